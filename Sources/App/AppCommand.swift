@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `app`: the one binary of Memories, with a subcommand per role (DESIGN §1).
+@main
+struct AppCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "app",
+        abstract: "Memories: upload a photo, get a fast gallery.",
+        subcommands: [DevCommand.self, ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ThumbnailCommand.self]
+    )
+}

@@ -1,0 +1,167 @@
+import Database
+import Foundation
+import Imaging
+import Logging
+
+/// The effective configuration of one process, resolved from flags, then environment variables, then defaults.
+/// Every bad value is reported, one line each naming the variable and what it expected.
+struct Configuration: Sendable {
+    var database: DatabaseURL
+    var mediaRoot: String
+    var mediaURL: String
+    var host: String
+    var port: Int
+    var serveStatic: Bool
+    var serveMedia: Bool
+    var maxUploadBytes: Int
+    var maxPixels: Int
+    var pipeline: PipelineOptions
+    var concurrency: Int
+    var maxAttempts: Int
+    var resourcesDirectory: String
+    var logLevel: Logger.Level
+    var logFormat: LogFormat
+
+    /// How log lines are written.
+    enum LogFormat: String, Sendable { case text, json }
+
+    /// All the problems found, one line each.
+    struct Invalid: Error, CustomStringConvertible {
+        var problems: [String]
+        var description: String { problems.joined(separator: "\n") }
+    }
+
+    init(settings: Settings, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        var reader = SettingReader(environment: environment)
+        database = reader.parse(settings.databaseURL, "DATABASE_URL", default: DatabaseURL.defaultValue) { text in
+            do { return try DatabaseURL(parsing: text) } catch let error as DatabaseError { throw SettingReader.Problem(error.message) }
+        } ?? .sqlite(path: "./data/memories.sqlite3")
+        let storage = reader.string(settings.storage, "STORAGE", default: "local")
+        if storage != "local" {
+            reader.problems.append("STORAGE: expected local (object storage is not available in this version); got '\(storage)'")
+        }
+        mediaRoot = reader.string(settings.mediaRoot, "MEDIA_ROOT", default: "./media")
+        mediaURL = reader.string(settings.mediaURL, "MEDIA_URL", default: "/media/")
+        host = reader.string(settings.host, "HOST", default: "127.0.0.1")
+        port = reader.integer(settings.port, "PORT", default: 8000, range: 0...65535)
+        serveStatic = reader.boolean(settings.serveStatic, "SERVE_STATIC", default: true)
+        serveMedia = reader.boolean(settings.serveMedia, "SERVE_MEDIA", default: true)
+        maxUploadBytes = reader.byteCount(settings.maxUploadBytes, "MAX_UPLOAD_BYTES", default: 50_000_000)
+        maxPixels = reader.integer(settings.maxPixels, "MAX_PIXELS", default: 100_000_000, range: 1...1_000_000_000)
+        pipeline = PipelineOptions(
+            displaySize: reader.integer(settings.displaySize, "DISPLAY_SIZE", default: 1280, range: 16...8192),
+            thumbnailSize: reader.integer(settings.thumbnailSize, "THUMBNAIL_SIZE", default: 400, range: 16...4096),
+            displayQuality: reader.integer(settings.displayQuality, "DISPLAY_QUALITY", default: 80, range: 1...100),
+            thumbnailQuality: reader.integer(settings.thumbnailQuality, "THUMBNAIL_QUALITY", default: 75, range: 1...100),
+            maxPixels: maxPixels)
+        concurrency = reader.integer(
+            settings.concurrency, "WORKER_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256)
+        maxAttempts = reader.integer(settings.maxAttempts, "JOB_MAX_ATTEMPTS", default: 5, range: 1...100)
+        logLevel = reader.parse(settings.logLevel, "LOG_LEVEL", default: "info") { text in
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                throw SettingReader.Problem("expected trace, debug, info, notice, warning, error or critical")
+            }
+            return level
+        } ?? .info
+        logFormat = reader.parse(settings.logFormat, "LOG_FORMAT", default: "text") { text in
+            guard let format = LogFormat(rawValue: text.lowercased()) else { throw SettingReader.Problem("expected text or json") }
+            return format
+        } ?? .text
+        let explicitResources = settings.resourcesDir ?? environment["RESOURCES_DIR"]
+        if let found = ResourceLocator.find(explicit: explicitResources) {
+            resourcesDirectory = found
+        } else {
+            resourcesDirectory = "."
+            reader.problems.append(
+                explicitResources != nil
+                    ? "RESOURCES_DIR: expected a folder holding Public/, Templates/ and Migrations/; got '\(explicitResources!)'"
+                    : "RESOURCES_DIR: Public/, Templates/ and Migrations/ were not found next to the working directory or the binary; set RESOURCES_DIR")
+        }
+        if !reader.problems.isEmpty { throw Invalid(problems: reader.problems) }
+    }
+
+    var publicDirectory: String { resourcesDirectory + "/Public" }
+    var templatesDirectory: String { resourcesDirectory + "/Templates" }
+    var migrationsDirectory: String { resourcesDirectory + "/Migrations/sqlite" }
+
+    /// `name = value` lines for `app check`-style printing; secrets masked.
+    var summary: [(String, String)] {
+        [
+            ("DATABASE_URL", database.description), ("STORAGE", "local"), ("MEDIA_ROOT", mediaRoot),
+            ("MEDIA_URL", mediaURL), ("HOST", host), ("PORT", String(port)), ("SERVE_STATIC", String(serveStatic)),
+            ("SERVE_MEDIA", String(serveMedia)), ("MAX_UPLOAD_BYTES", String(maxUploadBytes)),
+            ("MAX_PIXELS", String(maxPixels)), ("DISPLAY_SIZE", String(pipeline.displaySize)),
+            ("THUMBNAIL_SIZE", String(pipeline.thumbnailSize)), ("DISPLAY_QUALITY", String(pipeline.displayQuality)),
+            ("THUMBNAIL_QUALITY", String(pipeline.thumbnailQuality)), ("WORKER_CONCURRENCY", String(concurrency)),
+            ("JOB_MAX_ATTEMPTS", String(maxAttempts)), ("RESOURCES_DIR", resourcesDirectory),
+            ("LOG_LEVEL", logLevel.rawValue), ("LOG_FORMAT", logFormat.rawValue),
+        ]
+    }
+}
+
+/// Reads one setting at a time from a flag or the environment, collecting problems instead of stopping at the first.
+struct SettingReader {
+    struct Problem: Error {
+        var message: String
+        init(_ message: String) { self.message = message }
+    }
+
+    let environment: [String: String]
+    var problems: [String] = []
+
+    mutating func parse<T>(_ flag: String?, _ name: String, default fallback: String, _ convert: (String) throws -> T) -> T? {
+        let text = flag ?? environment[name] ?? fallback
+        do {
+            return try convert(text)
+        } catch let problem as Problem {
+            problems.append("\(name): \(problem.message); got '\(text)'")
+        } catch {
+            problems.append("\(name): \(error); got '\(text)'")
+        }
+        return nil
+    }
+
+    mutating func string(_ flag: String?, _ name: String, default fallback: String) -> String {
+        let text = flag ?? environment[name] ?? fallback
+        if text.isEmpty { problems.append("\(name): expected a value; got an empty string") }
+        return text
+    }
+
+    mutating func integer(_ flag: String?, _ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+        parse(flag, name, default: String(fallback)) { text in
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+                throw Problem("expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        } ?? fallback
+    }
+
+    mutating func boolean(_ flag: String?, _ name: String, default fallback: Bool) -> Bool {
+        parse(flag, name, default: String(fallback)) { text in
+            switch text.lowercased() {
+            case "true", "1", "yes", "on": return true
+            case "false", "0", "no", "off": return false
+            default: throw Problem("expected true or false")
+            }
+        } ?? fallback
+    }
+
+    /// Bytes as a plain number or with a decimal unit: `50000000`, `50MB`, `512kB`, `1GB`.
+    mutating func byteCount(_ flag: String?, _ name: String, default fallback: Int) -> Int {
+        parse(flag, name, default: String(fallback)) { text in
+            let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+            let units: [(String, Int)] = [("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000), ("G", 1_000_000_000), ("M", 1_000_000), ("K", 1_000), ("B", 1)]
+            var multiplier = 1
+            var digits = trimmed
+            for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
+                multiplier = factor
+                digits = String(trimmed.dropLast(suffix.count)).trimmingCharacters(in: .whitespaces)
+                break
+            }
+            guard let value = Int(digits), value > 0, value <= Int.max / multiplier else {
+                throw Problem("expected a size in bytes such as 50000000 or 50MB")
+            }
+            return value * multiplier
+        } ?? fallback
+    }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Imaging
+import Jobs
+import Logging
+import ServiceLifecycle
+import Web
+
+/// `app dev`: the laptop setup. Migrates, then serves with an in-process worker; SQLite and `./media` by default.
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev", abstract: "Migrate, then serve on 127.0.0.1:8000 with an in-process worker (SQLite, ./media).")
+
+    @OptionGroup var settings: Settings
+
+    func run() async throws {
+        let role = "app dev"
+        let configuration: Configuration
+        do { configuration = try Configuration(settings: settings) } catch { throw Failure.report(error, role: role) }
+        let registry = Runtime.bootstrapObservability(configuration)
+        let logger = Logger(label: "memories")
+        do {
+            let runtime = try await Runtime.open(configuration, migrate: true, logger: logger)
+            let wake = WakeSignal()
+            let app = try await buildApplication(
+                services: runtime.webServices(wake: wake, metrics: registry), configuration: runtime.webConfiguration,
+                host: configuration.host, port: configuration.port, extraServices: [runtime.worker(wake: wake)])
+            print("Memories is running at http://\(configuration.host):\(configuration.port)/ (Ctrl-C to stop)")
+            try await app.runService()
+            await runtime.database.close()
+        } catch {
+            throw Failure.report(error, role: role)
+        }
+    }
+}
+
+/// `app serve`: the HTTP server alone; the schema must be current.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve pages, uploads, static and media files over HTTP.")
+
+    @OptionGroup var settings: Settings
+
+    func run() async throws {
+        let role = "app serve"
+        let configuration: Configuration
+        do { configuration = try Configuration(settings: settings) } catch { throw Failure.report(error, role: role) }
+        let registry = Runtime.bootstrapObservability(configuration)
+        let logger = Logger(label: "memories")
+        do {
+            let runtime = try await Runtime.open(configuration, migrate: false, logger: logger)
+            let app = try await buildApplication(
+                services: runtime.webServices(wake: WakeSignal(), metrics: registry),
+                configuration: runtime.webConfiguration, host: configuration.host, port: configuration.port)
+            try await app.runService()
+            await runtime.database.close()
+        } catch {
+            throw Failure.report(error, role: role)
+        }
+    }
+}
+
+/// `app worker`: claims thumbnail jobs and runs the image pipeline until SIGTERM, which drains it.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Claim thumbnail jobs and run the image pipeline (--concurrency N).")
+
+    @OptionGroup var settings: Settings
+
+    func run() async throws {
+        let role = "app worker"
+        let configuration: Configuration
+        do { configuration = try Configuration(settings: settings) } catch { throw Failure.report(error, role: role) }
+        _ = Runtime.bootstrapObservability(configuration)
+        let logger = Logger(label: "memories")
+        do {
+            let runtime = try await Runtime.open(configuration, migrate: false, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [runtime.worker(wake: WakeSignal())], gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
+            try await group.run()
+            await runtime.database.close()
+        } catch {
+            throw Failure.report(error, role: role)
+        }
+    }
+}
+
+/// `app migrate`: applies `Migrations/` in order, once.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending database migrations.")
+
+    @OptionGroup var settings: Settings
+
+    func run() async throws {
+        let role = "app migrate"
+        let configuration: Configuration
+        do { configuration = try Configuration(settings: settings) } catch { throw Failure.report(error, role: role) }
+        _ = Runtime.bootstrapObservability(configuration)
+        do {
+            let (database, migrator) = try await Runtime.openDatabase(configuration, logger: Logger(label: "memories"))
+            defer { Task { await database.close() } }
+            let applied = try await migrator.migrate(database)
+            print(applied.isEmpty ? "migrations: the database is current" : "migrations: applied \(applied.joined(separator: ", "))")
+        } catch {
+            throw Failure.report(error, role: role)
+        }
+    }
+}
+
+/// `app thumbnail IN OUTDIR`: the image pipeline on one file, no database.
+struct ThumbnailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "thumbnail",
+        abstract: "Run the image pipeline on one file: writes OUTDIR/display.jpg and OUTDIR/thumbnail.jpg (.png when transparent).")
+
+    @Argument(help: "The JPEG or PNG to process.") var input: String
+    @Argument(help: "The folder to write display and thumbnail into (created if missing).") var outputDirectory: String
+    @OptionGroup var settings: Settings
+
+    func run() async throws {
+        let role = "app thumbnail"
+        do {
+            var reader = SettingReader(environment: ProcessInfo.processInfo.environment)
+            let maxPixels = reader.integer(settings.maxPixels, "MAX_PIXELS", default: 100_000_000, range: 1...1_000_000_000)
+            let options = PipelineOptions(
+                displaySize: reader.integer(settings.displaySize, "DISPLAY_SIZE", default: 1280, range: 16...8192),
+                thumbnailSize: reader.integer(settings.thumbnailSize, "THUMBNAIL_SIZE", default: 400, range: 16...4096),
+                displayQuality: reader.integer(settings.displayQuality, "DISPLAY_QUALITY", default: 80, range: 1...100),
+                thumbnailQuality: reader.integer(settings.thumbnailQuality, "THUMBNAIL_QUALITY", default: 75, range: 1...100),
+                maxPixels: maxPixels)
+            if !reader.problems.isEmpty { throw Configuration.Invalid(problems: reader.problems) }
+            let derivatives = try ImagePipeline.makeDerivatives(fromFile: input, options: options)
+            try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+            for (name, image) in [("display", derivatives.display), ("thumbnail", derivatives.thumbnail)] {
+                let path = "\(outputDirectory)/\(name).\(image.format.fileExtension)"
+                try Data(image.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+                print("\(path) \(image.width)x\(image.height) \(image.bytes.count) bytes")
+            }
+        } catch {
+            throw Failure.report(error, role: role)
+        }
+    }
+}

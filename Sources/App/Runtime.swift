@@ -1,0 +1,103 @@
+import Database
+import Foundation
+import Imaging
+import Jobs
+import Logging
+import Metrics
+import Prometheus
+import Storage
+import Web
+
+/// The parts one process runs with, built from the configuration: the composition root shared by the roles.
+struct Runtime: Sendable {
+    let configuration: Configuration
+    let database: SQLiteDatabase
+    let migrator: SQLiteMigrator
+    let photos: SQLitePhotoRepository
+    let queue: SQLiteJobQueue
+    let store: LocalStore
+    let logger: Logger
+
+    /// Bootstraps logging and metrics once per process; returns the registry `/metrics` reads.
+    static func bootstrapObservability(_ configuration: Configuration) -> PrometheusCollectorRegistry {
+        let level = configuration.logLevel
+        switch configuration.logFormat {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, logLevel: level) }
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }
+
+    /// Opens the database and the store. With `migrate`, applies pending migrations; otherwise refuses a schema that is behind.
+    static func open(_ configuration: Configuration, migrate: Bool, logger: Logger) async throws -> Runtime {
+        let (database, migrator) = try await openDatabase(configuration, logger: logger)
+        do {
+            if migrate {
+                let applied = try await migrator.migrate(database)
+                if !applied.isEmpty { logger.info("migrations applied", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
+            } else {
+                try await migrator.requireCurrent(database)
+            }
+            let store = try LocalStore(root: configuration.mediaRoot, baseURL: configuration.mediaURL)
+            let removed = try store.removeStaleTemporaryFiles()
+            if removed > 0 { logger.info("removed stale upload files", metadata: ["count": "\(removed)"]) }
+            return Runtime(
+                configuration: configuration, database: database, migrator: migrator,
+                photos: SQLitePhotoRepository(database: database), queue: SQLiteJobQueue(database: database),
+                store: store, logger: logger)
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    /// Opens the database named by `DATABASE_URL` with the migrations for its dialect.
+    static func openDatabase(_ configuration: Configuration, logger: Logger) async throws -> (SQLiteDatabase, SQLiteMigrator) {
+        guard case .sqlite(let path) = configuration.database else {
+            throw DatabaseError(.invalidURL, "PostgreSQL is not supported by this version yet; use sqlite:PATH")
+        }
+        let migrator = SQLiteMigrator(migrations: try Migration.load(from: configuration.migrationsDirectory))
+        return (try await SQLiteDatabase.open(path: path, logger: logger), migrator)
+    }
+
+    func webServices(wake: WakeSignal, metrics: PrometheusCollectorRegistry) -> WebServices {
+        let photos = self.photos
+        let store = self.store
+        let database = self.database
+        let migrator = self.migrator
+        return WebServices(
+            photos: photos, store: store, wake: wake, metrics: metrics,
+            readiness: {
+                try await photos.checkHealth()
+                try await migrator.requireCurrent(database)
+                try await store.checkHealth()
+            },
+            logger: logger)
+    }
+
+    var webConfiguration: WebConfiguration {
+        WebConfiguration(
+            maxUploadBytes: configuration.maxUploadBytes, maxPixels: configuration.maxPixels,
+            serveStatic: configuration.serveStatic, serveMedia: configuration.serveMedia,
+            publicDirectory: configuration.publicDirectory, templatesDirectory: configuration.templatesDirectory,
+            mediaRoot: store.root, maxJobAttempts: configuration.maxAttempts)
+    }
+
+    func worker(wake: WakeSignal) -> Worker {
+        let host = ProcessInfo.processInfo.hostName
+        let id = "\(host):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+        return Worker(
+            queue: queue,
+            processor: ThumbnailProcessor(photos: photos, store: store, options: configuration.pipeline),
+            configuration: WorkerConfiguration(concurrency: configuration.concurrency, workerID: id),
+            wake: wake, logger: logger)
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+
+/// Every setting, as a flag; each falls back to its environment variable, then to its default (DESIGN §2).
+struct Settings: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "DATABASE_URL: sqlite:PATH or postgres://… (default sqlite:./data/memories.sqlite3)")
+    var databaseURL: String?
+
+    @Option(name: .customLong("storage"), help: "STORAGE: local (default)")
+    var storage: String?
+
+    @Option(name: .customLong("media-root"), help: "MEDIA_ROOT: folder for local media (default ./media)")
+    var mediaRoot: String?
+
+    @Option(name: .customLong("media-url"), help: "MEDIA_URL: URL prefix media is served under (default /media/)")
+    var mediaURL: String?
+
+    @Option(name: .customLong("host"), help: "HOST: address to listen on (default 127.0.0.1)")
+    var host: String?
+
+    @Option(name: .customLong("port"), help: "PORT: port to listen on (default 8000)")
+    var port: String?
+
+    @Option(name: .customLong("serve-static"), help: "SERVE_STATIC: serve Public/ under /static/ (default true)")
+    var serveStatic: String?
+
+    @Option(name: .customLong("serve-media"), help: "SERVE_MEDIA: serve MEDIA_ROOT under /media/ (default true)")
+    var serveMedia: String?
+
+    @Option(name: .customLong("max-upload-bytes"), help: "MAX_UPLOAD_BYTES: largest upload request, e.g. 50000000 or 50MB (default 50MB)")
+    var maxUploadBytes: String?
+
+    @Option(name: .customLong("max-pixels"), help: "MAX_PIXELS: largest image in pixels (default 100000000)")
+    var maxPixels: String?
+
+    @Option(name: .customLong("display-size"), help: "DISPLAY_SIZE: display image fits this square (default 1280)")
+    var displaySize: String?
+
+    @Option(name: .customLong("thumbnail-size"), help: "THUMBNAIL_SIZE: thumbnail fits this square (default 400)")
+    var thumbnailSize: String?
+
+    @Option(name: .customLong("display-quality"), help: "DISPLAY_QUALITY: JPEG quality 1–100 (default 80)")
+    var displayQuality: String?
+
+    @Option(name: .customLong("thumbnail-quality"), help: "THUMBNAIL_QUALITY: JPEG quality 1–100 (default 75)")
+    var thumbnailQuality: String?
+
+    @Option(name: .customLong("concurrency"), help: "WORKER_CONCURRENCY: jobs a worker runs at once (default: the number of cores)")
+    var concurrency: String?
+
+    @Option(name: .customLong("max-attempts"), help: "JOB_MAX_ATTEMPTS: tries before a job fails for good (default 5)")
+    var maxAttempts: String?
+
+    @Option(name: .customLong("resources-dir"), help: "RESOURCES_DIR: folder holding Public/, Templates/ and Migrations/ (default: found from the working directory or the binary)")
+    var resourcesDir: String?
+
+    @Option(name: .customLong("log-level"), help: "LOG_LEVEL: trace, debug, info, notice, warning, error, critical (default info)")
+    var logLevel: String?
+
+    @Option(name: .customLong("log-format"), help: "LOG_FORMAT: text or json (default text)")
+    var logFormat: String?
+}

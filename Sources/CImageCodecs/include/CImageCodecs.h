@@ -1,0 +1,82 @@
+#ifndef CIMAGECODECS_H
+#define CIMAGECODECS_H
+
+// Thin, crash-free wrappers around libjpeg-turbo and libpng for the Imaging module.
+//
+// Both libraries report fatal errors by longjmp. Every setjmp/longjmp pair lives inside one of the
+// functions below, so no Swift frame is ever jumped over; Swift only sees a status code and a message.
+// Memory returned through out-parameters is allocated with malloc and must be released with cimg_free.
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Result codes shared by all functions in this header.
+typedef enum cimg_code {
+    CIMG_OK = 0,
+    CIMG_ERR_CORRUPT = 1,          ///< The data is damaged, truncated or not decodable.
+    CIMG_ERR_TOO_MANY_PIXELS = 2,  ///< The header announces more pixels than the caller allows.
+    CIMG_ERR_NO_MEMORY = 3,        ///< An allocation failed.
+    CIMG_ERR_INVALID_ARGUMENT = 4, ///< The caller passed an unusable buffer or parameter.
+} cimg_code;
+
+/// Status of a call: a code and, when it is not CIMG_OK, a short English message from the codec.
+typedef struct cimg_status {
+    int code;
+    char message[200];
+} cimg_status;
+
+/// A decoded, tightly packed 8-bit image (row stride == width * channels).
+typedef struct cimg_pixels {
+    uint8_t *data;
+    int width;
+    int height;
+    int channels;      ///< 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA.
+    int has_alpha;     ///< 1 when at least one alpha sample is below 255 (PNG only).
+    uint8_t *icc;      ///< Embedded ICC profile matching the output colour space (JPEG only), or NULL.
+    size_t icc_length;
+} cimg_pixels;
+
+/// Releases memory returned by the functions below (pixel data, ICC profiles, encoded files).
+void cimg_free(void *pointer);
+
+/// Decodes a JPEG at 1/scale_denom size (1, 2, 4 or 8) into gray or RGB; CMYK/YCCK become RGB.
+/// Fails with CIMG_ERR_TOO_MANY_PIXELS before decoding when width * height exceeds max_pixels.
+/// A truncated file is an error, never a partially grey image.
+int cjpeg_decode_scaled(const uint8_t *data, size_t size, int scale_denom, uint64_t max_pixels,
+                        cimg_pixels *out, cimg_status *status);
+
+/// Encodes gray (1 channel) or RGB (3 channels) pixels as a Huffman-optimised JPEG (4:2:0 for
+/// colour), progressive when `progressive` is non-zero. An ICC profile is embedded when icc is not NULL.
+int cjpeg_encode(const uint8_t *pixels, int width, int height, int channels, int quality,
+                 int progressive, const uint8_t *icc, size_t icc_length,
+                 uint8_t **out, size_t *out_length, cimg_status *status);
+
+/// Decodes a PNG into 8-bit gray, gray+alpha, RGB or RGBA (palette, tRNS, low and 16-bit depths
+/// and interlacing are normalised). Fails with CIMG_ERR_TOO_MANY_PIXELS before decoding when
+/// width * height exceeds max_pixels.
+int cpng_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+                cimg_pixels *out, cimg_status *status);
+
+/// Encodes 8-bit gray (1), gray+alpha (2), RGB (3) or RGBA (4) pixels as a non-interlaced PNG.
+int cpng_encode(const uint8_t *pixels, int width, int height, int channels, int compression_level,
+                uint8_t **out, size_t *out_length, cimg_status *status);
+
+/// Vertical Lanczos pass: each output row (row_length samples) is the weighted sum of counts[row]
+/// input rows starting at starts[row]; weights has `taps` entries per output row.
+void cimg_resample_vertical(const uint8_t *source, size_t row_length, float *destination, int output_rows,
+                            const int32_t *starts, const int32_t *counts, const float *weights, int taps);
+
+/// Horizontal Lanczos pass from float rows back to clamped 8-bit samples (1...4 interleaved channels).
+void cimg_resample_horizontal(const float *source, int input_width, uint8_t *destination, int output_width,
+                              int rows, int channels,
+                              const int32_t *starts, const int32_t *counts, const float *weights, int taps);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

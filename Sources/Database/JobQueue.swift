@@ -1,0 +1,20 @@
+import Foundation
+
+/// The durable queue: jobs are claimed under a lease, kept alive by heartbeats, then completed, retried or failed.
+/// A job tied to a photo moves the photo's status with it, in the same transaction.
+public protocol JobQueue: Sendable {
+    /// Claims up to `limit` runnable jobs (available and due, or running with an expired lease) for `workerID`,
+    /// counting the attempt now. Jobs whose lease expired after their last allowed attempt are failed instead.
+    func claim(workerID: String, limit: Int, lease: Duration) async throws -> [ClaimedJob]
+    /// Extends the lease of jobs this worker still holds.
+    func extendLeases(_ jobIDs: [Int64], workerID: String, lease: Duration) async throws
+    /// Puts the job back to run again at `runAt` (a transient failure), or fails it when attempts are used up.
+    func retry(_ job: ClaimedJob, error: String, runAt: Date) async throws
+    /// Fails the job now (a permanent failure), and its photo with the reason.
+    func fail(_ job: ClaimedJob, error: String) async throws
+    /// Gives the job back untouched (shutdown), not counting the attempt, so another worker takes it at once.
+    func release(_ job: ClaimedJob) async throws
+    /// Marks a job done (for jobs whose work has no photo to update).
+    func complete(_ job: ClaimedJob) async throws
+    func stats() async throws -> QueueStats
+}

@@ -1,0 +1,12 @@
+/// The probed header of an original plus its encoded display image and thumbnail.
+public struct Derivatives: Sendable {
+    public var header: ImageHeader
+    public var display: EncodedImage
+    public var thumbnail: EncodedImage
+
+    public init(header: ImageHeader, display: EncodedImage, thumbnail: EncodedImage) {
+        self.header = header
+        self.display = display
+        self.thumbnail = thumbnail
+    }
+}

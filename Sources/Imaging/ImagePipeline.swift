@@ -1,0 +1,76 @@
+/// Turns an uploaded original into its display image and thumbnail.
+public enum ImagePipeline {
+    /// Decodes the file once and returns the display image and the thumbnail, both encoded.
+    public static func makeDerivatives(fromFile path: String, options: PipelineOptions) throws(ImagingError) -> Derivatives {
+        let data = try FileReader.readAll(path)
+        return try makeDerivatives(from: data, options: options)
+    }
+
+    /// Same as ``makeDerivatives(fromFile:options:)`` for an in-memory file.
+    static func makeDerivatives(from data: [UInt8], options: PipelineOptions) throws(ImagingError) -> Derivatives {
+        guard !data.isEmpty else {
+            throw ImagingError(.unsupportedFormat, "The file is empty.")
+        }
+        let header: ImageHeader
+        switch ImageProbe.probe(data, isComplete: true) {
+        case .image(let probed):
+            header = probed
+        case .notAnImage, .needMoreData:
+            throw ImagingError(.unsupportedFormat, "The file is neither a JPEG nor a PNG image.")
+        case .malformed(let reason):
+            throw ImagingError(.corrupt, reason)
+        }
+        guard header.pixelCount <= options.maxPixels else {
+            throw ImagingError(
+                .tooManyPixels,
+                "The image has \(header.width)×\(header.height) pixels, more than the allowed \(options.maxPixels).")
+        }
+
+        let displaySize = ImageGeometry.fit(
+            width: header.orientedWidth, height: header.orientedHeight, inside: options.displaySize)
+        // The decoded buffer is still in stored orientation, so the target axes swap for 5...8.
+        let storedTarget = header.swapsAxes
+            ? (width: displaySize.height, height: displaySize.width)
+            : displaySize
+
+        var iccProfile: [UInt8]?
+        var decoded: PixelBuffer
+        switch header.format {
+        case .jpeg:
+            let denominator = ImageGeometry.jpegScaleDenominator(
+                width: header.width, height: header.height,
+                targetWidth: storedTarget.width, targetHeight: storedTarget.height)
+            let result = try JPEGCodec.decode(data, scaleDenominator: denominator, maxPixels: options.maxPixels)
+            decoded = result.image
+            iccProfile = result.iccProfile
+        case .png:
+            decoded = try PNGCodec.decode(data, maxPixels: options.maxPixels)
+            if !decoded.hasTransparency { decoded = decoded.droppingAlpha() }
+        }
+
+        let hasAlpha = decoded.hasAlphaChannel
+        let source = hasAlpha ? decoded.premultiplied() : decoded
+        // Resize first, then rotate: rotating the small image is cheaper than rotating the decoded one.
+        let display = LanczosResampler.resize(source, width: storedTarget.width, height: storedTarget.height)
+            .applyingOrientation(header.orientation)
+        let thumbnailSize = ImageGeometry.fit(width: display.width, height: display.height, inside: options.thumbnailSize)
+        let thumbnail = LanczosResampler.resize(display, width: thumbnailSize.width, height: thumbnailSize.height)
+
+        return Derivatives(
+            header: header,
+            display: try encode(display, alpha: hasAlpha, quality: options.displayQuality, iccProfile: iccProfile),
+            thumbnail: try encode(thumbnail, alpha: hasAlpha, quality: options.thumbnailQuality, iccProfile: iccProfile))
+    }
+
+    /// PNG (straight alpha) when the image has real transparency, JPEG otherwise.
+    private static func encode(
+        _ image: PixelBuffer, alpha: Bool, quality: Int, iccProfile: [UInt8]?
+    ) throws(ImagingError) -> EncodedImage {
+        if alpha {
+            let bytes = try PNGCodec.encode(image.unpremultiplied())
+            return EncodedImage(format: .png, width: image.width, height: image.height, bytes: bytes)
+        }
+        let bytes = try JPEGCodec.encode(image, quality: min(max(quality, 1), 100), iccProfile: iccProfile)
+        return EncodedImage(format: .jpeg, width: image.width, height: image.height, bytes: bytes)
+    }
+}

@@ -1,0 +1,82 @@
+import Database
+import Imaging
+import Logging
+import NIOPosix
+import Storage
+
+/// Turns a photo's original into its display image and thumbnail, stores them, and marks the photo ready
+/// in the transaction that completes the job. Idempotent: derivatives are named by the original's hash.
+public struct ThumbnailProcessor: Sendable {
+    let photos: any PhotoRepository
+    let store: any MediaStore
+    let options: PipelineOptions
+    let threadPool: NIOThreadPool
+
+    public init(photos: any PhotoRepository, store: any MediaStore, options: PipelineOptions, threadPool: NIOThreadPool = .singleton) {
+        self.photos = photos
+        self.store = store
+        self.options = options
+        self.threadPool = threadPool
+    }
+
+    /// Runs the pipeline for the job's photo. Throws `JobError`, permanent or transient.
+    public func process(_ job: ClaimedJob, logger: Logger) async throws {
+        guard let photoID = job.photoID else { throw JobError("the job names no photo", isPermanent: true) }
+        let photo: Photo
+        do {
+            guard let found = try await photos.photo(id: photoID) else {
+                throw JobError("the photo no longer exists", isPermanent: true)
+            }
+            photo = found
+        } catch let error as JobError {
+            throw error
+        } catch {
+            throw JobError("database unavailable: \(error)", isPermanent: false)
+        }
+        let original = MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension)
+        let options = self.options
+        let threadPool = self.threadPool
+        let derivatives: Derivatives
+        do {
+            // The pipeline is CPU-bound and blocking: keep it off the cooperative pool the server shares.
+            derivatives = try await store.withLocalFile(original) { path in
+                try await threadPool.runIfActive {
+                    try ImagePipeline.makeDerivatives(fromFile: path, options: options)
+                }
+            }
+        } catch let error as ImagingError {
+            throw JobError(error.message, isPermanent: error.isPermanent)
+        } catch let error as StorageError where error.code == .notFound {
+            throw JobError("the original file is missing from storage", isPermanent: true)
+        } catch {
+            throw JobError("could not read the original: \(error)", isPermanent: false)
+        }
+        let display = MediaKey(kind: .display, hash: photo.hash, fileExtension: derivatives.display.format.fileExtension)
+        let thumbnail = MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: derivatives.thumbnail.format.fileExtension)
+        do {
+            try await store.put(display, bytes: derivatives.display.bytes, contentType: derivatives.display.format.contentType)
+            try await store.put(thumbnail, bytes: derivatives.thumbnail.bytes, contentType: derivatives.thumbnail.format.contentType)
+        } catch {
+            throw JobError("could not store the derivatives: \(error)", isPermanent: false)
+        }
+        let completed: Bool
+        do {
+            completed = try await photos.markReady(
+                photoID: photoID,
+                display: DerivativeInfo(derivatives.display, key: display),
+                thumbnail: DerivativeInfo(derivatives.thumbnail, key: thumbnail),
+                completing: job)
+        } catch {
+            throw JobError("could not record the result: \(error)", isPermanent: false)
+        }
+        if !completed {
+            logger.warning("job lease lost before completion", metadata: ["job.id": "\(job.id)", "photo.id": "\(photoID)"])
+        }
+    }
+}
+
+extension DerivativeInfo {
+    init(_ image: EncodedImage, key: MediaKey) {
+        self.init(fileExtension: key.fileExtension, width: image.width, height: image.height, bytes: image.bytes.count)
+    }
+}

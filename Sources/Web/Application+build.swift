@@ -1,0 +1,42 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The composition root of the HTTP role: `app serve`, `app dev` and the tests all call this.
+public func buildRouter(
+    services: WebServices, configuration: WebConfiguration, renderer: PageRenderer
+) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ErrorMiddleware(renderer: renderer, logger: services.logger))
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: MediaPathGuard())
+    if configuration.serveStatic {
+        router.add(
+            middleware: FileMiddleware(
+                configuration.publicDirectory, urlBasePath: "/static",
+                cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]), logger: services.logger))
+    }
+    if configuration.serveMedia, let mediaRoot = configuration.mediaRoot {
+        // Media names are content hashes: a name never changes meaning, so caches may keep it forever.
+        router.add(
+            middleware: FileMiddleware(
+                mediaRoot, urlBasePath: "/media",
+                cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(31_536_000), .immutable])]), logger: services.logger))
+    }
+    PhotoController(services: services, configuration: configuration, renderer: renderer).addRoutes(to: router)
+    HealthController(services: services).addRoutes(to: router)
+    return router
+}
+
+/// The HTTP application with any services (an in-process worker) that run alongside it.
+public func buildApplication(
+    services: WebServices, configuration: WebConfiguration, host: String, port: Int, extraServices: [any Service] = []
+) async throws -> some ApplicationProtocol {
+    let renderer = try await PageRenderer(directory: configuration.templatesDirectory)
+    let router = buildRouter(services: services, configuration: configuration, renderer: renderer)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(host, port: port), serverName: "Memories"),
+        services: extraServices,
+        logger: services.logger)
+}

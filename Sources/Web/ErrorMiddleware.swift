@@ -1,0 +1,50 @@
+import Database
+import Hummingbird
+import Logging
+import Storage
+
+/// Turns every error into a clear answer: JSON `{"error", "message"}` for API clients, a page for browsers.
+/// Database and storage outages become 503; anything unexpected is logged and answered with a 500 that shows nothing internal.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let renderer: PageRenderer
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError = map(error, request: request)
+            if request.wantsHTML {
+                return renderer.page(
+                    "error",
+                    ErrorPage(title: apiError.status.reasonPhrase, status: apiError.status.code, message: apiError.message),
+                    status: apiError.status)
+            }
+            return JSONResponse.make(ErrorJSON(error: apiError.code, message: apiError.message), status: apiError.status)
+        }
+    }
+
+    private func map(_ error: any Error, request: Request) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as DatabaseError:
+            logger.error("database error", metadata: ["error": "\(error)", "underlying": "\(error.underlying.map { "\($0)" } ?? "")", "http.path": "\(request.uri.path)"])
+            return .unavailable("The database is unavailable right now; nothing was saved. Try again shortly.")
+        case let error as StorageError:
+            logger.error("storage error", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
+            return .unavailable("Storage is unavailable right now; nothing was saved. Try again shortly.")
+        case let error as any HTTPResponseError:
+            switch error.status {
+            case .notFound: return .notFound()
+            case .methodNotAllowed: return APIError(.methodNotAllowed, "method_not_allowed", "That method is not allowed here.")
+            default:
+                let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
+                return APIError(error.status, code, error.status.reasonPhrase + ".")
+            }
+        default:
+            logger.error("unexpected error", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
+            return APIError(.internalServerError, "internal_error", "Something went wrong on the server; it has been logged.")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Human-readable numbers and dates for pages and messages.
+enum Formatting {
+    /// `2.4 MB`, `830 kB`, `512 bytes` (decimal units, as file managers show them).
+    static func bytes(_ count: Int) -> String {
+        let units = ["kB", "MB", "GB", "TB"]
+        guard count >= 1000 else { return "\(count) bytes" }
+        var value = Double(count)
+        var unit = -1
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        let rounded = value < 10 ? (value * 10).rounded() / 10 : value.rounded()
+        let text = rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+        return "\(text) \(units[unit])"
+    }
+
+    private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    /// `29 Nov 2026, 11:07` in UTC.
+    static func date(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return "\(parts.day ?? 0) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 0), \(pad(parts.hour ?? 0)):\(pad(parts.minute ?? 0))"
+    }
+
+    /// An EXIF capture time `2019-05-04T17:22:10` as `4 May 2019, 17:22`.
+    static func captureDate(_ text: String) -> String {
+        let digits = text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        guard digits.count >= 5, (1...12).contains(digits[1]) else { return text }
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return "\(digits[2]) \(months[digits[1] - 1]) \(digits[0]), \(pad(digits[3])):\(pad(digits[4]))"
+    }
+}

@@ -1,0 +1,222 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Imaging
+import MultipartKit
+import NIOCore
+import Storage
+
+/// Streams a `multipart/form-data` body: each `file` part goes to a temporary file while its SHA-256 is computed
+/// and its header probed; limits are enforced as bytes arrive. Nothing is held whole in memory.
+/// On any error every temporary file it made is removed before the error is thrown.
+struct MultipartUploadReader {
+    let maxBytes: Int
+    let maxPixels: Int
+    let temporaryDirectory: String
+
+    /// How much of a file's start the probe may see before it must have found the image's size.
+    static let probeLimit = 4 * 1024 * 1024
+
+    /// Reads the whole body and returns the files in the order they came.
+    func read(_ body: RequestBody, contentType: String?) async throws -> [UploadedFile] {
+        let type = HeaderParameters(contentType ?? "")
+        guard type.value == "multipart/form-data", let boundary = type.parameters["boundary"], !boundary.isEmpty else {
+            throw APIError.badRequest("Send the photos as multipart/form-data with one or more parts named \"file\".")
+        }
+        var state = ReaderState(reader: self)
+        do {
+            let parser = MultipartParser(boundary: boundary)
+            let events = EventBuffer()
+            parser.onHeader = { name, value in events.items.append(.header(name, value)) }
+            parser.onBody = { buffer in events.items.append(.body(buffer)) }
+            parser.onPartComplete = { events.items.append(.partComplete) }
+            var total = 0
+            for try await chunk in body {
+                total += chunk.readableBytes
+                guard total <= maxBytes else { throw Self.tooManyBytes(maxBytes) }
+                do {
+                    try parser.execute(chunk)
+                } catch {
+                    throw APIError.badRequest("The multipart body is malformed.")
+                }
+                for event in events.items { try state.handle(event) }
+                events.items.removeAll(keepingCapacity: true)
+            }
+            guard state.sawClosingPart, !state.inPart else {
+                throw APIError.badRequest("The multipart body ended before its last part was complete.")
+            }
+            guard !state.files.isEmpty else {
+                throw APIError.badRequest("No photo was sent: choose one or more JPEG or PNG files (form field \"file\").")
+            }
+            return state.files
+        } catch {
+            state.discardAll()
+            throw error
+        }
+    }
+
+    static func tooManyBytes(_ limit: Int) -> APIError {
+        .tooLarge("The upload is larger than the limit of \(Formatting.bytes(limit)).")
+    }
+}
+
+/// Collects the parser's synchronous callbacks so they can be handled after each chunk.
+private final class EventBuffer {
+    enum Event {
+        case header(String, String)
+        case body(ByteBuffer)
+        case partComplete
+    }
+
+    var items: [Event] = []
+}
+
+/// The state of one upload as its parts stream by.
+private struct ReaderState {
+    let reader: MultipartUploadReader
+    var files: [UploadedFile] = []
+    var headers: [String: String] = [:]
+    var current: OpenFile?
+    var inPart = false
+    var sawClosingPart = false
+
+    init(reader: MultipartUploadReader) {
+        self.reader = reader
+    }
+
+    /// One file part being written.
+    struct OpenFile {
+        var path: String
+        var descriptor: Int32
+        var hasher = SHA256()
+        var bytes = 0
+        var prefix: [UInt8] = []
+        var header: ImageHeader?
+        var name: String
+    }
+
+    mutating func handle(_ event: EventBuffer.Event) throws {
+        switch event {
+        case .header(let name, let value):
+            inPart = true
+            headers[name.lowercased()] = value
+        case .body(var buffer):
+            inPart = true
+            try startFileIfNeeded()
+            guard current != nil else { return }  // not a file part: skipped
+            try buffer.withUnsafeReadableBytes { bytes in try append(bytes) }
+            buffer.moveReaderIndex(to: buffer.writerIndex)
+        case .partComplete:
+            try startFileIfNeeded()
+            try finishPart()
+            headers = [:]
+            inPart = false
+            sawClosingPart = true
+        }
+    }
+
+    /// Opens a temporary file when the part just started is a `file` part.
+    private mutating func startFileIfNeeded() throws {
+        guard current == nil, let disposition = headers["content-disposition"] else { return }
+        let parameters = HeaderParameters(disposition)
+        guard parameters.parameters["name"] == "file" else { return }
+        let path = reader.temporaryDirectory + "/upload-" + UUID().uuidString + ".part"
+        do {
+            let descriptor = try POSIXFile.createExclusive(path)
+            current = OpenFile(path: path, descriptor: descriptor, name: parameters.fileName ?? "")
+        } catch {
+            throw APIError.unavailable("The server cannot write uploads right now; try again shortly.")
+        }
+        headers["content-disposition"] = nil
+    }
+
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
+        guard var file = current else { return }
+        defer { current = file }
+        do {
+            try POSIXFile.writeAll(file.descriptor, bytes)
+        } catch let error as POSIXFile.Failure {
+            throw APIError.unavailable(error.isOutOfSpace ? "The server's disk is full." : "The server cannot write uploads right now.")
+        }
+        file.hasher.update(bufferPointer: bytes)
+        file.bytes += bytes.count
+        if file.header == nil {
+            let room = MultipartUploadReader.probeLimit - file.prefix.count
+            if room > 0 { file.prefix.append(contentsOf: bytes.prefix(room)) }
+            current = file
+            try probe(&file, isComplete: false)
+        }
+    }
+
+    /// Decides the type and size as early as the bytes allow, so a wrong or oversized file is refused mid-stream.
+    private func probe(_ file: inout OpenFile, isComplete: Bool) throws {
+        let name = file.name.isEmpty ? "The file" : "\u{201C}\(file.name)\u{201D}"
+        switch ImageProbe.probe(file.prefix, isComplete: isComplete) {
+        case .needMoreData:
+            if isComplete || file.prefix.count >= MultipartUploadReader.probeLimit {
+                throw APIError.unsupportedType("\(name) is not a readable JPEG or PNG image: its size could not be found.")
+            }
+        case .notAnImage:
+            throw APIError.unsupportedType("\(name) is not a JPEG or PNG image.")
+        case .malformed(let reason):
+            throw APIError.unsupportedType("\(name) is not a readable JPEG or PNG image: \(reason)")
+        case .image(let header):
+            guard header.pixelCount <= reader.maxPixels else {
+                let megapixels = Double(header.pixelCount) / 1_000_000
+                let limit = Double(reader.maxPixels) / 1_000_000
+                throw APIError.tooLarge(
+                    "\(name) is \(header.width)×\(header.height) pixels (\(String(format: "%.1f", megapixels)) MP); the limit is \(String(format: "%.1f", limit)) MP.")
+            }
+            file.header = header
+            file.prefix = []
+        }
+    }
+
+    private mutating func finishPart() throws {
+        guard var file = current else { return }
+        current = nil
+        POSIXFile.closeQuietly(file.descriptor)
+        file.descriptor = -1
+        if file.bytes == 0 {
+            // A form submitted with no file chosen sends an empty part: not an error by itself.
+            POSIXFile.removeIfPresent(file.path)
+            return
+        }
+        do {
+            if file.header == nil { try probe(&file, isComplete: true) }
+        } catch {
+            POSIXFile.removeIfPresent(file.path)
+            throw error
+        }
+        guard let header = file.header else { return }
+        let digest = file.hasher.finalize()
+        files.append(
+            UploadedFile(
+                temporaryPath: file.path, hash: Hex.encode(digest), bytes: file.bytes, header: header,
+                originalName: file.name.isEmpty ? "photo.\(header.format.fileExtension)" : file.name))
+    }
+
+    /// Removes every temporary file this upload made (after an error).
+    mutating func discardAll() {
+        if let file = current {
+            POSIXFile.closeQuietly(file.descriptor)
+            POSIXFile.removeIfPresent(file.path)
+            current = nil
+        }
+        for file in files { POSIXFile.removeIfPresent(file.temporaryPath) }
+        files = []
+    }
+}
+
+/// Lowercase hexadecimal.
+enum Hex {
+    static func encode<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,23 @@
+import Hummingbird
+import Mustache
+import NIOCore
+
+/// Renders the Mustache templates in `Templates/` into HTML responses. Mustache escapes every `{{value}}`,
+/// so names users supplied are always HTML-escaped.
+public struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+
+    /// Loads every `*.mustache` file in `directory` once, at start-up.
+    public init(directory: String) async throws {
+        library = try await MustacheLibrary(directory: directory)
+    }
+
+    /// A `text/html` response with the rendered template.
+    func page(_ template: String, _ context: Any, status: HTTPResponse.Status = .ok) -> Response {
+        let html = library.render(context, withTemplate: template) ?? "<!doctype html><title>Memories</title><p>Missing template \(template)."
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

@@ -1,0 +1,166 @@
+import Database
+import Foundation
+import Hummingbird
+import Imaging
+import Logging
+import Metrics
+import Storage
+
+/// The gallery, photo pages and the photo API (DESIGN §5, §5a).
+struct PhotoController<Context: RequestContext>: Sendable {
+    let services: WebServices
+    let configuration: WebConfiguration
+    let renderer: PageRenderer
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/", use: gallery)
+        router.get("/photos", use: list)
+        router.post("/photos", use: upload)
+        router.get("/photos/{id}", use: show)
+        router.delete("/photos/{id}", use: delete)
+        router.post("/photos/{id}/delete", use: delete)
+    }
+
+    /// `GET /`: newest first, `?after=ID` for older pages; JSON when asked.
+    @Sendable func gallery(_ request: Request, context: Context) async throws -> Response {
+        if request.wantsJSON { return try await list(request, context: context) }
+        let after = try cursor(request)
+        let page = try await services.photos.photos(before: after, limit: configuration.pageSize + 1)
+        let shown = Array(page.prefix(configuration.pageSize))
+        let cards = shown.map { PhotoCard($0, store: services.store) }
+        let next = page.count > configuration.pageSize ? shown.last.map { "/?after=\($0.id)" } : nil
+        return renderer.page(
+            "gallery",
+            GalleryPage(
+                photos: cards, hasPhotos: !cards.isEmpty, nextURL: next, isFirstPage: after == nil,
+                maxUploadText: Formatting.bytes(configuration.maxUploadBytes),
+                pendingIDs: cards.filter(\.isPending).map { String($0.id) }.joined(separator: ",")))
+    }
+
+    /// `GET /photos?after=ID&limit=N` or `?ids=1,2,3` (JSON).
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let query = request.uri.queryParameters
+        if let ids = query["ids"] {
+            let parsed = ids.split(separator: ",").compactMap { Int64($0) }
+            guard parsed.count <= 200 else { throw APIError.badRequest("Ask for at most 200 ids at once.") }
+            let photos = try await services.photos.photos(ids: parsed).sorted { $0.id > $1.id }
+            return JSONResponse.make(PhotoListJSON(photos: photos.map(json), next: nil, includeNext: true))
+        }
+        let limit: Int
+        if let text = query["limit"] {
+            guard let value = Int(text), (1...200).contains(value) else {
+                throw APIError.badRequest("limit must be a whole number from 1 to 200.")
+            }
+            limit = value
+        } else {
+            limit = configuration.pageSize
+        }
+        let page = try await services.photos.photos(before: try cursor(request), limit: limit + 1)
+        let shown = Array(page.prefix(limit))
+        let next = page.count > limit ? shown.last?.id : nil
+        return JSONResponse.make(PhotoListJSON(photos: shown.map(json), next: next, includeNext: true))
+    }
+
+    /// `GET /photos/{id}`: the photo page, or its JSON.
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        let photo = try await findPhoto(context)
+        if request.wantsJSON { return JSONResponse.make(json(photo)) }
+        let card = PhotoCard(photo, store: services.store)
+        return renderer.page(
+            "photo", PhotoPage(title: photo.originalName, photo: card, pendingIDs: card.isPending ? String(photo.id) : ""))
+    }
+
+    /// `DELETE /photos/{id}` or `POST /photos/{id}/delete`: the row, its jobs, then its files.
+    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        let id = try photoID(context)
+        guard let photo = try await services.photos.delete(id: id) else { throw APIError.notFound("There is no photo \(id).") }
+        var keys = [MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension)]
+        for kind in [MediaKey.Kind.display, .thumbnail] {
+            for ext in ["jpg", "png"] { keys.append(MediaKey(kind: kind, hash: photo.hash, fileExtension: ext)) }
+        }
+        for key in keys {
+            do {
+                try await services.store.delete(key)
+            } catch {
+                services.logger.error("deleting a media file failed", metadata: ["photo.id": "\(id)", "media.key": "\(key)", "error": "\(error)"])
+            }
+        }
+        services.logger.info("photo deleted", metadata: ["photo.id": "\(id)"])
+        if request.method == .delete { return Response(status: .noContent) }
+        if request.wantsJSON { return JSONResponse.make(["deleted": id]) }
+        return JSONResponse.seeOther("/")
+    }
+
+    /// `POST /photos`: streams the files, stores each original by hash and records it with its job.
+    @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxUploadBytes {
+            throw MultipartUploadReader.tooManyBytes(configuration.maxUploadBytes)
+        }
+        let reader = MultipartUploadReader(
+            maxBytes: configuration.maxUploadBytes, maxPixels: configuration.maxPixels,
+            temporaryDirectory: services.store.temporaryDirectory)
+        let files = try await reader.read(request.body, contentType: request.headers[.contentType])
+        var outcomes: [InsertOutcome] = []
+        var remaining = files[...]
+        defer { for file in remaining { POSIXFile.removeIfPresent(file.temporaryPath) } }
+        while let file = remaining.first {
+            outcomes.append(try await record(file))
+            remaining = remaining.dropFirst()
+        }
+        if outcomes.contains(where: \.isNew) { services.wake.notify() }
+        let anyNew = outcomes.contains(where: \.isNew)
+        Counter(label: "memories_uploads_total", dimensions: [("outcome", anyNew ? "created" : "duplicate")]).increment()
+        if request.wantsJSON {
+            return JSONResponse.make(
+                PhotoListJSON(photos: outcomes.map { json($0.photo) }, next: nil, includeNext: false),
+                status: anyNew ? .created : .ok)
+        }
+        return JSONResponse.seeOther(outcomes.count == 1 ? "/photos/\(outcomes[0].photo.id)" : "/")
+    }
+
+    /// Stores one uploaded file and records it; a duplicate answers with the photo that has those bytes.
+    private func record(_ file: UploadedFile) async throws -> InsertOutcome {
+        if let existing = try await services.photos.photo(hash: file.hash) {
+            POSIXFile.removeIfPresent(file.temporaryPath)
+            return .existing(existing)
+        }
+        let key = MediaKey(kind: .original, hash: file.hash, fileExtension: file.header.format.fileExtension)
+        let created = try await services.store.put(key, movingFile: file.temporaryPath, contentType: file.header.format.contentType)
+        let new = NewPhoto(
+            hash: file.hash, originalName: file.originalName, contentType: file.header.format.contentType,
+            bytes: file.bytes, width: file.header.orientedWidth, height: file.header.orientedHeight,
+            orientation: file.header.orientation, capturedAt: file.header.captureDate)
+        do {
+            let outcome = try await services.photos.insertWithThumbnailJob(new, maxAttempts: configuration.maxJobAttempts)
+            if outcome.isNew {
+                services.logger.info("photo uploaded", metadata: ["photo.id": "\(outcome.photo.id)", "photo.bytes": "\(file.bytes)"])
+            }
+            return outcome
+        } catch {
+            // No row points at the file we just stored: remove it so nothing is left behind.
+            if created { try? await services.store.delete(key) }
+            throw error
+        }
+    }
+
+    private func json(_ photo: Photo) -> PhotoJSON { PhotoJSON(photo, store: services.store) }
+
+    private func photoID(_ context: Context) throws -> Int64 {
+        guard let id = context.parameters.get("id", as: Int64.self), id > 0 else {
+            throw APIError.notFound("There is no such photo.")
+        }
+        return id
+    }
+
+    private func findPhoto(_ context: Context) async throws -> Photo {
+        let id = try photoID(context)
+        guard let photo = try await services.photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
+        return photo
+    }
+
+    private func cursor(_ request: Request) throws -> Int64? {
+        guard let text = request.uri.queryParameters["after"] else { return nil }
+        guard let value = Int64(text), value > 0 else { throw APIError.badRequest("after must be a photo id.") }
+        return value
+    }
+}

@@ -1,0 +1,37 @@
+/// What the HTTP side needs to know, built once by `App` from the settings.
+public struct WebConfiguration: Sendable {
+    /// Largest request body accepted on `POST /photos` (`MAX_UPLOAD_BYTES`).
+    public var maxUploadBytes: Int
+    /// Largest image accepted, in pixels, checked from the header (`MAX_PIXELS`).
+    public var maxPixels: Int
+    /// Serve `Public/` under `/static/` (`SERVE_STATIC`); off when NGINX does it.
+    public var serveStatic: Bool
+    /// Serve the local media folder under `/media/` (`SERVE_MEDIA`); off when NGINX does it.
+    public var serveMedia: Bool
+    /// The folder with CSS, JS and icons.
+    public var publicDirectory: String
+    /// The folder with the Mustache page templates.
+    public var templatesDirectory: String
+    /// The local media folder, when the store is local and the app serves it.
+    public var mediaRoot: String?
+    /// Attempts a thumbnail job gets before it fails for good.
+    public var maxJobAttempts: Int
+    /// Photos per gallery page.
+    public var pageSize: Int
+
+    public init(
+        maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, serveStatic: Bool = true,
+        serveMedia: Bool = true, publicDirectory: String, templatesDirectory: String, mediaRoot: String?,
+        maxJobAttempts: Int = 5, pageSize: Int = 60
+    ) {
+        self.maxUploadBytes = maxUploadBytes
+        self.maxPixels = maxPixels
+        self.serveStatic = serveStatic
+        self.serveMedia = serveMedia
+        self.publicDirectory = publicDirectory
+        self.templatesDirectory = templatesDirectory
+        self.mediaRoot = mediaRoot
+        self.maxJobAttempts = maxJobAttempts
+        self.pageSize = pageSize
+    }
+}

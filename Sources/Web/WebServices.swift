@@ -1,0 +1,30 @@
+import Database
+import Jobs
+import Logging
+import Prometheus
+import Storage
+
+/// The parts the HTTP side works with, wired by `App`.
+public struct WebServices: Sendable {
+    public var photos: any PhotoRepository
+    public var store: any MediaStore
+    /// Woken after an upload commits, so an in-process worker starts at once.
+    public var wake: WakeSignal
+    /// Prometheus registry behind `GET /metrics`.
+    public var metrics: PrometheusCollectorRegistry
+    /// Throws when the database or storage is not ready (`GET /readyz`): unreachable, or migrations behind.
+    public var readiness: @Sendable () async throws -> Void
+    public var logger: Logger
+
+    public init(
+        photos: any PhotoRepository, store: any MediaStore, wake: WakeSignal, metrics: PrometheusCollectorRegistry,
+        readiness: @escaping @Sendable () async throws -> Void, logger: Logger
+    ) {
+        self.photos = photos
+        self.store = store
+        self.wake = wake
+        self.metrics = metrics
+        self.readiness = readiness
+        self.logger = logger
+    }
+}
