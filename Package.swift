@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -32,6 +33,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -80,15 +84,27 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "DatabaseTests", dependencies: ["Database"]),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Database", "Storage", "Imaging"]),
+        // Synthetic images for every test target (built with Imaging's own codecs, so it imports it @testable).
+        .target(name: "MemoriesTestSupport", dependencies: ["Imaging", "Database", "Storage", "Jobs"], path: "Tests/Support"),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "MemoriesTestSupport"]),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "Storage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "DatabaseTests", dependencies: ["Database", "MemoriesTestSupport"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Database", "Storage", "Imaging", "MemoriesTestSupport"]),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Jobs", "Database", "Storage", "Imaging",
+                "Web", "Jobs", "Database", "Storage", "Imaging", "MemoriesTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
     ]

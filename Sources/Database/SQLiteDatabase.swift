@@ -68,39 +68,44 @@ public final class SQLiteDatabase: Sendable {
     }
 
     /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`), committed when it returns and rolled back when it throws.
-    public func write<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
-        await writeLock.lock()
-        do {
-            let result = try await mapErrors {
-                _ = try await writer.query("BEGIN IMMEDIATE")
-                do {
-                    let value = try await body(writer)
-                    _ = try await writer.query("COMMIT")
-                    return value
-                } catch {
-                    _ = try? await writer.query("ROLLBACK")
-                    throw error
-                }
+    /// The transaction runs in its own task, so a cancelled caller can never leave it open half-way
+    /// (a cancelled ROLLBACK would poison the single writer connection for everyone after it).
+    public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+        let writer = self.writer
+        return try await exclusively {
+            _ = try await writer.query("BEGIN IMMEDIATE")
+            do {
+                let value = try await body(writer)
+                _ = try await writer.query("COMMIT")
+                return value
+            } catch {
+                _ = try? await writer.query("ROLLBACK")
+                throw error
             }
-            await writeLock.unlock()
-            return result
-        } catch {
-            await writeLock.unlock()
-            throw error
         }
     }
 
     /// Runs statements that manage their own transactions (migrations) on the writer, exclusively.
-    public func withWriter<T: Sendable>(_ body: @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
-        await writeLock.lock()
-        do {
-            let value = try await mapErrors { try await body(writer) }
-            await writeLock.unlock()
-            return value
-        } catch {
-            await writeLock.unlock()
-            throw error
+    public func withWriter<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
+        let writer = self.writer
+        return try await exclusively { try await body(writer) }
+    }
+
+    /// Holds the write lock around `work`, run in an unstructured task that the caller's cancellation cannot reach.
+    private func exclusively<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let lock = writeLock
+        let task = Task {
+            await lock.lock()
+            do {
+                let value = try await self.mapErrors(work)
+                await lock.unlock()
+                return value
+            } catch {
+                await lock.unlock()
+                throw error
+            }
         }
+        return try await task.value
     }
 
     /// Closes every connection.

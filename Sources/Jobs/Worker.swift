@@ -82,7 +82,8 @@ public struct Worker: Service {
     /// Waits up to the grace period for running jobs, then cancels and releases what is left.
     private func drain(jobs: inout TaskGroup<Void>, held: NIOLockedValueBox<[Int64: ClaimedJob]>) async {
         let deadline = ContinuousClock.now + configuration.shutdownGrace
-        while held.withLockedValue({ !$0.isEmpty }) && ContinuousClock.now < deadline {
+        // A cancelled task (not a graceful shutdown) stops at once: waiting would only spin.
+        while held.withLockedValue({ !$0.isEmpty }) && ContinuousClock.now < deadline && !Task.isCancelled {
             await wake.wait(timeout: .milliseconds(100))
         }
         let unfinished = held.withLockedValue { Array($0.values) }

@@ -1,0 +1,119 @@
+import Foundation
+
+/// Multipart upload for large files: parts read straight from the file, a few in flight, aborted on any failure.
+extension S3Store {
+    /// S3's ceiling on parts per upload.
+    static let maximumPartCount = 10_000
+
+    /// Uploads `region` as a multipart upload; on any failure (including cancellation) the upload is aborted so no
+    /// orphan parts keep costing storage.
+    func multipartUpload(_ key: MediaKey, region: FileRegion, contentType: String) async throws {
+        let create = try await execute(
+            S3Request(method: .POST, key: key, query: [.init("uploads", "")], headers: objectHeaders(contentType)),
+            operation: "CreateMultipartUpload"
+        )
+        try check(create, operation: "CreateMultipartUpload", key: key)
+        guard let uploadID = S3XML.value(of: "UploadId", in: create.text), !uploadID.isEmpty else {
+            throw StorageError(.unavailable, "the object store answered CreateMultipartUpload for \(key) without an UploadId")
+        }
+        do {
+            let etags = try await uploadParts(key, region: region, uploadID: uploadID)
+            try await completeUpload(key, uploadID: uploadID, etags: etags)
+        } catch {
+            // An unstructured task, so a cancelled upload still gets its abort sent.
+            let store = self
+            await Task { await store.abortUpload(key, uploadID: uploadID) }.value
+            throw error
+        }
+    }
+
+    /// The part size actually used: the configured one, grown if the file would need more than 10 000 parts.
+    func partSize(forLength length: Int) -> Int {
+        let minimum = (length + Self.maximumPartCount - 1) / Self.maximumPartCount
+        return max(configuration.partSize, minimum)
+    }
+
+    /// Sends every part with at most `uploadConcurrency` in flight; returns the ETags in part order.
+    private func uploadParts(_ key: MediaKey, region: FileRegion, uploadID: String) async throws -> [String] {
+        let size = partSize(forLength: region.length)
+        let count = max(1, (region.length + size - 1) / size)
+        let concurrency = max(1, configuration.uploadConcurrency)
+        return try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            var etags = [String](repeating: "", count: count)
+            var next = 1
+            func part(_ number: Int) -> FileRegion {
+                let offset = (number - 1) * size
+                return FileRegion(path: region.path, offset: region.offset + offset, length: min(size, region.length - offset))
+            }
+            while next <= min(count, concurrency) {
+                let (number, piece) = (next, part(next))
+                group.addTask { (number, try await uploadPart(key, part: piece, number: number, uploadID: uploadID)) }
+                next += 1
+            }
+            // A failed part throws out of next(), which cancels and awaits the others before the abort is sent.
+            while let (number, etag) = try await group.next() {
+                etags[number - 1] = etag
+                if next <= count {
+                    let (number, piece) = (next, part(next))
+                    group.addTask { (number, try await uploadPart(key, part: piece, number: number, uploadID: uploadID)) }
+                    next += 1
+                }
+            }
+            return etags
+        }
+    }
+
+    /// One part: hashed in a streamed pass, then streamed from the file; returns its ETag.
+    private func uploadPart(_ key: MediaKey, part: FileRegion, number: Int, uploadID: String) async throws -> String {
+        try await partUploadFault?(number)
+        let hash = try await hash(part)
+        let response = try await execute(
+            S3Request(
+                method: .PUT, key: key,
+                query: [.init("partNumber", String(number)), .init("uploadId", uploadID)],
+                body: .file(part), payloadHash: hash
+            ),
+            operation: "UploadPart"
+        )
+        try check(response, operation: "UploadPart", key: key)
+        guard let etag = response.headers.first(name: "etag") else {
+            throw StorageError(.unavailable, "the object store answered UploadPart \(number) for \(key) without an ETag")
+        }
+        return etag
+    }
+
+    private func completeUpload(_ key: MediaKey, uploadID: String, etags: [String]) async throws {
+        let parts = etags.enumerated().map { index, etag in
+            "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(S3XML.escape(etag))</ETag></Part>"
+        }
+        let xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + parts.joined()
+            + "</CompleteMultipartUpload>"
+        let response = try await execute(
+            S3Request(
+                method: .POST, key: key, query: [.init("uploadId", uploadID)],
+                headers: [.init("Content-Type", "application/xml")], body: .bytes(Array(xml.utf8))
+            ),
+            operation: "CompleteMultipartUpload"
+        )
+        try check(response, operation: "CompleteMultipartUpload", key: key)
+        // S3 may answer 200 and still report a failure in the body, once it has started streaming whitespace.
+        if response.text.contains("<Error>") {
+            throw failure(response, operation: "CompleteMultipartUpload", keyPath: key.path)
+        }
+    }
+
+    /// Best effort: a failed abort is logged (a bucket lifecycle rule is the backstop), never thrown over the cause.
+    func abortUpload(_ key: MediaKey, uploadID: String) async {
+        do {
+            let response = try await execute(
+                S3Request(method: .DELETE, key: key, query: [.init("uploadId", uploadID)]),
+                operation: "AbortMultipartUpload"
+            )
+            if !response.isSuccess && response.status != .notFound {
+                logger.error("s3 multipart abort failed", metadata: ["s3.key": "\(key)", "s3.status": "\(response.status.code)"])
+            }
+        } catch {
+            logger.error("s3 multipart abort failed", metadata: ["s3.key": "\(key)", "s3.error": "\(error)"])
+        }
+    }
+}

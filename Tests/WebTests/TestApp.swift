@@ -1,0 +1,112 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Metrics
+import Jobs
+import MemoriesTestSupport
+import NIOCore
+import Prometheus
+import Web
+
+/// Builds the real application over a fresh workspace and runs `body` against its router.
+func withTestApp(
+    maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000,
+    _ body: @escaping @Sendable (TestWorkspace, any TestClientProtocol) async throws -> Void
+) async throws {
+    let workspace = try await TestWorkspace.make()
+    do {
+        let store = workspace.store
+        let photos = workspace.photos
+        let services = WebServices(
+            photos: photos, store: store, wake: WakeSignal(), metrics: TestMetrics.registry,
+            readiness: {
+                try await photos.checkHealth()
+                try await store.checkHealth()
+            },
+            logger: workspace.logger)
+        let configuration = WebConfiguration(
+            maxUploadBytes: maxUploadBytes, maxPixels: maxPixels,
+            publicDirectory: TestWorkspace.repositoryRoot + "/Public",
+            templatesDirectory: TestWorkspace.repositoryRoot + "/Templates", mediaRoot: store.root)
+        let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
+        try await app.test(.router) { client in try await body(workspace, client) }
+    } catch {
+        await workspace.tearDown()
+        throw error
+    }
+    await workspace.tearDown()
+}
+
+/// A multipart/form-data body, as browsers and curl send it.
+struct MultipartBody {
+    struct Part {
+        var name: String
+        var fileName: String?
+        var contentType: String?
+        var bytes: [UInt8]
+    }
+
+    var parts: [Part]
+    var boundary = "----MemoriesTestBoundary7MA4YWxkTrZu0gW"
+
+    static func files(_ files: [(String, [UInt8])]) -> MultipartBody {
+        MultipartBody(parts: files.map { Part(name: "file", fileName: $0.0, contentType: "application/octet-stream", bytes: $0.1) })
+    }
+
+    var contentType: String { "multipart/form-data; boundary=\(boundary)" }
+
+    var buffer: ByteBuffer {
+        var out = ByteBuffer()
+        for part in parts {
+            out.writeString("--\(boundary)\r\n")
+            var disposition = "Content-Disposition: form-data; name=\"\(part.name)\""
+            if let fileName = part.fileName { disposition += "; filename=\"\(fileName)\"" }
+            out.writeString(disposition + "\r\n")
+            if let type = part.contentType { out.writeString("Content-Type: \(type)\r\n") }
+            out.writeString("\r\n")
+            out.writeBytes(part.bytes)
+            out.writeString("\r\n")
+        }
+        out.writeString("--\(boundary)--\r\n")
+        return out
+    }
+}
+
+extension TestClientProtocol {
+    /// POSTs `body` to `/photos` with the given Accept header and hands back the response.
+    func upload(_ body: MultipartBody, accept: String = "application/json") async throws -> TestResponse {
+        try await execute(
+            uri: "/photos", method: .post,
+            headers: [.contentType: body.contentType, .accept: accept], body: body.buffer)
+    }
+
+    /// GETs `uri` asking for JSON and decodes it.
+    func getJSON(_ uri: String) async throws -> (TestResponse, [String: Any]) {
+        let response = try await execute(uri: uri, method: .get, headers: [.accept: "application/json"])
+        return (response, response.json)
+    }
+}
+
+extension TestResponse {
+    /// The body parsed as a JSON object (empty when it is not one).
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+
+    var text: String { String(buffer: body) }
+}
+
+extension Data {
+    init(buffer: ByteBuffer) {
+        self = Data(buffer.readableBytesView)
+    }
+}
+
+/// The process-wide metrics backend for the web tests: swift-metrics is bootstrapped once per process, as `App` does.
+enum TestMetrics {
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}
