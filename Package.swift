@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // System libraries: headers and link flags only; the setjmp/longjmp shims live in CImageCodecs.
@@ -42,6 +44,9 @@ let package = Package(
             name: "Database",
             dependencies: [
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -77,6 +82,7 @@ let package = Package(
             dependencies: [
                 "Web", "Jobs", "Database", "Storage", "Imaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,13 +102,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "DatabaseTests", dependencies: ["Database", "MemoriesTestSupport"]),
+        .testTarget(
+            name: "DatabaseTests",
+            dependencies: ["Database", "MemoriesTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Database", "Storage", "Imaging", "MemoriesTestSupport"]),
         .testTarget(
             name: "WebTests",
             dependencies: [
                 "Web", "Jobs", "Database", "Storage", "Imaging", "MemoriesTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

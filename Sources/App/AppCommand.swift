@@ -6,6 +6,9 @@ struct AppCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "app",
         abstract: "Memories: upload a photo, get a fast gallery.",
-        subcommands: [DevCommand.self, ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ThumbnailCommand.self]
+        subcommands: [
+            DevCommand.self, ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ThumbnailCommand.self,
+            CheckCommand.self, StorageCommand.self,
+        ]
     )
 }

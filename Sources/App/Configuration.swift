@@ -2,11 +2,13 @@ import Database
 import Foundation
 import Imaging
 import Logging
+import Storage
 
 /// The effective configuration of one process, resolved from flags, then environment variables, then defaults.
 /// Every bad value is reported, one line each naming the variable and what it expected.
 struct Configuration: Sendable {
     var database: DatabaseURL
+    var storage: StorageChoice
     var mediaRoot: String
     var mediaURL: String
     var host: String
@@ -22,6 +24,12 @@ struct Configuration: Sendable {
     var logLevel: Logger.Level
     var logFormat: LogFormat
 
+    /// Where media live.
+    enum StorageChoice: Sendable {
+        case local
+        case s3(S3Configuration)
+    }
+
     /// How log lines are written.
     enum LogFormat: String, Sendable { case text, json }
 
@@ -36,9 +44,19 @@ struct Configuration: Sendable {
         database = reader.parse(settings.databaseURL, "DATABASE_URL", default: DatabaseURL.defaultValue) { text in
             do { return try DatabaseURL(parsing: text) } catch let error as DatabaseError { throw SettingReader.Problem(error.message) }
         } ?? .sqlite(path: "./data/memories.sqlite3")
-        let storage = reader.string(settings.storage, "STORAGE", default: "local")
-        if storage != "local" {
-            reader.problems.append("STORAGE: expected local (object storage is not available in this version); got '\(storage)'")
+        switch reader.string(settings.storage, "STORAGE", default: "local").lowercased() {
+        case "local":
+            storage = .local
+        case "s3":
+            do {
+                storage = .s3(try Self.s3(settings: settings, environment: environment))
+            } catch let error as StorageError {
+                reader.problems += error.message.split(separator: "\n").map(String.init)
+                storage = .local
+            }
+        case let other:
+            reader.problems.append("STORAGE: expected local or s3; got '\(other)'")
+            storage = .local
         }
         mediaRoot = reader.string(settings.mediaRoot, "MEDIA_ROOT", default: "./media")
         mediaURL = reader.string(settings.mediaURL, "MEDIA_URL", default: "/media/")
@@ -80,6 +98,28 @@ struct Configuration: Sendable {
         if !reader.problems.isEmpty { throw Invalid(problems: reader.problems) }
     }
 
+    /// The S3 settings from flags and the environment. Flags override their variables; credentials are read
+    /// from the environment only, never from flags (flags show up in `ps`).
+    static func s3(settings: Settings, environment: [String: String]) throws -> S3Configuration {
+        var s3Environment = environment
+        for (name, flag) in [
+            ("S3_BUCKET", settings.s3Bucket), ("S3_REGION", settings.s3Region), ("S3_ENDPOINT", settings.s3Endpoint),
+            ("S3_PATH_STYLE", settings.s3PathStyle), ("S3_PUBLIC_URL", settings.s3PublicURL),
+            ("S3_PRESIGN_SECONDS", settings.s3PresignSeconds),
+        ] {
+            if let flag { s3Environment[name] = flag }
+        }
+        return try S3Configuration.fromEnvironment(s3Environment)
+    }
+
+    /// `local`, or `s3` with the bucket's settings (secrets masked).
+    var storageDescription: String {
+        switch storage {
+        case .local: return "local"
+        case .s3(let s3): return "s3 (\(s3))"
+        }
+    }
+
     var publicDirectory: String { resourcesDirectory + "/Public" }
     var templatesDirectory: String { resourcesDirectory + "/Templates" }
     var migrationsDirectory: String { resourcesDirectory + "/Migrations/sqlite" }
@@ -87,7 +127,7 @@ struct Configuration: Sendable {
     /// `name = value` lines for `app check`-style printing; secrets masked.
     var summary: [(String, String)] {
         [
-            ("DATABASE_URL", database.description), ("STORAGE", "local"), ("MEDIA_ROOT", mediaRoot),
+            ("DATABASE_URL", database.description), ("STORAGE", storageDescription), ("MEDIA_ROOT", mediaRoot),
             ("MEDIA_URL", mediaURL), ("HOST", host), ("PORT", String(port)), ("SERVE_STATIC", String(serveStatic)),
             ("SERVE_MEDIA", String(serveMedia)), ("MAX_UPLOAD_BYTES", String(maxUploadBytes)),
             ("MAX_PIXELS", String(maxPixels)), ("DISPLAY_SIZE", String(pipeline.displaySize)),

@@ -28,7 +28,7 @@ struct DevCommand: AsyncParsableCommand {
                 host: configuration.host, port: configuration.port, extraServices: [runtime.worker(wake: wake)])
             print("Memories is running at http://\(configuration.host):\(configuration.port)/ (Ctrl-C to stop)")
             try await app.runService()
-            await runtime.database.close()
+            await runtime.close()
         } catch {
             throw Failure.report(error, role: role)
         }
@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
                 services: runtime.webServices(wake: WakeSignal(), metrics: registry),
                 configuration: runtime.webConfiguration, host: configuration.host, port: configuration.port)
             try await app.runService()
-            await runtime.database.close()
+            await runtime.close()
         } catch {
             throw Failure.report(error, role: role)
         }
@@ -81,7 +81,7 @@ struct WorkerCommand: AsyncParsableCommand {
                     services: [runtime.worker(wake: WakeSignal())], gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger))
             try await group.run()
-            await runtime.database.close()
+            await runtime.close()
         } catch {
             throw Failure.report(error, role: role)
         }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Database
 import Foundation
 import Imaging
@@ -15,7 +16,9 @@ struct Runtime: Sendable {
     let migrator: SQLiteMigrator
     let photos: SQLitePhotoRepository
     let queue: SQLiteJobQueue
-    let store: LocalStore
+    let store: any MediaStore
+    /// The HTTP client of the S3 store, shut down by `close()`.
+    let httpClient: HTTPClient?
     let logger: Logger
 
     /// Bootstraps logging and metrics once per process; returns the registry `/metrics` reads.
@@ -46,17 +49,44 @@ struct Runtime: Sendable {
             } else {
                 try await migrator.requireCurrent(database)
             }
-            let store = try LocalStore(root: configuration.mediaRoot, baseURL: configuration.mediaURL)
-            let removed = try store.removeStaleTemporaryFiles()
-            if removed > 0 { logger.info("removed stale upload files", metadata: ["count": "\(removed)"]) }
+            let (store, httpClient) = try openStore(configuration, logger: logger)
             return Runtime(
                 configuration: configuration, database: database, migrator: migrator,
                 photos: SQLitePhotoRepository(database: database), queue: SQLiteJobQueue(database: database),
-                store: store, logger: logger)
+                store: store, httpClient: httpClient, logger: logger)
         } catch {
             await database.close()
             throw error
         }
+    }
+
+
+    /// Opens the media store named by `STORAGE`; for S3 also the HTTP client it talks through.
+    static func openStore(_ configuration: Configuration, logger: Logger) throws -> (any MediaStore, HTTPClient?) {
+        switch configuration.storage {
+        case .local:
+            let store = try LocalStore(root: configuration.mediaRoot, baseURL: configuration.mediaURL)
+            let removed = try store.removeStaleTemporaryFiles()
+            if removed > 0 { logger.info("removed stale upload files", metadata: ["count": "\(removed)"]) }
+            return (store, nil)
+        case .s3(let s3):
+            // A short connect timeout keeps /readyz and uploads answering promptly when the store is down.
+            var clientConfiguration = HTTPClient.Configuration(timeout: .init(connect: .seconds(3), read: .seconds(60)))
+            clientConfiguration.decompression = .disabled
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+            do {
+                return (try S3Store(configuration: s3, httpClient: client, logger: logger), client)
+            } catch {
+                try? client.syncShutdown()
+                throw error
+            }
+        }
+    }
+
+    /// Closes the database and the store's HTTP client.
+    func close() async {
+        await database.close()
+        try? await httpClient?.shutdown()
     }
 
     /// Opens the database named by `DATABASE_URL` with the migrations for its dialect.
@@ -88,7 +118,7 @@ struct Runtime: Sendable {
             maxUploadBytes: configuration.maxUploadBytes, maxPixels: configuration.maxPixels,
             serveStatic: configuration.serveStatic, serveMedia: configuration.serveMedia,
             publicDirectory: configuration.publicDirectory, templatesDirectory: configuration.templatesDirectory,
-            mediaRoot: store.root, maxJobAttempts: configuration.maxAttempts)
+            mediaRoot: (store as? LocalStore)?.root, maxJobAttempts: configuration.maxAttempts)
     }
 
     func worker(wake: WakeSignal) -> Worker {

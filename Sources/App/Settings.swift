@@ -5,8 +5,26 @@ struct Settings: ParsableArguments {
     @Option(name: .customLong("database-url"), help: "DATABASE_URL: sqlite:PATH or postgres://… (default sqlite:./data/memories.sqlite3)")
     var databaseURL: String?
 
-    @Option(name: .customLong("storage"), help: "STORAGE: local (default)")
+    @Option(name: .customLong("storage"), help: "STORAGE: local (default) or s3")
     var storage: String?
+
+    @Option(name: .customLong("s3-bucket"), help: "S3_BUCKET: the bucket, with STORAGE=s3 (credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)")
+    var s3Bucket: String?
+
+    @Option(name: .customLong("s3-region"), help: "S3_REGION: the bucket's region (default us-east-1)")
+    var s3Region: String?
+
+    @Option(name: .customLong("s3-endpoint"), help: "S3_ENDPOINT: an S3-compatible endpoint URL (MinIO, R2, moto); default AWS")
+    var s3Endpoint: String?
+
+    @Option(name: .customLong("s3-path-style"), help: "S3_PATH_STYLE: path-style addressing (default true with S3_ENDPOINT)")
+    var s3PathStyle: String?
+
+    @Option(name: .customLong("s3-public-url"), help: "S3_PUBLIC_URL: public base URL of the bucket or its CDN; default presigned URLs")
+    var s3PublicURL: String?
+
+    @Option(name: .customLong("s3-presign-seconds"), help: "S3_PRESIGN_SECONDS: lifetime of presigned media URLs (default 3600)")
+    var s3PresignSeconds: String?
 
     @Option(name: .customLong("media-root"), help: "MEDIA_ROOT: folder for local media (default ./media)")
     var mediaRoot: String?

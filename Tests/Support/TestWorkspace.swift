@@ -12,7 +12,10 @@ public final class TestWorkspace: Sendable {
     public let database: SQLiteDatabase
     public let photos: SQLitePhotoRepository
     public let queue: SQLiteJobQueue
+    /// The local media folder (always made; the media store of the workspace unless another was given).
     public let store: LocalStore
+    /// The store the app and worker use: `store`, or the one given to `make(store:)` (S3 against moto).
+    public let mediaStore: any MediaStore
     public let logger: Logger
 
     /// The repository's top folder (holding Package.swift), found from this file's path.
@@ -30,7 +33,8 @@ public final class TestWorkspace: Sendable {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue ? path : nil
     }
 
-    private init(root: String, database: SQLiteDatabase, store: LocalStore, logger: Logger) {
+    private init(root: String, database: SQLiteDatabase, store: LocalStore, mediaStore: (any MediaStore)?, logger: Logger) {
+        self.mediaStore = mediaStore ?? store
         self.root = root
         self.database = database
         self.photos = SQLitePhotoRepository(database: database)
@@ -40,7 +44,7 @@ public final class TestWorkspace: Sendable {
     }
 
     /// Makes a fresh workspace under the system temp folder and applies every migration.
-    public static func make() async throws -> TestWorkspace {
+    public static func make(store mediaStore: (any MediaStore)? = nil) async throws -> TestWorkspace {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("memories-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         var logger = Logger(label: "memories-test")
@@ -50,7 +54,7 @@ public final class TestWorkspace: Sendable {
         let migrations = try Migration.load(from: repositoryRoot + "/Migrations/sqlite")
         try await SQLiteMigrator(migrations: migrations).migrate(database)
         let store = try LocalStore(root: root + "/media")
-        return TestWorkspace(root: root, database: database, store: store, logger: logger)
+        return TestWorkspace(root: root, database: database, store: store, mediaStore: mediaStore, logger: logger)
     }
 
     /// Closes the database and removes the folder.
@@ -84,7 +88,7 @@ public final class TestWorkspace: Sendable {
     public func worker(wake: WakeSignal = WakeSignal(), concurrency: Int = 2, options: PipelineOptions = PipelineOptions()) -> Worker {
         Worker(
             queue: queue,
-            processor: ThumbnailProcessor(photos: photos, store: store, options: options),
+            processor: ThumbnailProcessor(photos: photos, store: mediaStore, options: options),
             configuration: WorkerConfiguration(
                 concurrency: concurrency, lease: .seconds(30), heartbeat: .seconds(5), minPollInterval: .milliseconds(10),
                 maxPollInterval: .milliseconds(100), shutdownGrace: .seconds(5), workerID: "test-worker-\(UUID().uuidString.prefix(6))"),

@@ -6,16 +6,17 @@ import Jobs
 import MemoriesTestSupport
 import NIOCore
 import Prometheus
+import Storage
 import Web
 
 /// Builds the real application over a fresh workspace and runs `body` against its router.
 func withTestApp(
-    maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000,
+    maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, store customStore: (any MediaStore)? = nil,
     _ body: @escaping @Sendable (TestWorkspace, any TestClientProtocol) async throws -> Void
 ) async throws {
-    let workspace = try await TestWorkspace.make()
+    let workspace = try await TestWorkspace.make(store: customStore)
     do {
-        let store = workspace.store
+        let store = workspace.mediaStore
         let photos = workspace.photos
         let services = WebServices(
             photos: photos, store: store, wake: WakeSignal(), metrics: TestMetrics.registry,
@@ -27,7 +28,7 @@ func withTestApp(
         let configuration = WebConfiguration(
             maxUploadBytes: maxUploadBytes, maxPixels: maxPixels,
             publicDirectory: TestWorkspace.repositoryRoot + "/Public",
-            templatesDirectory: TestWorkspace.repositoryRoot + "/Templates", mediaRoot: store.root)
+            templatesDirectory: TestWorkspace.repositoryRoot + "/Templates", mediaRoot: customStore == nil ? workspace.store.root : nil)
         let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
         try await app.test(.router) { client in try await body(workspace, client) }
     } catch {

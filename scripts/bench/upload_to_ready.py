@@ -7,6 +7,9 @@ Starts the release binary's `app dev` in a fresh folder, then
      until it is ready, and prints the median, min and max;
   2. sends ten uploads at once and prints the process's peak resident memory (VmHWM) before and after.
 Usage: scripts/bench/upload_to_ready.py [--runs 9] [--photo PATH] [--binary .build/release/app]
+       [--storage local|s3 --s3-endpoint URL] [--pad-mb 36] [--no-burst]
+With --storage s3 the app talks to an S3 API at --s3-endpoint (a bucket is made there); --pad-mb appends that many
+megabytes after the photo's end marker (a valid JPEG, for large-file throughput).
 Needs ../shared/photos (or --photo); says so and exits 0 when it is missing.
 """
 import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, threading, time, urllib.request, uuid
@@ -48,6 +51,10 @@ def main():
     parser.add_argument("--photo", default=os.path.join(ROOT, "..", "shared", "photos", "phone", "monstree-iphone7-IMG_1025.jpg"))
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "app"))
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--storage", default="local", choices=["local", "s3"])
+    parser.add_argument("--s3-endpoint")
+    parser.add_argument("--pad-mb", type=int, default=0)
+    parser.add_argument("--no-burst", action="store_true")
     args = parser.parse_args()
     if not os.path.exists(args.photo):
         print(f"skipped: {args.photo} not found (needs ../shared/photos or --photo)")
@@ -55,12 +62,18 @@ def main():
     if not os.path.exists(args.binary):
         print(f"build first: swift build -c release (no {args.binary})")
         return 1
-    original = open(args.photo, "rb").read()
+    original = open(args.photo, "rb").read() + os.urandom(args.pad_mb * 1_000_000)
+    environment = dict(os.environ)
+    if args.storage == "s3":
+        bucket = "bench-" + uuid.uuid4().hex[:8]
+        urllib.request.urlopen(urllib.request.Request(f"{args.s3_endpoint}/{bucket}", method="PUT"))
+        environment.update(STORAGE="s3", S3_BUCKET=bucket, S3_ENDPOINT=args.s3_endpoint,
+                           AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
     work = tempfile.mkdtemp(prefix="memories-bench-")
     base = f"http://127.0.0.1:{args.port}"
     log = open(os.path.join(work, "app.log"), "w")
     server = subprocess.Popen([args.binary, "dev", "--port", str(args.port), "--resources-dir", ROOT, "--log-level", "warning"],
-                              cwd=work, stdout=log, stderr=log)
+                              cwd=work, stdout=log, stderr=log, env=environment)
     try:
         for _ in range(200):
             try:
@@ -68,9 +81,9 @@ def main():
                 break
             except Exception:
                 time.sleep(0.05)
-        print(f"photo: {os.path.basename(args.photo)} ({len(original) / 1e6:.1f} MB); binary: {args.binary}")
+        print(f"photo: {os.path.basename(args.photo)} ({len(original) / 1e6:.1f} MB); storage: {args.storage}; binary: {args.binary}")
         print(f"peak RSS after start: {peak_rss_kb(server.pid) / 1024:.0f} MiB")
-        latencies = []
+        latencies, uploads = [], []
         for run in range(args.runs):
             data = original + uuid.uuid4().bytes
             started = time.perf_counter()
@@ -80,10 +93,14 @@ def main():
                 time.sleep(0.002)
             ready = time.perf_counter()
             latencies.append((ready - started) * 1000)
-            print(f"  run {run + 1}: upload {1000 * (uploaded - started):.0f} ms, upload-to-ready {latencies[-1]:.0f} ms")
+            uploads.append(uploaded - started)
+            print(f"  run {run + 1}: upload {1000 * (uploaded - started):.0f} ms ({len(data) / 1e6 / (uploaded - started):.0f} MB/s), upload-to-ready {latencies[-1]:.0f} ms")
             time.sleep(0.2)
         print(f"upload-to-ready over {args.runs} runs: median {statistics.median(latencies):.0f} ms, "
-              f"min {min(latencies):.0f} ms, max {max(latencies):.0f} ms")
+              f"min {min(latencies):.0f} ms, max {max(latencies):.0f} ms; upload median {1000 * statistics.median(uploads):.0f} ms, "
+              f"{len(original) / 1e6 / statistics.median(uploads):.0f} MB/s")
+        if args.no_burst:
+            return 0
         before = peak_rss_kb(server.pid)
         threads = [threading.Thread(target=upload, args=(base, f"c{i}.jpg", original + uuid.uuid4().bytes)) for i in range(10)]
         started = time.perf_counter()

@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import MemoriesTestSupport
+import NIOCore
+@testable import Storage
+import Testing
+
+/// The app with `STORAGE=s3` against a real S3 API server (moto): uploads, worker, URLs, delete, outages.
+@Suite("Uploads to S3 (moto)")
+struct S3UploadTests {
+    static var endpoint: String? { ProcessInfo.processInfo.environment["MEMORIES_TEST_S3_ENDPOINT"] }
+
+    static func makeStore(endpoint: String, client: HTTPClient, bucket: String = "memories-\(UUID().uuidString.prefix(8).lowercased())") async throws -> S3Store {
+        let configuration = S3Configuration(
+            bucket: bucket, endpoint: endpoint, pathStyle: true, accessKeyID: "testing", secretAccessKey: "testing",
+            maxAttempts: 2)
+        let store = try S3Store(configuration: configuration, httpClient: client)
+        try await store.createBucket()
+        return store
+    }
+
+    static func fetch(_ url: String, client: HTTPClient) async throws -> (status: Int, bytes: [UInt8]) {
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 100 << 20)
+        return (Int(response.status.code), Array(body.readableBytesView))
+    }
+
+    @Test("upload, worker and delete go to the bucket; media URLs fetch straight from the store")
+    func roundTrip() async throws {
+        guard let endpoint = Self.endpoint else {
+            print("skipped: MEMORIES_TEST_S3_ENDPOINT not set (scripts/test starts moto)")
+            return
+        }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let store = try await Self.makeStore(endpoint: endpoint, client: client)
+        let jpeg = try TestImages.jpeg(width: 1400, height: 1000, orientation: 6)
+        try await withTestApp(store: store) { workspace, app in
+            let upload = try await app.upload(.files([("s3.jpg", jpeg)]))
+            #expect(upload.status == .created)
+            let photo = try #require((upload.json["photos"] as? [[String: Any]])?.first)
+            let hash = try #require(photo["hash"] as? String)
+            let original = MediaKey(kind: .original, hash: hash, fileExtension: "jpg")
+            #expect(try await store.size(of: original) == jpeg.count)
+            #expect(workspace.mediaFiles().isEmpty, "nothing is written under MEDIA_ROOT with S3")
+            let head = try #require(try await store.headObject(original))
+            #expect(head.first(name: "content-type") == "image/jpeg")
+            #expect(head.first(name: "cache-control") == "public, max-age=31536000, immutable")
+            let originalURL = try #require((photo["urls"] as? [String: Any])?["original"] as? String)
+            #expect(originalURL.hasPrefix(endpoint) && originalURL.contains("X-Amz-Signature="))
+            let fetched = try await Self.fetch(originalURL, client: client)
+            #expect(fetched.status == 200 && fetched.bytes == jpeg)
+
+            try await workspace.runWorkerUntilIdle()
+            let (_, ready) = try await app.getJSON("/photos/1")
+            #expect(ready["status"] as? String == "ready")
+            let urls = try #require(ready["urls"] as? [String: Any])
+            let display = try await Self.fetch(try #require(urls["display"] as? String), client: client)
+            #expect(display.status == 200)
+            let decoded = try TestImages.decode(display.bytes)
+            #expect(decoded.width == 1280 && decoded.height == 914)
+            let displayHead = try #require(try await store.headObject(MediaKey(kind: .display, hash: hash, fileExtension: "jpg")))
+            #expect(displayHead.first(name: "cache-control") == "public, max-age=31536000, immutable")
+            let gallery = try await app.execute(uri: "/", method: .get, headers: [.accept: "text/html"])
+            #expect(gallery.text.contains(endpoint))
+
+            let deleted = try await app.execute(uri: "/photos/1", method: .delete)
+            #expect(deleted.status == .noContent)
+            for kind in MediaKey.Kind.allCases {
+                #expect(try await store.size(of: MediaKey(kind: kind, hash: hash, fileExtension: "jpg")) == nil)
+            }
+        }
+        try await client.shutdown()
+    }
+
+    @Test("a store that does not answer gives 503, a clear message, and leaves nothing behind")
+    func storeDown() async throws {
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(1), read: .seconds(5))))
+        // Port 9 (discard) is closed here: every request is refused, as when the store is down.
+        let configuration = S3Configuration(
+            bucket: "memories-down", endpoint: "http://127.0.0.1:9", pathStyle: true, accessKeyID: "testing",
+            secretAccessKey: "testing", maxAttempts: 2)
+        let store = try S3Store(configuration: configuration, httpClient: client)
+        let jpeg = try TestImages.jpeg(width: 64, height: 64)
+        do {
+            try await withTestApp(store: store) { workspace, app in
+                let refused = try await app.upload(.files([("during.jpg", jpeg)]))
+                #expect(refused.status == .serviceUnavailable)
+                #expect(refused.json["error"] as? String == "unavailable")
+                #expect(try await app.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
+                #expect(try await workspace.count("photos") == 0)
+                let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: store.temporaryDirectory))?
+                    .filter { $0.hasPrefix("upload-") } ?? []
+                #expect(leftovers.isEmpty)
+            }
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}
