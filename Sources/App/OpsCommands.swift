@@ -13,10 +13,7 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var settings: Settings
 
     func run() async throws {
-        let configuration: Configuration
-        do { configuration = try Configuration(settings: settings) } catch { throw Failure.report(error, role: "app check") }
-        _ = Runtime.bootstrapObservability(configuration)
-        let logger = Logger(label: "memories")
+        let (configuration, _, logger) = try Runtime.prepare(settings, role: "app check")
         for (name, value) in configuration.summary { print("\(name)=\(value)") }
         var failures = 0
         func report(_ name: String, _ work: () async throws -> String) async {

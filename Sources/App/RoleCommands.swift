@@ -16,10 +16,7 @@ struct DevCommand: AsyncParsableCommand {
 
     func run() async throws {
         let role = "app dev"
-        let configuration: Configuration
-        do { configuration = try Configuration(settings: settings) } catch { throw Failure.report(error, role: role) }
-        let registry = Runtime.bootstrapObservability(configuration)
-        let logger = Logger(label: "memories")
+        let (configuration, registry, logger) = try Runtime.prepare(settings, role: role)
         do {
             let runtime = try await Runtime.open(configuration, migrate: true, logger: logger)
             let wake = WakeSignal()
@@ -44,10 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let role = "app serve"
-        let configuration: Configuration
-        do { configuration = try Configuration(settings: settings) } catch { throw Failure.report(error, role: role) }
-        let registry = Runtime.bootstrapObservability(configuration)
-        let logger = Logger(label: "memories")
+        let (configuration, registry, logger) = try Runtime.prepare(settings, role: role)
         do {
             let runtime = try await Runtime.open(configuration, migrate: false, logger: logger)
             let app = try await buildApplication(
@@ -70,10 +64,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let role = "app worker"
-        let configuration: Configuration
-        do { configuration = try Configuration(settings: settings) } catch { throw Failure.report(error, role: role) }
-        _ = Runtime.bootstrapObservability(configuration)
-        let logger = Logger(label: "memories")
+        let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
         do {
             let runtime = try await Runtime.open(configuration, migrate: false, logger: logger)
             let group = ServiceGroup(
@@ -96,11 +87,9 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let role = "app migrate"
-        let configuration: Configuration
-        do { configuration = try Configuration(settings: settings) } catch { throw Failure.report(error, role: role) }
-        _ = Runtime.bootstrapObservability(configuration)
+        let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
         do {
-            let (database, migrator) = try await Runtime.openDatabase(configuration, logger: Logger(label: "memories"))
+            let (database, migrator) = try await Runtime.openDatabase(configuration, logger: logger)
             defer { Task { await database.close() } }
             let applied = try await migrator.migrate(database)
             print(applied.isEmpty ? "migrations: the database is current" : "migrations: applied \(applied.joined(separator: ", "))")

@@ -21,6 +21,15 @@ struct Runtime: Sendable {
     let httpClient: HTTPClient?
     let logger: Logger
 
+    /// Resolves a role's configuration and bootstraps logging and metrics; a bad setting becomes the exit error,
+    /// one line per problem.
+    static func prepare(_ settings: Settings, role: String) throws -> (Configuration, PrometheusCollectorRegistry, Logger) {
+        let configuration: Configuration
+        do { configuration = try Configuration(settings: settings) } catch { throw Failure.report(error, role: role) }
+        let registry = bootstrapObservability(configuration)
+        return (configuration, registry, Logger(label: "memories"))
+    }
+
     /// Bootstraps logging and metrics once per process; returns the registry `/metrics` reads.
     static func bootstrapObservability(_ configuration: Configuration) -> PrometheusCollectorRegistry {
         let level = configuration.logLevel

@@ -71,6 +71,11 @@ public struct ThumbnailProcessor: Sendable {
         }
         if !completed {
             logger.warning("job lease lost before completion", metadata: ["job.id": "\(job.id)", "photo.id": "\(photoID)"])
+            // The photo may have been deleted while we worked: then nothing refers to what we just wrote.
+            if (try? await photos.photo(id: photoID)) == .some(nil) {
+                try? await store.delete(display)
+                try? await store.delete(thumbnail)
+            }
         }
     }
 }

@@ -22,19 +22,9 @@ enum Fixtures {
         }
     }
 
-    /// An RGB image of four coloured quadrants.
+    /// An RGB image of four coloured quadrants (see `TestImages.quadrants`).
     static func quadrants(width: Int, height: Int) -> PixelBuffer {
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        for y in 0..<height {
-            for x in 0..<width {
-                let color = quadrantColor(right: x >= width / 2, bottom: y >= height / 2)
-                let index = (y * width + x) * 3
-                pixels[index] = color.r
-                pixels[index + 1] = color.g
-                pixels[index + 2] = color.b
-            }
-        }
-        return PixelBuffer(width: width, height: height, channels: 3, pixels: pixels)
+        TestImages.quadrants(width: width, height: height)
     }
 
     /// Builds the stored pixels of a file with EXIF `orientation` whose correct display is `visual`.
