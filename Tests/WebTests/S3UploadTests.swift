@@ -101,4 +101,78 @@ struct S3UploadTests {
         }
         try await client.shutdown()
     }
+
+    @Test("after an outage of the store the app recovers without a restart")
+    func recovery() async throws {
+        guard Self.endpoint != nil else {
+            print("skipped: MEMORIES_TEST_S3_ENDPOINT not set (scripts/test starts moto)")
+            return
+        }
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(1), read: .seconds(10))))
+        let moto = MotoServer(port: Int.random(in: 40_000..<60_000))
+        do {
+            try await moto.start(client: client)
+            let store = try await Self.makeStore(endpoint: moto.endpoint, client: client, bucket: "memories-recovery")
+            try await withTestApp(store: store) { workspace, app in
+                #expect(try await app.upload(.files([("before.jpg", try TestImages.jpeg(width: 64, height: 64))])).status == .created)
+                try await moto.stop(client: client)
+                #expect(try await app.upload(.files([("during.jpg", try TestImages.jpeg(width: 70, height: 64))])).status == .serviceUnavailable)
+                #expect(try await app.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
+                try await moto.start(client: client)
+                try await store.createBucket()  // moto keeps buckets in memory only
+                #expect(try await app.execute(uri: "/readyz", method: .get).status == .ok)
+                #expect(try await app.upload(.files([("after.jpg", try TestImages.jpeg(width: 80, height: 64))])).status == .created)
+                #expect(try await workspace.count("photos") == 2)
+            }
+        } catch {
+            try? await moto.stop(client: client)
+            try await client.shutdown()
+            throw error
+        }
+        try await moto.stop(client: client)
+        try await client.shutdown()
+    }
+}
+
+/// A moto server of the test's own on a fixed port, stopped with SIGKILL and started again on the same port.
+/// It never calls `Process.waitUntilExit` (which spins on Linux when called from a Swift concurrency thread):
+/// readiness and shutdown are both judged by whether the port answers.
+final class MotoServer: @unchecked Sendable {
+    let port: Int
+    private var process: Process?
+    var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    init(port: Int) {
+        self.port = port
+    }
+
+    func start(client: HTTPClient) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", String(port)]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        for _ in 0..<300 {
+            if await answers(client) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw StorageError(.unavailable, "moto_server did not start on port \(port)")
+    }
+
+    func stop(client: HTTPClient) async throws {
+        guard let process else { return }
+        kill(process.processIdentifier, SIGKILL)
+        self.process = nil
+        for _ in 0..<100 {
+            if !(await answers(client)) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    private func answers(_ client: HTTPClient) async -> Bool {
+        (try? await client.execute(HTTPClientRequest(url: endpoint), timeout: .seconds(1))) != nil
+    }
 }
