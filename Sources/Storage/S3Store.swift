@@ -26,12 +26,14 @@ public struct S3Store: MediaStore {
     var partUploadFault: (@Sendable (_ partNumber: Int) async throws -> Void)?
 
     /// Checks the configuration (throwing `.invalidConfiguration` with every problem) and creates the temp folder.
-    /// The `HTTPClient` is shared and owned by the caller, who shuts it down.
+    /// The `HTTPClient` is shared and owned by the caller, who shuts it down. `temporaryDirectory` overrides where
+    /// uploads in flight and downloads wait (default `$TMPDIR/memories-s3`).
     public init(
         configuration: S3Configuration,
         httpClient: HTTPClient,
         logger: Logger = Logger(label: "memories.storage.s3"),
-        threadPool: NIOThreadPool = .singleton
+        threadPool: NIOThreadPool = .singleton,
+        temporaryDirectory: String? = nil
     ) throws {
         try configuration.validate()
         self.configuration = configuration
@@ -49,9 +51,9 @@ public struct S3Store: MediaStore {
             service: "s3"
         )
         self.retryPolicy = S3RetryPolicy(maxAttempts: configuration.maxAttempts)
-        self.temporaryDirectory = FileManager.default.temporaryDirectory.path + "/memories-s3"
+        self.temporaryDirectory = temporaryDirectory ?? FileManager.default.temporaryDirectory.path + "/memories-s3"
         do {
-            try POSIXFile.makeDirectories(temporaryDirectory)
+            try POSIXFile.makeDirectories(self.temporaryDirectory)
         } catch {
             throw StorageError(.unavailable, "cannot create the upload temp folder (\(error))", underlying: error)
         }
