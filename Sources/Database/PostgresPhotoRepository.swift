@@ -9,11 +9,8 @@ public struct PostgresPhotoRepository: PhotoRepository {
         self.database = database
     }
 
-    static let columns = """
-        id, hash, original_name, content_type, bytes, width, height, orientation, captured_at, status, error,
-        display_ext, display_width, display_height, display_bytes,
-        thumbnail_ext, thumbnail_width, thumbnail_height, thumbnail_bytes, created_at, updated_at
-        """
+    /// The `photos` columns every query selects, in the order `decode` reads them (the same in both dialects).
+    static let columns = Photo.selectedColumns
 
     public func photo(id: Int64) async throws -> Photo? {
         try await database.query("SELECT \(unescaped: Self.columns) FROM photos WHERE id = \(id)")
