@@ -65,13 +65,8 @@ struct Configuration: Sendable {
         serveStatic = reader.boolean(settings.serveStatic, "SERVE_STATIC", default: true)
         serveMedia = reader.boolean(settings.serveMedia, "SERVE_MEDIA", default: true)
         maxUploadBytes = reader.byteCount(settings.maxUploadBytes, "MAX_UPLOAD_BYTES", default: 50_000_000)
-        maxPixels = reader.integer(settings.maxPixels, "MAX_PIXELS", default: 100_000_000, range: 1...1_000_000_000)
-        pipeline = PipelineOptions(
-            displaySize: reader.integer(settings.displaySize, "DISPLAY_SIZE", default: 1280, range: 16...8192),
-            thumbnailSize: reader.integer(settings.thumbnailSize, "THUMBNAIL_SIZE", default: 400, range: 16...4096),
-            displayQuality: reader.integer(settings.displayQuality, "DISPLAY_QUALITY", default: 80, range: 1...100),
-            thumbnailQuality: reader.integer(settings.thumbnailQuality, "THUMBNAIL_QUALITY", default: 75, range: 1...100),
-            maxPixels: maxPixels)
+        pipeline = reader.pipelineOptions(settings)
+        maxPixels = pipeline.maxPixels
         concurrency = reader.integer(
             settings.concurrency, "WORKER_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256)
         maxAttempts = reader.integer(settings.maxAttempts, "JOB_MAX_ATTEMPTS", default: 5, range: 1...100)
@@ -184,6 +179,16 @@ struct SettingReader {
             default: throw Problem("expected true or false")
             }
         } ?? fallback
+    }
+
+    /// The image pipeline's settings (MAX_PIXELS, DISPLAY_*, THUMBNAIL_*): shared by every role and `app thumbnail`.
+    mutating func pipelineOptions(_ settings: Settings) -> PipelineOptions {
+        PipelineOptions(
+            displaySize: integer(settings.displaySize, "DISPLAY_SIZE", default: 1280, range: 16...8192),
+            thumbnailSize: integer(settings.thumbnailSize, "THUMBNAIL_SIZE", default: 400, range: 16...4096),
+            displayQuality: integer(settings.displayQuality, "DISPLAY_QUALITY", default: 80, range: 1...100),
+            thumbnailQuality: integer(settings.thumbnailQuality, "THUMBNAIL_QUALITY", default: 75, range: 1...100),
+            maxPixels: integer(settings.maxPixels, "MAX_PIXELS", default: 100_000_000, range: 1...1_000_000_000))
     }
 
     /// Bytes as a plain number or with a decimal unit: `50000000`, `50MB`, `512kB`, `1GB`.

@@ -113,13 +113,7 @@ struct ThumbnailCommand: AsyncParsableCommand {
         let role = "app thumbnail"
         do {
             var reader = SettingReader(environment: ProcessInfo.processInfo.environment)
-            let maxPixels = reader.integer(settings.maxPixels, "MAX_PIXELS", default: 100_000_000, range: 1...1_000_000_000)
-            let options = PipelineOptions(
-                displaySize: reader.integer(settings.displaySize, "DISPLAY_SIZE", default: 1280, range: 16...8192),
-                thumbnailSize: reader.integer(settings.thumbnailSize, "THUMBNAIL_SIZE", default: 400, range: 16...4096),
-                displayQuality: reader.integer(settings.displayQuality, "DISPLAY_QUALITY", default: 80, range: 1...100),
-                thumbnailQuality: reader.integer(settings.thumbnailQuality, "THUMBNAIL_QUALITY", default: 75, range: 1...100),
-                maxPixels: maxPixels)
+            let options = reader.pipelineOptions(settings)
             if !reader.problems.isEmpty { throw Configuration.Invalid(problems: reader.problems) }
             let derivatives = try ImagePipeline.makeDerivatives(fromFile: input, options: options)
             try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
