@@ -91,7 +91,15 @@ let package = Package(
             ]
         ),
         // Synthetic images for every test target (built with Imaging's own codecs, so it imports it @testable).
-        .target(name: "MemoriesTestSupport", dependencies: ["Imaging", "Database", "Storage", "Jobs"], path: "Tests/Support"),
+        .target(
+            name: "MemoriesTestSupport",
+            dependencies: [
+                "Imaging", "Database", "Storage", "Jobs",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/Support"
+        ),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "MemoriesTestSupport"]),
         .testTarget(
             name: "StorageTests",
@@ -115,6 +123,16 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // Whole processes: `app serve` and `app worker` as built, against a real PostgreSQL, killed and restarted.
+        .testTarget(
+            name: "SystemTests",
+            dependencies: [
+                "Database", "MemoriesTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
     ]

@@ -8,6 +8,8 @@ import Storage
 /// Every bad value is reported, one line each naming the variable and what it expected.
 struct Configuration: Sendable {
     var database: DatabaseURL
+    var databasePoolSize: Int
+    var databaseCAFile: String?
     var storage: StorageChoice
     var mediaRoot: String
     var mediaURL: String
@@ -20,6 +22,10 @@ struct Configuration: Sendable {
     var pipeline: PipelineOptions
     var concurrency: Int
     var maxAttempts: Int
+    var jobLease: Duration
+    var shutdownGrace: Duration
+    /// Nil when the sweep is off (`SWEEP_INTERVAL_SECONDS=0`).
+    var sweepInterval: Duration?
     var resourcesDirectory: String
     var logLevel: Logger.Level
     var logFormat: LogFormat
@@ -44,6 +50,11 @@ struct Configuration: Sendable {
         database = reader.parse(settings.databaseURL, "DATABASE_URL", default: DatabaseURL.defaultValue) { text in
             do { return try DatabaseURL(parsing: text) } catch let error as DatabaseError { throw SettingReader.Problem(error.message) }
         } ?? .sqlite(path: "./data/memories.sqlite3")
+        databasePoolSize = reader.integer(settings.databasePoolSize, "DATABASE_POOL_SIZE", default: 10, range: 1...1000)
+        databaseCAFile = settings.databaseCAFile ?? environment["DATABASE_CA_FILE"]
+        if let file = databaseCAFile, !FileManager.default.isReadableFile(atPath: file) {
+            reader.problems.append("DATABASE_CA_FILE: expected a readable PEM file of CA certificates; got '\(file)'")
+        }
         switch reader.string(settings.storage, "STORAGE", default: "local").lowercased() {
         case "local":
             storage = .local
@@ -70,6 +81,11 @@ struct Configuration: Sendable {
         concurrency = reader.integer(
             settings.concurrency, "WORKER_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256)
         maxAttempts = reader.integer(settings.maxAttempts, "JOB_MAX_ATTEMPTS", default: 5, range: 1...100)
+        jobLease = .seconds(reader.integer(settings.jobLease, "JOB_LEASE_SECONDS", default: 60, range: 2...86_400))
+        shutdownGrace = .seconds(
+            reader.integer(settings.shutdownGrace, "SHUTDOWN_GRACE_SECONDS", default: 20, range: 0...3600))
+        let sweep = reader.integer(settings.sweepInterval, "SWEEP_INTERVAL_SECONDS", default: 60, range: 0...86_400)
+        sweepInterval = sweep == 0 ? nil : .seconds(sweep)
         logLevel = reader.parse(settings.logLevel, "LOG_LEVEL", default: "info") { text in
             guard let level = Logger.Level(rawValue: text.lowercased()) else {
                 throw SettingReader.Problem("expected trace, debug, info, notice, warning, error or critical")
@@ -117,18 +133,22 @@ struct Configuration: Sendable {
 
     var publicDirectory: String { resourcesDirectory + "/Public" }
     var templatesDirectory: String { resourcesDirectory + "/Templates" }
-    var migrationsDirectory: String { resourcesDirectory + "/Migrations/sqlite" }
+    /// The migrations of one dialect: `sqlite` or `postgres`.
+    func migrationsDirectory(for dialect: String) -> String { resourcesDirectory + "/Migrations/" + dialect }
 
     /// `name = value` lines for `app check`-style printing; secrets masked.
     var summary: [(String, String)] {
         [
-            ("DATABASE_URL", database.description), ("STORAGE", storageDescription), ("MEDIA_ROOT", mediaRoot),
+            ("DATABASE_URL", database.description), ("DATABASE_POOL_SIZE", String(databasePoolSize)),
+            ("DATABASE_CA_FILE", databaseCAFile ?? "(none)"), ("STORAGE", storageDescription), ("MEDIA_ROOT", mediaRoot),
             ("MEDIA_URL", mediaURL), ("HOST", host), ("PORT", String(port)), ("SERVE_STATIC", String(serveStatic)),
             ("SERVE_MEDIA", String(serveMedia)), ("MAX_UPLOAD_BYTES", String(maxUploadBytes)),
             ("MAX_PIXELS", String(maxPixels)), ("DISPLAY_SIZE", String(pipeline.displaySize)),
             ("THUMBNAIL_SIZE", String(pipeline.thumbnailSize)), ("DISPLAY_QUALITY", String(pipeline.displayQuality)),
             ("THUMBNAIL_QUALITY", String(pipeline.thumbnailQuality)), ("WORKER_CONCURRENCY", String(concurrency)),
-            ("JOB_MAX_ATTEMPTS", String(maxAttempts)), ("RESOURCES_DIR", resourcesDirectory),
+            ("JOB_MAX_ATTEMPTS", String(maxAttempts)), ("JOB_LEASE_SECONDS", String(jobLease.components.seconds)),
+            ("SHUTDOWN_GRACE_SECONDS", String(shutdownGrace.components.seconds)),
+            ("SWEEP_INTERVAL_SECONDS", String(sweepInterval?.components.seconds ?? 0)), ("RESOURCES_DIR", resourcesDirectory),
             ("LOG_LEVEL", logLevel.rawValue), ("LOG_FORMAT", logFormat.rawValue),
         ]
     }

@@ -24,17 +24,14 @@ struct CheckCommand: AsyncParsableCommand {
                 print("check \(name): FAILED: \(Failure.message(error))")
             }
         }
-        var database: SQLiteDatabase?
         await report("database") {
-            let (opened, migrator) = try await Runtime.openDatabase(configuration, logger: logger)
-            database = opened
-            let pending = try await migrator.pending(opened)
+            let database = try await DatabaseBackend.open(configuration, logger: logger)
+            let pending = try await database.run { try await database.pending() }
             guard pending.isEmpty else {
                 throw DatabaseError(.migrationsPending, "migrations pending (\(pending.joined(separator: ", "))): run `app migrate`")
             }
             return "reachable, migrations current"
         }
-        await database?.close()
         await report("storage") {
             let (store, client) = try Runtime.openStore(configuration, logger: logger)
             do {
@@ -86,10 +83,11 @@ struct StorageCopyCommand: AsyncParsableCommand {
             let local = try LocalStore(root: configuration.mediaRoot, baseURL: configuration.mediaURL)
             let remote = try S3Store(configuration: s3, httpClient: client, logger: logger)
             let (source, destination): (any MediaStore, any MediaStore) = from == "local" ? (local, remote) : (remote, local)
-            let (database, migrator) = try await Runtime.openDatabase(configuration, logger: logger)
-            try await migrator.requireCurrent(database)
-            let keys = try await Self.keys(in: SQLitePhotoRepository(database: database))
-            await database.close()
+            let database = try await DatabaseBackend.open(configuration, logger: logger)
+            let keys = try await database.run {
+                try await database.requireCurrent()
+                return try await Self.keys(in: database.photos)
+            }
             var copied = 0, skipped = 0, missing = 0
             for (index, key) in keys.enumerated() {
                 if try await destination.size(of: key) != nil {

@@ -18,14 +18,15 @@ struct DevCommand: AsyncParsableCommand {
         let role = "app dev"
         let (configuration, registry, logger) = try Runtime.prepare(settings, role: role)
         do {
-            let runtime = try await Runtime.open(configuration, migrate: true, logger: logger)
-            let wake = WakeSignal()
-            let app = try await buildApplication(
-                services: runtime.webServices(wake: wake, metrics: registry), configuration: runtime.webConfiguration,
-                host: configuration.host, port: configuration.port, extraServices: [runtime.worker(wake: wake)])
-            print("Memories is running at http://\(configuration.host):\(configuration.port)/ (Ctrl-C to stop)")
-            try await app.runService()
-            await runtime.close()
+            try await Runtime.with(configuration, migrate: true, logger: logger) { runtime in
+                let wake = WakeSignal()
+                let app = try await buildApplication(
+                    services: runtime.webServices(wake: wake, metrics: registry),
+                    configuration: runtime.webConfiguration, host: configuration.host, port: configuration.port,
+                    extraServices: runtime.workerServices(wake: wake))
+                print("Memories is running at http://\(configuration.host):\(configuration.port)/ (Ctrl-C to stop)")
+                try await app.runService()
+            }
         } catch {
             throw Failure.report(error, role: role)
         }
@@ -43,12 +44,12 @@ struct ServeCommand: AsyncParsableCommand {
         let role = "app serve"
         let (configuration, registry, logger) = try Runtime.prepare(settings, role: role)
         do {
-            let runtime = try await Runtime.open(configuration, migrate: false, logger: logger)
-            let app = try await buildApplication(
-                services: runtime.webServices(wake: WakeSignal(), metrics: registry),
-                configuration: runtime.webConfiguration, host: configuration.host, port: configuration.port)
-            try await app.runService()
-            await runtime.close()
+            try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
+                let app = try await buildApplication(
+                    services: runtime.webServices(wake: WakeSignal(), metrics: registry),
+                    configuration: runtime.webConfiguration, host: configuration.host, port: configuration.port)
+                try await app.runService()
+            }
         } catch {
             throw Failure.report(error, role: role)
         }
@@ -66,13 +67,13 @@ struct WorkerCommand: AsyncParsableCommand {
         let role = "app worker"
         let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
         do {
-            let runtime = try await Runtime.open(configuration, migrate: false, logger: logger)
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: [runtime.worker(wake: WakeSignal())], gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger))
-            try await group.run()
-            await runtime.close()
+            try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
+                let group = ServiceGroup(
+                    configuration: .init(
+                        services: runtime.workerServices(wake: WakeSignal()),
+                        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                try await group.run()
+            }
         } catch {
             throw Failure.report(error, role: role)
         }
@@ -89,9 +90,8 @@ struct MigrateCommand: AsyncParsableCommand {
         let role = "app migrate"
         let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
         do {
-            let (database, migrator) = try await Runtime.openDatabase(configuration, logger: logger)
-            defer { Task { await database.close() } }
-            let applied = try await migrator.migrate(database)
+            let database = try await DatabaseBackend.open(configuration, logger: logger)
+            let applied = try await database.run { try await database.migrate() }
             print(applied.isEmpty ? "migrations: the database is current" : "migrations: applied \(applied.joined(separator: ", "))")
         } catch {
             throw Failure.report(error, role: role)

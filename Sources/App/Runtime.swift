@@ -6,19 +6,17 @@ import Jobs
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 import Storage
 import Web
 
 /// The parts one process runs with, built from the configuration: the composition root shared by the roles.
 struct Runtime: Sendable {
     let configuration: Configuration
-    let database: SQLiteDatabase
-    let migrator: SQLiteMigrator
-    let photos: SQLitePhotoRepository
-    let queue: SQLiteJobQueue
+    let database: DatabaseBackend
+    let photos: any PhotoRepository
+    let queue: any JobQueue
     let store: any MediaStore
-    /// The HTTP client of the S3 store, shut down by `close()`.
-    let httpClient: HTTPClient?
     let logger: Logger
 
     /// Resolves a role's configuration and bootstraps logging and metrics; a bad setting becomes the exit error,
@@ -48,27 +46,33 @@ struct Runtime: Sendable {
         return registry
     }
 
-    /// Opens the database and the store. With `migrate`, applies pending migrations; otherwise refuses a schema that is behind.
-    static func open(_ configuration: Configuration, migrate: Bool, logger: Logger) async throws -> Runtime {
-        let (database, migrator) = try await openDatabase(configuration, logger: logger)
-        do {
+    /// Opens the database and the store, runs `body` with them, then closes both. With `migrate`, applies pending
+    /// migrations first; otherwise refuses a schema that is behind, naming `app migrate`.
+    static func with<T>(
+        _ configuration: Configuration, migrate: Bool, logger: Logger, _ body: (Runtime) async throws -> T
+    ) async throws -> T {
+        let database = try await DatabaseBackend.open(configuration, logger: logger)
+        return try await database.run {
             if migrate {
-                let applied = try await migrator.migrate(database)
+                let applied = try await database.migrate()
                 if !applied.isEmpty { logger.info("migrations applied", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
             } else {
-                try await migrator.requireCurrent(database)
+                try await database.requireCurrent()
             }
             let (store, httpClient) = try openStore(configuration, logger: logger)
-            return Runtime(
-                configuration: configuration, database: database, migrator: migrator,
-                photos: SQLitePhotoRepository(database: database), queue: SQLiteJobQueue(database: database),
-                store: store, httpClient: httpClient, logger: logger)
-        } catch {
-            await database.close()
-            throw error
+            let runtime = Runtime(
+                configuration: configuration, database: database, photos: database.photos, queue: database.queue,
+                store: store, logger: logger)
+            do {
+                let result = try await body(runtime)
+                try? await httpClient?.shutdown()
+                return result
+            } catch {
+                try? await httpClient?.shutdown()
+                throw error
+            }
         }
     }
-
 
     /// Opens the media store named by `STORAGE`; for S3 also the HTTP client it talks through.
     static func openStore(_ configuration: Configuration, logger: Logger) throws -> (any MediaStore, HTTPClient?) {
@@ -92,31 +96,15 @@ struct Runtime: Sendable {
         }
     }
 
-    /// Closes the database and the store's HTTP client.
-    func close() async {
-        await database.close()
-        try? await httpClient?.shutdown()
-    }
-
-    /// Opens the database named by `DATABASE_URL` with the migrations for its dialect.
-    static func openDatabase(_ configuration: Configuration, logger: Logger) async throws -> (SQLiteDatabase, SQLiteMigrator) {
-        guard case .sqlite(let path) = configuration.database else {
-            throw DatabaseError(.invalidURL, "PostgreSQL is not supported by this version yet; use sqlite:PATH")
-        }
-        let migrator = SQLiteMigrator(migrations: try Migration.load(from: configuration.migrationsDirectory))
-        return (try await SQLiteDatabase.open(path: path, logger: logger), migrator)
-    }
-
     func webServices(wake: WakeSignal, metrics: PrometheusCollectorRegistry) -> WebServices {
         let photos = self.photos
         let store = self.store
         let database = self.database
-        let migrator = self.migrator
         return WebServices(
             photos: photos, store: store, wake: wake, metrics: metrics,
             readiness: {
                 try await photos.checkHealth()
-                try await migrator.requireCurrent(database)
+                try await database.requireCurrent()
                 try await store.checkHealth()
             },
             logger: logger)
@@ -130,13 +118,35 @@ struct Runtime: Sendable {
             mediaRoot: (store as? LocalStore)?.root, maxJobAttempts: configuration.maxAttempts)
     }
 
+    /// The worker service; with PostgreSQL `LISTEN` wakes it, so its poll is only the slow fallback.
     func worker(wake: WakeSignal) -> Worker {
         let host = ProcessInfo.processInfo.hostName
         let id = "\(host):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+        let listens = database.jobListener(wake: wake) != nil
         return Worker(
             queue: queue,
             processor: ThumbnailProcessor(photos: photos, store: store, options: configuration.pipeline),
-            configuration: WorkerConfiguration(concurrency: configuration.concurrency, workerID: id),
+            configuration: WorkerConfiguration(
+                concurrency: configuration.concurrency, lease: configuration.jobLease,
+                heartbeat: configuration.jobLease / 4, maxPollInterval: listens ? .seconds(10) : .seconds(2),
+                shutdownGrace: configuration.shutdownGrace, workerID: id),
             wake: wake, logger: logger)
+    }
+
+    /// Everything a worker process (or `app dev`'s in-process worker) runs, in start order: the `LISTEN`
+    /// connection, the worker, the sweep. A service group stops them in reverse.
+    func workerServices(wake: WakeSignal) -> [any Service] {
+        var services: [any Service] = []
+        if let listener = database.jobListener(wake: wake) { services.append(listener) }
+        services.append(worker(wake: wake))
+        if let interval = configuration.sweepInterval {
+            services.append(
+                Sweeper(
+                    queue: queue, photos: photos, store: store,
+                    configuration: SweepConfiguration(
+                        interval: interval, maxAttempts: configuration.maxAttempts),
+                    wake: wake, logger: logger))
+        }
+        return services
     }
 }

@@ -5,6 +5,12 @@ struct Settings: ParsableArguments {
     @Option(name: .customLong("database-url"), help: "DATABASE_URL: sqlite:PATH or postgres://… (default sqlite:./data/memories.sqlite3)")
     var databaseURL: String?
 
+    @Option(name: .customLong("database-pool-size"), help: "DATABASE_POOL_SIZE: most PostgreSQL connections this process opens (default 10)")
+    var databasePoolSize: String?
+
+    @Option(name: .customLong("database-ca-file"), help: "DATABASE_CA_FILE: PEM CA certificates for sslmode=verify-ca/verify-full (default: the URL's sslrootcert, else the system's)")
+    var databaseCAFile: String?
+
     @Option(name: .customLong("storage"), help: "STORAGE: local (default) or s3")
     var storage: String?
 
@@ -67,6 +73,15 @@ struct Settings: ParsableArguments {
 
     @Option(name: .customLong("max-attempts"), help: "JOB_MAX_ATTEMPTS: tries before a job fails for good (default 5)")
     var maxAttempts: String?
+
+    @Option(name: .customLong("job-lease-seconds"), help: "JOB_LEASE_SECONDS: how long a claimed job is a worker's before another may take it; kept alive by a heartbeat (default 60)")
+    var jobLease: String?
+
+    @Option(name: .customLong("shutdown-grace-seconds"), help: "SHUTDOWN_GRACE_SECONDS: on SIGTERM, how long running jobs may finish before they are released (default 20)")
+    var shutdownGrace: String?
+
+    @Option(name: .customLong("sweep-interval-seconds"), help: "SWEEP_INTERVAL_SECONDS: how often the worker re-enqueues stuck photos; 0 turns the sweep off (default 60)")
+    var sweepInterval: String?
 
     @Option(name: .customLong("resources-dir"), help: "RESOURCES_DIR: folder holding Public/, Templates/ and Migrations/ (default: found from the working directory or the binary)")
     var resourcesDir: String?

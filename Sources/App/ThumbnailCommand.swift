@@ -2,31 +2,90 @@ import ArgumentParser
 import Foundation
 import Imaging
 
-/// `app thumbnail IN OUTDIR`: the image pipeline on one file, no database.
+/// `app thumbnail IN… OUTDIR`: the image pipeline on files, no database.
+///
+/// One input writes `OUTDIR/display.*` and `OUTDIR/thumbnail.*`; several inputs write one subfolder per input,
+/// named after the file without its extension, so that a benchmark pays process start-up once.
 struct ThumbnailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbnail",
-        abstract: "Run the image pipeline on one file: writes OUTDIR/display.jpg and OUTDIR/thumbnail.jpg (.png when transparent).")
+        abstract: "Run the image pipeline on files: writes display.jpg and thumbnail.jpg (.png when transparent).",
+        discussion: """
+            app thumbnail IN OUTDIR writes OUTDIR/display.jpg and OUTDIR/thumbnail.jpg.
+            app thumbnail A.jpg B.png … OUTDIR writes OUTDIR/A/display.jpg, OUTDIR/B/display.png and so on.
+            A file that fails is reported on stderr with its name; the others are still processed and the
+            exit status is 1 at the end.
+            """)
 
-    @Argument(help: "The JPEG or PNG to process.") var input: String
-    @Argument(help: "The folder to write display and thumbnail into (created if missing).") var outputDirectory: String
+    @Argument(help: "The JPEG or PNG files to process, then the folder to write into (created if missing).")
+    var paths: [String] = []
     @OptionGroup var settings: Settings
+    @Option(help: "Reduction left to the resampler after JPEG DCT scaling: 1 (default) or 2 (as libvips; for benchmarks).")
+    var decodeHeadroom: Int = 1
+
+    func validate() throws {
+        guard paths.count >= 2 else {
+            throw ValidationError("Give at least one input file and the output folder.")
+        }
+        guard (1...8).contains(decodeHeadroom) else {
+            throw ValidationError("--decode-headroom must be between 1 and 8.")
+        }
+    }
 
     func run() async throws {
         let role = "app thumbnail"
+        let options: PipelineOptions
         do {
             var reader = SettingReader(environment: ProcessInfo.processInfo.environment)
-            let options = reader.pipelineOptions(settings)
+            var parsed = reader.pipelineOptions(settings)
+            parsed.decodeHeadroom = decodeHeadroom
+            options = parsed
             if !reader.problems.isEmpty { throw Configuration.Invalid(problems: reader.problems) }
-            let derivatives = try ImagePipeline.makeDerivatives(fromFile: input, options: options)
-            try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-            for (name, image) in [("display", derivatives.display), ("thumbnail", derivatives.thumbnail)] {
-                let path = "\(outputDirectory)/\(name).\(image.format.fileExtension)"
-                try Data(image.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-                print("\(path) \(image.width)x\(image.height) \(image.bytes.count) bytes")
-            }
         } catch {
             throw Failure.report(error, role: role)
         }
+        let inputs = Array(paths.dropLast())
+        let outputRoot = paths[paths.count - 1]
+        var failures = 0
+        var usedFolders: Set<String> = []
+        for input in inputs {
+            let folder: String
+            if inputs.count == 1 {
+                folder = outputRoot
+            } else {
+                let stem = ((input as NSString).lastPathComponent as NSString).deletingPathExtension
+                guard usedFolders.insert(stem).inserted else {
+                    report("\(input): another input already writes to \(outputRoot)/\(stem)")
+                    failures += 1
+                    continue
+                }
+                folder = "\(outputRoot)/\(stem)"
+            }
+            do {
+                try Self.process(input, into: folder, options: options)
+            } catch {
+                report("\(input): \(Failure.message(error))")
+                failures += 1
+            }
+        }
+        if failures > 0 {
+            if inputs.count > 1 { report("\(failures) of \(inputs.count) files failed") }
+            throw ExitCode(1)
+        }
+    }
+
+    /// Makes both derivatives of one file and writes them into `folder`, printing one line per file written.
+    private static func process(_ input: String, into folder: String, options: PipelineOptions) throws {
+        let derivatives = try ImagePipeline.makeDerivatives(fromFile: input, options: options)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (name, image) in [("display", derivatives.display), ("thumbnail", derivatives.thumbnail)] {
+            let path = "\(folder)/\(name).\(image.format.fileExtension)"
+            try Data(image.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+            print("\(path) \(image.width)x\(image.height) \(image.bytes.count) bytes")
+        }
+    }
+
+    private func report(_ line: String) {
+        FileHandle.standardError.write(Data("app thumbnail: \(line)\n".utf8))
     }
 }

@@ -11,6 +11,9 @@ public enum JobState: String, Sendable, Codable, CaseIterable {
 /// The kinds of job; persisted, so never renamed.
 public enum JobKind {
     public static let thumbnail = "thumbnail"
+
+    /// The payload of a photo's thumbnail job.
+    public static func thumbnailPayload(photoID: Int64) -> String { "{\"photo_id\":\(photoID)}" }
 }
 
 /// A job a worker holds under a lease.
@@ -43,5 +46,24 @@ public struct QueueStats: Sendable, Equatable {
     public init(counts: [JobState: Int], oldestAvailableAge: TimeInterval?) {
         self.counts = counts
         self.oldestAvailableAge = oldestAvailableAge
+    }
+}
+
+/// A job that failed for good, as `app jobs` lists it.
+public struct FailedJob: Sendable, Equatable {
+    public var id: Int64
+    public var kind: String
+    public var photoID: Int64?
+    public var attempts: Int
+    public var error: String?
+    public var failedAt: Date
+
+    public init(id: Int64, kind: String, photoID: Int64?, attempts: Int, error: String?, failedAt: Date) {
+        self.id = id
+        self.kind = kind
+        self.photoID = photoID
+        self.attempts = attempts
+        self.error = error
+        self.failedAt = failedAt
     }
 }

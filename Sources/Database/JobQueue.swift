@@ -17,4 +17,19 @@ public protocol JobQueue: Sendable {
     /// Marks a job done (for jobs whose work has no photo to update).
     func complete(_ job: ClaimedJob) async throws
     func stats() async throws -> QueueStats
+
+    /// Failed jobs, most recently failed first, with their reasons (`app jobs`).
+    func failedJobs(limit: Int) async throws -> [FailedJob]
+    /// Puts failed jobs back to run now with their attempts reset, and their photos back to `queued`.
+    /// Returns how many were put back; ids that are not failed jobs are skipped.
+    func retryFailed(_ selection: FailedJobSelection) async throws -> Int
+    /// Enqueues a new job for each photo stuck in `queued` or `processing` with no available or running job,
+    /// untouched for at least `idle` (the worker's sweep). Returns the photos' ids.
+    func requeueStuckPhotos(idle: Duration, maxAttempts: Int) async throws -> [Int64]
+}
+
+/// Which failed jobs `retryFailed` puts back.
+public enum FailedJobSelection: Sendable, Equatable {
+    case ids([Int64])
+    case all
 }

@@ -7,6 +7,8 @@ public protocol PhotoRepository: Sendable {
     func photos(before: Int64?, limit: Int) async throws -> [Photo]
     /// Photos with these ids, in no particular order (for status polling).
     func photos(ids: [Int64]) async throws -> [Photo]
+    /// Which of these content hashes a photo has (the sweep's test for orphan originals).
+    func existingHashes(_ hashes: [String]) async throws -> Set<String>
     /// Inserts the photo and its thumbnail job in one transaction, or returns the photo that has this hash already.
     func insertWithThumbnailJob(_ photo: NewPhoto, maxAttempts: Int) async throws -> InsertOutcome
     /// Records the derivatives, marks the photo ready and the job done, in one transaction.

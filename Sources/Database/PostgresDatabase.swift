@@ -17,21 +17,28 @@ public final class PostgresDatabase: Sendable {
     /// The same settings for a single connection outside the pool (the listener and the connection check).
     let connectionConfiguration: PostgresConnection.Configuration
     let logger: Logger
+    /// How long one operation (a lease and its statements) may take before it fails as `unavailable`.
+    let operationTimeout: Duration
 
     /// Builds the pool from a `postgres://` URL; connects lazily, once `run()` is running.
     /// - Parameters:
     ///   - poolSize: the most connections the pool opens (the server's `max_connections` is shared by every process).
     ///   - caFile: a PEM file of CAs to trust for `verify-ca`/`verify-full`, used when the URL has no `sslrootcert`.
-    public convenience init(url: String, poolSize: Int = 10, caFile: String? = nil, logger: Logger)
-        throws(DatabaseError)
-    {
+    ///   - operationTimeout: how long one operation may wait for a connection and run before it fails as
+    ///     `unavailable` (so requests answer 503 promptly while the server is down).
+    public convenience init(
+        url: String, poolSize: Int = 10, caFile: String? = nil, operationTimeout: Duration = .seconds(5),
+        logger: Logger
+    ) throws(DatabaseError) {
         var parsed = try PostgresURL(parsing: url)
         if parsed.sslRootCert == nil { parsed.sslRootCert = caFile }
-        try self.init(url: parsed, poolSize: poolSize, logger: logger)
+        try self.init(url: parsed, poolSize: poolSize, operationTimeout: operationTimeout, logger: logger)
     }
 
     /// Builds the pool from parsed settings; connects lazily, once `run()` is running.
-    public init(url: PostgresURL, poolSize: Int = 10, logger: Logger) throws(DatabaseError) {
+    public init(
+        url: PostgresURL, poolSize: Int = 10, operationTimeout: Duration = .seconds(5), logger: Logger
+    ) throws(DatabaseError) {
         guard poolSize > 0 else { throw DatabaseError(.invalidURL, "the PostgreSQL pool size must be at least 1") }
         let tls = try Self.tlsConfiguration(for: url)
         var configuration = PostgresClient.Configuration(
@@ -57,6 +64,7 @@ public final class PostgresDatabase: Sendable {
 
         self.url = url
         self.logger = logger
+        self.operationTimeout = operationTimeout
         self.connectionConfiguration = single
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
@@ -95,7 +103,7 @@ public final class PostgresDatabase: Sendable {
 
     /// Runs the pool in a child task around `body`, then stops it: for tests and one-shot commands (`app migrate`).
     /// A database can be run once; afterwards it is closed.
-    public func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    public func withRunning<T>(_ body: () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.run() }
             defer { group.cancelAll() }
@@ -128,22 +136,35 @@ public final class PostgresDatabase: Sendable {
         }
     }
 
-    /// Leases a pooled connection for `body`, outside any transaction.
-    public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in try await body(connection) }
-        } catch {
-            throw await explain(error)
+    /// Leases a pooled connection for `body`, outside any transaction. Gives up after `operationTimeout` (the pool
+    /// itself would wait a minute for a server that is down, and a request must answer 503 long before that).
+    public func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await withDeadline(operationTimeout) {
+            do {
+                return try await self.client.withConnection { connection in try await body(connection) }
+            } catch {
+                throw await self.explain(error)
+            }
         }
     }
 
     /// Runs `body` in a transaction on a pooled connection: committed when it returns, rolled back when it throws.
-    public func withTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch {
-            throw await explain(error)
+    /// `operationTimeout` bounds the whole transaction unless it is `unbounded` (a migration may take long).
+    public func withTransaction<T: Sendable>(
+        unbounded: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let limit: Duration? = unbounded ? nil : operationTimeout
+        let run: @Sendable () async throws -> T = {
+            do {
+                return try await self.client.withTransaction(logger: self.logger) { connection in try await body(connection) }
+            } catch {
+                throw await self.explain(error)
+            }
         }
+        guard let limit else { return try await run() }
+        return try await withDeadline(limit, run)
     }
 
     /// Runs one statement on a pooled connection and collects its rows.
@@ -151,29 +172,28 @@ public final class PostgresDatabase: Sendable {
         try await withConnection { connection in try await connection.query(query, logger: self.logger).collect() }
     }
 
-    /// Runs `body`, throwing `unavailable` if it has not finished within `limit`: a pooled query waits as long as
-    /// the pool keeps trying to connect (a minute), too long for a health check.
-    func withDeadline(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
-        let finished = try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await body()
-                return true
-            }
+    /// Runs `body`, throwing `unavailable` if it has not finished within `limit`. Cancelling a waiting lease makes
+    /// the pool drop the request; a statement already sent finishes or fails with its connection. A transaction cut
+    /// off this way is rolled back unless its commit was already on the wire: the caller then reports a failure
+    /// for work that did happen, which is why uploads look the photo up again before removing its file.
+    func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let result = try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
             group.addTask {
                 try await Task.sleep(for: limit)
-                return false
+                return nil
             }
-            // Cancelling the waiting lease makes the pool drop the request.
             defer { group.cancelAll() }
-            return try await group.next() ?? false
+            return try await group.next() ?? nil
         }
-        guard finished else {
+        guard let result else {
             // Ask a fresh connection for the cause (refused, wrong password) rather than only saying "too slow".
             throw await explain(
                 DatabaseError(
                     .unavailable, "PostgreSQL at \(serverName) did not answer within \(limit)",
                     underlying: PostgresDriverError(detail: "no connection within \(limit)", poolGaveUp: true)))
         }
+        return result
     }
 
     /// Maps an error, first asking a fresh connection why when the pool only says it gave up connecting.

@@ -20,7 +20,7 @@ public struct PostgresMigrator: Sendable {
     public func migrate(_ database: PostgresDatabase) async throws -> [String] {
         let lockKey = Self.lockKey
         let logger = database.logger
-        let applied = try await database.withTransaction { connection -> Set<String> in
+        let applied = try await database.withTransaction(unbounded: true) { connection -> Set<String> in
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
             try await connection.query(
                 """
@@ -32,7 +32,7 @@ public struct PostgresMigrator: Sendable {
         }
         var done: [String] = []
         for migration in migrations where !applied.contains(migration.version) {
-            let didApply = try await database.withTransaction { connection -> Bool in
+            let didApply = try await database.withTransaction(unbounded: true) { connection -> Bool in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
                 // Another instance may have applied it while this one waited for the lock.
                 let version = migration.version

@@ -22,6 +22,15 @@ public struct PostgresPhotoRepository: PhotoRepository {
             .first.map(Self.decode)
     }
 
+    public func existingHashes(_ hashes: [String]) async throws -> Set<String> {
+        guard !hashes.isEmpty else { return [] }
+        var found: Set<String> = []
+        for row in try await database.query("SELECT hash FROM photos WHERE hash = ANY(\(hashes))") {
+            found.insert(try row.decode(String.self))
+        }
+        return found
+    }
+
     public func photos(before: Int64?, limit: Int) async throws -> [Photo] {
         let rows: [PostgresRow]
         if let before {
@@ -58,7 +67,7 @@ public struct PostgresPhotoRepository: PhotoRepository {
                 ).collect()
                 if let row = inserted.first {
                     let created = try Self.decode(row)
-                    let payload = "{\"photo_id\":\(created.id)}"
+                    let payload = JobKind.thumbnailPayload(photoID: created.id)
                     // The notification is sent at commit, so a listening worker never wakes before the job is visible.
                     try await connection.query(
                         """
@@ -111,10 +120,8 @@ public struct PostgresPhotoRepository: PhotoRepository {
     }
 
     public func checkHealth() async throws {
-        // The pool waits a minute before giving up on a server that is down; /readyz must answer sooner.
-        try await database.withDeadline(.seconds(5)) {
-            _ = try await database.query("SELECT 1")
-        }
+        // Bounded by the database's operation timeout, so /readyz answers promptly while the server is down.
+        _ = try await database.query("SELECT 1")
     }
 
     /// Builds a `Photo` from a row selected with `columns`.

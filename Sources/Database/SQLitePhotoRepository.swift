@@ -26,6 +26,17 @@ public struct SQLitePhotoRepository: PhotoRepository {
         }
     }
 
+    public func existingHashes(_ hashes: [String]) async throws -> Set<String> {
+        guard !hashes.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: hashes.count).joined(separator: ", ")
+        return try await database.read { connection in
+            Set(
+                try await connection.query(
+                    "SELECT hash FROM photos WHERE hash IN (\(placeholders))", hashes.map { .text($0) }
+                ).compactMap { $0.column("hash")?.string })
+        }
+    }
+
     public func photos(before: Int64?, limit: Int) async throws -> [Photo] {
         try await database.read { connection in
             let rows: [SQLiteRow]
@@ -80,7 +91,7 @@ public struct SQLitePhotoRepository: PhotoRepository {
                 VALUES (?, ?, ?, 'available', 0, ?, ?, ?, ?)
                 """,
                 [
-                    .text(JobKind.thumbnail), .text("{\"photo_id\":\(created.id)}"), .integer(Int(created.id)),
+                    .text(JobKind.thumbnail), .text(JobKind.thumbnailPayload(photoID: created.id)), .integer(Int(created.id)),
                     .integer(maxAttempts), .integer(Int(Timestamp.milliseconds(now))), .text(stamp), .text(stamp),
                 ])
             return .created(created)

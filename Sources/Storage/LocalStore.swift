@@ -36,6 +36,9 @@ public struct LocalStore: MediaStore {
         return try await run {
             if try POSIXFile.size(destination) != nil {
                 POSIXFile.removeIfPresent(path)
+                // Written again just now: the orphan sweep judges age by this time, so it must not take the file
+                // while the photo row for this upload is being inserted.
+                utimes(destination, nil)
                 return false
             }
             let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -98,19 +101,30 @@ public struct LocalStore: MediaStore {
 
     /// Removes upload temp files older than `age` seconds, left by a process that died mid-upload.
     public func removeStaleTemporaryFiles(olderThan age: TimeInterval = 3600) throws -> Int {
-        let folder = temporaryDirectory
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        let cutoff = Date().addingTimeInterval(-age)
-        var removed = 0
+        POSIXFile.removeFiles(in: temporaryDirectory, modifiedBefore: Date().addingTimeInterval(-age))
+    }
+
+    public func listKeys(
+        _ kind: MediaKey.Kind, modifiedBefore cutoff: Date, _ body: @Sendable ([MediaKey]) async throws -> Void
+    ) async throws {
+        let folder = root + "/" + kind.rawValue
+        let names = try await run { try FileManager.default.contentsOfDirectory(atPath: folder) }
+        var page: [MediaKey] = []
         for name in names {
+            // Only well-formed keys: anything else in the folder is not ours to judge.
+            guard let key = MediaKey(path: kind.rawValue + "/" + name) else { continue }
             let path = folder + "/" + name
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            if let modified = attributes?[.modificationDate] as? Date, modified < cutoff {
-                POSIXFile.removeIfPresent(path)
-                removed += 1
+            let modified = try await run {
+                (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+            }
+            guard let modified, modified < cutoff else { continue }
+            page.append(key)
+            if page.count == 500 {
+                try await body(page)
+                page.removeAll()
             }
         }
-        return removed
+        if !page.isEmpty { try await body(page) }
     }
 
     /// Runs blocking file-system work on the thread pool, mapping failures to `StorageError`.

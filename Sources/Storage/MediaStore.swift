@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where originals and derivatives live: a local folder or an object store, addressed by `MediaKey`.
 public protocol MediaStore: Sendable {
     /// Stores the file at `path` under `key`, durably. The file is consumed (moved or deleted).
@@ -23,6 +25,16 @@ public protocol MediaStore: Sendable {
 
     /// Throws when the store cannot be written or read (for `/readyz` and `app check`).
     func checkHealth() async throws
+
+    /// Calls `body` with the keys of one kind last written before `cutoff`, a page at a time (the sweep's search for
+    /// originals no photo refers to).
+    func listKeys(
+        _ kind: MediaKey.Kind, modifiedBefore cutoff: Date, _ body: @Sendable ([MediaKey]) async throws -> Void
+    ) async throws
+
+    /// Removes what uploads in flight leave behind when their process dies (temp files, and on S3 incomplete
+    /// multipart uploads), if older than `age` seconds. Returns how many it removed.
+    func removeStaleTemporaryFiles(olderThan age: TimeInterval) async throws -> Int
 
     /// A folder for in-flight upload files, on the same file system as the store where that matters.
     var temporaryDirectory: String { get }

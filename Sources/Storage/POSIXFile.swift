@@ -90,4 +90,5 @@ public enum POSIXFile {
 /// The C library's rename, named apart from `POSIXFile.rename`.
 private func posixRename(_ from: String, _ to: String) -> Int32 {
     rename(from, to)
+
 }

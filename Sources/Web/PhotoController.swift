@@ -137,8 +137,12 @@ struct PhotoController<Context: RequestContext>: Sendable {
             }
             return outcome
         } catch {
-            // No row points at the file we just stored: remove it so nothing is left behind.
-            if created { try? await services.store.delete(key) }
+            // Remove the file we just stored unless a row points at it: the insert may have committed before the
+            // connection failed. When the database cannot say, the file stays; the worker's sweep removes it after
+            // a day if no photo has its hash by then.
+            if created, (try? await services.photos.photo(hash: file.hash)) == .some(nil) {
+                try? await services.store.delete(key)
+            }
             throw error
         }
     }

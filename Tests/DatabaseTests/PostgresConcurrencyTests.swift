@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import PostgresNIO
+import MemoriesTestSupport
 import Testing
 
 /// Several workers claiming from one Postgres queue at once never share a job (`FOR UPDATE SKIP LOCKED`).

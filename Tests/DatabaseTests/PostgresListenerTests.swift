@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import PostgresNIO
+import MemoriesTestSupport
 import Testing
 
 /// Counts wake-ups from the listener's callback, which runs on the listener's task.

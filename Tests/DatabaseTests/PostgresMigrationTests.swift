@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import PostgresNIO
+import MemoriesTestSupport
 import Testing
 
 /// Postgres migrations apply once, in order, even when two instances migrate at the same moment.

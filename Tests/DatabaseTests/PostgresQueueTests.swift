@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import PostgresNIO
+import MemoriesTestSupport
 import Testing
 
 /// The Postgres queue's claim state machine, the same cases as the SQLite `QueueTests`, against a real server.

@@ -39,40 +39,6 @@ func withTestApp(
 }
 
 /// A multipart/form-data body, as browsers and curl send it.
-struct MultipartBody {
-    struct Part {
-        var name: String
-        var fileName: String?
-        var contentType: String?
-        var bytes: [UInt8]
-    }
-
-    var parts: [Part]
-    var boundary = "----MemoriesTestBoundary7MA4YWxkTrZu0gW"
-
-    static func files(_ files: [(String, [UInt8])]) -> MultipartBody {
-        MultipartBody(parts: files.map { Part(name: "file", fileName: $0.0, contentType: "application/octet-stream", bytes: $0.1) })
-    }
-
-    var contentType: String { "multipart/form-data; boundary=\(boundary)" }
-
-    var buffer: ByteBuffer {
-        var out = ByteBuffer()
-        for part in parts {
-            out.writeString("--\(boundary)\r\n")
-            var disposition = "Content-Disposition: form-data; name=\"\(part.name)\""
-            if let fileName = part.fileName { disposition += "; filename=\"\(fileName)\"" }
-            out.writeString(disposition + "\r\n")
-            if let type = part.contentType { out.writeString("Content-Type: \(type)\r\n") }
-            out.writeString("\r\n")
-            out.writeBytes(part.bytes)
-            out.writeString("\r\n")
-        }
-        out.writeString("--\(boundary)--\r\n")
-        return out
-    }
-}
-
 extension TestClientProtocol {
     /// POSTs `body` to `/photos` with the given Accept header and hands back the response.
     func upload(_ body: MultipartBody, accept: String = "application/json") async throws -> TestResponse {

@@ -3,6 +3,7 @@
 #
 #   eval "$(scripts/services/postgres.sh start [PORT])"
 #   scripts/services/postgres.sh stop
+#   scripts/services/postgres.sh pause | resume   (stop the server keeping its data; start it again on its port)
 #
 # `start` makes a fresh cluster (initdb, user `app`, trust authentication on 127.0.0.1, fsync off: it is
 # throwaway), a self-signed CA and a server certificate for 127.0.0.1/localhost with `ssl=on`, and a database
@@ -134,10 +135,8 @@ CONF
         tail -20 "$log_file" >&2 || true
         exit 1
     fi
-    for _ in $(seq 1 100); do
-        "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$port" && break
-        sleep 0.1
-    done
+    echo "$port" >"$pg_dir/port"
+    wait_ready "$port"
 
     local psql=("$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U app -d postgres)
     "${psql[@]}" -c "CREATE DATABASE memories_test" >&2
@@ -145,6 +144,29 @@ CONF
     log "postgres listening on 127.0.0.1:$port (data $data_dir, log $log_file)"
     echo "export MEMORIES_TEST_POSTGRES_URL=postgres://app@127.0.0.1:$port/memories_test"
     echo "export MEMORIES_TEST_POSTGRES_CA=$pg_dir/tls/ca.crt"
+}
+
+wait_ready() {
+    for _ in $(seq 1 100); do
+        "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$1" && return 0
+        sleep 0.1
+    done
+}
+
+# pause: a database outage for the tests (a fast shutdown: connections are cut, data kept).
+pause() {
+    as_server "$pg_bin/pg_ctl" -D "$data_dir" -m fast -w stop >/dev/null
+    log "paused postgres in $data_dir"
+}
+
+# resume: the same server back on the same port.
+resume() {
+    local port
+    port=$(cat "$pg_dir/port")
+    as_server "$pg_bin/pg_ctl" -D "$data_dir" -l "$log_file" -w -t 30 \
+        -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+    wait_ready "$port"
+    log "resumed postgres on 127.0.0.1:$port"
 }
 
 stop() {
@@ -167,11 +189,13 @@ command="${1:-start}"
 case "$command" in
 start) start "$@" ;;
 stop) stop ;;
+pause) pause ;;
+resume) resume ;;
 status)
     if is_running; then echo "postgres: running ($data_dir)"; else echo "postgres: not running"; fi
     ;;
 *)
-    log "usage: $0 start [PORT] | stop | status"
+    log "usage: $0 start [PORT] | stop | pause | resume | status"
     exit 2
     ;;
 esac

@@ -3,21 +3,31 @@ import Foundation
 import Logging
 import MemoriesTestSupport
 import PostgresNIO
-import Testing
 
 /// A fresh, throwaway database per test on the server `MEMORIES_TEST_POSTGRES_URL` names
 /// (`eval "$(scripts/services/postgres.sh start)"` sets it), created from `template1` and dropped afterwards,
 /// so tests run in parallel without seeing each other's rows.
-struct PostgresTestDatabase: Sendable {
+public struct PostgresTestDatabase: Sendable {
     /// The per-test database's URL (same server and user as the admin URL).
-    let url: PostgresURL
-    let database: Database.PostgresDatabase
-    let photos: PostgresPhotoRepository
-    let queue: PostgresJobQueue
-    let logger: Logger
+    public let url: PostgresURL
+    public let database: Database.PostgresDatabase
+    public let photos: PostgresPhotoRepository
+    public let queue: PostgresJobQueue
+    public let logger: Logger
+
+    public init(
+        url: PostgresURL, database: Database.PostgresDatabase, photos: PostgresPhotoRepository, queue: PostgresJobQueue,
+        logger: Logger
+    ) {
+        self.url = url
+        self.database = database
+        self.photos = photos
+        self.queue = queue
+        self.logger = logger
+    }
 
     /// The server to test against, or nil (after saying so) when none is configured.
-    static func adminURL() throws -> PostgresURL? {
+    public static func adminURL() throws -> PostgresURL? {
         guard let text = ProcessInfo.processInfo.environment["MEMORIES_TEST_POSTGRES_URL"], !text.isEmpty else {
             print("skipped: MEMORIES_TEST_POSTGRES_URL not set")
             return nil
@@ -31,11 +41,11 @@ struct PostgresTestDatabase: Sendable {
     }
 
     /// The CA that signed the test server's certificate (`MEMORIES_TEST_POSTGRES_CA`), when set.
-    static var caFile: String? {
+    public static var caFile: String? {
         ProcessInfo.processInfo.environment["MEMORIES_TEST_POSTGRES_CA"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    static func makeLogger() -> Logger {
+    public static func makeLogger() -> Logger {
         var logger = Logger(label: "memories-test-postgres")
         logger.logLevel =
             ProcessInfo.processInfo.environment["MEMORIES_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
@@ -44,13 +54,13 @@ struct PostgresTestDatabase: Sendable {
     }
 
     /// The repository's Postgres migrations.
-    static func migrations() throws -> [Migration] {
+    public static func migrations() throws -> [Migration] {
         try Migration.load(from: TestWorkspace.repositoryRoot + "/Migrations/postgres")
     }
 
     /// Runs statements on the admin database (`CREATE`/`DROP DATABASE` cannot run in a transaction or in the
     /// database they drop).
-    static func admin(_ url: PostgresURL, _ statements: [String]) async throws {
+    public static func admin(_ url: PostgresURL, _ statements: [String]) async throws {
         let admin = try Database.PostgresDatabase(url: url, poolSize: 1, logger: makeLogger())
         try await admin.withRunning {
             for statement in statements {
@@ -61,7 +71,7 @@ struct PostgresTestDatabase: Sendable {
 
     /// Creates a database, runs `body` against it with its pool running, and drops it (also when `body` throws).
     /// Prints "skipped: …" and returns when `MEMORIES_TEST_POSTGRES_URL` is not set.
-    static func with(
+    public static func with(
         migrated: Bool = true, poolSize: Int = 4,
         _ body: @Sendable (PostgresTestDatabase) async throws -> Void
     ) async throws {
@@ -87,12 +97,12 @@ struct PostgresTestDatabase: Sendable {
     }
 
     /// Runs one SQL text on the test database (test set-up: moving time, counting rows).
-    func execute(_ sql: String) async throws {
+    public func execute(_ sql: String) async throws {
         _ = try await database.query(PostgresQuery(unsafeSQL: sql))
     }
 
     /// Counts rows in a table.
-    func count(_ table: String, where condition: String = "true") async throws -> Int {
+    public func count(_ table: String, where condition: String = "true") async throws -> Int {
         let rows = try await database.query(
             PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) WHERE \(condition)"))
         return try rows.first?.decode(Int.self) ?? 0

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Database
+import Foundation
+
+/// `app jobs`: the queue as an operator sees it, and putting failed jobs back.
+struct JobsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jobs", abstract: "Show the job queue, or put failed jobs back.",
+        subcommands: [JobsStatusCommand.self, JobsRetryCommand.self], defaultSubcommand: JobsStatusCommand.self)
+}
+
+/// `app jobs [status]`: depth by state, the oldest waiting job's age, and the failed jobs with their reasons.
+struct JobsStatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Queue depth by state, the oldest waiting job's age, failed jobs with reasons.")
+
+    @Option(help: "How many failed jobs to list, newest first.") var limit = 20
+    @OptionGroup var settings: Settings
+
+    func run() async throws {
+        let role = "app jobs"
+        let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
+        do {
+            let database = try await DatabaseBackend.open(configuration, logger: logger)
+            let (stats, failed) = try await database.run {
+                try await database.requireCurrent()
+                return (try await database.queue.stats(), try await database.queue.failedJobs(limit: max(0, limit)))
+            }
+            print(Self.render(stats: stats, failed: failed, now: Date()), terminator: "")
+        } catch {
+            throw Failure.report(error, role: role)
+        }
+    }
+
+    /// The report, as printed.
+    static func render(stats: QueueStats, failed: [FailedJob], now: Date) -> String {
+        var text = "jobs by state: "
+        text += JobState.allCases.map { "\($0.rawValue) \(stats.counts[$0] ?? 0)" }.joined(separator: ", ") + "\n"
+        if let age = stats.oldestAvailableAge {
+            text += "oldest waiting job: \(describe(age: age))\n"
+        } else {
+            text += "oldest waiting job: none waiting\n"
+        }
+        guard !failed.isEmpty else { return text + "failed jobs: none\n" }
+        let total = stats.counts[.failed] ?? failed.count
+        text += "failed jobs (\(failed.count) of \(total), newest first; `app jobs retry ID` or `--failed` puts them back):\n"
+        for job in failed {
+            let photo = job.photoID.map { "photo \($0)" } ?? "no photo"
+            let ago = describe(age: now.timeIntervalSince(job.failedAt))
+            text += "  #\(job.id) \(job.kind) \(photo), \(job.attempts) attempts, \(ago) ago: \(job.error ?? "(no reason recorded)")\n"
+        }
+        return text
+    }
+
+    /// `42 s`, `7 min`, `3 h 5 min`, `2 d 4 h`.
+    static func describe(age: TimeInterval) -> String {
+        let seconds = max(0, Int(age.rounded()))
+        switch seconds {
+        case ..<60: return "\(seconds) s"
+        case ..<3600: return "\(seconds / 60) min"
+        case ..<86_400: return "\(seconds / 3600) h \(seconds % 3600 / 60) min"
+        default: return "\(seconds / 86_400) d \(seconds % 86_400 / 3600) h"
+        }
+    }
+}
+
+/// `app jobs retry ID…` or `app jobs retry --failed`.
+struct JobsRetryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry", abstract: "Put failed jobs back in the queue with fresh attempts (their photos show queued again).")
+
+    @Argument(help: "The ids of failed jobs (from `app jobs`).") var ids: [Int64] = []
+    @Flag(name: .customLong("failed"), help: "Every failed job.") var allFailed = false
+    @OptionGroup var settings: Settings
+
+    func validate() throws {
+        if ids.isEmpty == !allFailed { throw ValidationError("name failed job ids, or --failed for all of them (not both)") }
+    }
+
+    func run() async throws {
+        let role = "app jobs retry"
+        let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
+        do {
+            let database = try await DatabaseBackend.open(configuration, logger: logger)
+            let selection: FailedJobSelection = allFailed ? .all : .ids(ids)
+            let count = try await database.run {
+                try await database.requireCurrent()
+                return try await database.queue.retryFailed(selection)
+            }
+            print("put back \(count) failed job\(count == 1 ? "" : "s")")
+            if case .ids(let requested) = selection, count < requested.count {
+                print("\(requested.count - count) of the ids named no failed job")
+                throw ExitCode(1)
+            }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            throw Failure.report(error, role: role)
+        }
+    }
+}
