@@ -91,6 +91,25 @@ struct QueueTests {
         #expect(try await workspace.photos.photo(id: 1)?.error?.contains("gave up after 1 attempts") == true)
     }
 
+    @Test("failed jobs are listed newest first with reasons; retrying by id or all puts them back with fresh attempts")
+    func failedJobsAndRetry() async throws {
+        let workspace = try await TestWorkspace.make()
+        defer { Task { await workspace.tearDown() } }
+        for n in 1...3 { _ = try await workspace.photos.insertWithThumbnailJob(Self.newPhoto(n), maxAttempts: 3) }
+        let jobs = try await workspace.queue.claim(workerID: "w", limit: 3, lease: .seconds(30))
+        for job in jobs { try await workspace.queue.fail(job, error: "broken \(job.id)") }
+        let failed = try await workspace.queue.failedJobs(limit: 2)
+        #expect(failed.count == 2)
+        #expect(failed.first?.error?.hasPrefix("broken") == true && failed.first?.attempts == 1)
+        #expect(try await workspace.queue.retryFailed(.ids([1, 999])) == 1)
+        #expect(try await workspace.photos.photo(id: 1)?.status == .queued)
+        #expect(try await workspace.photos.photo(id: 1)?.error == nil)
+        #expect(try await workspace.queue.retryFailed(.all) == 2)
+        let again = try await workspace.queue.claim(workerID: "w", limit: 5, lease: .seconds(30))
+        #expect(again.count == 3 && again.allSatisfy { $0.attempt == 1 })
+        #expect(try await workspace.queue.failedJobs(limit: 10).isEmpty)
+    }
+
     @Test("the same hash is recorded once, with one job")
     func uniqueHash() async throws {
         let workspace = try await TestWorkspace.make()

@@ -1,0 +1,71 @@
+import Database
+import Foundation
+@testable import Jobs
+import MemoriesTestSupport
+import Storage
+import Testing
+
+/// A transient failure, for real: the store cannot take the derivatives for a while.
+@Suite("Retry with backoff")
+struct RetryTests {
+    @Test("a transient failure puts the job back with the reason and a backoff delay, and it succeeds on the next attempt")
+    func transientFailureRetriesAfterBackoff() async throws {
+        let workspace = try await TestWorkspace.make()
+        defer { Task { await workspace.tearDown() } }
+        let photo = try await WorkerTests.enqueue(try TestImages.jpeg(width: 640, height: 480), name: "a.jpg", in: workspace)
+        // A file where the display folder should be: every write of a display image fails until it is put back.
+        let folder = workspace.store.root + "/display"
+        try FileManager.default.moveItem(atPath: folder, toPath: folder + ".away")
+        FileManager.default.createFile(atPath: folder, contents: Data("not a folder".utf8))
+
+        let backoff = Backoff(base: .seconds(2), cap: .seconds(2))  // 1–2 s after the first attempt
+        let worker = Worker(
+            queue: workspace.queue,
+            processor: ThumbnailProcessor(photos: workspace.photos, store: workspace.store, options: .init()),
+            configuration: WorkerConfiguration(
+                concurrency: 1, lease: .seconds(30), heartbeat: .seconds(5), minPollInterval: .milliseconds(10),
+                maxPollInterval: .milliseconds(50), backoff: backoff, workerID: "retry-test"),
+            wake: WakeSignal(), logger: workspace.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await worker.run() }
+            defer { group.cancelAll() }
+
+            var retried: (runAt: Int, updatedAt: String, error: String?)?
+            let deadline = ContinuousClock.now + .seconds(30)
+            while retried == nil && ContinuousClock.now < deadline {
+                retried = try await workspace.database.read { connection in
+                    try await connection.query(
+                        "SELECT run_at, updated_at, last_error FROM jobs WHERE state = 'available' AND attempts = 1"
+                    ).first.flatMap { row in
+                        guard let runAt = row.column("run_at")?.integer, let updated = row.column("updated_at")?.string
+                        else { return nil }
+                        return (runAt, updated, row.column("last_error")?.string)
+                    }
+                }
+                if retried == nil { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            let job = try #require(retried, "the failed attempt was put back for a retry")
+            #expect(job.error?.isEmpty == false)
+            let failedAt = try #require(Timestamp.parse(job.updatedAt))
+            let delay = Double(job.runAt) / 1000 - failedAt.timeIntervalSince1970
+            #expect(delay >= 0.95 && delay <= 2.05, "backoff of 50–100 % of 2 s; got \(delay) s")
+            let waiting = try #require(try await workspace.photos.photo(id: photo.id))
+            #expect(waiting.status == .queued && waiting.error == nil)
+
+            try FileManager.default.removeItem(atPath: folder)
+            try FileManager.default.moveItem(atPath: folder + ".away", toPath: folder)
+            while try await workspace.photos.photo(id: photo.id)?.status != .ready {
+                guard ContinuousClock.now < deadline else { Issue.record("the retry never succeeded"); return }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            // Not before its time: the second attempt ran after run_at.
+            #expect(Date().timeIntervalSince1970 * 1000 >= Double(job.runAt))
+        }
+        let attempts = try await workspace.database.read { connection in
+            try await connection.query("SELECT attempts, state FROM jobs").first.map {
+                ($0.column("attempts")?.integer, $0.column("state")?.string)
+            }
+        }
+        #expect(attempts?.0 == 2 && attempts?.1 == "done")
+    }
+}
