@@ -90,6 +90,16 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The job queue alone, measured: `scripts/bench/queue.sh`.
+        .executableTarget(
+            name: "QueueBenchmark",
+            dependencies: [
+                "Database", "Jobs",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Benchmarks/QueueBenchmark"
+        ),
         // Synthetic images for every test target (built with Imaging's own codecs, so it imports it @testable).
         .target(
             name: "MemoriesTestSupport",

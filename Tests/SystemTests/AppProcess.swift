@@ -2,11 +2,11 @@ import Foundation
 import MemoriesTestSupport
 
 /// One `app` process as an operator runs it: the binary built beside the tests, settings in its environment,
-/// its output in a log file the test can read. Waiting polls the process (never `waitUntilExit`, which spins on Linux).
+/// its output in a log file the test can read.
 final class AppProcess: @unchecked Sendable {
     let arguments: [String]
     let logPath: String
-    private let process = Process()
+    private let child: ChildProcess
 
     /// The `app` binary `swift build` put beside the test bundle (or in `.build/debug`).
     static let binary: String? = {
@@ -27,41 +27,31 @@ final class AppProcess: @unchecked Sendable {
         }
         self.arguments = arguments
         self.logPath = logDirectory + "/\(name).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         var base = ["RESOURCES_DIR": TestWorkspace.repositoryRoot, "LOG_LEVEL": "info"]
         for name in ["PATH", "HOME", "TMPDIR"] { base[name] = ProcessInfo.processInfo.environment[name] }
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = base.merging(environment) { $1 }
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        child = try ChildProcess(
+            executable: binary, arguments: arguments, environment: base.merging(environment) { $1 }, logPath: logPath)
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    var pid: Int32 { child.pid }
+    var isRunning: Bool { child.isRunning }
 
     func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        kill(child.pid, signal)
     }
 
     /// Waits for the process to end and returns its exit status; throws if it is still running after `timeout`.
     @discardableResult
     func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                throw SystemTestError("`app \(arguments.joined(separator: " "))` still running after \(timeout); log:\n\(log)")
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        guard let status = try await child.waitForExit(timeout: timeout) else {
+            throw SystemTestError("`app \(arguments.joined(separator: " "))` still running after \(timeout); log:\n\(log)")
         }
-        return process.terminationStatus
+        return status
     }
 
     /// Kills the process if it is still running (test clean-up).
     func stop() async {
-        guard process.isRunning else { return }
+        guard isRunning else { return }
         signal(SIGKILL)
         _ = try? await waitForExit(timeout: .seconds(10))
     }
@@ -79,6 +69,54 @@ final class AppProcess: @unchecked Sendable {
         let process = try AppProcess(arguments, environment: environment, logDirectory: logDirectory, name: name)
         let status = try await process.waitForExit(timeout: timeout)
         return (status, process.log)
+    }
+}
+
+/// A child process spawned and reaped with POSIX calls, its output appended to a file. Foundation's `Process` is
+/// not used: on Linux it sometimes reported a process that had exited as still running (and its `waitUntilExit`
+/// spins), which makes a test of exits and signals unreliable.
+final class ChildProcess: @unchecked Sendable {
+    let pid: pid_t
+    private let lock = NSLock()
+    private var status: Int32?
+
+    init(executable: String, arguments: [String], environment: [String: String], logPath: String) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard result == 0 else { throw SystemTestError("cannot start \(executable): \(String(cString: strerror(result)))") }
+        self.pid = pid
+    }
+
+    /// Reaps the child if it has ended; returns its exit status (128 + the signal when killed by one).
+    private func poll() -> Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let status { return status }
+        var raw: Int32 = 0
+        guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG by hand: the C macros are not imported into Swift.
+        status = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+        return status
+    }
+
+    var isRunning: Bool { poll() == nil }
+
+    /// The exit status, or nil if the child is still running after `timeout`.
+    func waitForExit(timeout: Duration) async throws -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let status = poll() { return status }
+            guard ContinuousClock.now < deadline else { return nil }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 }
 

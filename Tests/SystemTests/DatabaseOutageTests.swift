@@ -45,25 +45,17 @@ final class PrivatePostgres: @unchecked Sendable {
     }
 
     /// Runs the service script with its state in `folder`; returns the exit status and everything it printed.
-    /// Spawned and reaped directly: Foundation's `Process` never reports the end of a script whose grandchild
-    /// (the server `pg_ctl` starts) lives on.
     private static func script(_ arguments: [String], folder: String) async throws -> (Int32, String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("postgres-sh-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let script = TestWorkspace.repositoryRoot + "/scripts/services/postgres.sh"
-        let environment = ProcessInfo.processInfo.environment.merging(["MEMORIES_SERVICES_DIR": folder]) { $1 }
-        let command = ([script] + arguments).map { "'\($0)'" }.joined(separator: " ") + " >'\(log)' 2>&1"
-        var pid: pid_t = 0
-        let argv: [UnsafeMutablePointer<CChar>?] = [String](["/bin/sh", "-c", command]).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, argv, envp)
-        guard spawned == 0 else { throw SystemTestError("cannot run postgres.sh (error \(spawned))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, WNOHANG) == 0 { try await Task.sleep(for: .milliseconds(50)) }
-        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        // WIFEXITED/WEXITSTATUS by hand: the C macros are not imported.
-        return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
+        let child = try ChildProcess(
+            executable: TestWorkspace.repositoryRoot + "/scripts/services/postgres.sh", arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(["MEMORIES_SERVICES_DIR": folder]) { $1 },
+            logPath: log)
+        guard let status = try await child.waitForExit(timeout: .seconds(120)) else {
+            throw SystemTestError("postgres.sh \(arguments.joined(separator: " ")) did not finish")
+        }
+        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 }
 
