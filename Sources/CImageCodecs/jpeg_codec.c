@@ -15,8 +15,29 @@
 /// real encoders write at most a few dozen, so anything far beyond that is hostile.
 #define CJPEG_MAX_SCANS 500
 
-/// Upper bound for libjpeg's own large allocations (coefficient buffers of progressive files).
-#define CJPEG_MAX_MEMORY (1024L * 1024L * 1024L)
+/// Upper bound for libjpeg's own allocations, above all the whole-image coefficient buffers of progressive
+/// files (2 bytes per coefficient: 300 MB for a 100 MP 4:2:0 file, 600 MB for 4:4:4). A file needing more is
+/// refused as too large (libjpeg asks for a backing store, which this build has not), which keeps one job's
+/// peak memory under 400 MB at the default MAX_PIXELS.
+#define CJPEG_MAX_MEMORY (320L * 1024L * 1024L)
+
+/// Progressive scans for derivatives: each component's DC, then the luma's lowest frequencies (a sharp-enough
+/// first look), the chroma, and the rest of the luma. Unlike jpeg_simple_progression's ten scans it uses no
+/// successive approximation, which on 1280-pixel photos encodes in 23 ms instead of 40 for files 1.4% larger.
+static const jpeg_scan_info cjpeg_color_scans[] = {
+    { 1, { 0 }, 0, 0, 0, 0 },
+    { 1, { 1 }, 0, 0, 0, 0 },
+    { 1, { 2 }, 0, 0, 0, 0 },
+    { 1, { 0 }, 1, 5, 0, 0 },
+    { 1, { 1 }, 1, 63, 0, 0 },
+    { 1, { 2 }, 1, 63, 0, 0 },
+    { 1, { 0 }, 6, 63, 0, 0 },
+};
+static const jpeg_scan_info cjpeg_gray_scans[] = {
+    { 1, { 0 }, 0, 0, 0, 0 },
+    { 1, { 0 }, 1, 5, 0, 0 },
+    { 1, { 0 }, 6, 63, 0, 0 },
+};
 
 /// ICC profiles above this size are not copied into derivatives (they would dwarf the thumbnail).
 #define CJPEG_MAX_ICC_COPY (64 * 1024)
@@ -38,7 +59,20 @@ static void cjpeg_set_status(cimg_status *status, int code, const char *message)
 static void cjpeg_error_exit(j_common_ptr cinfo) {
     cjpeg_error_mgr *err = (cjpeg_error_mgr *)cinfo->err;
     (*cinfo->err->format_message)(cinfo, err->message);
-    err->code = (cinfo->err->msg_code == JERR_OUT_OF_MEMORY) ? CIMG_ERR_NO_MEMORY : CIMG_ERR_CORRUPT;
+    switch (cinfo->err->msg_code) {
+    case JERR_OUT_OF_MEMORY:
+        err->code = CIMG_ERR_NO_MEMORY;
+        break;
+    case JERR_NO_BACKING_STORE:
+        // The decoder wanted more than CJPEG_MAX_MEMORY: too large for this worker, not damaged.
+        err->code = CIMG_ERR_NO_MEMORY;
+        snprintf(err->message, sizeof err->message, "it needs more than %ld MB to decode",
+                 CJPEG_MAX_MEMORY / (1024L * 1024L));
+        break;
+    default:
+        err->code = CIMG_ERR_CORRUPT;
+        break;
+    }
     longjmp(err->jump, 1);
 }
 
@@ -345,7 +379,11 @@ int cjpeg_encode(const uint8_t *pixels, int width, int height, int channels, int
         cinfo.comp_info[2].v_samp_factor = 1;
     }
     cinfo.optimize_coding = TRUE;
-    if (progressive) jpeg_simple_progression(&cinfo);
+    if (progressive) {
+        cinfo.scan_info = channels == 3 ? cjpeg_color_scans : cjpeg_gray_scans;
+        cinfo.num_scans = channels == 3 ? (int)(sizeof cjpeg_color_scans / sizeof cjpeg_color_scans[0])
+                                        : (int)(sizeof cjpeg_gray_scans / sizeof cjpeg_gray_scans[0]);
+    }
 
     jpeg_start_compress(&cinfo, TRUE);
     if (icc != NULL && icc_length > 0 && icc_length <= CJPEG_MAX_ICC_COPY) {

@@ -11,14 +11,17 @@ enum ImageGeometry {
         return (fittedWidth, fittedHeight)
     }
 
-    /// The largest libjpeg scale denominator (8, 4, 2 or 1) whose decoded size still covers the target on both axes.
+    /// The largest libjpeg scale denominator (8, 4, 2 or 1) whose decoded size still covers `headroom` times the
+    /// target on both axes.
     ///
     /// libjpeg rounds scaled dimensions up (ceil(width / denominator)), which is mirrored here.
-    static func jpegScaleDenominator(width: Int, height: Int, targetWidth: Int, targetHeight: Int) -> Int {
+    static func jpegScaleDenominator(
+        width: Int, height: Int, targetWidth: Int, targetHeight: Int, headroom: Int = 1
+    ) -> Int {
         for denominator in [8, 4, 2] {
             let scaledWidth = (width + denominator - 1) / denominator
             let scaledHeight = (height + denominator - 1) / denominator
-            if scaledWidth >= targetWidth && scaledHeight >= targetHeight {
+            if scaledWidth >= headroom * targetWidth && scaledHeight >= headroom * targetHeight {
                 return denominator
             }
         }

@@ -39,7 +39,7 @@ public enum ImagePipeline {
         case .jpeg:
             let denominator = ImageGeometry.jpegScaleDenominator(
                 width: header.width, height: header.height,
-                targetWidth: storedTarget.width, targetHeight: storedTarget.height)
+                targetWidth: storedTarget.width, targetHeight: storedTarget.height, headroom: options.decodeHeadroom)
             let result = try JPEGCodec.decode(data, scaleDenominator: denominator, maxPixels: options.maxPixels)
             decoded = result.image
             iccProfile = result.iccProfile

@@ -7,8 +7,8 @@ import Darwin
 #endif
 import CImageCodecs
 
-/// Separable Lanczos-3 resampling (vertical pass, then horizontal) with per-axis weight tables built here
-/// and the convolution loops in CImageCodecs.
+/// Separable Lanczos-3 resampling (vertical pass, then horizontal, one output row at a time) with per-axis
+/// weight tables built here and the convolution loops in CImageCodecs.
 ///
 /// Cost is linear in the output size times the filter width; the filter widens with the
 /// reduction factor so that every input pixel contributes (no aliasing from skipped pixels).
@@ -57,6 +57,20 @@ enum LanczosResampler {
             self.weights = weights
         }
 
+        /// Lends the table to C as a `cimg_axis_weights` for the duration of `body`.
+        func withAxisWeights<Result>(_ body: (UnsafePointer<cimg_axis_weights>) -> Result) -> Result {
+            starts.withUnsafeBufferPointer { starts in
+                counts.withUnsafeBufferPointer { counts in
+                    weights.withUnsafeBufferPointer { weights in
+                        var table = cimg_axis_weights(
+                            starts: starts.baseAddress, counts: counts.baseAddress, weights: weights.baseAddress,
+                            taps: Int32(taps))
+                        return body(&table)
+                    }
+                }
+            }
+        }
+
         static func lanczos3(_ x: Double) -> Double {
             let ax = abs(x)
             if ax < 1e-9 { return 1 }
@@ -74,22 +88,17 @@ enum LanczosResampler {
         let vertical = AxisWeights(inputSize: image.height, outputSize: height)
         let horizontal = AxisWeights(inputSize: image.width, outputSize: width)
 
-        // Vertical pass into a float buffer (image.width × height) keeps full precision for the second pass.
-        let rowLength = image.width * channels
-        let intermediate = [Float](unsafeUninitializedCapacity: rowLength * height) { buffer, initialized in
-            image.pixels.withUnsafeBufferPointer { source in
-                cimg_resample_vertical(
-                    source.baseAddress, rowLength, buffer.baseAddress, Int32(height),
-                    vertical.starts, vertical.counts, vertical.weights, Int32(vertical.taps))
-            }
-            initialized = rowLength * height
-        }
+        var scratch = [Float](repeating: 0, count: cimg_resample_scratch_floats(Int32(image.width), Int32(channels), Int32(vertical.taps)))
         let total = width * height * channels
         let result = [UInt8](unsafeUninitializedCapacity: total) { output, initialized in
-            intermediate.withUnsafeBufferPointer { source in
-                cimg_resample_horizontal(
-                    source.baseAddress, Int32(image.width), output.baseAddress, Int32(width), Int32(height), Int32(channels),
-                    horizontal.starts, horizontal.counts, horizontal.weights, Int32(horizontal.taps))
+            image.pixels.withUnsafeBufferPointer { source in
+                vertical.withAxisWeights { verticalWeights in
+                    horizontal.withAxisWeights { horizontalWeights in
+                        cimg_resample(
+                            source.baseAddress, Int32(image.width), Int32(channels), output.baseAddress,
+                            Int32(width), Int32(height), verticalWeights, horizontalWeights, &scratch)
+                    }
+                }
             }
             initialized = total
         }

@@ -65,15 +65,23 @@ int cpng_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
 int cpng_encode(const uint8_t *pixels, int width, int height, int channels, int compression_level,
                 uint8_t **out, size_t *out_length, cimg_status *status);
 
-/// Vertical Lanczos pass: each output row (row_length samples) is the weighted sum of counts[row]
-/// input rows starting at starts[row]; weights has `taps` entries per output row.
-void cimg_resample_vertical(const uint8_t *source, size_t row_length, float *destination, int output_rows,
-                            const int32_t *starts, const int32_t *counts, const float *weights, int taps);
+/// Filter weights for one axis: output sample i is the sum of counts[i] input samples from starts[i],
+/// weighted by weights[i * taps ...]; `taps` is the largest count (the table's stride).
+typedef struct cimg_axis_weights {
+    const int32_t *starts;
+    const int32_t *counts;
+    const float *weights;
+    int taps;
+} cimg_axis_weights;
 
-/// Horizontal Lanczos pass from float rows back to clamped 8-bit samples (1...4 interleaved channels).
-void cimg_resample_horizontal(const float *source, int input_width, uint8_t *destination, int output_width,
-                              int rows, int channels,
-                              const int32_t *starts, const int32_t *counts, const float *weights, int taps);
+/// Floats of scratch memory cimg_resample needs for this input width, channel count and vertical table.
+size_t cimg_resample_scratch_floats(int input_width, int channels, int vertical_taps);
+
+/// Separable resampling of 8-bit interleaved pixels (1...4 channels), one output row at a time: a vertical
+/// pass into a float row, then a horizontal pass back to clamped, rounded bytes.
+void cimg_resample(const uint8_t *source, int input_width, int channels, uint8_t *destination,
+                   int output_width, int output_height, const cimg_axis_weights *vertical,
+                   const cimg_axis_weights *horizontal, float *scratch);
 
 #ifdef __cplusplus
 }
