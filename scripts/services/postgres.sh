@@ -12,6 +12,9 @@
 #   export MEMORIES_TEST_POSTGRES_CA=PATH (the CA that signed the server certificate)
 # Members of the role `memories_password_auth` must log in with a password (scram-sha-256), so the tests can
 # check what a wrong password looks like; everyone else is trusted.
+# POSTGRES_LISTEN_ADDRESS=10.231.0.2 POSTGRES_REMOTE_NETWORK=10.231.0.0/24 also listens on that address (inside a
+# network namespace, as a database host of its own), puts the address in the certificate, and lets that network in
+# over TLS only (deploy/test.py's external-db scenario).
 # Works as root (as CI runs it): initdb and the server run as the `postgres` user, since both refuse root.
 # Data, certificates, socket and log live in $MEMORIES_SERVICES_DIR/postgres (default /tmp/memories-services).
 # Progress goes to stderr; only the export line goes to stdout, so `eval` is safe.
@@ -22,6 +25,9 @@ pg_bin="${POSTGRES_BIN_DIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort
 pg_dir="$state_dir/postgres"
 data_dir="$pg_dir/data"
 log_file="$pg_dir/postgres.log"
+
+listen_extra="${POSTGRES_LISTEN_ADDRESS:-}"
+remote_network="${POSTGRES_REMOTE_NETWORK:-}"
 
 log() { printf 'postgres.sh: %s\n' "$*" >&2; }
 
@@ -66,7 +72,7 @@ make_certificates() {
     openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
         -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
     printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
-        "extendedKeyUsage=serverAuth" "subjectAltName=DNS:localhost,IP:127.0.0.1" >"$dir/server.ext"
+        "extendedKeyUsage=serverAuth" "subjectAltName=DNS:localhost,IP:127.0.0.1${listen_extra:+,IP:$listen_extra}" >"$dir/server.ext"
     openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
         -days 3650 -extfile "$dir/server.ext" -out "$dir/server.crt" 2>/dev/null
     # The server refuses a key others can read.
@@ -103,6 +109,9 @@ local all all trust
 host all +memories_password_auth 127.0.0.1/32 scram-sha-256
 host all all 127.0.0.1/32 trust
 HBA
+    if [[ -n "$remote_network" ]]; then
+        printf '%s\n' "hostssl all all $remote_network trust" "hostnossl all all $remote_network reject" >>"$data_dir/pg_hba.conf"
+    fi
     cat >>"$data_dir/postgresql.conf" <<CONF
 
 # memories test server
@@ -122,7 +131,7 @@ CONF
         [[ -n "$port" && $attempt -gt 1 ]] && break
         local try_port="${port:-$(free_port)}"
         if as_server "$pg_bin/pg_ctl" -D "$data_dir" -l "$log_file" -w -t 30 \
-            -o "-p $try_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null 2>&1; then
+            -o "-p $try_port -k $pg_dir -c listen_addresses=127.0.0.1${listen_extra:+,$listen_extra} -c fsync=off" start >/dev/null 2>&1; then
             port="$try_port"
             started=1
             break
@@ -164,7 +173,7 @@ resume() {
     local port
     port=$(cat "$pg_dir/port")
     as_server "$pg_bin/pg_ctl" -D "$data_dir" -l "$log_file" -w -t 30 \
-        -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+        -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1${listen_extra:+,$listen_extra} -c fsync=off" start >/dev/null
     wait_ready "$port"
     log "resumed postgres on 127.0.0.1:$port"
 }
