@@ -144,6 +144,20 @@ else
     skip $docker_dir/stack.yaml "docker stack config (no docker client)"
 fi
 
+# The runtime stage built with podman and run (deploy/docker/test-image.sh): needs root and a built `app`.
+check $docker_dir/test-image.sh "shellcheck" shellcheck $docker_dir/test-image.sh
+built_app="$(find -L . -maxdepth 3 -path './.build*/*/app' -type f -print -quit)"
+if [[ "${MEMORIES_SKIP_IMAGE_TEST:-}" == 1 ]]; then
+    skip $docker_dir/Dockerfile "image built and run with podman (MEMORIES_SKIP_IMAGE_TEST=1)"
+elif ((EUID != 0)); then
+    skip $docker_dir/Dockerfile "image built and run with podman (needs root)"
+elif [[ -z "$built_app" ]]; then
+    skip $docker_dir/Dockerfile "image built and run with podman (no built app binary)"
+elif ! $docker_dir/test-image.sh 2>"$work/test-image.err"; then
+    sed 's/^/        /' "$work/test-image.err" | grep -v 'systemd' | tail -30
+    failures=$((failures + 1))
+fi
+
 # nginx -t on a self-contained copy (the config includes mime.types relative to its own folder, as in the
 # official image's /etc/nginx). Upstreams are variables resolved at request time, so no name is looked up here.
 mkdir -p "$work/nginx-t/logs"
@@ -273,7 +287,7 @@ check $tf_dir/user-data.sh.tftpl "renders (templatefile); shellcheck of the scri
 # --- every file is covered ----------------------------------------------------------------------------------
 covered=(
     "$docker_dir/Dockerfile" "$docker_dir/compose.yaml" "$docker_dir/stack.yaml" "$docker_dir/nginx.conf"
-    "$docker_dir/healthcheck.sh" "$docker_dir/env-from-files.sh" "$docker_dir/README.md"
+    "$docker_dir/healthcheck.sh" "$docker_dir/env-from-files.sh" "$docker_dir/test-image.sh" "$docker_dir/README.md"
     "$k8s_dir/README.md" deploy/scaling-group/README.md "$tf_dir/user-data.sh.tftpl"
 )
 uncovered() {
