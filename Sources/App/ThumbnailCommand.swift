@@ -20,8 +20,8 @@ struct ThumbnailCommand: AsyncParsableCommand {
     @Argument(help: "The JPEG or PNG files to process, then the folder to write into (created if missing).")
     var paths: [String] = []
     @OptionGroup var settings: Settings
-    @Option(help: "Reduction left to the resampler after JPEG DCT scaling: 1 (default) or 2 (as libvips; for benchmarks).")
-    var decodeHeadroom: Int = 1
+    @Option(help: "Least reduction left to the resampler after JPEG DCT scaling (default 1.25; 2 as libvips; for benchmarks).")
+    var decodeHeadroom: Double = PipelineOptions().decodeHeadroom
 
     func validate() throws {
         guard paths.count >= 2 else {

@@ -16,12 +16,12 @@ enum ImageGeometry {
     ///
     /// libjpeg rounds scaled dimensions up (ceil(width / denominator)), which is mirrored here.
     static func jpegScaleDenominator(
-        width: Int, height: Int, targetWidth: Int, targetHeight: Int, headroom: Int = 1
+        width: Int, height: Int, targetWidth: Int, targetHeight: Int, headroom: Double = 1
     ) -> Int {
         for denominator in [8, 4, 2] {
-            let scaledWidth = (width + denominator - 1) / denominator
-            let scaledHeight = (height + denominator - 1) / denominator
-            if scaledWidth >= headroom * targetWidth && scaledHeight >= headroom * targetHeight {
+            let scaledWidth = Double((width + denominator - 1) / denominator)
+            let scaledHeight = Double((height + denominator - 1) / denominator)
+            if scaledWidth >= headroom * Double(targetWidth) && scaledHeight >= headroom * Double(targetHeight) {
                 return denominator
             }
         }

@@ -10,10 +10,12 @@ public struct PipelineOptions: Sendable, Equatable {
     public var thumbnailQuality: Int = 75
     /// Files whose stored width × height exceeds this are rejected before decoding.
     public var maxPixels: Int = 100_000_000
-    /// How much reduction the JPEG DCT scale leaves to the resampler: 1 decodes at the smallest scale still at
-    /// least the display size (the default, see ``ImageGeometry/jpegScaleDenominator``); 2 keeps at least twice
-    /// the display size, as libvips does. Exists so that the benchmark can measure both choices.
-    public var decodeHeadroom: Int = 1
+    /// The least reduction the JPEG DCT scale leaves to the Lanczos resampler (see
+    /// ``ImageGeometry/jpegScaleDenominator``). 1.25: a scaled IDCT's block edges show when the resampler barely
+    /// reduces after it (a 2725-pixel photo decoded at 1/2 to 1363 for a 1280 display lost 0.02 SSIM), while at
+    /// 1.5 and above they are smoothed away. 2 is libvips' choice: 0.0017 more display SSIM on 12 MP phone
+    /// photos for 65% more time (scripts/bench/thumbnails.sh --headroom-variant).
+    public var decodeHeadroom: Double = 1.25
 
     public init(
         displaySize: Int = 1280,
@@ -21,7 +23,7 @@ public struct PipelineOptions: Sendable, Equatable {
         displayQuality: Int = 80,
         thumbnailQuality: Int = 75,
         maxPixels: Int = 100_000_000,
-        decodeHeadroom: Int = 1
+        decodeHeadroom: Double = 1.25
     ) {
         self.displaySize = displaySize
         self.thumbnailSize = thumbnailSize

@@ -71,6 +71,20 @@ struct ResamplingTests {
         #expect(ImageGeometry.jpegScaleDenominator(width: 9643, height: 10328, targetWidth: 1195, targetHeight: 1280) == 8)
     }
 
+    @Test func dctScaleLeavesTheDefaultHeadroomToTheResampler() {
+        let headroom = PipelineOptions().decodeHeadroom
+        #expect(headroom == 1.25)
+        // 12 MP: 1/2 leaves 1.575x to Lanczos, enough to smooth the scaled IDCT's block edges.
+        #expect(ImageGeometry.jpegScaleDenominator(
+            width: 4032, height: 3024, targetWidth: 1280, targetHeight: 960, headroom: headroom) == 2)
+        // 2725x2225 at 1/2 would leave only 1.065x: decoded whole instead.
+        #expect(ImageGeometry.jpegScaleDenominator(
+            width: 2725, height: 2225, targetWidth: 1280, targetHeight: 1045, headroom: headroom) == 1)
+        // libvips' choice leaves at least 2x: the 12 MP photo is decoded whole.
+        #expect(ImageGeometry.jpegScaleDenominator(width: 4032, height: 3024, targetWidth: 1280, targetHeight: 960, headroom: 2) == 1)
+        #expect(PipelineOptions(decodeHeadroom: 0.5).decodeHeadroom == 1)
+    }
+
     @Test func noUpscaling() throws {
         let file = try Fixtures.jpeg(Fixtures.quadrants(width: 300, height: 200))
         let result = try ImagePipeline.makeDerivatives(from: file, options: PipelineOptions())

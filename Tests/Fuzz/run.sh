@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Fuzzes the C shim's decoders (and the encoders on whatever decodes) with libFuzzer, ASan and UBSan, then the
+# Swift header probe the upload handler runs on untrusted bytes.
+#
+#   Tests/Fuzz/run.sh [SECONDS_PER_FORMAT]      default 600: 10 minutes each for JPEG and PNG, half that for the probe
+#
+# Needs the Swift toolchain (its clang ships libFuzzer), libjpeg-turbo and libpng headers (scripts/setup),
+# and python3 for the seed files. libjpeg and libpng are the system's builds, not instrumented: coverage guides
+# the fuzzer through our shim and parsers only, while ASan and UBSan watch every byte our code touches. Works in $FUZZ_WORK (default /tmp/memories-fuzz): corpus/<format>/ grows
+# between runs, crashes land in crashes/<format>/ and make the script exit 1. A crashing input belongs in
+# Tests/ImagingTests as a regression test (FuzzRegressionTests.swift).
+set -euo pipefail
+
+seconds="${1:-600}"
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+work="${FUZZ_WORK:-/tmp/memories-fuzz}"
+shared="${MEMORIES_SHARED_PHOTOS:-$repo/../shared/photos}"
+
+clang="$(command -v clang || true)"
+if [ -z "$clang" ] && command -v swift >/dev/null; then
+  clang="$(dirname "$(readlink -f "$(command -v swift)")")/clang"
+fi
+[ -x "$clang" ] || { echo "fuzz: no clang found (the Swift toolchain ships one)" >&2; exit 2; }
+
+mkdir -p "$work/bin" "$work/seeds/jpeg" "$work/seeds/png"
+
+build() {  # build NAME: one fuzzer binary over the shim's C sources
+  "$clang" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fuse-ld=lld \
+    -I "$repo/Sources/CImageCodecs/include" $(pkg-config --cflags libjpeg libpng) \
+    "$here/fuzz_$1.c" "$repo/Sources/CImageCodecs/jpeg_codec.c" "$repo/Sources/CImageCodecs/png_codec.c" \
+    $(pkg-config --libs libjpeg libpng) -o "$work/bin/fuzz_$1"
+}
+build jpeg
+build png
+# The probe: the pure-Swift parsers compiled with the harness into one module.
+imaging="$repo/Sources/Imaging"
+swiftc -sanitize=fuzzer,address -parse-as-library -O -use-ld=lld -module-name ImagingProbeFuzz \
+  "$here/fuzz_probe.swift" "$imaging/ImageProbe.swift" "$imaging/JPEGHeaderParser.swift" \
+  "$imaging/PNGHeaderParser.swift" "$imaging/ExifMetadata.swift" "$imaging/ImageHeader.swift" \
+  "$imaging/ImageFormat.swift" "$imaging/ProbeResult.swift" "$imaging/ImagingError.swift" "$imaging/CRC32.swift" \
+  -o "$work/bin/fuzz_probe"
+
+# Seeds: small files of every layout the decoders handle, made here (nothing from shared/ is copied
+# into the repository; PngSuite is only read as extra seeds when it is there).
+python3 "$here/make_seeds.py" "$work/seeds"
+if [ -d "$shared/pngsuite" ]; then cp "$shared"/pngsuite/*.png "$work/seeds/png/"; fi
+mkdir -p "$work/seeds/probe"
+cp "$work"/seeds/jpeg/* "$work"/seeds/png/* "$work/seeds/probe/"
+
+pin=()
+if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then pin=(taskset -c "${FUZZ_CPU:-1}"); fi
+
+status=0
+for format in jpeg png probe; do
+  duration="$seconds"
+  [ "$format" = probe ] && duration=$((seconds / 2))
+  corpus="$work/corpus/$format"
+  crashes="$work/crashes/$format"
+  mkdir -p "$corpus" "$crashes"
+  echo "fuzz: $format for ${duration}s (corpus $corpus)"
+  # ASan's allocator limit matches the worker's budget: a decoder that wants more than 1 GB is a finding.
+  if ! ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 "${pin[@]}" "$work/bin/fuzz_$format" \
+      -max_total_time="$duration" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1100 -max_len=65536 \
+      -artifact_prefix="$crashes/" -print_final_stats=1 "$corpus" "$work/seeds/$format" \
+      >"$work/$format.log" 2>&1; then
+    status=1
+  fi
+  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|stat::new_units_added)' "$work/$format.log" || true
+  if ls "$crashes"/* >/dev/null 2>&1; then
+    echo "fuzz: $format: findings in $crashes:" && ls -l "$crashes"
+    status=1
+  else
+    echo "fuzz: $format: no crash, leak, timeout or out-of-memory"
+  fi
+done
+exit $status
