@@ -10,6 +10,7 @@ struct Configuration: Sendable {
     var database: DatabaseURL
     var databasePoolSize: Int
     var databaseCAFile: String?
+    var databaseTimeout: Duration
     var storage: StorageChoice
     var mediaRoot: String
     var mediaURL: String
@@ -52,6 +53,8 @@ struct Configuration: Sendable {
         } ?? .sqlite(path: "./data/memories.sqlite3")
         databasePoolSize = reader.integer(settings.databasePoolSize, "DATABASE_POOL_SIZE", default: 10, range: 1...1000)
         databaseCAFile = settings.databaseCAFile ?? environment["DATABASE_CA_FILE"]
+        databaseTimeout = .seconds(
+            reader.integer(settings.databaseTimeout, "DATABASE_TIMEOUT_SECONDS", default: 10, range: 1...600))
         if let file = databaseCAFile, !FileManager.default.isReadableFile(atPath: file) {
             reader.problems.append("DATABASE_CA_FILE: expected a readable PEM file of CA certificates; got '\(file)'")
         }
@@ -140,7 +143,8 @@ struct Configuration: Sendable {
     var summary: [(String, String)] {
         [
             ("DATABASE_URL", database.description), ("DATABASE_POOL_SIZE", String(databasePoolSize)),
-            ("DATABASE_CA_FILE", databaseCAFile ?? "(none)"), ("STORAGE", storageDescription), ("MEDIA_ROOT", mediaRoot),
+            ("DATABASE_CA_FILE", databaseCAFile ?? "(none)"),
+            ("DATABASE_TIMEOUT_SECONDS", String(databaseTimeout.components.seconds)), ("STORAGE", storageDescription), ("MEDIA_ROOT", mediaRoot),
             ("MEDIA_URL", mediaURL), ("HOST", host), ("PORT", String(port)), ("SERVE_STATIC", String(serveStatic)),
             ("SERVE_MEDIA", String(serveMedia)), ("MAX_UPLOAD_BYTES", String(maxUploadBytes)),
             ("MAX_PIXELS", String(maxPixels)), ("DISPLAY_SIZE", String(pipeline.displaySize)),

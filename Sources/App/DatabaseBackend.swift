@@ -19,7 +19,8 @@ enum DatabaseBackend: Sendable {
             let migrator = PostgresMigrator(
                 migrations: try Migration.load(from: configuration.migrationsDirectory(for: "postgres")))
             let database = try PostgresDatabase(
-                url: url, poolSize: configuration.databasePoolSize, caFile: configuration.databaseCAFile, logger: logger)
+                url: url, poolSize: configuration.databasePoolSize, caFile: configuration.databaseCAFile,
+                operationTimeout: configuration.databaseTimeout, logger: logger)
             return .postgres(database, migrator)
         }
     }

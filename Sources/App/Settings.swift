@@ -11,6 +11,9 @@ struct Settings: ParsableArguments {
     @Option(name: .customLong("database-ca-file"), help: "DATABASE_CA_FILE: PEM CA certificates for sslmode=verify-ca/verify-full (default: the URL's sslrootcert, else the system's)")
     var databaseCAFile: String?
 
+    @Option(name: .customLong("database-timeout-seconds"), help: "DATABASE_TIMEOUT_SECONDS: how long a PostgreSQL operation may wait for a connection and run before the request gets 503 (default 10)")
+    var databaseTimeout: String?
+
     @Option(name: .customLong("storage"), help: "STORAGE: local (default) or s3")
     var storage: String?
 

@@ -27,7 +27,7 @@ public final class PostgresDatabase: Sendable {
     ///   - operationTimeout: how long one operation may wait for a connection and run before it fails as
     ///     `unavailable` (so requests answer 503 promptly while the server is down).
     public convenience init(
-        url: String, poolSize: Int = 10, caFile: String? = nil, operationTimeout: Duration = .seconds(5),
+        url: String, poolSize: Int = 10, caFile: String? = nil, operationTimeout: Duration = .seconds(30),
         logger: Logger
     ) throws(DatabaseError) {
         var parsed = try PostgresURL(parsing: url)
@@ -37,7 +37,7 @@ public final class PostgresDatabase: Sendable {
 
     /// Builds the pool from parsed settings; connects lazily, once `run()` is running.
     public init(
-        url: PostgresURL, poolSize: Int = 10, operationTimeout: Duration = .seconds(5), logger: Logger
+        url: PostgresURL, poolSize: Int = 10, operationTimeout: Duration = .seconds(30), logger: Logger
     ) throws(DatabaseError) {
         guard poolSize > 0 else { throw DatabaseError(.invalidURL, "the PostgreSQL pool size must be at least 1") }
         let tls = try Self.tlsConfiguration(for: url)
