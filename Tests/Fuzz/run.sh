@@ -25,11 +25,13 @@ fi
 
 mkdir -p "$work/bin" "$work/seeds/jpeg" "$work/seeds/png"
 
+read -ra cflags <<<"$(pkg-config --cflags libjpeg libpng)"
+read -ra libs <<<"$(pkg-config --libs libjpeg libpng)"
 build() {  # build NAME: one fuzzer binary over the shim's C sources
   "$clang" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fuse-ld=lld \
-    -I "$repo/Sources/CImageCodecs/include" $(pkg-config --cflags libjpeg libpng) \
+    -I "$repo/Sources/CImageCodecs/include" "${cflags[@]}" \
     "$here/fuzz_$1.c" "$repo/Sources/CImageCodecs/jpeg_codec.c" "$repo/Sources/CImageCodecs/png_codec.c" \
-    $(pkg-config --libs libjpeg libpng) -o "$work/bin/fuzz_$1"
+    "${libs[@]}" -o "$work/bin/fuzz_$1"
 }
 build jpeg
 build png
