@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import MemoriesTestSupport
 import NIOCore
 import Testing
 
@@ -164,7 +165,7 @@ import Testing
 
     @Test func unreachableEndpointIsUnavailable() async throws {
         // A port that was free a moment ago: nothing listens, so connections are refused, like a stopped server.
-        let port = try Self.closedPort()
+        let port = try TestPorts.free()
         var configuration = S3Configuration(
             bucket: "photos", endpoint: "http://127.0.0.1:\(port)", accessKeyID: "test", secretAccessKey: "test"
         )
@@ -186,25 +187,6 @@ import Testing
         await #expect { try await store.size(of: TestSupport.key()) } throws: { ($0 as? StorageError)?.code == .unavailable }
         print("unreachable endpoint: two calls failed in \(clock.now - start)")
         try await client.shutdown()
-    }
-
-    /// Binds an ephemeral port and releases it.
-    static func closedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXFile.Failure(operation: "socket", code: errno) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXFile.Failure(operation: "bind", code: errno) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func rate(_ bytes: Int, _ duration: Duration) -> String {

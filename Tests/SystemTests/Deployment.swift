@@ -36,7 +36,7 @@ final class Deployment: @unchecked Sendable {
         }
         try await PostgresTestDatabase.with(migrated: false) { database in
             let deployment = Deployment(
-                database: database, databaseURL: database.url.unmaskedURL, root: try makeFolder(), port: try freePort(),
+                database: database, databaseURL: database.url.unmaskedURL, root: try makeFolder(), port: try TestPorts.free(),
                 settings: settings)
             try await deployment.run(body)
         }
@@ -54,7 +54,7 @@ final class Deployment: @unchecked Sendable {
             queue: PostgresJobQueue(database: pool), logger: PostgresTestDatabase.makeLogger())
         try await pool.withRunning {
             let deployment = Deployment(
-                database: database, databaseURL: url.unmaskedURL, root: try makeFolder(), port: try freePort(),
+                database: database, databaseURL: url.unmaskedURL, root: try makeFolder(), port: try TestPorts.free(),
                 settings: settings)
             try await deployment.run(body)
         }
@@ -151,21 +151,4 @@ final class Deployment: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
-}
-
-/// A TCP port nothing listens on now (the kernel's choice for port 0).
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw SystemTestError("socket() failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw SystemTestError("bind() failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
