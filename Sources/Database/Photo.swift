@@ -43,11 +43,17 @@ public struct Photo: Sendable, Equatable, Identifiable {
     public var thumbnail: DerivativeInfo?
     public var createdAt: Date
     public var updatedAt: Date
+    /// The album the photo is in; nil keeps it in the main gallery.
+    public var albumID: Int64?
+    /// EXIF OffsetTimeOriginal (`+02:00`), the zone `capturedAt` was written in, when the camera recorded it.
+    public var capturedOffset: String?
+    public var camera: Camera
 
     public init(
         id: Int64, hash: String, originalName: String, contentType: String, bytes: Int, width: Int, height: Int,
         orientation: Int?, capturedAt: String?, status: PhotoStatus, error: String?, display: DerivativeInfo?,
-        thumbnail: DerivativeInfo?, createdAt: Date, updatedAt: Date
+        thumbnail: DerivativeInfo?, createdAt: Date, updatedAt: Date, albumID: Int64? = nil,
+        capturedOffset: String? = nil, camera: Camera = Camera()
     ) {
         self.id = id
         self.hash = hash
@@ -64,6 +70,9 @@ public struct Photo: Sendable, Equatable, Identifiable {
         self.thumbnail = thumbnail
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.albumID = albumID
+        self.capturedOffset = capturedOffset
+        self.camera = camera
     }
 
     /// The original's file extension, from its sniffed type.
@@ -80,10 +89,15 @@ public struct NewPhoto: Sendable, Equatable {
     public var height: Int
     public var orientation: Int?
     public var capturedAt: String?
+    public var capturedOffset: String?
+    public var camera: Camera
+    /// The album the upload goes into; nil for the main gallery.
+    public var albumID: Int64?
 
     public init(
         hash: String, originalName: String, contentType: String, bytes: Int, width: Int, height: Int,
-        orientation: Int?, capturedAt: String?
+        orientation: Int?, capturedAt: String?, capturedOffset: String? = nil, camera: Camera = Camera(),
+        albumID: Int64? = nil
     ) {
         self.hash = hash
         self.originalName = originalName
@@ -93,7 +107,39 @@ public struct NewPhoto: Sendable, Equatable {
         self.height = height
         self.orientation = orientation
         self.capturedAt = capturedAt
+        self.capturedOffset = capturedOffset
+        self.camera = camera
+        self.albumID = albumID
     }
+}
+
+/// The camera that took a photo, from EXIF Make and Model; both nil when the file does not say.
+public struct Camera: Sendable, Equatable {
+    public var make: String?
+    public var model: String?
+
+    public init(make: String? = nil, model: String? = nil) {
+        self.make = make
+        self.model = model
+    }
+
+    /// `Apple iPhone 12` as people say it: the model alone when it already names the make (`Canon EOS R5`).
+    public var displayName: String? {
+        let make = self.make?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        let model = self.model?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        switch (make, model) {
+        case (nil, nil): return nil
+        case (let make?, nil): return make
+        case (nil, let model?): return model
+        case (let make?, let model?):
+            let firstWord = make.split(separator: " ").first.map(String.init) ?? make
+            return model.lowercased().hasPrefix(firstWord.lowercased()) ? model : "\(make) \(model)"
+        }
+    }
+}
+
+extension String {
+    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }
 
 /// The result of recording an upload: a new photo (with its job enqueued) or the one that already had those bytes.
@@ -118,6 +164,7 @@ extension Photo {
     static let selectedColumns = """
         id, hash, original_name, content_type, bytes, width, height, orientation, captured_at, status, error,
         display_ext, display_width, display_height, display_bytes,
-        thumbnail_ext, thumbnail_width, thumbnail_height, thumbnail_bytes, created_at, updated_at
+        thumbnail_ext, thumbnail_width, thumbnail_height, thumbnail_bytes, created_at, updated_at,
+        album_id, captured_offset, camera_make, camera_model
         """
 }

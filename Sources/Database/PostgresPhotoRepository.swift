@@ -58,9 +58,10 @@ public struct PostgresPhotoRepository: PhotoRepository {
                 let inserted = try await connection.query(
                     """
                     INSERT INTO photos (hash, original_name, content_type, bytes, width, height, orientation,
-                                        captured_at, status)
+                                        captured_at, status, captured_offset, camera_make, camera_model, album_id)
                     VALUES (\(photo.hash), \(photo.originalName), \(photo.contentType), \(photo.bytes), \(photo.width),
-                            \(photo.height), \(photo.orientation), \(photo.capturedAt), 'queued')
+                            \(photo.height), \(photo.orientation), \(photo.capturedAt), 'queued',
+                            \(photo.capturedOffset), \(photo.camera.make), \(photo.camera.model), \(photo.albumID))
                     ON CONFLICT (hash) DO NOTHING
                     RETURNING \(unescaped: Self.columns)
                     """, logger: logger
@@ -147,7 +148,9 @@ public struct PostgresPhotoRepository: PhotoRepository {
                 orientation: try int("orientation"), capturedAt: try text("captured_at"), status: status,
                 error: try text("error"), display: try derivative("display"), thumbnail: try derivative("thumbnail"),
                 createdAt: try cells["created_at"].decode(Date.self),
-                updatedAt: try cells["updated_at"].decode(Date.self))
+                updatedAt: try cells["updated_at"].decode(Date.self),
+                albumID: try cells["album_id"].decode(Int64?.self), capturedOffset: try text("captured_offset"),
+                camera: Camera(make: try text("camera_make"), model: try text("camera_model")))
         } catch let error as DatabaseError {
             throw error
         } catch {

@@ -74,14 +74,17 @@ public struct SQLitePhotoRepository: PhotoRepository {
             let rows = try await connection.query(
                 """
                 INSERT INTO photos (hash, original_name, content_type, bytes, width, height, orientation, captured_at,
-                                    status, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+                                    status, created_at, updated_at, captured_offset, camera_make, camera_model,
+                                    album_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
                 RETURNING \(Self.columns)
                 """,
                 [
                     .text(photo.hash), .text(photo.originalName), .text(photo.contentType), .integer(photo.bytes),
                     .integer(photo.width), .integer(photo.height), photo.orientation.map { .integer($0) } ?? .null,
                     photo.capturedAt.map { .text($0) } ?? .null, .text(stamp), .text(stamp),
+                    photo.capturedOffset.map { .text($0) } ?? .null, photo.camera.make.map { .text($0) } ?? .null,
+                    photo.camera.model.map { .text($0) } ?? .null, photo.albumID.map { .integer(Int($0)) } ?? .null,
                 ])
             guard let row = rows.first else { throw DatabaseError(.corruptRow, "insert returned no photo") }
             let created = try Self.decode(row)
@@ -159,6 +162,8 @@ public struct SQLitePhotoRepository: PhotoRepository {
             id: Int64(id), hash: hash, originalName: text("original_name") ?? "", contentType: text("content_type") ?? "",
             bytes: int("bytes") ?? 0, width: int("width") ?? 0, height: int("height") ?? 0,
             orientation: int("orientation"), capturedAt: text("captured_at"), status: status, error: text("error"),
-            display: derivative("display"), thumbnail: derivative("thumbnail"), createdAt: created, updatedAt: updated)
+            display: derivative("display"), thumbnail: derivative("thumbnail"), createdAt: created, updatedAt: updated,
+            albumID: int("album_id").map(Int64.init), capturedOffset: text("captured_offset"),
+            camera: Camera(make: text("camera_make"), model: text("camera_model")))
     }
 }

@@ -2,7 +2,14 @@
 struct ExifMetadata: Sendable, Equatable {
     var orientation: Int = 1
     var captureDate: String?
+    /// OffsetTimeOriginal, `+02:00`: the time zone of DateTimeOriginal, when the camera wrote it.
+    var captureOffset: String?
+    var cameraMake: String?
+    var cameraModel: String?
 
+    private static let makeTag: UInt16 = 0x010F
+    private static let modelTag: UInt16 = 0x0110
+    private static let offsetTimeOriginalTag: UInt16 = 0x9011
     private static let orientationTag: UInt16 = 0x0112
     private static let dateTimeTag: UInt16 = 0x0132
     private static let exifIFDPointerTag: UInt16 = 0x8769
@@ -23,6 +30,10 @@ struct ExifMetadata: Sendable, Equatable {
                 }
             case Self.dateTimeTag:
                 dateTime = reader.asciiValue(of: entry)
+            case Self.makeTag:
+                cameraMake = Self.cleanText(reader.asciiValue(of: entry))
+            case Self.modelTag:
+                cameraModel = Self.cleanText(reader.asciiValue(of: entry))
             case Self.exifIFDPointerTag:
                 exifIFD = reader.integerValue(of: entry)
             default:
@@ -33,10 +44,34 @@ struct ExifMetadata: Sendable, Equatable {
             reader.forEachEntry(inIFDAt: exifIFD) { entry in
                 if entry.tag == Self.dateTimeOriginalTag {
                     dateTimeOriginal = reader.asciiValue(of: entry)
+                } else if entry.tag == Self.offsetTimeOriginalTag {
+                    captureOffset = Self.offset(reader.asciiValue(of: entry))
                 }
             }
         }
         captureDate = Self.isoDate(fromExif: dateTimeOriginal) ?? Self.isoDate(fromExif: dateTime)
+        // The offset belongs to DateTimeOriginal only; a date taken from DateTime has no known zone.
+        if Self.isoDate(fromExif: dateTimeOriginal) == nil { captureOffset = nil }
+    }
+
+    /// `+HH:MM` or `-HH:MM` within ±14:00; nil for anything else (blanks, "   :  ").
+    static func offset(_ text: String?) -> String? {
+        guard let text, text.utf8.count == 6 else { return nil }
+        let chars = Array(text.utf8)
+        guard chars[0] == UInt8(ascii: "+") || chars[0] == UInt8(ascii: "-"), chars[3] == UInt8(ascii: ":"),
+              let hours = Int(String(decoding: chars[1..<3], as: UTF8.self)),
+              let minutes = Int(String(decoding: chars[4..<6], as: UTF8.self)),
+              (0...14).contains(hours), (0...59).contains(minutes)
+        else { return nil }
+        return text
+    }
+
+    /// Printable text trimmed of padding, at most 100 characters; nil when nothing is left.
+    static func cleanText(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let printable = text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init)
+        let trimmed = printable.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()
+        return trimmed.isEmpty ? nil : String(trimmed.prefix(100))
     }
 
     /// Converts "YYYY:MM:DD HH:MM:SS" to "YYYY-MM-DDTHH:MM:SS"; nil for blanks, zeros and out-of-range fields.

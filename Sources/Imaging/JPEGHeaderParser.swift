@@ -58,7 +58,8 @@ enum JPEGHeaderParser {
                 }
                 return .image(ImageHeader(
                     format: .jpeg, width: width, height: height,
-                    orientation: exif?.orientation ?? 1, captureDate: exif?.captureDate))
+                    orientation: exif?.orientation ?? 1, captureDate: exif?.captureDate,
+                    captureOffset: exif?.captureOffset, cameraMake: exif?.cameraMake, cameraModel: exif?.cameraModel))
             }
 
             if marker == 0xE1, exif == nil {

@@ -1,0 +1,71 @@
+import Database
+import Foundation
+import MemoriesTestSupport
+import Testing
+
+/// The album repository's contract, run against SQLite and PostgreSQL alike.
+@Suite("Album repository")
+struct AlbumRepositoryTests {
+    static func newPhoto(_ n: Int, album: Int64? = nil) -> NewPhoto {
+        NewPhoto(
+            hash: String((String(repeating: "0", count: 64) + String(n, radix: 16)).suffix(64)),
+            originalName: "p\(n).jpg", contentType: "image/jpeg", bytes: 100, width: 10, height: 10, orientation: 1,
+            capturedAt: "2023-08-14T18:42:07", capturedOffset: "+02:00", camera: Camera(make: "Canon", model: "Canon EOS R5"),
+            albumID: album)
+    }
+
+    /// The same checks for either backend.
+    static func exercise(photos: any PhotoRepository, albums: any AlbumRepository) async throws {
+        let summer = try await albums.createAlbum(name: "Summer")
+        let winter = try await albums.createAlbum(name: "Winter")
+        for n in 1...6 { _ = try await photos.insertWithThumbnailJob(newPhoto(n, album: n <= 5 ? summer.id : nil), maxAttempts: 3) }
+        let stored = try #require(try await photos.photo(id: 1))
+        #expect(stored.albumID == summer.id)
+        #expect(stored.capturedOffset == "+02:00")
+        #expect(stored.camera == Camera(make: "Canon", model: "Canon EOS R5"))
+
+        let summaries = try await albums.albumSummaries()
+        #expect(summaries.map(\.album.name) == ["Winter", "Summer"])
+        #expect(summaries.map(\.photoCount) == [0, 5])
+        #expect(summaries[1].previews.map(\.id) == [5, 4, 3, 2])
+
+        #expect(try await albums.photos(in: .unsorted, before: nil, limit: 10).map(\.id) == [6])
+        #expect(try await albums.photos(in: .album(summer.id), before: 4, limit: 2).map(\.id) == [3, 2])
+        #expect(try await albums.photos(in: .all, before: nil, limit: 3).map(\.id) == [6, 5, 4])
+        #expect(try await albums.allPhotos(inAlbum: summer.id).map(\.id) == [1, 2, 3, 4, 5])
+        let third = try #require(try await photos.photo(id: 3))
+        #expect(try await albums.neighbours(of: third, in: .album(summer.id)) == PhotoNeighbours(newer: 4, older: 2))
+        let sixth = try #require(try await photos.photo(id: 6))
+        #expect(try await albums.neighbours(of: sixth, in: .unsorted) == PhotoNeighbours(newer: nil, older: nil))
+
+        #expect(try await albums.move(photoIDs: [1, 2, 99], toAlbum: winter.id) == 2)
+        #expect(try await albums.move(photoIDs: [1], toAlbum: 12345) == nil)
+        #expect(try await photos.photo(id: 1)?.albumID == winter.id)
+        #expect(try await albums.move(photoIDs: [2], toAlbum: nil) == 1)
+        #expect(try await albums.photos(in: .unsorted, before: nil, limit: 10).map(\.id) == [6, 2])
+
+        let renamed = try await albums.renameAlbum(id: winter.id, name: "Winter in the Alps")
+        #expect(renamed?.name == "Winter in the Alps")
+        #expect(try await albums.renameAlbum(id: 12345, name: "x") == nil)
+        #expect(try await albums.album(id: winter.id)?.name == "Winter in the Alps")
+    }
+
+    @Test("SQLite: albums, previews, counts, scopes, neighbours, moves and EXIF columns")
+    func sqlite() async throws {
+        let workspace = try await TestWorkspace.make()
+        do {
+            try await Self.exercise(photos: workspace.photos, albums: SQLiteAlbumRepository(database: workspace.database))
+        } catch {
+            await workspace.tearDown()
+            throw error
+        }
+        await workspace.tearDown()
+    }
+
+    @Test("PostgreSQL: the same contract")
+    func postgres() async throws {
+        try await PostgresTestDatabase.with { db in
+            try await Self.exercise(photos: db.photos, albums: PostgresAlbumRepository(database: db.database))
+        }
+    }
+}
