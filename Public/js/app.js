@@ -1,102 +1,401 @@
-// Progressive enhancement for the gallery: uploads with per-file progress, and live status of queued photos.
-// Without JavaScript the form posts as usual and the pages still work.
+// Progressive enhancement for Memories' pages; without JavaScript every form still posts and every link works.
+// - uploads: drop zone and multi-file input, a few at a time, a progress bar per file, a total, cancel, server errors;
+// - live status: new photos appear as placeholders and turn into thumbnails without a reload (polling GET /photos?ids=);
+// - the grid: arrow-key navigation and "load more" in place;
+// - the photo page: a lightbox with previous/next by arrow keys, buttons and swipes.
 (() => {
   "use strict";
   const MAX_PARALLEL = 3;
+  const csrfToken = () => document.querySelector("meta[name=csrf-token]")?.content || "";
+  const pageSize = 60;
+
+  // ---- Grid tiles ----------------------------------------------------------------------------------------------
+
+  /** Fills a tile's link from a photo in JSON (DESIGN §5a): a thumbnail, a placeholder, or the failure. */
+  function renderTile(tile, photo) {
+    tile.className = "tile tile-" + photo.status;
+    tile.dataset.photoId = photo.id;
+    tile.dataset.status = photo.status;
+    let link = tile.querySelector("a");
+    if (!link) { link = document.createElement("a"); tile.append(link); }
+    link.href = "/photos/" + photo.id;
+    link.setAttribute("aria-label", photo.original_name);
+    link.replaceChildren();
+    if (photo.status === "ready" && photo.urls.thumbnail) {
+      const img = document.createElement("img");
+      const sizes = photo.sizes || {};
+      img.src = photo.urls.thumbnail;
+      if (sizes.thumbnail && sizes.display && photo.urls.display) {
+        img.srcset = `${photo.urls.thumbnail} ${sizes.thumbnail.width}w, ${photo.urls.display} ${sizes.display.width}w`;
+        img.sizes = "(max-width: 520px) 50vw, (max-width: 1000px) 33vw, 240px";
+        img.width = sizes.thumbnail.width; img.height = sizes.thumbnail.height;
+      }
+      img.alt = photo.original_name;
+      img.loading = "lazy"; img.decoding = "async";
+      link.append(img);
+    } else if (photo.status === "failed") {
+      const box = document.createElement("span");
+      box.className = "placeholder failed";
+      box.textContent = "Failed: " + (photo.error || "unknown error");
+      link.append(box);
+    } else {
+      const box = document.createElement("span");
+      box.className = "placeholder";
+      const spinner = document.createElement("span");
+      spinner.className = "spinner"; spinner.setAttribute("aria-hidden", "true");
+      const text = document.createElement("span");
+      text.className = "status-text"; text.textContent = photo.status;
+      box.append(spinner, text);
+      link.append(box);
+    }
+  }
+
+  function ensureGrid() {
+    let grid = document.querySelector("[data-grid]");
+    if (!grid) {
+      grid = document.createElement("ul");
+      grid.className = "grid"; grid.dataset.grid = ""; grid.setAttribute("aria-label", "Photos");
+      const anchor = document.querySelector(".upload");
+      anchor ? anchor.after(grid) : document.querySelector("main").append(grid);
+    }
+    document.querySelector("[data-empty]")?.remove();
+    return grid;
+  }
+
+  // ---- Live status ---------------------------------------------------------------------------------------------
+
+  /** Polls the photos still queued or processing, with backoff, and updates their tiles in place. */
+  const liveStatus = (() => {
+    const pending = new Set();
+    let timer = null;
+    let delay = 700;
+    const schedule = () => {
+      if (timer || !pending.size) return;
+      timer = setTimeout(poll, delay);
+    };
+    const poll = async () => {
+      timer = null;
+      const ids = [...pending].slice(0, 200);
+      try {
+        const response = await fetch("/photos?ids=" + ids.join(","), { headers: { Accept: "application/json" } });
+        if (response.ok) {
+          const { photos } = await response.json();
+          const seen = new Set(photos.map((p) => String(p.id)));
+          for (const id of ids) if (!seen.has(id)) pending.delete(id); // deleted meanwhile
+          let changed = false;
+          for (const photo of photos) {
+            const id = String(photo.id);
+            for (const tile of document.querySelectorAll(`.tile[data-photo-id="${id}"]`)) {
+              if (tile.dataset.status !== photo.status) {
+                renderTile(tile, photo); changed = true;
+                if (photo.status === "ready") tile.classList.add("arrived");
+              }
+            }
+            updatePhotoPage(photo);
+            if (photo.status === "ready" || photo.status === "failed") pending.delete(id);
+          }
+          delay = changed ? 700 : Math.min(delay * 1.4, 5000);
+        }
+      } catch (_) {
+        delay = Math.min(delay * 2, 10000); // offline for a moment: try again later
+      }
+      schedule();
+    };
+    return {
+      watch(id) { pending.add(String(id)); delay = 700; if (timer) { clearTimeout(timer); timer = null; } schedule(); },
+    };
+  })();
+
+  /** On a photo's own page, a photo that became ready or failed is shown by reloading that page once. */
+  function updatePhotoPage(photo) {
+    const article = document.querySelector("article.photo");
+    if (!article || article.dataset.photoId !== String(photo.id)) return;
+    if (article.dataset.status !== photo.status) {
+      article.dataset.status = photo.status;
+      if (photo.status === "ready" || photo.status === "failed") location.reload();
+      else for (const el of article.querySelectorAll(".status, .status-text")) el.textContent = photo.status;
+    }
+  }
+
+  function setUpLiveStatus() {
+    for (const holder of document.querySelectorAll("[data-pending]")) {
+      for (const id of (holder.dataset.pending || "").split(",").filter(Boolean)) liveStatus.watch(id);
+    }
+  }
+
+  // ---- Uploads -------------------------------------------------------------------------------------------------
 
   function setUpUploads() {
     const form = document.querySelector("[data-upload-form]");
     if (!form) return;
     const input = form.querySelector("input[type=file]");
     const zone = form.querySelector("[data-drop-zone]");
-    const list = document.querySelector("[data-upload-list]");
+    const panel = document.querySelector("[data-upload-progress]");
+    const list = panel.querySelector("[data-upload-list]");
+    const totalBar = panel.querySelector("[data-upload-total]");
+    const summary = panel.querySelector("[data-upload-summary]");
+    const uploads = [];
     const queue = [];
     let running = 0;
-    let finished = 0;
+
+    const refreshTotal = () => {
+      const total = uploads.reduce((sum, u) => sum + u.size, 0) || 1;
+      const sent = uploads.reduce((sum, u) => sum + u.sent, 0);
+      const done = uploads.filter((u) => u.state === "done").length;
+      const failed = uploads.filter((u) => u.state === "error").length;
+      const cancelled = uploads.filter((u) => u.state === "cancelled").length;
+      totalBar.max = total; totalBar.value = sent;
+      let text = `${done} of ${uploads.length - cancelled} uploaded · ${Math.round((100 * sent) / total)}%`;
+      if (failed) text += ` · ${failed} failed`;
+      summary.textContent = text;
+    };
 
     const pump = () => {
       while (running < MAX_PARALLEL && queue.length) {
+        const upload = queue.shift();
+        if (upload.state !== "waiting") continue;
         running++;
-        queue.shift()().finally(() => { running--; pump(); });
+        send(upload).finally(() => { running--; pump(); });
       }
-      if (!running && !queue.length && finished) setTimeout(() => location.reload(), 400);
     };
 
     const add = (files) => {
-      for (const file of files) {
+      const chosen = [...files];
+      if (!chosen.length) return;
+      panel.hidden = false;
+      for (const file of chosen) {
         const item = document.createElement("li");
         item.className = "upload-item";
         const name = document.createElement("span");
-        name.textContent = file.name;
+        name.className = "name"; name.textContent = file.name; name.title = file.name;
         const bar = document.createElement("progress");
-        bar.max = file.size || 1; bar.value = 0;
+        bar.max = file.size || 1; bar.value = 0; bar.setAttribute("aria-label", "Upload of " + file.name);
         const note = document.createElement("span");
         note.className = "note"; note.textContent = "waiting";
-        item.append(name, bar, note);
+        const cancel = document.createElement("button");
+        cancel.type = "button"; cancel.className = "link-button"; cancel.textContent = "Cancel";
+        cancel.setAttribute("aria-label", "Cancel the upload of " + file.name);
+        item.append(name, bar, note, cancel);
         list.append(item);
-        queue.push(() => send(file, bar, note, item));
+        const upload = { file, item, bar, note, cancel, size: file.size || 1, sent: 0, state: "waiting", xhr: null };
+        cancel.addEventListener("click", () => cancelUpload(upload));
+        uploads.push(upload);
+        queue.push(upload);
       }
+      refreshTotal();
       pump();
     };
 
-    const send = (file, bar, note, item) => new Promise((resolve) => {
+    const finish = (upload, state, text) => {
+      upload.state = state;
+      upload.note.textContent = text;
+      upload.item.classList.add(state);
+      upload.cancel.hidden = true;
+      if (state !== "cancelled") { upload.sent = upload.size; upload.bar.value = upload.bar.max; }
+      refreshTotal();
+    };
+
+    const cancelUpload = (upload) => {
+      if (upload.state === "waiting") finish(upload, "cancelled", "cancelled");
+      else if (upload.state === "sending") upload.xhr.abort();
+    };
+
+    const albumField = () => form.querySelector("[name=album]")?.value || "";
+
+    const send = (upload) => new Promise((resolve) => {
       const xhr = new XMLHttpRequest();
+      upload.xhr = xhr;
+      upload.state = "sending";
       const body = new FormData();
-      body.append("file", file, file.name);
+      const album = albumField();
+      if (album) body.append("album", album);
+      body.append("file", upload.file, upload.file.name);
       xhr.open("POST", "/photos");
       xhr.setRequestHeader("Accept", "application/json");
-      xhr.upload.onprogress = (e) => { if (e.lengthComputable) { bar.max = e.total; bar.value = e.loaded; note.textContent = Math.round(100 * e.loaded / e.total) + "%"; } };
+      xhr.setRequestHeader("X-CSRF-Token", csrfToken());
+      xhr.upload.onprogress = (e) => {
+        if (!e.lengthComputable) return;
+        upload.bar.max = e.total; upload.bar.value = e.loaded;
+        upload.sent = (e.loaded / e.total) * upload.size;
+        upload.note.textContent = Math.round((100 * e.loaded) / e.total) + "%";
+        refreshTotal();
+      };
       xhr.onload = () => {
         let answer = {};
-        try { answer = JSON.parse(xhr.responseText); } catch (_) { /* not JSON: keep the status text */ }
-        if (xhr.status === 201) { note.textContent = "uploaded"; finished++; }
-        else if (xhr.status === 200) { note.textContent = "already uploaded"; finished++; }
-        else { item.classList.add("error"); note.textContent = answer.message || ("failed: " + xhr.status); }
-        bar.value = bar.max;
+        try { answer = JSON.parse(xhr.responseText); } catch (_) { /* not JSON: the status says enough */ }
+        if (xhr.status === 201 || xhr.status === 200) {
+          finish(upload, "done", xhr.status === 201 ? "uploaded" : "already uploaded");
+          for (const photo of answer.photos || []) showUploaded(photo);
+        } else {
+          finish(upload, "error", answer.message || `failed (HTTP ${xhr.status})`);
+        }
         resolve();
       };
-      xhr.onerror = () => { item.classList.add("error"); note.textContent = "network error"; resolve(); };
-      note.textContent = "0%";
+      xhr.onerror = () => { finish(upload, "error", "network error: check the connection and try again"); resolve(); };
+      xhr.onabort = () => { finish(upload, "cancelled", "cancelled"); resolve(); };
+      upload.note.textContent = "0%";
+      upload.cancel.hidden = false;
       xhr.send(body);
     });
 
+    /** Puts an uploaded photo at the top of this page's grid (when it belongs here) and watches its status. */
+    const showUploaded = (photo) => {
+      const grid = ensureGrid();
+      const scope = grid.dataset.scope || "album=none";
+      const belongs = scope === "album=none" ? photo.album_id == null : scope === "album=" + photo.album_id;
+      if (!belongs) return;
+      let tile = grid.querySelector(`.tile[data-photo-id="${photo.id}"]`);
+      if (!tile) { tile = document.createElement("li"); grid.prepend(tile); }
+      renderTile(tile, photo);
+      if (photo.status === "queued" || photo.status === "processing") liveStatus.watch(photo.id);
+    };
+
+    panel.querySelector("[data-upload-cancel-all]").addEventListener("click", () => uploads.forEach(cancelUpload));
     form.addEventListener("submit", (event) => {
-      if (!input.files.length) return;
       event.preventDefault();
       add(input.files);
-      form.reset();
+      input.value = "";
     });
-    input.addEventListener("change", () => { if (input.files.length) { add(input.files); form.reset(); } });
-    for (const type of ["dragenter", "dragover"]) zone.addEventListener(type, (e) => { e.preventDefault(); zone.classList.add("dragging"); });
-    for (const type of ["dragleave", "drop"]) zone.addEventListener(type, () => zone.classList.remove("dragging"));
-    zone.addEventListener("drop", (e) => { e.preventDefault(); if (e.dataTransfer.files.length) add(e.dataTransfer.files); });
-  }
-
-  function setUpLiveStatus() {
-    const holder = document.querySelector("[data-pending]");
-    if (!holder || !holder.dataset.pending) return;
-    let pending = holder.dataset.pending.split(",").filter(Boolean);
-    let delay = 500;
-    const poll = async () => {
-      try {
-        const response = await fetch("/photos?ids=" + pending.join(","), { headers: { Accept: "application/json" } });
-        if (response.ok) {
-          const { photos } = await response.json();
-          const done = photos.filter((p) => p.status === "ready" || p.status === "failed");
-          if (done.length) { location.reload(); return; }
-          pending = photos.map((p) => String(p.id));
-        }
-      } catch (_) { /* offline for a moment: try again later */ }
-      if (pending.length) { delay = Math.min(delay * 1.5, 5000); setTimeout(poll, delay); }
-    };
-    setTimeout(poll, delay);
-  }
-
-  function setUpConfirmations() {
-    for (const form of document.querySelectorAll("form[data-confirm]")) {
-      form.addEventListener("submit", (e) => { if (!confirm(form.dataset.confirm)) e.preventDefault(); });
+    input.addEventListener("change", () => { add(input.files); input.value = ""; });
+    input.required = false;
+    for (const type of ["dragenter", "dragover"]) {
+      zone.addEventListener(type, (e) => { e.preventDefault(); zone.classList.add("dragging"); });
     }
+    for (const type of ["dragleave", "drop"]) zone.addEventListener(type, () => zone.classList.remove("dragging"));
+    zone.addEventListener("drop", (e) => { e.preventDefault(); e.stopPropagation(); add(e.dataTransfer.files); });
+    // A drop anywhere else on the page would open the image in the tab: take it as an upload instead.
+    document.addEventListener("dragover", (e) => e.preventDefault());
+    document.addEventListener("drop", (e) => { e.preventDefault(); if (e.dataTransfer?.files.length) add(e.dataTransfer.files); });
   }
 
-  document.addEventListener("DOMContentLoaded", () => { setUpUploads(); setUpLiveStatus(); setUpConfirmations(); });
+  // ---- Grid: keyboard and load more ------------------------------------------------------------------------------
+
+  function setUpGridKeys() {
+    document.addEventListener("keydown", (e) => {
+      const link = e.target.closest?.(".tile a");
+      if (!link || e.altKey || e.ctrlKey || e.metaKey) return;
+      const tiles = [...link.closest("[data-grid]").querySelectorAll(".tile a")];
+      const index = tiles.indexOf(link);
+      const top = link.getBoundingClientRect().top;
+      const columns = Math.max(1, tiles.filter((t) => Math.abs(t.getBoundingClientRect().top - top) < 2).length);
+      const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns, Home: -index, End: tiles.length - 1 - index }[e.key];
+      if (step === undefined) return;
+      const next = tiles[Math.min(tiles.length - 1, Math.max(0, index + step))];
+      if (next) { e.preventDefault(); next.focus(); next.scrollIntoView({ block: "nearest" }); }
+    });
+  }
+
+  function setUpLoadMore() {
+    const more = document.querySelector("[data-load-more]");
+    if (!more) return;
+    more.addEventListener("click", async (e) => {
+      e.preventDefault();
+      more.setAttribute("aria-busy", "true");
+      try {
+        const response = await fetch(more.dataset.loadMore, { headers: { Accept: "application/json" } });
+        if (!response.ok) { location.href = more.href; return; }
+        const { photos, next } = await response.json();
+        const grid = ensureGrid();
+        const first = photos.length ? grid.children.length : -1;
+        for (const photo of photos) {
+          const tile = document.createElement("li");
+          renderTile(tile, photo);
+          grid.append(tile);
+          if (photo.status === "queued" || photo.status === "processing") liveStatus.watch(photo.id);
+        }
+        if (first >= 0) grid.children[first].querySelector("a")?.focus({ preventScroll: true });
+        if (next) {
+          const scope = grid.dataset.scope || "album=none";
+          more.dataset.loadMore = `/photos?${scope}&after=${next}&limit=${pageSize}`;
+          more.href = more.href.replace(/after=\d+/, "after=" + next);
+        } else {
+          more.closest(".more").remove();
+        }
+      } catch (_) {
+        location.href = more.href;
+      } finally {
+        more.removeAttribute("aria-busy");
+      }
+    });
+  }
+
+  // ---- Photo page and lightbox -----------------------------------------------------------------------------------
+
+  function setUpPhotoPage() {
+    const article = document.querySelector("article.photo");
+    if (!article) return;
+    const newer = article.dataset.newerUrl;
+    const older = article.dataset.olderUrl;
+    const go = (url, lightbox) => { if (url) location.href = url + (lightbox ? "#lightbox" : ""); };
+    const opener = article.querySelector("[data-lightbox]");
+    let box = null;
+
+    const close = () => {
+      if (!box) return;
+      box.remove(); box = null;
+      history.replaceState(null, "", location.pathname + location.search);
+      opener?.focus();
+    };
+    const open = () => {
+      if (!opener || box) return;
+      box = document.createElement("div");
+      box.className = "lightbox";
+      box.setAttribute("role", "dialog");
+      box.setAttribute("aria-modal", "true");
+      box.setAttribute("aria-label", "Photo viewer");
+      const img = document.createElement("img");
+      img.src = opener.getAttribute("href");
+      img.alt = opener.querySelector("img")?.alt || "";
+      const button = (cls, label, text, action) => {
+        const b = document.createElement("button");
+        b.type = "button"; b.className = cls; b.setAttribute("aria-label", label); b.textContent = text;
+        b.addEventListener("click", action);
+        return b;
+      };
+      const closeButton = button("close", "Close", "×", close);
+      box.append(img);
+      if (newer) box.append(button("prev", "Newer photo", "‹", () => go(newer, true)));
+      if (older) box.append(button("next", "Older photo", "›", () => go(older, true)));
+      const caption = document.createElement("p");
+      caption.className = "caption";
+      caption.textContent = img.alt + " — ← → to browse, Esc to close";
+      box.append(caption, closeButton);
+      box.addEventListener("click", (e) => { if (e.target === box) close(); });
+      let startX = null;
+      box.addEventListener("touchstart", (e) => { startX = e.touches[0].clientX; }, { passive: true });
+      box.addEventListener("touchend", (e) => {
+        if (startX === null) return;
+        const dx = e.changedTouches[0].clientX - startX;
+        startX = null;
+        if (dx > 50) go(newer, true); else if (dx < -50) go(older, true);
+      });
+      document.body.append(box);
+      closeButton.focus();
+      if (location.hash !== "#lightbox") history.replaceState(null, "", "#lightbox");
+    };
+
+    opener?.addEventListener("click", (e) => { e.preventDefault(); open(); });
+    document.addEventListener("keydown", (e) => {
+      if (e.altKey || e.ctrlKey || e.metaKey || e.target.closest?.("input, select, textarea")) return;
+      if (e.key === "ArrowLeft") { e.preventDefault(); go(newer, Boolean(box)); }
+      else if (e.key === "ArrowRight") { e.preventDefault(); go(older, Boolean(box)); }
+      else if (e.key === "Escape" && box) { e.preventDefault(); close(); }
+      else if (box && e.key === "Tab") {
+        // Keep focus inside the dialog.
+        const buttons = [...box.querySelectorAll("button")];
+        const i = buttons.indexOf(document.activeElement);
+        e.preventDefault();
+        buttons[(i + (e.shiftKey ? buttons.length - 1 : 1)) % buttons.length].focus();
+      }
+    });
+    if (location.hash === "#lightbox") open();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    setUpUploads();
+    setUpLiveStatus();
+    setUpGridKeys();
+    setUpLoadMore();
+    setUpPhotoPage();
+  });
 })();

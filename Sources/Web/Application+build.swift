@@ -5,8 +5,8 @@ import ServiceLifecycle
 /// The composition root of the HTTP role: `app serve`, `app dev` and the tests all call this.
 public func buildRouter(
     services: WebServices, configuration: WebConfiguration, renderer: PageRenderer
-) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+) -> Router<WebRequestContext> {
+    let router = Router(context: WebRequestContext.self)
     router.add(middleware: ErrorMiddleware(renderer: renderer, logger: services.logger))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: MediaPathGuard())
@@ -23,7 +23,11 @@ public func buildRouter(
                 mediaRoot, urlBasePath: "/media",
                 cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(31_536_000), .immutable])]), logger: services.logger))
     }
-    PhotoController(services: services, configuration: configuration, renderer: renderer).addRoutes(to: router)
+    router.add(middleware: CSRFMiddleware())
+    let photos = PhotoController(services: services, configuration: configuration, renderer: renderer)
+    photos.addRoutes(to: router)
+    AlbumController(services: services, configuration: configuration, renderer: renderer, photoController: photos)
+        .addRoutes(to: router)
     HealthController(services: services).addRoutes(to: router)
     return router
 }

@@ -28,6 +28,12 @@ enum Formatting {
         return "\(parts.day ?? 0) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 0), \(pad(parts.hour ?? 0)):\(pad(parts.minute ?? 0))"
     }
 
+    /// An EXIF capture time with its offset: `4 May 2019, 17:22 (UTC+02:00)`; without one, the camera's local time.
+    static func captureDate(_ text: String, offset: String?) -> String {
+        guard let offset else { return captureDate(text) }
+        return "\(captureDate(text)) (UTC\(offset))"
+    }
+
     /// An EXIF capture time `2019-05-04T17:22:10` as `4 May 2019, 17:22`.
     static func captureDate(_ text: String) -> String {
         let digits = text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }

@@ -17,8 +17,17 @@ struct MultipartUploadReader {
     /// How much of a file's start the probe may see before it must have found the image's size.
     static let probeLimit = 4 * 1024 * 1024
 
+    /// Text fields beside the files (`album`, `csrf_token`) are small; a larger one is not from our forms.
+    static let maxFieldBytes = 1024
+    static let maxFields = 20
+
     /// Reads the whole body and returns the files in the order they came.
     func read(_ body: RequestBody, contentType: String?) async throws -> [UploadedFile] {
+        try await readForm(body, contentType: contentType).files
+    }
+
+    /// Reads the whole body: the files in the order they came and the form's small text fields.
+    func readForm(_ body: RequestBody, contentType: String?) async throws -> UploadForm {
         let type = HeaderParameters(contentType ?? "")
         guard type.value == "multipart/form-data", let boundary = type.parameters["boundary"], !boundary.isEmpty else {
             throw APIError.badRequest("Send the photos as multipart/form-data with one or more parts named \"file\".")
@@ -48,7 +57,7 @@ struct MultipartUploadReader {
             guard !state.files.isEmpty else {
                 throw APIError.badRequest("No photo was sent: choose one or more JPEG or PNG files (form field \"file\").")
             }
-            return state.files
+            return UploadForm(files: state.files, fields: state.fields)
         } catch {
             state.discardAll()
             throw error
@@ -75,6 +84,9 @@ private final class EventBuffer {
 private struct ReaderState {
     let reader: MultipartUploadReader
     var files: [UploadedFile] = []
+    var fields: [String: String] = [:]
+    /// The text field being read: its name and bytes so far.
+    var field: (name: String, bytes: [UInt8])?
     var headers: [String: String] = [:]
     var current: OpenFile?
     var inPart = false
@@ -103,16 +115,51 @@ private struct ReaderState {
         case .body(var buffer):
             inPart = true
             try startFileIfNeeded()
-            guard current != nil else { return }  // not a file part: skipped
+            guard current != nil else {
+                try appendField(buffer)
+                return
+            }
             try buffer.withUnsafeReadableBytes { bytes in try append(bytes) }
             buffer.moveReaderIndex(to: buffer.writerIndex)
         case .partComplete:
             try startFileIfNeeded()
             try finishPart()
+            finishField()
             headers = [:]
             inPart = false
             sawClosingPart = true
         }
+    }
+
+    /// Collects a small text field's bytes (any part not named `file`).
+    private mutating func appendField(_ buffer: ByteBuffer) throws {
+        if field == nil, let disposition = headers["content-disposition"],
+            let name = HeaderParameters(disposition).parameters["name"]
+        {
+            guard fields.count < MultipartUploadReader.maxFields else {
+                throw APIError.badRequest("The form has too many fields.")
+            }
+            field = (name, [])
+            headers["content-disposition"] = nil
+        }
+        guard var open = field else { return }
+        open.bytes.append(contentsOf: buffer.readableBytesView)
+        guard open.bytes.count <= MultipartUploadReader.maxFieldBytes else {
+            throw APIError.badRequest("The form field \u{201C}\(open.name)\u{201D} is too long.")
+        }
+        field = open
+    }
+
+    private mutating func finishField() {
+        if current == nil, field == nil, let disposition = headers["content-disposition"],
+            let name = HeaderParameters(disposition).parameters["name"], name != "file"
+        {
+            fields[name] = fields[name] ?? ""  // an empty field sends no body bytes
+        }
+        if let open = field, fields[open.name] == nil {
+            fields[open.name] = String(decoding: open.bytes, as: UTF8.self)
+        }
+        field = nil
     }
 
     /// Opens a temporary file when the part just started is a `file` part.

@@ -24,6 +24,11 @@ struct PhotoCard: Sendable {
     let sizeText: String
     let createdText: String
     let capturedText: String?
+    let cameraText: String?
+    let albumID: Int64?
+    /// The image's shape for the justified grid: width over height, from the photo itself.
+    let aspectRatio: String
+    let isLandscape: Bool
 
     init(_ photo: Photo, store: any MediaStore) {
         let urls = PhotoURLs(photo, store: store)
@@ -52,26 +57,122 @@ struct PhotoCard: Sendable {
         height = photo.height
         sizeText = Formatting.bytes(photo.bytes)
         createdText = Formatting.date(photo.createdAt)
-        capturedText = photo.capturedAt.map(Formatting.captureDate)
+        capturedText = photo.capturedAt.map { Formatting.captureDate($0, offset: photo.capturedOffset) }
+        cameraText = photo.camera.displayName
+        albumID = photo.albumID
+        aspectRatio = "\(max(photo.width, 1)) / \(max(photo.height, 1))"
+        isLandscape = photo.width >= photo.height
     }
+}
+
+/// What every page's layout needs: the CSRF token for forms and scripts, and which section is current.
+/// Stored flags rather than computed ones: Mustache sees only stored properties.
+struct PageChrome: Sendable {
+    let csrfToken: String
+    let isPhotos: Bool
+    let isAlbums: Bool
+
+    enum Section: Sendable { case photos, albums, other }
+
+    init(csrfToken: String, section: Section) {
+        self.csrfToken = csrfToken
+        isPhotos = section == .photos
+        isAlbums = section == .albums
+    }
+}
+
+/// An album as a choice in a form.
+struct AlbumOption: Sendable {
+    let id: Int64
+    let name: String
+    let isSelected: Bool
+}
+
+/// A grid of photos with its "load more" cursor: the gallery or an album page.
+struct PhotoGrid: Sendable {
+    let photos: [PhotoCard]
+    let hasPhotos: Bool
+    /// The next page as a link (works without JavaScript) and as the JSON the script fetches.
+    let nextURL: String?
+    let nextJSONURL: String?
+    let pendingIDs: String
+    /// `album=none` or `album=ID`: the scope the script keeps when it loads more.
+    let scopeQuery: String
+}
+
+/// The upload form: the main gallery's (with an album choice) or an album page's (into that album).
+struct UploadFormModel: Sendable {
+    let maxUploadText: String
+    let albums: [AlbumOption]
+    let hasAlbums: Bool
+    /// The album every upload goes into (an album page), or nil to let the form choose.
+    let fixedAlbumID: Int64?
 }
 
 /// The gallery page.
 struct GalleryPage: Sendable {
     let title = "Memories"
-    let photos: [PhotoCard]
-    let hasPhotos: Bool
-    let nextURL: String?
+    let chrome: PageChrome
+    let grid: PhotoGrid
+    let upload: UploadFormModel
     let isFirstPage: Bool
-    let maxUploadText: String
-    let pendingIDs: String
+}
+
+/// An album's page.
+struct AlbumPage: Sendable {
+    let title: String
+    let chrome: PageChrome
+    let album: AlbumCard
+    let grid: PhotoGrid
+    let upload: UploadFormModel
+    let isFirstPage: Bool
+}
+
+/// An album in the album list: four previews and a count.
+struct AlbumCard: Sendable {
+    let id: Int64
+    let name: String
+    let countText: String
+    let previews: [PhotoCard]
+    let emptySlots: [Int]
+
+    init(_ summary: AlbumSummary, store: any MediaStore) {
+        id = summary.album.id
+        name = summary.album.name
+        countText = summary.photoCount == 1 ? "1 photo" : "\(summary.photoCount) photos"
+        previews = summary.previews.map { PhotoCard($0, store: store) }
+        emptySlots = Array(0..<max(0, AlbumSummary.previewCount - previews.count))
+    }
+
+    init(_ album: Album, count: Int?) {
+        id = album.id
+        name = album.name
+        countText = count.map { $0 == 1 ? "1 photo" : "\($0) photos" } ?? ""
+        previews = []
+        emptySlots = []
+    }
+}
+
+/// The album list.
+struct AlbumsPage: Sendable {
+    let title = "Albums"
+    let chrome: PageChrome
+    let albums: [AlbumCard]
+    let hasAlbums: Bool
 }
 
 /// A photo's own page.
 struct PhotoPage: Sendable {
     let title: String
+    let chrome: PageChrome
     let photo: PhotoCard
     let pendingIDs: String
+    let newerURL: String?
+    let olderURL: String?
+    let albums: [AlbumOption]
+    let albumName: String?
+    let backURL: String
+    let backText: String
 }
 
 /// A readable error page.
@@ -79,4 +180,5 @@ struct ErrorPage: Sendable {
     let title: String
     let status: Int
     let message: String
+    let chrome = PageChrome(csrfToken: "", section: .other)
 }

@@ -7,7 +7,9 @@ import Metrics
 import Storage
 
 /// The gallery, photo pages and the photo API (DESIGN §5, §5a).
-struct PhotoController<Context: RequestContext>: Sendable {
+struct PhotoController: Sendable {
+    typealias Context = WebRequestContext
+
     let services: WebServices
     let configuration: WebConfiguration
     let renderer: PageRenderer
@@ -19,25 +21,40 @@ struct PhotoController<Context: RequestContext>: Sendable {
         router.get("/photos/{id}", use: show)
         router.delete("/photos/{id}", use: delete)
         router.post("/photos/{id}/delete", use: delete)
+        router.post("/photos/{id}/album", use: move)
     }
 
-    /// `GET /`: newest first, `?after=ID` for older pages; JSON when asked.
+    /// `GET /`: the photos in no album, newest first, `?after=ID` for older pages; JSON (every photo) when asked.
     @Sendable func gallery(_ request: Request, context: Context) async throws -> Response {
         if request.wantsJSON { return try await list(request, context: context) }
         let after = try cursor(request)
-        let page = try await services.photos.photos(before: after, limit: configuration.pageSize + 1)
-        let shown = Array(page.prefix(configuration.pageSize))
-        let cards = shown.map { PhotoCard($0, store: services.store) }
-        let next = page.count > configuration.pageSize ? shown.last.map { "/?after=\($0.id)" } : nil
+        let grid = try await gridPage(.unsorted, after: after, basePath: "/", scopeQuery: "album=none")
+        let albums = try await services.albums.albumSummaries().map {
+            AlbumOption(id: $0.album.id, name: $0.album.name, isSelected: false)
+        }
         return renderer.page(
             "gallery",
             GalleryPage(
-                photos: cards, hasPhotos: !cards.isEmpty, nextURL: next, isFirstPage: after == nil,
-                maxUploadText: Formatting.bytes(configuration.maxUploadBytes),
-                pendingIDs: cards.filter(\.isPending).map { String($0.id) }.joined(separator: ",")))
+                chrome: PageChrome(csrfToken: context.csrfToken, section: .photos), grid: grid,
+                upload: UploadFormModel(
+                    maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albums: albums,
+                    hasAlbums: !albums.isEmpty, fixedAlbumID: nil),
+                isFirstPage: after == nil))
     }
 
-    /// `GET /photos?after=ID&limit=N` or `?ids=1,2,3` (JSON).
+    /// One page of a grid: the cards, and the links to the next page when there is one.
+    func gridPage(_ scope: PhotoScope, after: Int64?, basePath: String, scopeQuery: String) async throws -> PhotoGrid {
+        let page = try await services.albums.photos(in: scope, before: after, limit: configuration.pageSize + 1)
+        let shown = Array(page.prefix(configuration.pageSize))
+        let cards = shown.map { PhotoCard($0, store: services.store) }
+        let last = page.count > configuration.pageSize ? shown.last?.id : nil
+        return PhotoGrid(
+            photos: cards, hasPhotos: !cards.isEmpty, nextURL: last.map { "\(basePath)?after=\($0)" },
+            nextJSONURL: last.map { "/photos?\(scopeQuery)&after=\($0)&limit=\(configuration.pageSize)" },
+            pendingIDs: cards.filter(\.isPending).map { String($0.id) }.joined(separator: ","), scopeQuery: scopeQuery)
+    }
+
+    /// `GET /photos?after=ID&limit=N[&album=ID|none]` or `?ids=1,2,3` (JSON).
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let query = request.uri.queryParameters
         if let ids = query["ids"] {
@@ -55,7 +72,15 @@ struct PhotoController<Context: RequestContext>: Sendable {
         } else {
             limit = configuration.pageSize
         }
-        let page = try await services.photos.photos(before: try cursor(request), limit: limit + 1)
+        let scope: PhotoScope
+        switch query["album"].map(String.init) {
+        case nil: scope = .all
+        case "none"?: scope = .unsorted
+        case let text?:
+            guard let id = Int64(text), id > 0 else { throw APIError.badRequest("album must be an album id or none.") }
+            scope = .album(id)
+        }
+        let page = try await services.albums.photos(in: scope, before: try cursor(request), limit: limit + 1)
         let shown = Array(page.prefix(limit))
         let next = page.count > limit ? shown.last?.id : nil
         return JSONResponse.make(PhotoListJSON(photos: shown.map(json), next: next, includeNext: true))
@@ -66,8 +91,38 @@ struct PhotoController<Context: RequestContext>: Sendable {
         let photo = try await findPhoto(context)
         if request.wantsJSON { return JSONResponse.make(json(photo)) }
         let card = PhotoCard(photo, store: services.store)
+        let scope = photo.albumID.map(PhotoScope.album) ?? .unsorted
+        let neighbours = try await services.albums.neighbours(of: photo, in: scope)
+        let summaries = try await services.albums.albumSummaries()
+        let albumName = summaries.first { $0.album.id == photo.albumID }?.album.name
         return renderer.page(
-            "photo", PhotoPage(title: photo.originalName, photo: card, pendingIDs: card.isPending ? String(photo.id) : ""))
+            "photo",
+            PhotoPage(
+                title: photo.originalName, chrome: PageChrome(csrfToken: context.csrfToken, section: .photos),
+                photo: card, pendingIDs: card.isPending ? String(photo.id) : "",
+                newerURL: neighbours.newer.map { "/photos/\($0)" }, olderURL: neighbours.older.map { "/photos/\($0)" },
+                albums: summaries.map {
+                    AlbumOption(id: $0.album.id, name: $0.album.name, isSelected: $0.album.id == photo.albumID)
+                },
+                albumName: albumName, backURL: photo.albumID.map { "/albums/\($0)" } ?? "/",
+                backText: albumName.map { "Back to \($0)" } ?? "Back to the gallery"))
+    }
+
+    /// `POST /photos/{id}/album` with `album` (an id, or empty for none): moves the photo between albums.
+    @Sendable func move(_ request: Request, context: Context) async throws -> Response {
+        let id = try photoID(context)
+        let fields = try await RequestFields.read(request)
+        guard fields["album"] != nil else { throw APIError.badRequest("Choose an album (field \"album\", empty for none).") }
+        let album = try RequestFields.albumID(fields["album"])
+        guard let moved = try await services.albums.move(photoIDs: [id], toAlbum: album) else {
+            throw APIError.notFound("There is no album \(album ?? 0).")
+        }
+        guard moved == 1, let photo = try await services.photos.photo(id: id) else {
+            throw APIError.notFound("There is no photo \(id).")
+        }
+        services.logger.info("photo moved", metadata: ["photo.id": "\(id)", "album.id": "\(album.map(String.init) ?? "none")"])
+        if request.wantsJSON { return JSONResponse.make(json(photo)) }
+        return JSONResponse.seeOther("/photos/\(id)")
     }
 
     /// `DELETE /photos/{id}` or `POST /photos/{id}/delete`: the row, its jobs, then its files.
@@ -88,7 +143,7 @@ struct PhotoController<Context: RequestContext>: Sendable {
         services.logger.info("photo deleted", metadata: ["photo.id": "\(id)"])
         if request.method == .delete { return Response(status: .noContent) }
         if request.wantsJSON { return JSONResponse.make(["deleted": id]) }
-        return JSONResponse.seeOther("/")
+        return JSONResponse.seeOther(photo.albumID.map { "/albums/\($0)" } ?? "/")
     }
 
     /// `POST /photos`: streams the files, stores each original by hash and records it with its job.
@@ -99,12 +154,19 @@ struct PhotoController<Context: RequestContext>: Sendable {
         let reader = MultipartUploadReader(
             maxBytes: configuration.maxUploadBytes, maxPixels: configuration.maxPixels,
             temporaryDirectory: services.store.temporaryDirectory)
-        let files = try await reader.read(request.body, contentType: request.headers[.contentType])
+        let form = try await reader.readForm(request.body, contentType: request.headers[.contentType])
         var outcomes: [InsertOutcome] = []
-        var remaining = files[...]
+        var remaining = form.files[...]
         defer { for file in remaining { POSIXFile.removeIfPresent(file.temporaryPath) } }
+        if request.headers[CSRFPolicy.headerName] == nil {
+            try CSRFPolicy.verify(request, submitted: form.fields[CSRFPolicy.fieldName])
+        }
+        let albumID = try RequestFields.albumID(form.fields["album"] ?? request.uri.queryParameters["album"].map(String.init))
+        if let albumID, try await services.albums.album(id: albumID) == nil {
+            throw APIError.badRequest("There is no album \(albumID) to upload into.")
+        }
         while let file = remaining.first {
-            outcomes.append(try await record(file))
+            outcomes.append(try await record(file, albumID: albumID))
             remaining = remaining.dropFirst()
         }
         if outcomes.contains(where: \.isNew) { services.wake.notify() }
@@ -115,11 +177,12 @@ struct PhotoController<Context: RequestContext>: Sendable {
                 PhotoListJSON(photos: outcomes.map { json($0.photo) }, next: nil, includeNext: false),
                 status: anyNew ? .created : .ok)
         }
-        return JSONResponse.seeOther(outcomes.count == 1 ? "/photos/\(outcomes[0].photo.id)" : "/")
+        if outcomes.count == 1 { return JSONResponse.seeOther("/photos/\(outcomes[0].photo.id)") }
+        return JSONResponse.seeOther(albumID.map { "/albums/\($0)" } ?? "/")
     }
 
     /// Stores one uploaded file and records it; a duplicate answers with the photo that has those bytes.
-    private func record(_ file: UploadedFile) async throws -> InsertOutcome {
+    private func record(_ file: UploadedFile, albumID: Int64?) async throws -> InsertOutcome {
         if let existing = try await services.photos.photo(hash: file.hash) {
             POSIXFile.removeIfPresent(file.temporaryPath)
             return .existing(existing)
@@ -129,7 +192,9 @@ struct PhotoController<Context: RequestContext>: Sendable {
         let new = NewPhoto(
             hash: file.hash, originalName: file.originalName, contentType: file.header.format.contentType,
             bytes: file.bytes, width: file.header.orientedWidth, height: file.header.orientedHeight,
-            orientation: file.header.orientation, capturedAt: file.header.captureDate)
+            orientation: file.header.orientation, capturedAt: file.header.captureDate,
+            capturedOffset: file.header.captureOffset,
+            camera: Camera(make: file.header.cameraMake, model: file.header.cameraModel), albumID: albumID)
         do {
             let outcome = try await services.photos.insertWithThumbnailJob(new, maxAttempts: configuration.maxJobAttempts)
             if outcome.isNew {

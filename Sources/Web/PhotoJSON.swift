@@ -18,6 +18,9 @@ struct PhotoJSON: Encodable, Sendable {
         case contentType = "content_type"
         case capturedAt = "captured_at"
         case createdAt = "created_at"
+        case albumID = "album_id"
+        case capturedOffset = "captured_offset"
+        case camera, sizes
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -34,6 +37,94 @@ struct PhotoJSON: Encodable, Sendable {
         try container.encode(photo.capturedAt, forKey: .capturedAt)
         try container.encode(Timestamp.iso8601(photo.createdAt), forKey: .createdAt)
         try container.encode(urls, forKey: .urls)
+        // Additions to the DESIGN §5a contract; every earlier field keeps its meaning.
+        try container.encode(photo.albumID, forKey: .albumID)
+        try container.encode(photo.capturedOffset, forKey: .capturedOffset)
+        try container.encode(CameraJSON(photo.camera), forKey: .camera)
+        try container.encode(SizesJSON(photo), forKey: .sizes)
+    }
+}
+
+/// `{"make": …, "model": …}` or null when EXIF named no camera.
+struct CameraJSON: Encodable, Sendable {
+    let camera: Camera
+
+    init?(_ camera: Camera) {
+        guard camera.make != nil || camera.model != nil else { return nil }
+        self.camera = camera
+    }
+
+    enum CodingKeys: String, CodingKey { case make, model }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(camera.make, forKey: .make)
+        try container.encode(camera.model, forKey: .model)
+    }
+}
+
+/// The derivatives' pixel sizes, for `srcset` widths: `{"display": {"width", "height"} or null, "thumbnail": …}`.
+struct SizesJSON: Encodable, Sendable {
+    let display: Size?
+    let thumbnail: Size?
+
+    struct Size: Encodable, Sendable {
+        let width: Int
+        let height: Int
+    }
+
+    init(_ photo: Photo) {
+        let ready = photo.status == .ready
+        display = ready ? photo.display.map { Size(width: $0.width, height: $0.height) } : nil
+        thumbnail = ready ? photo.thumbnail.map { Size(width: $0.width, height: $0.height) } : nil
+    }
+
+    enum CodingKeys: String, CodingKey { case display, thumbnail }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(display, forKey: .display)
+        try container.encode(thumbnail, forKey: .thumbnail)
+    }
+}
+
+/// An album in JSON: `{"id", "name", "photo_count", "created_at", "previews": [photo, …]}`.
+struct AlbumJSON: Encodable, Sendable {
+    let id: Int64
+    let name: String
+    let photoCount: Int?
+    let createdAt: String
+    let previews: [PhotoJSON]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, previews
+        case photoCount = "photo_count"
+        case createdAt = "created_at"
+    }
+
+    init(_ summary: AlbumSummary, store: any MediaStore) {
+        id = summary.album.id
+        name = summary.album.name
+        photoCount = summary.photoCount
+        createdAt = Timestamp.iso8601(summary.album.createdAt)
+        previews = summary.previews.map { PhotoJSON($0, store: store) }
+    }
+
+    init(_ album: Album) {
+        id = album.id
+        name = album.name
+        photoCount = nil
+        createdAt = Timestamp.iso8601(album.createdAt)
+        previews = nil
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(createdAt, forKey: .createdAt)
+        if let photoCount { try container.encode(photoCount, forKey: .photoCount) }
+        if let previews { try container.encode(previews, forKey: .previews) }
     }
 }
 

@@ -11,3 +11,9 @@ struct UploadedFile: Sendable {
     /// The uploader's file name, cleaned to text (never a path).
     var originalName: String
 }
+
+/// A whole upload form: its files and its small text fields (`album`, `csrf_token`).
+struct UploadForm: Sendable {
+    var files: [UploadedFile]
+    var fields: [String: String]
+}

@@ -7,6 +7,7 @@ import Storage
 /// The parts the HTTP side works with, wired by `App`.
 public struct WebServices: Sendable {
     public var photos: any PhotoRepository
+    public var albums: any AlbumRepository
     public var store: any MediaStore
     /// Woken after an upload commits, so an in-process worker starts at once.
     public var wake: WakeSignal
@@ -17,10 +18,11 @@ public struct WebServices: Sendable {
     public var logger: Logger
 
     public init(
-        photos: any PhotoRepository, store: any MediaStore, wake: WakeSignal, metrics: PrometheusCollectorRegistry,
-        readiness: @escaping @Sendable () async throws -> Void, logger: Logger
+        photos: any PhotoRepository, albums: any AlbumRepository, store: any MediaStore, wake: WakeSignal,
+        metrics: PrometheusCollectorRegistry, readiness: @escaping @Sendable () async throws -> Void, logger: Logger
     ) {
         self.photos = photos
+        self.albums = albums
         self.store = store
         self.wake = wake
         self.metrics = metrics

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Metrics
+import Database
 import Jobs
 import MemoriesTestSupport
 import NIOCore
@@ -19,7 +20,8 @@ func withTestApp(
         let store = workspace.mediaStore
         let photos = workspace.photos
         let services = WebServices(
-            photos: photos, store: store, wake: WakeSignal(), metrics: TestMetrics.registry,
+            photos: photos, albums: SQLiteAlbumRepository(database: workspace.database), store: store, wake: WakeSignal(),
+            metrics: TestMetrics.registry,
             readiness: {
                 try await photos.checkHealth()
                 try await store.checkHealth()

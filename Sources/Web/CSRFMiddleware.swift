@@ -1,0 +1,45 @@
+import Hummingbird
+
+/// Gives every request its CSRF token (setting the cookie when the browser has none) and checks unsafe requests.
+/// Multipart uploads carry the token as a form field after the files' bytes, so `POST /photos` checks it itself
+/// once the body is read; every other unsafe request is checked here before its handler runs.
+struct CSRFMiddleware: RouterMiddleware {
+    typealias Context = WebRequestContext
+
+    /// URL-encoded forms are small; anything larger is not one of ours.
+    static let maxFormBytes = 64 * 1024
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        var context = context
+        let existing = CSRFPolicy.cookieToken(request)
+        context.csrfToken = existing ?? CSRFPolicy.newToken()
+        if CSRFPolicy.isUnsafe(request.method) {
+            if let header = request.headers[CSRFPolicy.headerName] {
+                try CSRFPolicy.verify(request, submitted: header)
+            } else if Self.isMultipart(request) {
+                // Checked by the upload handler with the form's csrf_token field.
+            } else if Self.isURLEncodedForm(request) {
+                let body = try await request.collectBody(upTo: Self.maxFormBytes)
+                try CSRFPolicy.verify(request, submitted: FormFields(body)[CSRFPolicy.fieldName])
+            } else {
+                try CSRFPolicy.verify(request, submitted: nil)
+            }
+        }
+        var response = try await next(request, context)
+        if existing == nil {
+            response.setCookie(
+                Cookie(name: CSRFPolicy.cookieName, value: context.csrfToken, maxAge: 365 * 24 * 3600, path: "/",
+                       httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+
+    static func isMultipart(_ request: Request) -> Bool {
+        HeaderParameters(request.headers[.contentType] ?? "").value == "multipart/form-data"
+    }
+
+    static func isURLEncodedForm(_ request: Request) -> Bool {
+        HeaderParameters(request.headers[.contentType] ?? "").value == "application/x-www-form-urlencoded"
+    }
+}

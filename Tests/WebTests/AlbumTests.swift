@@ -1,0 +1,167 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import MemoriesTestSupport
+import Testing
+
+/// Albums through the router: create, rename, upload into, list with previews, move between, and the pages.
+@Suite("Albums")
+struct AlbumTests {
+    @Test("create and rename albums from forms; the list shows four previews and the count")
+    func createRenameList() async throws {
+        try await withTestApp { _, client in
+            let browser = try await BrowserSession.start(client)
+            let created = try await browser.postForm("/albums", ["name": "Summer 2024"])
+            #expect(created.status == .seeOther)
+            #expect(created.headers[.location] == "/albums/1")
+            for index in 0..<5 {
+                let upload = try await browser.upload([("beach\(index).jpg", try TestImages.jpeg(width: 20 + index, height: 20))], album: 1)
+                #expect(upload.status == .created)
+            }
+            let renamed = try await browser.postForm("/albums/1/rename", ["name": "Summer at the sea"])
+            #expect(renamed.status == .seeOther)
+            let (_, list) = try await client.getJSON("/albums")
+            let albums = try #require(list["albums"] as? [[String: Any]])
+            #expect(albums.count == 1)
+            #expect(albums[0]["name"] as? String == "Summer at the sea")
+            #expect(albums[0]["photo_count"] as? Int == 5)
+            #expect((albums[0]["previews"] as? [[String: Any]])?.map { $0["id"] as? Int } == [5, 4, 3, 2])
+            let page = try await browser.get("/albums")
+            #expect(page.text.contains("Summer at the sea"))
+            #expect(page.text.contains("5 photos"))
+        }
+    }
+
+    @Test("album names are checked: empty, too long and unknown albums get clear errors")
+    func badInput() async throws {
+        try await withTestApp { _, client in
+            let browser = try await BrowserSession.start(client)
+            #expect(try await browser.postForm("/albums", ["name": "   "]).status == .badRequest)
+            #expect(try await browser.postForm("/albums", ["name": String(repeating: "x", count: 201)]).status == .badRequest)
+            #expect(try await browser.postForm("/albums/9/rename", ["name": "x"]).status == .notFound)
+            let upload = try await browser.upload([("a.jpg", try TestImages.jpeg(width: 16, height: 16))], album: 9)
+            #expect(upload.status == .badRequest)
+            #expect(upload.json["message"] as? String == "There is no album 9 to upload into.")
+            let (missing, _) = try await client.getJSON("/albums/9")
+            #expect(missing.status == .notFound)
+            let (bad, _) = try await client.getJSON("/photos?album=x")
+            #expect(bad.status == .badRequest)
+        }
+    }
+
+    @Test("photos in an album leave the main gallery; moving one back returns it")
+    func moveBetweenAlbums() async throws {
+        try await withTestApp { workspace, client in
+            let browser = try await BrowserSession.start(client)
+            _ = try await browser.postForm("/albums", ["name": "Trip"])
+            _ = try await browser.postForm("/albums", ["name": "Home"])
+            _ = try await browser.upload([("loose.jpg", try TestImages.jpeg(width: 16, height: 16))])
+            _ = try await browser.upload([("trip.jpg", try TestImages.jpeg(width: 17, height: 16))], album: 1)
+            try await workspace.runWorkerUntilIdle()
+            var gallery = try await browser.get("/")
+            #expect(gallery.text.contains("href=\"/photos/1\""))
+            #expect(!gallery.text.contains("href=\"/photos/2\""))
+            let album = try await browser.get("/albums/1")
+            #expect(album.text.contains("href=\"/photos/2\""))
+            #expect(album.text.contains("name=\"album\" value=\"1\""))
+
+            let moved = try await browser.postForm("/photos/2/album", ["album": "2"])
+            #expect(moved.status == .seeOther)
+            let (_, inHome) = try await client.getJSON("/photos?album=2")
+            #expect((inHome["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [2])
+            #expect(try await browser.postForm("/photos/2/album", ["album": ""]).status == .seeOther)
+            gallery = try await browser.get("/")
+            #expect(gallery.text.contains("href=\"/photos/2\""))
+            let (_, albumJSON) = try await client.getJSON("/albums/2")
+            #expect((albumJSON["photos"] as? [[String: Any]])?.isEmpty == true)
+            #expect(try await browser.postForm("/photos/2/album", ["album": "7"]).status == .notFound)
+            #expect(try await browser.postForm("/photos/9/album", ["album": ""]).status == .notFound)
+            // Every photo is still in the JSON list, whatever its album.
+            let (_, all) = try await client.getJSON("/photos")
+            #expect((all["photos"] as? [[String: Any]])?.count == 2)
+        }
+    }
+
+    @Test("an album downloads as a ZIP of its originals that unzip tools accept")
+    func zipDownload() async throws {
+        try await withTestApp { _, client in
+            let browser = try await BrowserSession.start(client)
+            _ = try await browser.postForm("/albums", ["name": "Été à Paris"])
+            let files = [
+                ("same.jpg", try TestImages.jpeg(width: 30, height: 20)),
+                ("same.jpg", try TestImages.jpeg(width: 31, height: 20)),
+                ("../../etc/passwd.png", try TestImages.png(width: 12, height: 9)),
+            ]
+            for file in files { _ = try await browser.upload([file], album: 1) }
+            let response = try await browser.get("/albums/1/download", accept: "*/*")
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/zip")
+            #expect(response.headers[.contentDisposition]?.contains("filename*=UTF-8''%C3%89t%C3%A9%20%C3%A0%20Paris.zip") == true)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("album-\(UUID().uuidString).zip").path
+            try Data(response.body.readableBytesView).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let listing = try ZipChecker.entries(of: path)
+            #expect(listing.map(\.name) == ["same.jpg", "same (2).jpg", "passwd.png"])
+            #expect(listing.map(\.bytes) == files.map { $0.1 })
+        }
+    }
+
+    @Test("the plain form (no JavaScript) uploads into the chosen album and lands on the album's page")
+    func formUploadIntoAlbum() async throws {
+        try await withTestApp { _, client in
+            let browser = try await BrowserSession.start(client)
+            _ = try await browser.postForm("/albums", ["name": "Garden"])
+            let gallery = try await browser.get("/")
+            #expect(gallery.text.contains("<option value=\"1\">Garden</option>"))
+            let posted = try await browser.upload(
+                [("a.jpg", try TestImages.jpeg(width: 16, height: 16)), ("b.jpg", try TestImages.jpeg(width: 17, height: 16))],
+                album: 1, accept: "text/html")
+            #expect(posted.status == .seeOther)
+            #expect(posted.headers[.location] == "/albums/1")
+            let (_, album) = try await client.getJSON("/albums/1")
+            #expect((album["photos"] as? [[String: Any]])?.count == 2)
+            #expect((album["album"] as? [String: Any])?["name"] as? String == "Garden")
+        }
+    }
+
+    @Test("the photo page links to its newer and older neighbours within its album")
+    func neighbours() async throws {
+        try await withTestApp { _, client in
+            let browser = try await BrowserSession.start(client)
+            for index in 0..<3 { _ = try await browser.upload([("p\(index).jpg", try TestImages.jpeg(width: 16 + index, height: 16))]) }
+            let middle = try await browser.get("/photos/2")
+            #expect(middle.text.contains("data-newer-url=\"/photos/3\""))
+            #expect(middle.text.contains("data-older-url=\"/photos/1\""))
+            let newest = try await browser.get("/photos/3")
+            #expect(newest.text.contains("data-newer-url=\"\""))
+        }
+    }
+}
+
+/// Reads a ZIP with Python's zipfile (an independent implementation): names and contents, CRCs checked.
+enum ZipChecker {
+    struct Entry { let name: String; let bytes: [UInt8] }
+
+    static func entries(of path: String) throws -> [Entry] {
+        let script = """
+            import sys, zipfile, json, base64
+            z = zipfile.ZipFile(sys.argv[1])
+            assert z.testzip() is None
+            print(json.dumps([[i.filename, base64.b64encode(z.read(i)).decode()] for i in z.infolist()]))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+            let rows = try JSONSerialization.jsonObject(with: output) as? [[String]]
+        else { throw ZipCheckFailed() }
+        return rows.map { Entry(name: $0[0], bytes: Array(Data(base64Encoded: $0[1]) ?? Data())) }
+    }
+
+    struct ZipCheckFailed: Error {}
+}
