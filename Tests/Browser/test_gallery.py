@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""End-to-end test of Memories' pages in headless Chromium, driven by Selenium.
+
+Starts `app dev` on a free port with a scratch SQLite file and media folder, then, like a person would:
+chooses three photos in the file input under a throttled upload and watches the progress bars, sees three thumbnails
+replace their placeholders without a reload, uploads a duplicate ("already uploaded") and a file that is not an
+image (the server's message), opens a photo, uses the lightbox with the keyboard, deletes a photo, makes an album and
+moves a photo into it. Fails on any browser console error. Saves screenshots at 375 and 1440 px.
+"""
+import argparse
+import io
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import html5lib
+from PIL import Image, ImageDraw
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_photo(path, seed, size=(1600, 1200)):
+    """A JPEG with a colour gradient, shapes and noise (so it does not compress to nothing): about 0.5–1 MB."""
+    rng = random.Random(seed)
+    width, height = size
+    base = Image.new("RGB", size)
+    draw = ImageDraw.Draw(base)
+    top = tuple(rng.randrange(40, 255) for _ in range(3))
+    bottom = tuple(rng.randrange(0, 200) for _ in range(3))
+    for y in range(height):
+        t = y / height
+        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
+    for _ in range(12):
+        x, y, r = rng.randrange(width), rng.randrange(height), rng.randrange(40, 260)
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(rng.randrange(256) for _ in range(3)))
+    noise = Image.effect_noise(size, 40).convert("RGB")
+    Image.blend(base, noise, 0.18).save(path, "JPEG", quality=92)
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+class GalleryTest:
+    def __init__(self, args):
+        self.args = args
+        self.work = tempfile.mkdtemp(prefix="memories-browser-")
+        self.shots = args.screenshots
+        os.makedirs(self.shots, exist_ok=True)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.server = None
+        self.driver = None
+        self.console_errors = []
+
+    # ---- set-up ----
+
+    def start_server(self):
+        env = dict(os.environ)
+        env.update({
+            "HOST": "127.0.0.1", "PORT": str(self.port),
+            "DATABASE_URL": f"sqlite:{self.work}/data/memories.sqlite3",
+            "MEDIA_ROOT": f"{self.work}/media", "RESOURCES_DIR": self.args.root, "LOG_LEVEL": "warning",
+        })
+        env.pop("STORAGE", None)
+        self.log = open(f"{self.work}/server.log", "w")
+        self.server = subprocess.Popen([self.args.app, "dev"], cwd=self.work, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.server.poll() is not None:
+                raise Failure("app dev exited early:\n" + open(f"{self.work}/server.log").read())
+            try:
+                with urllib.request.urlopen(self.base + "/readyz", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except Exception:
+                time.sleep(0.2)
+        raise Failure("app dev did not become ready within 60 s")
+
+    def start_browser(self):
+        options = webdriver.ChromeOptions()
+        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+        for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,1000",
+                     "--force-device-scale-factor=1"]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+        self.driver = webdriver.Chrome(service=service, options=options)
+        self.driver.set_window_size(1440, 1000)
+
+    def throttle(self, upload_kbps):
+        self.driver.execute_cdp_cmd("Network.enable", {})
+        self.driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 40,
+            "downloadThroughput": 4 * 1024 * 1024, "uploadThroughput": upload_kbps * 1000 // 8,
+        })
+
+    def unthrottle(self):
+        self.driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+
+    # ---- helpers ----
+
+    def wait(self, condition, message, timeout=30):
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(lambda d: condition())
+        except TimeoutException:
+            raise Failure("timed out: " + message)
+
+    def drain_console(self, allow=()):
+        for entry in self.driver.get_log("browser"):
+            if entry["level"] in ("SEVERE", "ERROR") and not any(a in entry["message"] for a in allow):
+                self.console_errors.append(entry["message"])
+
+    def shot(self, name, width):
+        height = 1000 if width > 500 else 812
+        self.driver.set_window_size(width, height)
+        time.sleep(0.4)
+        full = self.driver.execute_script("return Math.min(document.documentElement.scrollHeight, 3000)")
+        self.driver.set_window_size(width, max(height, full))
+        time.sleep(0.3)
+        path = os.path.join(self.shots, f"{name}-{width}.png")
+        self.driver.save_screenshot(path)
+        self.driver.set_window_size(1440, 1000)
+        print(f"  screenshot {path}")
+
+    def tiles(self):
+        return self.driver.find_elements(By.CSS_SELECTOR, "[data-grid] .tile")
+
+    def validate_html(self, path):
+        """Parses the page as the server sent it with a strict HTML5 parser: any parse error fails the test."""
+        request = urllib.request.Request(self.base + path, headers={"Accept": "text/html"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                html = response.read()
+        except urllib.error.HTTPError as error:  # error pages are pages too
+            html = error.read()
+        parser = html5lib.HTMLParser(strict=True)
+        try:
+            parser.parse(html)
+        except html5lib.html5parser.ParseError as error:
+            raise Failure(f"{path} is not valid HTML: {error}")
+        check(html.count(b"<h1") == 1, f"{path} has one h1")
+
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    # ---- the scenario ----
+
+    def run(self):
+        d = self.driver
+        photos = []
+        for i, name in enumerate(["harbour.jpg", "meadow.jpg", "old town.jpg"]):
+            path = os.path.join(self.work, name)
+            make_photo(path, seed=i)
+            photos.append(path)
+        sizes = [os.path.getsize(p) for p in photos]
+        print(f"  photos: {', '.join(f'{s // 1000} kB' for s in sizes)}")
+
+        d.get(self.base + "/")
+        check(d.find_element(By.CSS_SELECTOR, "input[type=file][multiple]"), "the file input takes several files")
+        check("No photos yet" in d.page_source, "an empty gallery says so")
+        self.shot("gallery-empty", 375)
+        self.js("window.__noReload = 'still here'")
+
+        # Three photos under a throttled upload: progress bars move, at most three at a time, a total.
+        self.throttle(upload_kbps=2000)  # 2 Mbit/s: a few seconds for the three
+        self.js("""
+            window.__progress = [];
+            const tick = () => {
+              const bars = [...document.querySelectorAll('.upload-item progress')];
+              window.__progress.push(bars.map(b => [b.value, b.max]));
+              if (window.__progress.length < 4000) setTimeout(tick, 30);
+            };
+            tick();""")
+        d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys("\n".join(photos))
+        self.wait(lambda: len(d.find_elements(By.CSS_SELECTOR, ".upload-item")) == 3, "three upload rows")
+        check(d.find_element(By.CSS_SELECTOR, "[data-upload-progress]").is_displayed(), "the upload panel shows")
+        self.wait(lambda: any(0 < v < m for bars in self.js("return window.__progress") for v, m in bars),
+                  "a progress bar part-way")
+        self.shot("uploading", 1440)
+        self.wait(lambda: len(d.find_elements(By.CSS_SELECTOR, ".upload-item.done")) == 3, "three uploads done", 90)
+        samples = self.js("return window.__progress")
+        partial = sum(1 for bars in samples for v, m in bars if 0 < v < m)
+        check(partial >= 3, f"progress was seen part-way ({partial} samples)")
+        notes = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".upload-item .note")]
+        check(notes == ["uploaded"] * 3, f"each file says uploaded: {notes}")
+        summary = d.find_element(By.CSS_SELECTOR, "[data-upload-summary]").text
+        check(summary.startswith("3 of 3 uploaded"), f"the total says 3 of 3: {summary!r}")
+        self.unthrottle()
+
+        # Three placeholders turn into thumbnails without a reload.
+        self.wait(lambda: len(self.tiles()) == 3, "three tiles in the grid")
+        self.wait(lambda: len(d.find_elements(By.CSS_SELECTOR, "[data-grid] .tile img")) == 3, "three thumbnails", 90)
+        self.wait(lambda: all(self.js("return arguments[0].complete && arguments[0].naturalWidth > 0", img)
+                              for img in d.find_elements(By.CSS_SELECTOR, "[data-grid] .tile img")), "thumbnails loaded")
+        check(self.js("return window.__noReload") == "still here", "the page was not reloaded")
+        alts = sorted(img.get_attribute("alt") for img in d.find_elements(By.CSS_SELECTOR, "[data-grid] .tile img"))
+        check(alts == ["harbour.jpg", "meadow.jpg", "old town.jpg"], f"alt text from file names: {alts}")
+        check(all(img.get_attribute("srcset") for img in d.find_elements(By.CSS_SELECTOR, "[data-grid] .tile img")),
+              "thumbnails have srcset")
+        self.drain_console()
+
+        # The same file again is "already uploaded"; a file that is not an image gets the server's message.
+        d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(photos[0])
+        self.wait(lambda: len(d.find_elements(By.CSS_SELECTOR, ".upload-item.done")) == 4, "duplicate finished")
+        check(d.find_elements(By.CSS_SELECTOR, ".upload-item .note")[-1].text == "already uploaded", "duplicate note")
+        bogus = os.path.join(self.work, "notes.jpg")
+        open(bogus, "w").write("this is not a photo\n")
+        d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(bogus)
+        self.wait(lambda: len(d.find_elements(By.CSS_SELECTOR, ".upload-item.error")) == 1, "bad file refused")
+        message = d.find_element(By.CSS_SELECTOR, ".upload-item.error .note").text
+        check("is not a JPEG or PNG image" in message, f"the server's message is shown: {message!r}")
+        self.drain_console(allow=["status of 415"])
+        check(len(self.tiles()) == 3, "still three tiles")
+        self.shot("gallery", 1440)
+        self.shot("gallery", 375)
+
+        # Keyboard: arrow keys move between tiles; Enter opens the photo.
+        first = d.find_element(By.CSS_SELECTOR, "[data-grid] .tile a")
+        self.js("arguments[0].focus()", first)
+        d.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+        second_href = self.js("return document.activeElement.getAttribute('href')")
+        check(second_href == self.tiles()[1].find_element(By.TAG_NAME, "a").get_attribute("href").replace(self.base, ""),
+              f"ArrowRight moves to the second tile ({second_href})")
+        d.switch_to.active_element.send_keys(Keys.ENTER)
+        self.wait(lambda: "/photos/" in d.current_url, "the photo page opens")
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, "img.display"), "the display image")
+        page = d.page_source
+        for label in ["Dimensions", "File size", "1600 × 1200 px", "Download the original"]:
+            check(label in page, f"the photo page shows {label!r}")
+        self.shot("photo", 1440)
+        self.shot("photo", 375)
+        here = d.current_url
+
+        # Lightbox: Enter on the image opens it, arrows browse, Escape closes.
+        opener = d.find_element(By.CSS_SELECTOR, "[data-lightbox]")
+        self.js("arguments[0].focus()", opener)
+        d.switch_to.active_element.send_keys(Keys.ENTER)
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, ".lightbox img"), "the lightbox opens")
+        check(self.js("return document.activeElement.closest('.lightbox') !== null"), "focus moves into the lightbox")
+        self.shot("lightbox", 1440)
+        d.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+        self.wait(lambda: d.current_url != here and d.current_url.endswith("#lightbox"), "ArrowRight shows the older photo")
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, ".lightbox img"), "the lightbox stays open on the next photo")
+        d.switch_to.active_element.send_keys(Keys.ARROW_LEFT)
+        self.wait(lambda: d.current_url.split("#")[0] == here, "ArrowLeft comes back")
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, ".lightbox img"), "the lightbox is open again")
+        d.switch_to.active_element.send_keys(Keys.ESCAPE)
+        self.wait(lambda: not d.find_elements(By.CSS_SELECTOR, ".lightbox"), "Escape closes the lightbox")
+        self.drain_console()
+
+        # Delete, after the confirmation step.
+        d.find_element(By.CSS_SELECTOR, ".danger-zone summary").click()
+        d.find_element(By.CSS_SELECTOR, "[data-delete]").click()
+        self.wait(lambda: d.current_url.rstrip("/") == self.base, "back to the gallery after delete")
+        check(len(self.tiles()) == 2, f"two photos left ({len(self.tiles())})")
+
+        # Albums: create one, move a photo into it, see its preview and count.
+        d.get(self.base + "/albums")
+        d.find_element(By.ID, "new-album").send_keys("Summer by the sea")
+        d.find_element(By.CSS_SELECTOR, "form[action='/albums'] button").click()
+        self.wait(lambda: "/albums/" in d.current_url, "the new album's page")
+        album_url = d.current_url
+        d.get(self.base + "/")
+        self.tiles()[0].find_element(By.TAG_NAME, "a").click()
+        self.wait(lambda: d.find_elements(By.ID, "album-select"), "the move form")
+        d.find_element(By.CSS_SELECTOR, "#album-select option:nth-child(2)").click()
+        d.find_element(By.CSS_SELECTOR, ".move-form button").click()
+        self.wait(lambda: "Summer by the sea" in d.find_element(By.CSS_SELECTOR, ".meta").text, "the photo is in the album")
+        d.get(album_url)
+        check(len(self.tiles()) == 1, "the album page shows its photo")
+        self.shot("album", 1440)
+        d.get(self.base + "/albums")
+        check("1 photo" in d.page_source, "the album list counts it")
+        self.shot("albums", 1440)
+        self.shot("albums", 375)
+        d.get(self.base + "/")
+        check(len(self.tiles()) == 1, "the main gallery no longer shows it")
+        photo_path = self.tiles()[0].find_element(By.TAG_NAME, "a").get_attribute("href").replace(self.base, "")
+        for path in ["/", "/albums", album_url.replace(self.base, ""), photo_path, "/photos/999"]:
+            self.validate_html(path)
+
+        # Dark mode renders too.
+        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        d.get(self.base + "/")
+        background = self.js("return getComputedStyle(document.body).backgroundColor")
+        check(background != "rgb(246, 247, 249)", f"dark mode changes the background ({background})")
+        self.shot("gallery-dark", 375)
+        self.drain_console()
+        check(not self.console_errors, "browser console errors:\n" + "\n".join(self.console_errors))
+
+    def close(self):
+        if self.driver:
+            self.driver.quit()
+        if self.server:
+            self.server.terminate()
+            try:
+                self.server.wait(10)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--app", required=True)
+    parser.add_argument("--root", required=True)
+    parser.add_argument("--screenshots", required=True)
+    args = parser.parse_args()
+    test = GalleryTest(args)
+    try:
+        test.start_server()
+        test.start_browser()
+        print(f"browser test: {test.base}, screenshots in {args.screenshots}")
+        test.run()
+        print("browser test: passed")
+        return 0
+    except Failure as failure:
+        print(f"browser test FAILED: {failure}", file=sys.stderr)
+        try:
+            test.driver and test.driver.save_screenshot(os.path.join(args.screenshots, "failure.png"))
+            print(open(f"{test.work}/server.log").read()[-3000:], file=sys.stderr)
+        except Exception:
+            pass
+        return 1
+    finally:
+        test.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
