@@ -134,13 +134,16 @@
     const list = panel.querySelector("[data-upload-list]");
     const totalBar = panel.querySelector("[data-upload-total]");
     const summary = panel.querySelector("[data-upload-summary]");
+    const cancelAll = panel.querySelector("[data-upload-cancel-all]");
     const uploads = [];
     const queue = [];
     let running = 0;
 
     const refreshTotal = () => {
-      const total = uploads.reduce((sum, u) => sum + u.size, 0) || 1;
-      const sent = uploads.reduce((sum, u) => sum + u.sent, 0);
+      const counted = uploads.filter((u) => u.state !== "cancelled");
+      const total = counted.reduce((sum, u) => sum + u.size, 0) || 1;
+      const sent = counted.reduce((sum, u) => sum + u.sent, 0);
+      cancelAll.hidden = !uploads.some((u) => u.state === "waiting" || u.state === "sending");
       const done = uploads.filter((u) => u.state === "done").length;
       const failed = uploads.filter((u) => u.state === "error").length;
       const cancelled = uploads.filter((u) => u.state === "cancelled").length;
@@ -250,7 +253,7 @@
       if (photo.status === "queued" || photo.status === "processing") liveStatus.watch(photo.id);
     };
 
-    panel.querySelector("[data-upload-cancel-all]").addEventListener("click", () => uploads.forEach(cancelUpload));
+    cancelAll.addEventListener("click", () => uploads.forEach(cancelUpload));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       add(input.files);

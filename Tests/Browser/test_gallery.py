@@ -235,6 +235,46 @@ class GalleryTest:
         check("is not a JPEG or PNG image" in message, f"the server's message is shown: {message!r}")
         self.drain_console(allow=["status of 415"])
         check(len(self.tiles()) == 3, "still three tiles")
+
+        # A file dropped on the drop zone uploads like a chosen one and appears in the grid.
+        dropped = self.driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const canvas = document.createElement('canvas');
+            canvas.width = 640; canvas.height = 480;
+            const g = canvas.getContext('2d');
+            g.fillStyle = '#c36'; g.fillRect(0, 0, 640, 480);
+            g.fillStyle = '#fc3'; g.beginPath(); g.arc(320, 240, 150, 0, 7); g.fill();
+            canvas.toBlob((blob) => {
+              const data = new DataTransfer();
+              data.items.add(new File([blob], 'dropped.jpg', { type: 'image/jpeg' }));
+              const zone = document.querySelector('[data-drop-zone]');
+              for (const type of ['dragenter', 'dragover', 'drop']) {
+                zone.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+              }
+              done(true);
+            }, 'image/jpeg', 0.9);""")
+        check(dropped, "the drop was dispatched")
+        self.wait(lambda: any(e.text == "dropped.jpg" for e in d.find_elements(By.CSS_SELECTOR, ".upload-item.done .name")),
+                  "the dropped file uploads")
+        self.wait(lambda: len(d.find_elements(By.CSS_SELECTOR, "[data-grid] .tile img")) == 4, "its thumbnail appears", 60)
+
+        # Cancel: a slow upload stopped half-way leaves no photo.
+        self.throttle(upload_kbps=300)
+        big = os.path.join(self.work, "cancel me.jpg")
+        make_photo(big, seed=99)
+        d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(big)
+        self.wait(lambda: self.js(
+            "const b = [...document.querySelectorAll('.upload-item progress')].pop(); return b.value > 0 && b.value < b.max"),
+            "the slow upload is under way")
+        d.find_elements(By.CSS_SELECTOR, ".upload-item button")[-1].click()
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, ".upload-item .note")[-1].text == "cancelled", "cancelled")
+        self.unthrottle()
+        time.sleep(1)
+        check(len(self.tiles()) == 4, f"a cancelled upload adds no photo ({len(self.tiles())} tiles)")
+        summary = d.find_element(By.CSS_SELECTOR, "[data-upload-summary]").text
+        check(summary.startswith("5 of 6 uploaded · 100%"), f"the total leaves the cancelled file out: {summary!r}")
+        check(not d.find_element(By.CSS_SELECTOR, "[data-upload-cancel-all]").is_displayed(), "nothing left to cancel")
+        self.drain_console(allow=["status of 415"])
         self.shot("gallery", 1440)
         self.shot("gallery", 375)
 
@@ -276,7 +316,7 @@ class GalleryTest:
         d.find_element(By.CSS_SELECTOR, ".danger-zone summary").click()
         d.find_element(By.CSS_SELECTOR, "[data-delete]").click()
         self.wait(lambda: d.current_url.rstrip("/") == self.base, "back to the gallery after delete")
-        check(len(self.tiles()) == 2, f"two photos left ({len(self.tiles())})")
+        check(len(self.tiles()) == 3, f"three photos left ({len(self.tiles())})")
 
         # Albums: create one, move a photo into it, see its preview and count.
         d.get(self.base + "/albums")
@@ -298,7 +338,7 @@ class GalleryTest:
         self.shot("albums", 1440)
         self.shot("albums", 375)
         d.get(self.base + "/")
-        check(len(self.tiles()) == 1, "the main gallery no longer shows it")
+        check(len(self.tiles()) == 2, "the main gallery no longer shows it")
         photo_path = self.tiles()[0].find_element(By.TAG_NAME, "a").get_attribute("href").replace(self.base, "")
         for path in ["/", "/albums", album_url.replace(self.base, ""), photo_path, "/photos/999"]:
             self.validate_html(path)

@@ -124,6 +124,28 @@ struct AlbumTests {
         }
     }
 
+    @Test("gallery and album pages page with a cursor link and the JSON the script loads in place")
+    func pagination() async throws {
+        try await withTestApp(pageSize: 2) { _, client in
+            let browser = try await BrowserSession.start(client)
+            _ = try await browser.postForm("/albums", ["name": "Many"])
+            for index in 0..<3 { _ = try await browser.upload([("g\(index).jpg", try TestImages.jpeg(width: 16 + index, height: 16))]) }
+            for index in 0..<3 { _ = try await browser.upload([("a\(index).jpg", try TestImages.jpeg(width: 30 + index, height: 16))], album: 1) }
+            let first = try await browser.get("/")
+            #expect(first.text.contains("href=\"/?after=2\" data-load-more=\"/photos?album=none&amp;after=2&amp;limit=2\""))
+            let second = try await browser.get("/?after=2")
+            #expect(second.text.contains("href=\"/photos/1\""))
+            #expect(!second.text.contains("data-load-more"))
+            let (_, more) = try await client.getJSON("/photos?album=none&after=2&limit=2")
+            #expect((more["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [1])
+            #expect(more["next"] is NSNull)
+            let album = try await browser.get("/albums/1")
+            #expect(album.text.contains("href=\"/albums/1?after=5\" data-load-more=\"/photos?album=1&amp;after=5&amp;limit=2\""))
+            let (_, albumMore) = try await client.getJSON("/albums/1?after=5")
+            #expect((albumMore["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [4])
+        }
+    }
+
     @Test("the photo page links to its newer and older neighbours within its album")
     func neighbours() async throws {
         try await withTestApp { _, client in

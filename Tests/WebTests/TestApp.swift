@@ -12,7 +12,8 @@ import Web
 
 /// Builds the real application over a fresh workspace and runs `body` against its router.
 func withTestApp(
-    maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, store customStore: (any MediaStore)? = nil,
+    maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, pageSize: Int = 60,
+    store customStore: (any MediaStore)? = nil,
     _ body: @escaping @Sendable (TestWorkspace, any TestClientProtocol) async throws -> Void
 ) async throws {
     let workspace = try await TestWorkspace.make(store: customStore)
@@ -30,7 +31,8 @@ func withTestApp(
         let configuration = WebConfiguration(
             maxUploadBytes: maxUploadBytes, maxPixels: maxPixels,
             publicDirectory: TestWorkspace.repositoryRoot + "/Public",
-            templatesDirectory: TestWorkspace.repositoryRoot + "/Templates", mediaRoot: customStore == nil ? workspace.store.root : nil)
+            templatesDirectory: TestWorkspace.repositoryRoot + "/Templates", mediaRoot: customStore == nil ? workspace.store.root : nil,
+            pageSize: pageSize)
         let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
         try await app.test(.router) { client in try await body(workspace, client) }
     } catch {
