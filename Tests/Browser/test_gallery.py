@@ -308,6 +308,18 @@ class GalleryTest:
         d.switch_to.active_element.send_keys(Keys.ARROW_LEFT)
         self.wait(lambda: d.current_url.split("#")[0] == here, "ArrowLeft comes back")
         self.wait(lambda: d.find_elements(By.CSS_SELECTOR, ".lightbox img"), "the lightbox is open again")
+        # A swipe to the left shows the older photo too, and one to the right comes back.
+        swipe = """
+            const box = document.querySelector('.lightbox');
+            const touch = (x) => new Touch({ identifier: 1, target: box, clientX: x, clientY: 300 });
+            box.dispatchEvent(new TouchEvent('touchstart', { touches: [touch(arguments[0])], bubbles: true }));
+            box.dispatchEvent(new TouchEvent('touchend', { changedTouches: [touch(arguments[1])], bubbles: true }));"""
+        self.js(swipe, 600, 300)
+        self.wait(lambda: d.current_url.split("#")[0] != here, "a left swipe shows the older photo")
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, ".lightbox img"), "the lightbox after the swipe")
+        self.js(swipe, 300, 600)
+        self.wait(lambda: d.current_url.split("#")[0] == here, "a right swipe comes back")
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, ".lightbox img"), "the lightbox after swiping back")
         d.switch_to.active_element.send_keys(Keys.ESCAPE)
         self.wait(lambda: not d.find_elements(By.CSS_SELECTOR, ".lightbox"), "Escape closes the lightbox")
         self.drain_console()
@@ -342,6 +354,17 @@ class GalleryTest:
         photo_path = self.tiles()[0].find_element(By.TAG_NAME, "a").get_attribute("href").replace(self.base, "")
         for path in ["/", "/albums", album_url.replace(self.base, ""), photo_path, "/photos/999"]:
             self.validate_html(path)
+
+        # A photo the worker cannot read turns from a placeholder into its failure reason, without a reload.
+        data = open(photos[1], "rb").read()
+        broken = os.path.join(self.work, "broken.jpg")
+        open(broken, "wb").write(data[: len(data) // 3])
+        self.js("window.__noReload = 'still here'")
+        d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(broken)
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, "[data-grid] .tile-failed"), "the broken photo fails", 60)
+        reason = d.find_element(By.CSS_SELECTOR, "[data-grid] .tile-failed").text
+        check(reason.startswith("Failed:") and "damaged or truncated" in reason, f"the failure reason is shown: {reason!r}")
+        check(self.js("return window.__noReload") == "still here", "the page was not reloaded")
 
         # Dark mode renders too.
         self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
