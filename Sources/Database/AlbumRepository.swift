@@ -2,7 +2,11 @@
 public protocol AlbumRepository: Sendable {
     /// Every album, newest first, with its count and previews.
     func albumSummaries() async throws -> [AlbumSummary]
+    /// Every album by name, without counts or previews (the album choices of a form).
+    func albums() async throws -> [Album]
     func album(id: Int64) async throws -> Album?
+    /// How many photos the album holds.
+    func photoCount(inAlbum id: Int64) async throws -> Int
     /// Creates an album; `name` must already be validated (1–200 characters).
     func createAlbum(name: String) async throws -> Album
     /// Renames an album; nil when there is no such album.

@@ -36,9 +36,18 @@ public struct PostgresAlbumRepository: AlbumRepository {
         }
     }
 
+    public func albums() async throws -> [Album] {
+        try await database.query("SELECT \(unescaped: Self.albumColumns) FROM albums ORDER BY lower(name), id")
+            .map(Self.decodeAlbum)
+    }
+
     public func album(id: Int64) async throws -> Album? {
         try await database.query("SELECT \(unescaped: Self.albumColumns) FROM albums WHERE id = \(id)")
             .first.map(Self.decodeAlbum)
+    }
+
+    public func photoCount(inAlbum id: Int64) async throws -> Int {
+        try await database.query("SELECT count(*) FROM photos WHERE album_id = \(id)").first?.decode(Int.self) ?? 0
     }
 
     public func createAlbum(name: String) async throws -> Album {

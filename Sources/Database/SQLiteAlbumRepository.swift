@@ -38,10 +38,24 @@ public struct SQLiteAlbumRepository: AlbumRepository {
         }
     }
 
+    public func albums() async throws -> [Album] {
+        try await database.read { connection in
+            try await connection.query("SELECT \(Self.albumColumns) FROM albums ORDER BY name COLLATE NOCASE, id")
+                .map(Self.decodeAlbum)
+        }
+    }
+
     public func album(id: Int64) async throws -> Album? {
         try await database.read { connection in
             try await connection.query("SELECT \(Self.albumColumns) FROM albums WHERE id = ?", [.integer(Int(id))])
                 .first.map(Self.decodeAlbum)
+        }
+    }
+
+    public func photoCount(inAlbum id: Int64) async throws -> Int {
+        try await database.read { connection in
+            try await connection.query("SELECT count(*) AS n FROM photos WHERE album_id = ?", [.integer(Int(id))])
+                .first?.column("n")?.integer ?? 0
         }
     }
 

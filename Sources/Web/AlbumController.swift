@@ -55,7 +55,7 @@ struct AlbumController: Sendable {
         }
         let grid = try await photoController.gridPage(
             .album(album.id), after: after, basePath: "/albums/\(album.id)", scopeQuery: "album=\(album.id)")
-        let count = try await services.albums.albumSummaries().first { $0.album.id == album.id }?.photoCount
+        let count = try await services.albums.photoCount(inAlbum: album.id)
         return renderer.page(
             "album",
             AlbumPage(

@@ -144,10 +144,10 @@ struct AlbumCard: Sendable {
         emptySlots = Array(0..<max(0, AlbumSummary.previewCount - previews.count))
     }
 
-    init(_ album: Album, count: Int?) {
+    init(_ album: Album, count: Int) {
         id = album.id
         name = album.name
-        countText = count.map { $0 == 1 ? "1 photo" : "\($0) photos" } ?? ""
+        countText = count == 1 ? "1 photo" : "\(count) photos"
         previews = []
         emptySlots = []
     }

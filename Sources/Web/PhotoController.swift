@@ -29,9 +29,7 @@ struct PhotoController: Sendable {
         if request.wantsJSON { return try await list(request, context: context) }
         let after = try cursor(request)
         let grid = try await gridPage(.unsorted, after: after, basePath: "/", scopeQuery: "album=none")
-        let albums = try await services.albums.albumSummaries().map {
-            AlbumOption(id: $0.album.id, name: $0.album.name, isSelected: false)
-        }
+        let albums = try await services.albums.albums().map { AlbumOption(id: $0.id, name: $0.name, isSelected: false) }
         return renderer.page(
             "gallery",
             GalleryPage(
@@ -93,17 +91,15 @@ struct PhotoController: Sendable {
         let card = PhotoCard(photo, store: services.store)
         let scope = photo.albumID.map(PhotoScope.album) ?? .unsorted
         let neighbours = try await services.albums.neighbours(of: photo, in: scope)
-        let summaries = try await services.albums.albumSummaries()
-        let albumName = summaries.first { $0.album.id == photo.albumID }?.album.name
+        let albums = try await services.albums.albums()
+        let albumName = albums.first { $0.id == photo.albumID }?.name
         return renderer.page(
             "photo",
             PhotoPage(
                 title: photo.originalName, chrome: PageChrome(csrfToken: context.csrfToken, section: .photos),
                 photo: card, pendingIDs: card.isPending ? String(photo.id) : "",
                 newerURL: neighbours.newer.map { "/photos/\($0)" }, olderURL: neighbours.older.map { "/photos/\($0)" },
-                albums: summaries.map {
-                    AlbumOption(id: $0.album.id, name: $0.album.name, isSelected: $0.album.id == photo.albumID)
-                },
+                albums: albums.map { AlbumOption(id: $0.id, name: $0.name, isSelected: $0.id == photo.albumID) },
                 albumName: albumName, backURL: photo.albumID.map { "/albums/\($0)" } ?? "/",
                 backText: albumName.map { "Back to \($0)" } ?? "Back to the gallery"))
     }

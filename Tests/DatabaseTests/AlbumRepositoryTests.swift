@@ -28,6 +28,8 @@ struct AlbumRepositoryTests {
         #expect(summaries.map(\.album.name) == ["Winter", "Summer"])
         #expect(summaries.map(\.photoCount) == [0, 5])
         #expect(summaries[1].previews.map(\.id) == [5, 4, 3, 2])
+        #expect(try await albums.photoCount(inAlbum: summer.id) == 5)
+        #expect(try await albums.photoCount(inAlbum: winter.id) == 0)
 
         #expect(try await albums.photos(in: .unsorted, before: nil, limit: 10).map(\.id) == [6])
         #expect(try await albums.photos(in: .album(summer.id), before: 4, limit: 2).map(\.id) == [3, 2])
@@ -48,6 +50,8 @@ struct AlbumRepositoryTests {
         #expect(renamed?.name == "Winter in the Alps")
         #expect(try await albums.renameAlbum(id: 12345, name: "x") == nil)
         #expect(try await albums.album(id: winter.id)?.name == "Winter in the Alps")
+        _ = try await albums.createAlbum(name: "autumn")
+        #expect(try await albums.albums().map(\.name) == ["autumn", "Summer", "Winter in the Alps"])
     }
 
     @Test("SQLite: albums, previews, counts, scopes, neighbours, moves and EXIF columns")
