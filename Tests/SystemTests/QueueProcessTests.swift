@@ -6,10 +6,13 @@ import Testing
 /// stopped and retried. Each test has its own database, media folder and port.
 @Suite("Queue across processes (PostgreSQL)")
 struct QueueProcessTests {
-    /// Photos big enough that a job takes a while in a debug build, so a signal lands while jobs are held.
+    /// Photos big enough that a job takes a while in a debug build (a few hundred milliseconds)…
     static func slowPhoto(_ tag: String) throws -> [UInt8] {
         try TestImages.uniqueJPEG(width: 3000, height: 2000, tag: tag)
     }
+
+    /// …and enough of them that a worker is busy for seconds, so the test sees it holding jobs before it signals.
+    static let busyBatch = 16
 
     @Test("two workers and 40 uploads: every photo is processed exactly once, to completion")
     func twoWorkers() async throws {
@@ -43,7 +46,7 @@ struct QueueProcessTests {
         try await Deployment.with(settings: ["JOB_LEASE_SECONDS": "3", "WORKER_CONCURRENCY": "2"]) { deployment in
             try await deployment.migrate()
             try await deployment.serve()
-            for index in 0..<10 {
+            for index in 0..<Self.busyBatch {
                 #expect(try await deployment.upload(try Self.slowPhoto("kill-\(index)"), name: "\(index).jpg").status == 201)
             }
             let doomed = try deployment.start("worker")
@@ -57,7 +60,7 @@ struct QueueProcessTests {
             #expect(!held.isEmpty)
             _ = try deployment.start("worker")
             try await waitUntil("every photo ready", timeout: .seconds(240)) {
-                try await deployment.count("photos", where: "status = 'ready'") == 10
+                try await deployment.count("photos", where: "status = 'ready'") == Self.busyBatch
             }
             #expect(try await deployment.count("jobs", where: "state <> 'done'") == 0)
             let list = held.map(String.init).joined(separator: ",")
@@ -71,7 +74,7 @@ struct QueueProcessTests {
         try await Deployment.with(settings: ["SHUTDOWN_GRACE_SECONDS": "120", "WORKER_CONCURRENCY": "1"]) { deployment in
             try await deployment.migrate()
             try await deployment.serve()
-            for index in 0..<6 {
+            for index in 0..<Self.busyBatch {
                 #expect(try await deployment.upload(try Self.slowPhoto("drain-\(index)"), name: "\(index).jpg").status == 201)
             }
             let worker = try deployment.start("worker")
@@ -85,7 +88,7 @@ struct QueueProcessTests {
             let done = try await deployment.count("jobs", where: "state = 'done'")
             #expect(done >= 1)
             // The rest were never claimed after the signal: waiting, first attempt still to come.
-            #expect(try await deployment.count("jobs", where: "state = 'available' AND attempts = 0") == 6 - done)
+            #expect(try await deployment.count("jobs", where: "state = 'available' AND attempts = 0") == Self.busyBatch - done)
             #expect(try await deployment.count("photos", where: "status = 'ready'") == done)
         }
     }
@@ -95,7 +98,7 @@ struct QueueProcessTests {
         try await Deployment.with(settings: ["SHUTDOWN_GRACE_SECONDS": "0", "WORKER_CONCURRENCY": "2"]) { deployment in
             try await deployment.migrate()
             try await deployment.serve()
-            for index in 0..<4 {
+            for index in 0..<Self.busyBatch {
                 #expect(try await deployment.upload(try Self.slowPhoto("release-\(index)"), name: "\(index).jpg").status == 201)
             }
             let worker = try deployment.start("worker")
@@ -110,7 +113,7 @@ struct QueueProcessTests {
             // Released jobs are runnable now, not after a lease: a new worker finishes everything.
             _ = try deployment.start("worker")
             try await waitUntil("every photo ready", timeout: .seconds(240)) {
-                try await deployment.count("photos", where: "status = 'ready'") == 4
+                try await deployment.count("photos", where: "status = 'ready'") == Self.busyBatch
             }
         }
     }
