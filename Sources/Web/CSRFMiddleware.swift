@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 /// Gives every request its CSRF token (setting the cookie when the browser has none) and checks unsafe requests.
@@ -28,9 +29,11 @@ struct CSRFMiddleware: RouterMiddleware {
         }
         var response = try await next(request, context)
         if existing == nil {
+            // Behind a TLS-terminating proxy the cookie is marked Secure; a forged header only restricts the cookie.
+            let secure = request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
             response.setCookie(
                 Cookie(name: CSRFPolicy.cookieName, value: context.csrfToken, maxAge: 365 * 24 * 3600, path: "/",
-                       httpOnly: true, sameSite: .lax))
+                       secure: secure, httpOnly: true, sameSite: .lax))
         }
         return response
     }

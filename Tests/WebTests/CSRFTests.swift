@@ -15,6 +15,10 @@ struct CSRFTests {
             let cookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("memories_csrf=") })
             #expect(cookie.contains("SameSite=Lax"))
             #expect(cookie.contains("HttpOnly"))
+            #expect(!cookie.contains("Secure"))
+            let behindTLS = try await client.execute(
+                uri: "/", method: .get, headers: [.accept: "text/html", HTTPField.Name("X-Forwarded-Proto")!: "https"])
+            #expect(behindTLS.headers[values: .setCookie].first { $0.hasPrefix("memories_csrf=") }?.contains("Secure") == true)
             let browser = try await BrowserSession.start(client)
             #expect(browser.token.count == 64)
             let again = try await browser.get("/")
