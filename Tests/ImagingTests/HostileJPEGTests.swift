@@ -51,7 +51,8 @@ struct HostileJPEGTests {
             #expect(error.code == .corrupt, "\(error)")
             #expect(error.message.contains("scans"), "\(error)")
         }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Not a speed check: a decoder that spins on such a file runs for minutes; any loaded machine stays far under this.
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 
     @Test func aFewRedundantScansStillDecode() throws {
@@ -76,6 +77,7 @@ struct HostileJPEGTests {
             #expect(error.code == .tooManyPixels, "\(error)")
             #expect(error.message.contains("MB"), "\(error)")
         }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // Not a speed check: a decoder that spins on such a file runs for minutes; any loaded machine stays far under this.
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 }
