@@ -177,23 +177,33 @@ public final class PostgresDatabase: Sendable {
     /// off this way is rolled back unless its commit was already on the wire: the caller then reports a failure
     /// for work that did happen, which is why uploads look the photo up again before removing its file.
     func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let result = try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
+        // The caller gets its answer at the deadline even if the work does not honour cancellation (a lease or a
+        // statement stuck on a connection the server dropped): waiting for it, as a task group would, once left a
+        // worker's job slots taken for good after a database restart. The work is cancelled and left to end.
+        let race = DeadlineRace<T>()
+        let work = Task {
+            do { race.finish(.success(try await body())) } catch { race.finish(.failure(error)) }
         }
-        guard let result else {
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            race.finish(nil)
+        }
+        let outcome = await withTaskCancellationHandler {
+            await race.outcome()
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
+        }
+        timer.cancel()
+        guard let outcome else {
+            work.cancel()
             // Ask a fresh connection for the cause (refused, wrong password) rather than only saying "too slow".
             throw await explain(
                 DatabaseError(
                     .unavailable, "PostgreSQL at \(serverName) did not answer within \(limit)",
                     underlying: PostgresDriverError(detail: "no connection within \(limit)", poolGaveUp: true)))
         }
-        return result
+        if case .failure(let error) = outcome, error is CancellationError { work.cancel() }
+        return try outcome.get()
     }
 
     /// Maps an error, first asking a fresh connection why when the pool only says it gave up connecting.
@@ -207,6 +217,44 @@ public final class PostgresDatabase: Sendable {
             return reason
         } catch {
             return mapped
+        }
+    }
+}
+
+/// The first of a piece of work's result, its deadline (nil) or its caller's cancellation, handed to one waiter.
+final class DeadlineRace<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var settled = false
+    private var result: Result<T, any Error>?
+    private var waiter: CheckedContinuation<Result<T, any Error>?, Never>?
+
+    /// Records the outcome if none was recorded yet; `nil` means the deadline passed.
+    func finish(_ outcome: Result<T, any Error>?) {
+        lock.lock()
+        guard !settled else {
+            lock.unlock()
+            return
+        }
+        settled = true
+        result = outcome
+        let waiting = waiter
+        waiter = nil
+        lock.unlock()
+        waiting?.resume(returning: outcome)
+    }
+
+    /// Waits for the first outcome.
+    func outcome() async -> Result<T, any Error>? {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if settled {
+                let outcome = result
+                lock.unlock()
+                continuation.resume(returning: outcome)
+            } else {
+                waiter = continuation
+                lock.unlock()
+            }
         }
     }
 }
