@@ -44,7 +44,7 @@ struct AlbumController: Sendable {
     /// `GET /albums/{id}`: the album's grid with its own drop zone; JSON `{"album", "photos", "next"}` when asked.
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let album = try await findAlbum(context)
-        let after = try photoCursor(request)
+        let after = try request.photoCursor()
         if request.wantsJSON {
             let page = try await services.albums.photos(in: .album(album.id), before: after, limit: configuration.pageSize + 1)
             let shown = Array(page.prefix(configuration.pageSize))
@@ -69,7 +69,7 @@ struct AlbumController: Sendable {
 
     /// `PATCH /albums/{id}` or `POST /albums/{id}/rename` with `name`.
     @Sendable func rename(_ request: Request, context: Context) async throws -> Response {
-        let id = try albumID(context)
+        let id = try context.routeID(naming: "album")
         let name = try RequestFields.albumName(try await RequestFields.read(request))
         guard let album = try await services.albums.renameAlbum(id: id, name: name) else {
             throw APIError.notFound("There is no album \(id).")
@@ -98,23 +98,10 @@ struct AlbumController: Sendable {
         return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }
 
-    private func albumID(_ context: Context) throws -> Int64 {
-        guard let id = context.parameters.get("id", as: Int64.self), id > 0 else {
-            throw APIError.notFound("There is no such album.")
-        }
-        return id
-    }
-
     private func findAlbum(_ context: Context) async throws -> Album {
-        let id = try albumID(context)
+        let id = try context.routeID(naming: "album")
         guard let album = try await services.albums.album(id: id) else { throw APIError.notFound("There is no album \(id).") }
         return album
-    }
-
-    private func photoCursor(_ request: Request) throws -> Int64? {
-        guard let text = request.uri.queryParameters["after"] else { return nil }
-        guard let value = Int64(text), value > 0 else { throw APIError.badRequest("after must be a photo id.") }
-        return value
     }
 }
 

@@ -27,7 +27,7 @@ struct PhotoController: Sendable {
     /// `GET /`: the photos in no album, newest first, `?after=ID` for older pages; JSON (every photo) when asked.
     @Sendable func gallery(_ request: Request, context: Context) async throws -> Response {
         if request.wantsJSON { return try await list(request, context: context) }
-        let after = try cursor(request)
+        let after = try request.photoCursor()
         let grid = try await gridPage(.unsorted, after: after, basePath: "/", scopeQuery: "album=none")
         let albums = try await services.albums.albums().map { AlbumOption(id: $0.id, name: $0.name, isSelected: false) }
         return renderer.page(
@@ -78,7 +78,7 @@ struct PhotoController: Sendable {
             guard let id = Int64(text), id > 0 else { throw APIError.badRequest("album must be an album id or none.") }
             scope = .album(id)
         }
-        let page = try await services.albums.photos(in: scope, before: try cursor(request), limit: limit + 1)
+        let page = try await services.albums.photos(in: scope, before: try request.photoCursor(), limit: limit + 1)
         let shown = Array(page.prefix(limit))
         let next = page.count > limit ? shown.last?.id : nil
         return JSONResponse.make(PhotoListJSON(photos: shown.map(json), next: next, includeNext: true))
@@ -106,7 +106,7 @@ struct PhotoController: Sendable {
 
     /// `POST /photos/{id}/album` with `album` (an id, or empty for none): moves the photo between albums.
     @Sendable func move(_ request: Request, context: Context) async throws -> Response {
-        let id = try photoID(context)
+        let id = try context.routeID(naming: "photo")
         let fields = try await RequestFields.read(request)
         guard fields["album"] != nil else { throw APIError.badRequest("Choose an album (field \"album\", empty for none).") }
         let album = try RequestFields.albumID(fields["album"])
@@ -123,7 +123,7 @@ struct PhotoController: Sendable {
 
     /// `DELETE /photos/{id}` or `POST /photos/{id}/delete`: the row, its jobs, then its files.
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
-        let id = try photoID(context)
+        let id = try context.routeID(naming: "photo")
         guard let photo = try await services.photos.delete(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         var keys = [MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension)]
         for kind in [MediaKey.Kind.display, .thumbnail] {
@@ -210,22 +210,9 @@ struct PhotoController: Sendable {
 
     private func json(_ photo: Photo) -> PhotoJSON { PhotoJSON(photo, store: services.store) }
 
-    private func photoID(_ context: Context) throws -> Int64 {
-        guard let id = context.parameters.get("id", as: Int64.self), id > 0 else {
-            throw APIError.notFound("There is no such photo.")
-        }
-        return id
-    }
-
     private func findPhoto(_ context: Context) async throws -> Photo {
-        let id = try photoID(context)
+        let id = try context.routeID(naming: "photo")
         guard let photo = try await services.photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         return photo
-    }
-
-    private func cursor(_ request: Request) throws -> Int64? {
-        guard let text = request.uri.queryParameters["after"] else { return nil }
-        guard let value = Int64(text), value > 0 else { throw APIError.badRequest("after must be a photo id.") }
-        return value
     }
 }
