@@ -23,7 +23,7 @@ import urllib.request
 import html5lib
 from PIL import Image, ImageDraw
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -125,7 +125,11 @@ class GalleryTest:
 
     def wait(self, condition, message, timeout=30):
         try:
-            return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(lambda d: condition())
+            # A page that navigates (a form post, a redirect) between finding an element and reading it makes the
+            # element stale: that is "not yet", not a failure, so the wait looks again.
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.05,
+                                 ignored_exceptions=(StaleElementReferenceException,)
+                                 ).until(lambda d: condition())
         except TimeoutException:
             raise Failure("timed out: " + message)
 
