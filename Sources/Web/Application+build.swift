@@ -29,6 +29,9 @@ public func buildRouter(
     AlbumController(services: services, configuration: configuration, renderer: renderer, photoController: photos)
         .addRoutes(to: router)
     HealthController(services: services).addRoutes(to: router)
+    if let resumable = services.resumable {
+        TusController(services: services, resumable: resumable, configuration: configuration).addRoutes(to: router)
+    }
     return router
 }
 

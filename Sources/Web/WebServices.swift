@@ -16,6 +16,8 @@ public struct WebServices: Sendable {
     /// Throws when the database or storage is not ready (`GET /readyz`): unreachable, or migrations behind.
     public var readiness: @Sendable () async throws -> Void
     public var logger: Logger
+    /// The tus endpoints' parts (`/uploads`); nil leaves resumable uploads off.
+    public var resumable: ResumableUploads?
 
     public init(
         photos: any PhotoRepository, albums: any AlbumRepository, store: any MediaStore, wake: WakeSignal,
