@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import NIOCore
 
@@ -81,25 +82,34 @@ extension S3Store: ResumableUploadStore {
 
     public func readStaged(_ staged: StagedUpload, _ body: @Sendable (ByteBuffer) throws -> Void) async throws {
         let keyPath = Self.stagingKeyPath(staged.id)
-        let response = try await send(S3Request(method: .GET, keyPath: keyPath))
+        let response: HTTPClientResponse
+        do {
+            response = try await withRetries("GetObject") { try await send(S3Request(method: .GET, keyPath: keyPath)) }
+        } catch let error as S3TransientFailure {
+            throw StorageError(.unavailable, "cannot read the upload from the object store (\(error))")
+        }
         guard (200..<300).contains(response.status.code) else {
             let collected = try? await response.body.collect(upTo: Self.maximumResponseBody)
             throw failure(
                 S3Response(status: response.status, headers: response.headers, body: collected ?? ByteBuffer()),
                 operation: "GetObject", keyPath: keyPath)
         }
+        // The caller's errors (a file that is not an image) pass through as they are; only the connection's are mapped.
+        var refusal: (any Error)?
         do {
-            for try await chunk in response.body { try body(chunk) }
+            for try await chunk in response.body {
+                do { try body(chunk) } catch {
+                    refusal = error
+                    break
+                }
+            }
         } catch let error as StorageError {
             throw error
-        } catch let error as POSIXFile.Failure {
-            throw StorageError(.unavailable, "cannot read the upload (\(error))", underlying: error)
         } catch {
-            if let classified = classify(error) as? S3TransientFailure {
-                throw StorageError(.unavailable, "the object store dropped the connection while the upload was read (\(classified))")
-            }
-            throw error
+            throw StorageError(
+                .unavailable, "the object store dropped the connection while the upload was read (\(Self.shortReason(error)))")
         }
+        if let refusal { throw refusal }
     }
 
     public func promoteStaged(_ staged: StagedUpload, to key: MediaKey, contentType: String) async throws -> Bool {

@@ -13,30 +13,18 @@ public struct ResumableUploads: Sendable {
     public var expiry: TimeInterval
     /// How long one PATCH may hold an upload; a PATCH that died without releasing it blocks others this long at most.
     public var lease: TimeInterval
+    /// The page sends files from this size up as resumable uploads (`TUS_THRESHOLD`).
+    public var browserThreshold: Int
 
     public init(
         uploads: any UploadRepository, store: any ResumableUploadStore, maxChunkBytes: Int = 8 * 1024 * 1024,
-        expiry: TimeInterval = 24 * 3600, lease: TimeInterval = 300
+        expiry: TimeInterval = 24 * 3600, lease: TimeInterval = 300, browserThreshold: Int = 8_000_000
     ) {
+        self.browserThreshold = browserThreshold
         self.uploads = uploads
         self.store = store
         self.maxChunkBytes = maxChunkBytes
         self.expiry = expiry
         self.lease = lease
-    }
-}
-
-extension Upload {
-    /// The storage-side view of this upload's state.
-    var staged: StagedUpload {
-        StagedUpload(id: id, tempPath: tempPath, multipartID: s3UploadID, partETags: partETags, tail: tail)
-    }
-
-    /// Takes the storage-side state after a chunk was stored.
-    mutating func update(from staged: StagedUpload) {
-        tempPath = staged.tempPath
-        s3UploadID = staged.multipartID
-        partETags = staged.partETags
-        tail = staged.tail
     }
 }
