@@ -36,7 +36,7 @@ struct PhotoController: Sendable {
                 chrome: PageChrome(csrfToken: context.csrfToken, section: .photos), grid: grid,
                 upload: UploadFormModel(
                     maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albums: albums,
-                    hasAlbums: !albums.isEmpty, fixedAlbumID: nil),
+                    hasAlbums: !albums.isEmpty, fixedAlbumID: nil, tusThreshold: services.resumable?.browserThreshold),
                 isFirstPage: after == nil))
     }
 
