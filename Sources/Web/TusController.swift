@@ -204,7 +204,10 @@ struct TusController: Sendable {
             headers[TusHeaders.uploadExpires] = TusHeaders.httpDate(next.expiresAt)
             return Response(status: .noContent, headers: headers)
         } catch {
-            try? await resumable.uploads.release(id: id, token: token)
+            // In a task of its own: a request cancelled by its client's disconnect must still give the lease back,
+            // or the upload would refuse its next chunk (409) until the lease ran out.
+            let uploads = resumable.uploads
+            await Task { try? await uploads.release(id: id, token: token) }.value
             throw error
         }
     }
