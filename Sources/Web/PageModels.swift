@@ -71,8 +71,9 @@ struct PageChrome: Sendable {
     let csrfToken: String
     let isPhotos: Bool
     let isAlbums: Bool
-    /// The signed-in user's name (shown as text, escaped like every value).
-    let username: String?
+    /// The signed-in user's name (shown as text, escaped like every value). Named so that no page model has a
+    /// field of the same name: Mustache looks a missing (nil) value up in the enclosing contexts.
+    let signedInAs: String?
     /// Offer the sign-in link: sign-in exists here and nobody is signed in.
     let offersSignIn: Bool
     /// Show the upload, edit and delete forms.
@@ -80,18 +81,18 @@ struct PageChrome: Sendable {
 
     enum Section: Sendable { case photos, albums, other }
 
-    init(csrfToken: String, section: Section, username: String? = nil, offersSignIn: Bool = false, canChange: Bool = true) {
+    init(csrfToken: String, section: Section, signedInAs: String? = nil, offersSignIn: Bool = false, canChange: Bool = true) {
         self.csrfToken = csrfToken
         isPhotos = section == .photos
         isAlbums = section == .albums
-        self.username = username
+        self.signedInAs = signedInAs
         self.offersSignIn = offersSignIn
         self.canChange = canChange
     }
 
     init(_ context: WebRequestContext, section: Section) {
         self.init(
-            csrfToken: context.csrfToken, section: section, username: context.user?.username,
+            csrfToken: context.csrfToken, section: section, signedInAs: context.user?.username,
             offersSignIn: context.authRequired && context.user == nil, canChange: context.canChange)
     }
 }

@@ -239,7 +239,11 @@ struct AuthTests {
                 uri: "/photos/1/delete", method: .post, headers: [.accept: "text/html", .contentType: "application/x-www-form-urlencoded"])
             #expect(formPost.status == .seeOther)
             #expect(formPost.headers[.location]?.hasPrefix("/login?next=") == true)
-            #expect(try await client.execute(uri: "/login", method: .get, headers: [.accept: "text/html"]).status == .ok)
+            let login = try await client.execute(uri: "/login?next=/albums", method: .get, headers: [.accept: "text/html"])
+            #expect(login.status == .ok)
+            #expect(login.text.contains("name=\"next\" value=\"/albums\""))
+            #expect(!login.text.contains("Signed in as"))
+            #expect(!login.text.contains("action=\"/logout\""))
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
             #expect(harness.mediaFiles().isEmpty)
         }
