@@ -6,8 +6,13 @@ import Hummingbird
 /// look. Everything else is answered 401 JSON for scripts, or a 303 to the login page for browsers.
 enum AccessPolicy {
     /// Paths anyone may reach, whatever the method: signing in and out, and the probes operators and load
-    /// balancers use. Static files and media are served before this check (media names are unguessable hashes).
+    /// balancers use. Static files and media never reach this check (`isFilePath`).
     static let openPaths: Set<String> = ["/login", "/logout", "/healthz", "/readyz", "/metrics"]
+
+    /// Static files and media: served to anyone (media names are unguessable content hashes).
+    static func isFilePath(_ path: String) -> Bool {
+        path.hasPrefix("/static/") || path.hasPrefix("/media/")
+    }
 
     /// The answer that turns the request away, or nil when it may go on.
     static func refusal(for request: Request, context: WebRequestContext, configuration: AuthConfiguration) -> Response? {

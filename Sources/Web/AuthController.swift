@@ -24,7 +24,7 @@ struct AuthController: Sendable {
     @Sendable func loginPage(_ request: Request, context: Context) async throws -> Response {
         let next = LoginRedirect.safe(request.uri.queryParameters["next"].map(String.init))
         if context.user != nil, !request.wantsJSON { return JSONResponse.seeOther(next) }
-        return renderer.page("login", LoginPage(chrome: PageChrome(context, section: .other), next: next, username: "", message: nil))
+        return renderer.page("login", LoginPage(chrome: PageChrome.signIn(context), next: next, username: "", message: nil))
     }
 
     /// `POST /login`: checks the password (bcrypt, off the event loop), then starts a new session.
@@ -41,7 +41,7 @@ struct AuthController: Sendable {
             if !request.wantsJSON {
                 return renderer.page(
                     "login",
-                    LoginPage(chrome: PageChrome(context, section: .other), next: next, username: username, message: Self.failedMessage),
+                    LoginPage(chrome: PageChrome.signIn(context), next: next, username: username, message: Self.failedMessage),
                     status: .unauthorized)
             }
             throw APIError(.unauthorized, "invalid_credentials", Self.failedMessage)

@@ -15,6 +15,9 @@ struct AuthMiddleware: RouterMiddleware {
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // Hummingbird's file middleware asks the router first and serves a file only when that answers 404, so
+        // static files and media pass through here: they are public, and need no database lookup.
+        if AccessPolicy.isFilePath(request.uri.path) { return try await next(request, context) }
         var context = context
         var forgetCookie = false
         if let bearer = Self.bearerToken(request) {

@@ -90,6 +90,13 @@ struct PageChrome: Sendable {
         self.canChange = canChange
     }
 
+    /// The login page's chrome: no "Sign in" link on the page that is the sign-in.
+    static func signIn(_ context: WebRequestContext) -> PageChrome {
+        PageChrome(
+            csrfToken: context.csrfToken, section: .other, signedInAs: context.user?.username, offersSignIn: false,
+            canChange: context.canChange)
+    }
+
     init(_ context: WebRequestContext, section: Section) {
         self.init(
             csrfToken: context.csrfToken, section: section, signedInAs: context.user?.username,

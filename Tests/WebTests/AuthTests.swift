@@ -245,6 +245,9 @@ struct AuthTests {
             #expect(!login.text.contains("Signed in as"))
             #expect(!login.text.contains("action=\"/logout\""))
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            let css = try await client.execute(uri: "/static/css/app.css", method: .get, headers: [.accept: "text/css"])
+            #expect(css.status == .ok)
+            #expect(css.headers[.contentType]?.hasPrefix("text/css") == true)
             #expect(harness.mediaFiles().isEmpty)
         }
     }
