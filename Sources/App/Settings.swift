@@ -94,6 +94,14 @@ struct Settings: ParsableArguments {
 
     @Option(name: .customLong("upload-expiry-hours"), help: "UPLOAD_EXPIRY_HOURS: an unfinished resumable upload is removed this long after its last chunk (default 24)")
     var uploadExpiryHours: String?
+    @Option(name: .customLong("auth-required"), help: "AUTH_REQUIRED: uploads, deletes and edits need a signed-in user (default true; false under app dev)")
+    var authRequired: String?
+
+    @Option(name: .customLong("gallery-public"), help: "GALLERY_PUBLIC: with AUTH_REQUIRED, anonymous visitors may view the gallery (default false)")
+    var galleryPublic: String?
+
+    @Option(name: .customLong("bcrypt-cost"), help: "BCRYPT_COST: bcrypt cost for new password hashes, 4–31 (default 12)")
+    var bcryptCost: String?
 
     @Option(name: .customLong("resources-dir"), help: "RESOURCES_DIR: folder holding Public/, Templates/ and Migrations/ (default: found from the working directory or the binary)")
     var resourcesDir: String?

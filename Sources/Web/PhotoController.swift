@@ -33,7 +33,7 @@ struct PhotoController: Sendable {
         return renderer.page(
             "gallery",
             GalleryPage(
-                chrome: PageChrome(csrfToken: context.csrfToken, section: .photos), grid: grid,
+                chrome: PageChrome(context, section: .photos), grid: grid,
                 upload: UploadFormModel(
                     maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albums: albums,
                     hasAlbums: !albums.isEmpty, fixedAlbumID: nil, tusThreshold: services.resumable?.browserThreshold),
@@ -105,12 +105,13 @@ struct PhotoController: Sendable {
         return renderer.page(
             "photo",
             PhotoPage(
-                title: photo.originalName, chrome: PageChrome(csrfToken: context.csrfToken, section: .photos),
+                title: photo.originalName, chrome: PageChrome(context, section: .photos),
                 photo: card, pendingIDs: card.isPending ? String(photo.id) : "",
                 newerURL: neighbours.newer.map { "/photos/\($0)" }, olderURL: neighbours.older.map { "/photos/\($0)" },
                 albums: albums.map { AlbumOption(id: $0.id, name: $0.name, isSelected: $0.id == photo.albumID) },
                 albumName: albumName, backURL: photo.albumID.map { "/albums/\($0)" } ?? "/",
-                backText: albumName.map { "Back to \($0)" } ?? "Back to the gallery"))
+                backText: albumName.map { "Back to \($0)" } ?? "Back to the gallery",
+                canDelete: Ownership.refusal(toDelete: photo, context: context) == nil))
     }
 
     /// `POST /photos/{id}/album` with `album` (an id, or empty for none): moves the photo between albums.
@@ -133,6 +134,9 @@ struct PhotoController: Sendable {
     /// `DELETE /photos/{id}` or `POST /photos/{id}/delete`: the row, its jobs, then its files.
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let id = try context.routeID(naming: "photo")
+        // The owner never changes, so checking before the delete cannot race with another request.
+        guard let found = try await services.photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
+        if let refusal = Ownership.refusal(toDelete: found, context: context) { throw refusal }
         guard let photo = try await services.photos.delete(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         var keys = [MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension)]
         for kind in [MediaKey.Kind.display, .thumbnail] {
@@ -164,7 +168,7 @@ struct PhotoController: Sendable {
         var outcomes: [InsertOutcome] = []
         var remaining = form.files[...]
         defer { for file in remaining { POSIXFile.removeIfPresent(file.temporaryPath) } }
-        if request.headers[CSRFPolicy.headerName] == nil {
+        if request.headers[CSRFPolicy.headerName] == nil, context.user?.isBearer != true {
             try CSRFPolicy.verify(request, submitted: form.fields[CSRFPolicy.fieldName])
         }
         let albumID = try RequestFields.albumID(form.fields["album"] ?? request.uri.queryParameters["album"].map(String.init))
@@ -172,7 +176,7 @@ struct PhotoController: Sendable {
             throw APIError.badRequest("There is no album \(albumID) to upload into.")
         }
         while let file = remaining.first {
-            outcomes.append(try await record(file, albumID: albumID))
+            outcomes.append(try await record(file, albumID: albumID, ownerID: context.user?.id))
             remaining = remaining.dropFirst()
         }
         let anyNew = outcomes.contains(where: \.isNew)
@@ -186,12 +190,12 @@ struct PhotoController: Sendable {
     }
 
     /// Stores one uploaded file and records it; a duplicate answers with the photo that has those bytes.
-    private func record(_ file: UploadedFile, albumID: Int64?) async throws -> InsertOutcome {
+    private func record(_ file: UploadedFile, albumID: Int64?, ownerID: Int64?) async throws -> InsertOutcome {
         let store = services.store
         let path = file.temporaryPath
         return try await services.ingest(maxJobAttempts: configuration.maxJobAttempts).record(
             InspectedFile(hash: file.hash, bytes: file.bytes, header: file.header), originalName: file.originalName,
-            albumID: albumID,
+            albumID: albumID, ownerID: ownerID,
             storeOriginal: { key, contentType in try await store.put(key, movingFile: path, contentType: contentType) },
             deleteStored: { key in try await store.delete(key) },
             discard: { POSIXFile.removeIfPresent(path) })

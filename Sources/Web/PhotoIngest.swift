@@ -29,7 +29,7 @@ public struct PhotoIngest: Sendable {
     /// was already there); `discard` removes the bytes when they are not needed (a duplicate).
     /// A duplicate answers with the photo that has those bytes, with no new job.
     public func record(
-        _ file: InspectedFile, originalName: String, albumID: Int64?,
+        _ file: InspectedFile, originalName: String, albumID: Int64?, ownerID: Int64? = nil,
         storeOriginal: @Sendable (MediaKey, _ contentType: String) async throws -> Bool,
         deleteStored: @Sendable (MediaKey) async throws -> Void,
         discard: @Sendable () async -> Void
@@ -46,7 +46,8 @@ public struct PhotoIngest: Sendable {
             hash: file.hash, originalName: originalName, contentType: format.contentType, bytes: file.bytes,
             width: file.header.orientedWidth, height: file.header.orientedHeight, orientation: file.header.orientation,
             capturedAt: file.header.captureDate, capturedOffset: file.header.captureOffset,
-            camera: Camera(make: file.header.cameraMake, model: file.header.cameraModel), albumID: albumID)
+            camera: Camera(make: file.header.cameraMake, model: file.header.cameraModel), albumID: albumID,
+            ownerID: ownerID)
         do {
             let outcome = try await photos.insertWithThumbnailJob(new, maxAttempts: maxJobAttempts)
             if outcome.isNew {
@@ -70,12 +71,12 @@ public struct PhotoIngest: Sendable {
     /// Records a whole file on this machine (`app import`, a finished local upload): the file is inspected, then
     /// moved into the store, or removed when its bytes are already a photo.
     public func record(
-        file path: String, originalName: String, albumID: Int64?, maxPixels: Int, store: any MediaStore,
-        consume: Bool
+        file path: String, originalName: String, albumID: Int64?, ownerID: Int64? = nil, maxPixels: Int,
+        store: any MediaStore, consume: Bool
     ) async throws -> InsertOutcome {
         let inspected = try await Self.inspect(file: path, fileName: originalName, maxPixels: maxPixels)
         return try await record(
-            inspected, originalName: originalName, albumID: albumID,
+            inspected, originalName: originalName, albumID: albumID, ownerID: ownerID,
             storeOriginal: { key, contentType in
                 if consume { return try await store.put(key, movingFile: path, contentType: contentType) }
                 // Leave the caller's file alone: put a temporary hard link (or copy) in the store's temp folder.

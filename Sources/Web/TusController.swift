@@ -180,7 +180,7 @@ struct TusController: Sendable {
         do {
             if upload.isComplete {
                 // A retry after the last chunk was stored but the photo could not be made (the database was down).
-                return try await complete(upload, token: token)
+                return try await complete(upload, token: token, ownerID: context.user?.id)
             }
             let chunkFile = resumable.store.temporaryDirectory + "/chunk-" + UUID().uuidString + ".part"
             defer { POSIXFile.removeIfPresent(chunkFile) }
@@ -198,7 +198,7 @@ struct TusController: Sendable {
             guard try await resumable.uploads.advance(next, token: token, keepLease: next.isComplete) else {
                 throw APIError(.conflict, "upload_busy", "This upload was changed by another request; ask HEAD for its offset.")
             }
-            if next.isComplete { return try await complete(next, token: token) }
+            if next.isComplete { return try await complete(next, token: token, ownerID: context.user?.id) }
             var headers = HTTPFields()
             headers[TusHeaders.uploadOffset] = String(next.offset)
             headers[TusHeaders.uploadExpires] = TusHeaders.httpDate(next.expiresAt)
@@ -267,7 +267,7 @@ struct TusController: Sendable {
     /// The last chunk is in: inspect the whole file, then record it as `POST /photos` would. A file that can never
     /// become a photo (not an image, too many pixels, not the declared hash) ends the upload; an outage leaves it to
     /// be retried (a `PATCH` at the full offset with an empty body).
-    private func complete(_ upload: Upload, token: String) async throws -> Response {
+    private func complete(_ upload: Upload, token: String, ownerID: Int64?) async throws -> Response {
         let store = resumable.store
         let staged = upload.staged
         let inspected: InspectedFile
@@ -288,7 +288,7 @@ struct TusController: Sendable {
         let media = services.store
         let outcome = try await services.ingest(maxJobAttempts: configuration.maxJobAttempts).record(
             inspected, originalName: upload.fileName.isEmpty ? "photo.\(inspected.header.format.fileExtension)" : upload.fileName,
-            albumID: upload.albumID,
+            albumID: upload.albumID, ownerID: ownerID,
             storeOriginal: { key, contentType in try await store.promoteStaged(staged, to: key, contentType: contentType) },
             deleteStored: { key in try await media.delete(key) },
             discard: { await store.discardStaged(staged) })

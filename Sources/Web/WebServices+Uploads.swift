@@ -6,7 +6,10 @@ extension WebServices {
         PhotoIngest(photos: photos, wake: wake, maxJobAttempts: maxJobAttempts, logger: logger)
     }
 
-    /// May this request upload? The one check every upload route (`POST /photos`, the tus endpoints) calls, so
-    /// accounts can decide it in one place (signed-in user or bearer token when `AUTH_REQUIRED`). Today: anyone.
-    func authorizeUpload(_ request: Request, context: WebRequestContext) async throws {}
+    /// May this request upload? The one check every upload route (`POST /photos`, the tus endpoints) calls.
+    /// With `AUTH_REQUIRED` the auth middleware has already turned anonymous requests away; this refuses what it
+    /// let through without the right to change things.
+    func authorizeUpload(_ request: Request, context: WebRequestContext) async throws {
+        guard context.canChange else { throw APIError(.unauthorized, "unauthorized", "Sign in to upload photos.") }
+    }
 }

@@ -63,10 +63,10 @@ func withTusApp(
     let s3Store = s3
     let workspace = try await TestWorkspace.make(store: s3Store)
     let store: any ResumableUploadStore & MediaStore = s3Store ?? workspace.store
-    @Sendable func run(photos: any PhotoRepository, albums: any AlbumRepository, uploads: any UploadRepository,
+    @Sendable func run(photos: any PhotoRepository, albums: any AlbumRepository, accounts: any AccountRepository, uploads: any UploadRepository,
              sql: @escaping @Sendable (String) async throws -> Void, count: @escaping @Sendable (String) async throws -> Int) async throws {
         var services = WebServices(
-            photos: photos, albums: albums, store: store, wake: WakeSignal(), metrics: TestMetrics.registry,
+            photos: photos, albums: albums, accounts: accounts, store: store, wake: WakeSignal(), metrics: TestMetrics.registry,
             readiness: {}, logger: workspace.logger)
         services.resumable = ResumableUploads(uploads: uploads, store: store, maxChunkBytes: maxChunkBytes, expiry: 3600)
         let configuration = WebConfiguration(
@@ -88,6 +88,7 @@ func withTusApp(
             let sqlite = workspace.database
             try await run(
                 photos: workspace.photos, albums: SQLiteAlbumRepository(database: sqlite),
+                accounts: SQLiteAccountRepository(database: sqlite),
                 uploads: SQLiteUploadRepository(database: sqlite),
                 sql: { text in _ = try await sqlite.write { connection in try await connection.query(text) } },
                 count: { table in try await workspace.count(table) })
@@ -96,6 +97,7 @@ func withTusApp(
             try await PostgresTestDatabase.with { pg in
                 try await run(
                     photos: pg.photos, albums: PostgresAlbumRepository(database: pg.database),
+                    accounts: PostgresAccountRepository(database: pg.database),
                     uploads: PostgresUploadRepository(database: pg.database),
                     sql: { text in try await pg.execute(text) }, count: { table in try await pg.count(table) })
             }
