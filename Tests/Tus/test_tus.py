@@ -21,6 +21,8 @@ from tusclient import client as tus_client
 
 ARGS = None
 FAILURES = []
+# The bearer token of the stack under test (`app serve` requires sign-in by default): sent with every request.
+AUTH = {}
 
 
 def check(condition, message):
@@ -37,8 +39,8 @@ def free_port():
         return s.getsockname()[1]
 
 
-def request(method, url, headers=None, body=None):
-    req = urllib.request.Request(url, method=method, data=body, headers=headers or {})
+def request(method, url, headers=None, body=None, anonymous=False):
+    req = urllib.request.Request(url, method=method, data=body, headers=dict({} if anonymous else AUTH, **(headers or {})))
     try:
         with urllib.request.urlopen(req, timeout=60) as resp:
             return resp.status, dict((k.lower(), v) for k, v in resp.headers.items()), resp.read()
@@ -72,6 +74,12 @@ class Stack:
         self.storage = storage
         self.processes = []
         subprocess.run([ARGS.app, "migrate"], env=self.env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([ARGS.app, "users", "create", "tester"], env=self.env, check=True, input="correct horse battery staple\n",
+                       text=True, stdout=subprocess.DEVNULL)
+        self.token = subprocess.run([ARGS.app, "tokens", "create", "tester", "--name", "tus test"], env=self.env, check=True,
+                                    capture_output=True, text=True).stdout.strip()
+        AUTH.clear()
+        AUTH["Authorization"] = "Bearer " + self.token
 
     def serve(self, **extra):
         port = free_port()
@@ -142,7 +150,7 @@ def killed_mid_chunk(url, offset, data):
     path = "/" + url.split("/", 3)[3]
     conn = http.client.HTTPConnection(host, timeout=30)
     conn.putrequest("PATCH", path)
-    for name, value in {"Tus-Resumable": "1.0.0", "Upload-Offset": str(offset),
+    for name, value in {**AUTH, "Tus-Resumable": "1.0.0", "Upload-Offset": str(offset),
                         "Content-Type": "application/offset+octet-stream", "Content-Length": str(len(data))}.items():
         conn.putheader(name, value)
     conn.endheaders()
@@ -159,12 +167,14 @@ def test_store(storage):
         stack.worker()
         status, headers, _ = request("OPTIONS", a + "/uploads")
         check(status == 204 and headers.get("tus-version") == "1.0.0", "OPTIONS discovery")
+        status, _, _ = request("POST", a + "/uploads", dict(TUS, **{"Upload-Length": "10"}), anonymous=True)
+        check(status == 401, f"without a token no upload starts ({status})")
 
         data = sample_photo(12 * 1024 * 1024)
         path = os.path.join(stack.dir, "photo.jpg")
         with open(path, "wb") as f:
             f.write(data)
-        client = tus_client.TusClient(a + "/uploads")
+        client = tus_client.TusClient(a + "/uploads", headers=dict(AUTH))
         uploader = client.uploader(path, chunk_size=1024 * 1024, metadata={"filename": "photo.jpg"},
                                    upload_checksum=True, retries=0)
         uploader.set_url(uploader.create_url())
@@ -240,16 +250,16 @@ def test_import():
     stack = Stack("local", "import")
     try:
         server = stack.serve()
-        first = run_import([folder, "--server", server, "--token", "test-token"], stack.env, timeout=900)
+        first = run_import([folder, "--server", server, "--token", stack.token], stack.env, timeout=900)
         print("  " + first.stdout.strip().splitlines()[-1])
         check(first.returncode == 0 and f"imported {count}," in first.stdout, f"the first run imports {count} photos")
-        second = run_import([folder, "--server", server], stack.env, timeout=900)
+        second = run_import([folder, "--server", server], dict(stack.env, MEMORIES_TOKEN=stack.token), timeout=900)
         check(second.returncode == 0 and "nothing to import" in second.stdout, "the second run imports nothing and says so")
 
         # Interrupted half-way, then run again: it finishes with no duplicate.
         other = Stack("local", "import-sigint")
         other_server = other.serve()
-        proc = subprocess.Popen([ARGS.app, "import", folder, "--server", other_server, "--concurrency", "1"],
+        proc = subprocess.Popen([ARGS.app, "import", folder, "--server", other_server, "--token", other.token, "--concurrency", "1"],
                                 env=other.env, stdout=subprocess.PIPE, text=True)
         lines = []
         for line in proc.stdout:
@@ -259,7 +269,7 @@ def test_import():
                 break
         rest, _ = proc.communicate(timeout=120)
         check(proc.returncode == 130 and "interrupted" in rest, f"SIGINT stops the import (exit {proc.returncode})")
-        again = run_import([folder, "--server", other_server], other.env, timeout=900)
+        again = run_import([folder, "--server", other_server, "--token", other.token], other.env, timeout=900)
         print("  " + again.stdout.strip().splitlines()[-1])
         status, _, body = request("GET", f"{other_server}/photos?limit=200", {"Accept": "application/json"})
         photos = json.loads(body)["photos"]

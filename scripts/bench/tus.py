@@ -34,7 +34,7 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     work = tempfile.mkdtemp(prefix="memories-bench-tus-")
     env = dict(os.environ, DATABASE_URL=f"sqlite:{work}/db.sqlite3", MEDIA_ROOT=f"{work}/media", RESOURCES_DIR=root,
-               LOG_LEVEL="warning", MAX_UPLOAD_BYTES="100MB")
+               LOG_LEVEL="warning", MAX_UPLOAD_BYTES="100MB", AUTH_REQUIRED="false")
     if args.storage == "s3":
         bucket = "bench-" + os.urandom(4).hex()
         urllib.request.urlopen(urllib.request.Request(f"{args.s3_endpoint}/{bucket}", method="PUT"))
