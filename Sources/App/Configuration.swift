@@ -1,8 +1,10 @@
+import Cache
 import Database
 import Foundation
 import Imaging
 import Logging
 import Storage
+import Web
 
 /// The effective configuration of one process, resolved from flags, then environment variables, then defaults.
 /// Every bad value is reported, one line each naming the variable and what it expected.
@@ -30,6 +32,9 @@ struct Configuration: Sendable {
     var resourcesDirectory: String
     var logLevel: Logger.Level
     var logFormat: LogFormat
+    var cache: CacheURL
+    var uploadRatePerMinute: Int
+    var trustedProxies: TrustedProxies
 
     /// Where media live.
     enum StorageChoice: Sendable {
@@ -99,6 +104,16 @@ struct Configuration: Sendable {
             guard let format = LogFormat(rawValue: text.lowercased()) else { throw SettingReader.Problem("expected text or json") }
             return format
         } ?? .text
+        cache = reader.parse(settings.cacheURL, "CACHE_URL", default: "memory") { text in
+            do { return try CacheURL(parsing: text) } catch let error as CacheError { throw SettingReader.Problem(error.message) }
+        } ?? .memory
+        uploadRatePerMinute = reader.integer(
+            settings.uploadRatePerMinute, "UPLOAD_RATE_PER_MINUTE", default: 60, range: 0...1_000_000)
+        trustedProxies = reader.parse(settings.trustedProxies, "TRUSTED_PROXIES", default: "") { text in
+            do { return try TrustedProxies(parsing: text) } catch let error as TrustedProxiesError {
+                throw SettingReader.Problem(error.message)
+            }
+        } ?? .none
         let explicitResources = settings.resourcesDir ?? environment["RESOURCES_DIR"]
         if let found = ResourceLocator.find(explicit: explicitResources) {
             resourcesDirectory = found
@@ -153,7 +168,9 @@ struct Configuration: Sendable {
             ("JOB_MAX_ATTEMPTS", String(maxAttempts)), ("JOB_LEASE_SECONDS", String(jobLease.components.seconds)),
             ("SHUTDOWN_GRACE_SECONDS", String(shutdownGrace.components.seconds)),
             ("SWEEP_INTERVAL_SECONDS", String(sweepInterval?.components.seconds ?? 0)), ("RESOURCES_DIR", resourcesDirectory),
-            ("LOG_LEVEL", logLevel.rawValue), ("LOG_FORMAT", logFormat.rawValue),
+            ("LOG_LEVEL", logLevel.rawValue), ("LOG_FORMAT", logFormat.rawValue), ("CACHE_URL", cache.description),
+            ("UPLOAD_RATE_PER_MINUTE", String(uploadRatePerMinute)),
+            ("TRUSTED_PROXIES", trustedProxies.text.isEmpty ? "(none)" : trustedProxies.text),
         ]
     }
 }

@@ -10,7 +10,6 @@ public final class MemoryCache: Cache {
 
     private struct State {
         var entries: [String: Entry] = [:]
-        var counters: [String: (count: Int64, expires: ContinuousClock.Instant)] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -53,7 +52,6 @@ public final class MemoryCache: Cache {
     public func delete(_ key: String) async {
         state.withLockedValue { state in
             state.entries[key] = nil
-            state.counters[key] = nil
         }
     }
 
@@ -61,13 +59,20 @@ public final class MemoryCache: Cache {
         let now = ContinuousClock.now
         let capacity = self.capacity
         return state.withLockedValue { state in
-            var counter = state.counters[key].flatMap { $0.expires > now ? $0 : nil } ?? (count: 0, expires: now + ttl)
-            counter.count += 1
-            if state.counters[key] == nil, state.counters.count >= capacity {
-                state.counters = state.counters.filter { $0.value.expires > now }
+            // Counters are entries holding a number, as in Redis, so `get` reads them too.
+            var count: Int64 = 1
+            var expires = now + ttl
+            if let entry = state.entries[key], entry.expires > now {
+                count = (Int64(entry.value) ?? 0) + 1
+                expires = entry.expires
+            } else if state.entries.count >= capacity {
+                state.entries = state.entries.filter { $0.value.expires > now }
+                if state.entries.count >= capacity {
+                    for key in state.entries.keys.prefix(max(capacity / 10, 1)) { state.entries[key] = nil }
+                }
             }
-            state.counters[key] = counter
-            return CounterValue(count: counter.count, resetsIn: counter.expires - now)
+            state.entries[key] = Entry(value: String(count), expires: expires)
+            return CounterValue(count: count, resetsIn: expires - now)
         }
     }
 

@@ -23,6 +23,8 @@ public func buildRouter(
                 mediaRoot, urlBasePath: "/media",
                 cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(31_536_000), .immutable])]), logger: services.logger))
     }
+    router.add(middleware: RateLimitMiddleware.uploads(cache: services.cache, configuration: configuration))
+    router.add(middleware: GalleryInvalidationMiddleware(cache: services.cache))
     router.add(middleware: CSRFMiddleware())
     let photos = PhotoController(services: services, configuration: configuration, renderer: renderer)
     photos.addRoutes(to: router)

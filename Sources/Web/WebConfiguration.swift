@@ -18,12 +18,18 @@ public struct WebConfiguration: Sendable {
     public var maxJobAttempts: Int
     /// Photos per gallery page.
     public var pageSize: Int
+    /// Uploads one client may start per minute (`UPLOAD_RATE_PER_MINUTE`); 0 is no limit.
+    public var uploadRatePerMinute: Int = 60
+    /// Proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
+    public var trustedProxies: TrustedProxies = .none
 
     public init(
         maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, serveStatic: Bool = true,
         serveMedia: Bool = true, publicDirectory: String, templatesDirectory: String, mediaRoot: String?,
-        maxJobAttempts: Int = 5, pageSize: Int = 60
+        maxJobAttempts: Int = 5, pageSize: Int = 60, uploadRatePerMinute: Int = 60, trustedProxies: TrustedProxies = .none
     ) {
+        self.uploadRatePerMinute = uploadRatePerMinute
+        self.trustedProxies = trustedProxies
         self.maxUploadBytes = maxUploadBytes
         self.maxPixels = maxPixels
         self.serveStatic = serveStatic

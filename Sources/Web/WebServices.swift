@@ -1,3 +1,4 @@
+import Cache
 import Database
 import Jobs
 import Logging
@@ -16,11 +17,18 @@ public struct WebServices: Sendable {
     /// Throws when the database or storage is not ready (`GET /readyz`): unreachable, or migrations behind.
     public var readiness: @Sendable () async throws -> Void
     public var logger: Logger
+    /// The shared cache (`CACHE_URL`): rate-limit counters and the gallery's rendered grids.
+    public var cache: any Cache
+    /// Rendered gallery grids in `cache`.
+    public var gallery: GalleryCache
 
     public init(
         photos: any PhotoRepository, albums: any AlbumRepository, store: any MediaStore, wake: WakeSignal,
-        metrics: PrometheusCollectorRegistry, readiness: @escaping @Sendable () async throws -> Void, logger: Logger
+        metrics: PrometheusCollectorRegistry, readiness: @escaping @Sendable () async throws -> Void, logger: Logger,
+        cache: any Cache = MemoryCache(), galleryCacheTTL: Duration = .seconds(2)
     ) {
+        self.cache = cache
+        self.gallery = GalleryCache(cache: cache, ttl: galleryCacheTTL)
         self.photos = photos
         self.albums = albums
         self.store = store
