@@ -34,6 +34,8 @@ struct Configuration: Sendable {
     var logFormat: LogFormat
     var cache: CacheURL
     var uploadRatePerMinute: Int
+    /// Nil: chosen by the cache kind (`Runtime.galleryCacheTTL`).
+    var galleryCacheSeconds: Int?
     var trustedProxies: TrustedProxies
 
     /// Where media live.
@@ -107,6 +109,11 @@ struct Configuration: Sendable {
         cache = reader.parse(settings.cacheURL, "CACHE_URL", default: "memory") { text in
             do { return try CacheURL(parsing: text) } catch let error as CacheError { throw SettingReader.Problem(error.message) }
         } ?? .memory
+        if settings.galleryCacheSeconds ?? environment["GALLERY_CACHE_SECONDS"] != nil {
+            galleryCacheSeconds = reader.integer(settings.galleryCacheSeconds, "GALLERY_CACHE_SECONDS", default: 0, range: 0...86_400)
+        } else {
+            galleryCacheSeconds = nil
+        }
         uploadRatePerMinute = reader.integer(
             settings.uploadRatePerMinute, "UPLOAD_RATE_PER_MINUTE", default: 60, range: 0...1_000_000)
         trustedProxies = reader.parse(settings.trustedProxies, "TRUSTED_PROXIES", default: "") { text in
@@ -170,6 +177,7 @@ struct Configuration: Sendable {
             ("SWEEP_INTERVAL_SECONDS", String(sweepInterval?.components.seconds ?? 0)), ("RESOURCES_DIR", resourcesDirectory),
             ("LOG_LEVEL", logLevel.rawValue), ("LOG_FORMAT", logFormat.rawValue), ("CACHE_URL", cache.description),
             ("UPLOAD_RATE_PER_MINUTE", String(uploadRatePerMinute)),
+            ("GALLERY_CACHE_SECONDS", galleryCacheSeconds.map(String.init) ?? "(automatic)"),
             ("TRUSTED_PROXIES", trustedProxies.text.isEmpty ? "(none)" : trustedProxies.text),
         ]
     }

@@ -106,6 +106,7 @@ struct Runtime: Sendable {
     /// Memory with a separate worker or other servers: their changes cannot reach this process's cache, so a grid
     /// is at most 2 seconds stale.
     func galleryCacheTTL(inProcessWorker: Bool) -> Duration {
+        if let seconds = configuration.galleryCacheSeconds { return .seconds(seconds) }
         guard cache.isShared || inProcessWorker else { return .seconds(2) }
         if case .s3(let s3) = configuration.storage, s3.publicBaseURL == nil {
             return .seconds(max(min(300, s3.presignLifetime / 4), 1))

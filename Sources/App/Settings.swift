@@ -92,6 +92,9 @@ struct Settings: ParsableArguments {
     @Option(name: .customLong("cache-url"), help: "CACHE_URL: memory (default, per process) or redis://[:password@]host[:port][/db]")
     var cacheURL: String?
 
+    @Option(name: .customLong("gallery-cache-seconds"), help: "GALLERY_CACHE_SECONDS: how long rendered gallery grids are cached; 0 turns it off (default 300 with Redis or app dev, 2 with memory)")
+    var galleryCacheSeconds: String?
+
     @Option(name: .customLong("upload-rate-per-minute"), help: "UPLOAD_RATE_PER_MINUTE: uploads one client may start a minute; 0 is no limit (default 60)")
     var uploadRatePerMinute: String?
 
