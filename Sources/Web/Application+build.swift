@@ -23,9 +23,14 @@ public func buildRouter(
                 mediaRoot, urlBasePath: "/media",
                 cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(31_536_000), .immutable])]), logger: services.logger))
     }
+    router.add(middleware: AuthMiddleware(accounts: services.accounts, configuration: configuration.auth, logger: services.logger))
     router.add(middleware: RateLimitMiddleware.uploads(cache: services.cache, configuration: configuration))
     router.add(middleware: GalleryInvalidationMiddleware(cache: services.cache))
     router.add(middleware: CSRFMiddleware())
+    AuthController(
+        services: services, configuration: configuration.auth, hasher: PasswordHasher(cost: configuration.auth.bcryptCost),
+        renderer: renderer
+    ).addRoutes(to: router)
     let photos = PhotoController(services: services, configuration: configuration, renderer: renderer)
     photos.addRoutes(to: router)
     AlbumController(services: services, configuration: configuration, renderer: renderer, photoController: photos)

@@ -32,14 +32,16 @@ extension RateLimitMiddleware {
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
     /// `UPLOAD_RATE_PER_MINUTE` on `POST /photos`, per client address (`TRUSTED_PROXIES` decides whose
-    /// `X-Forwarded-For` counts).
+    /// `X-Forwarded-For` counts) and per signed-in user.
     static func uploads(cache: any Cache, configuration: WebConfiguration) -> Self {
         let proxies = configuration.trustedProxies
         return RateLimitMiddleware(
             limiter: RateLimiter(cache: cache, limit: configuration.uploadRatePerMinute, name: "upload"),
             applies: { $0.method == .post && $0.uri.path == "/photos" },
             keys: { request, context in
-                ["ip:" + proxies.clientAddress(peer: context.peerAddress, forwardedFor: request.headers[values: forwardedFor])]
+                // Both: many accounts from one address, and one account from many addresses, are each one client.
+                let ip = "ip:" + proxies.clientAddress(peer: context.peerAddress, forwardedFor: request.headers[values: forwardedFor])
+                return context.user.map { [ip, "user:\($0.id)"] } ?? [ip]
             })
     }
 }

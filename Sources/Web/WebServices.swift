@@ -9,6 +9,8 @@ import Storage
 public struct WebServices: Sendable {
     public var photos: any PhotoRepository
     public var albums: any AlbumRepository
+    /// Users, sessions and API tokens.
+    public var accounts: any AccountRepository
     public var store: any MediaStore
     /// Woken after an upload commits, so an in-process worker starts at once.
     public var wake: WakeSignal
@@ -23,7 +25,7 @@ public struct WebServices: Sendable {
     public var gallery: GalleryCache
 
     public init(
-        photos: any PhotoRepository, albums: any AlbumRepository, store: any MediaStore, wake: WakeSignal,
+        photos: any PhotoRepository, albums: any AlbumRepository, accounts: any AccountRepository, store: any MediaStore, wake: WakeSignal,
         metrics: PrometheusCollectorRegistry, readiness: @escaping @Sendable () async throws -> Void, logger: Logger,
         cache: any Cache = MemoryCache(), galleryCacheTTL: Duration = .seconds(2)
     ) {
@@ -31,6 +33,7 @@ public struct WebServices: Sendable {
         self.gallery = GalleryCache(cache: cache, ttl: galleryCacheTTL)
         self.photos = photos
         self.albums = albums
+        self.accounts = accounts
         self.store = store
         self.wake = wake
         self.metrics = metrics

@@ -14,7 +14,8 @@ import Web
 /// Builds the real application over a fresh workspace and runs `body` against its router.
 func withTestApp(
     maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, pageSize: Int = 60,
-    store customStore: (any MediaStore)? = nil, cache: any Cache = MemoryCache(), galleryCacheTTL: Duration = .seconds(2),
+    store customStore: (any MediaStore)? = nil, auth: AuthConfiguration = AuthConfiguration(bcryptCost: 4),
+    cache: any Cache = MemoryCache(), galleryCacheTTL: Duration = .seconds(2),
     uploadRatePerMinute: Int = 0, trustedProxies: TrustedProxies = .none,
     _ body: @escaping @Sendable (TestWorkspace, any TestClientProtocol) async throws -> Void
 ) async throws {
@@ -23,7 +24,8 @@ func withTestApp(
         let store = workspace.mediaStore
         let photos = workspace.photos
         let services = WebServices(
-            photos: photos, albums: SQLiteAlbumRepository(database: workspace.database), store: store, wake: WakeSignal(),
+            photos: photos, albums: SQLiteAlbumRepository(database: workspace.database),
+            accounts: SQLiteAccountRepository(database: workspace.database), store: store, wake: WakeSignal(),
             metrics: TestMetrics.registry,
             readiness: {
                 try await photos.checkHealth()
@@ -34,7 +36,7 @@ func withTestApp(
             maxUploadBytes: maxUploadBytes, maxPixels: maxPixels,
             publicDirectory: TestWorkspace.repositoryRoot + "/Public",
             templatesDirectory: TestWorkspace.repositoryRoot + "/Templates", mediaRoot: customStore == nil ? workspace.store.root : nil,
-            pageSize: pageSize, uploadRatePerMinute: uploadRatePerMinute, trustedProxies: trustedProxies)
+            pageSize: pageSize, auth: auth, uploadRatePerMinute: uploadRatePerMinute, trustedProxies: trustedProxies)
         let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
         try await app.test(.router) { client in try await body(workspace, client) }
     } catch {
