@@ -95,7 +95,9 @@ def main():
     for name, admin in databases:
         folder = tempfile.mkdtemp(prefix=f"memories-bench-gallery-{name}-")
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-        env.update({"RESOURCES_DIR": ROOT, "LOG_LEVEL": "warning", "MEDIA_ROOT": folder + "/media"})
+        # Anonymous reads of an open gallery: the page every visitor gets (and what NGINX would micro-cache).
+        env.update({"RESOURCES_DIR": ROOT, "LOG_LEVEL": "warning", "MEDIA_ROOT": folder + "/media",
+                    "AUTH_REQUIRED": "false", "GALLERY_PUBLIC": "true"})
         database_name = None
         if admin:
             database_name = f"bench_gallery_{uuid.uuid4().hex[:8]}"
