@@ -30,6 +30,24 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
         .target(name: "Imaging", dependencies: ["CImageCodecs"]),
+        // A small RESP2 client (pipelining, reconnect, timeouts): no Redis client is in the package mirror.
+        .target(
+            name: "Redis",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // The `Cache` seam: per-process memory or Redis (`CACHE_URL`).
+        .target(
+            name: "Cache",
+            dependencies: [
+                "Redis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "Storage",
             dependencies: [
@@ -68,7 +86,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Database", "Imaging", "Storage", "Jobs",
+                "Database", "Imaging", "Storage", "Jobs", "Cache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
@@ -84,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "App",
             dependencies: [
-                "Web", "Jobs", "Database", "Storage", "Imaging",
+                "Web", "Jobs", "Database", "Storage", "Imaging", "Cache",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -114,6 +132,11 @@ let package = Package(
             ],
             path: "Tests/Support"
         ),
+        .testTarget(
+            name: "CacheTests",
+            dependencies: ["Redis", "Cache", "MemoriesTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "MemoriesTestSupport"]),
         .testTarget(
             name: "StorageTests",
@@ -132,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Jobs", "Database", "Storage", "Imaging", "MemoriesTestSupport",
+                "Web", "Jobs", "Database", "Storage", "Imaging", "Cache", "MemoriesTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -750,6 +750,135 @@ def scenario_external_hosts(scratch, postgres):
         network.close()
 
 
+
+class Redis:
+    """redis-server with the recipe's configuration (deploy/cache/redis.conf) on a free port."""
+
+    def __init__(self, scratch: Scratch):
+        self.scratch = scratch
+        self.port = free_port()
+        self.config = scratch.render(DEPLOY / "cache/redis.conf")
+        self.password = re.search(r"^requirepass (\S+)", self.config.read_text(), re.M).group(1)
+        self.process = None
+
+    def start(self):
+        (self.scratch.root / "redis").mkdir(exist_ok=True)
+        self.process = self.scratch.start(
+            ["redis-server", str(self.config), "--port", str(self.port), "--dir", str(self.scratch.root / "redis"),
+             "--daemonize", "no"], base_env(), "redis")
+        wait_until("redis to answer", lambda: self.cli("PING") == "PONG", 30)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(30)
+
+    def cli(self, *command):
+        result = subprocess.run(["redis-cli", "-p", str(self.port), "--no-auth-warning", "-a", self.password, *command],
+                                capture_output=True, text=True, timeout=30)
+        return result.stdout.strip()
+
+
+def scenario_cache(scratch, postgres):
+    """deploy/cache: Redis shared by two app servers and a worker behind NGINX with a micro-cache. The rate limit is
+    one limit across servers; a photo turning ready shows on both servers' cached galleries; NGINX answers a repeat
+    anonymous GET from its cache; with Redis stopped the app serves and accepts uploads, and uses Redis again once
+    it is back."""
+    redis = Redis(scratch)
+    redis.start()
+    database = postgres.create("cache")
+    http_port = free_port()
+    ports = [free_port(), free_port()]
+    hosts = []
+    for index, port in enumerate(ports, 1):
+        env_file = scratch.render(DEPLOY / "cache/memories.env", [
+            ("postgres://memories:change-me@127.0.0.1:5432/memories", database), ("PORT=8001", f"PORT={port}"),
+            ("127.0.0.1:6379", f"127.0.0.1:{redis.port}"), ("UPLOAD_RATE_PER_MINUTE=60", "UPLOAD_RATE_PER_MINUTE=6")],
+            name=f"app{index}.env")
+        hosts.append(Host(scratch, env_file, {}))
+    (scratch.root / "state/media").mkdir()
+    list(hosts[0].run_oneshot(UNITS / "memories-migrate.service"))
+    create_operator(hosts[0].env)
+    check = subprocess.run([str(APP), "check"], env=hosts[0].env, capture_output=True, text=True, timeout=60,
+                           cwd=scratch.root)
+    expect("check cache: ok" in check.stdout and "change-me" not in check.stdout,
+           f"app check tests the cache and masks its password:\n{check.stdout}{check.stderr}")
+    hosts[0].start(UNITS / "memories-worker.service", "worker")
+    for index, host in enumerate(hosts, 1):
+        host.start(UNITS / "memories-serve.service", f"serve{index}")
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    for base in bases:
+        wait_until(f"{base} to be ready", lambda b=base: get(b + "/readyz").status == 200)
+    cache_dir = scratch.root / "nginx-cache"
+    site = scratch.render(DEPLOY / "cache/nginx-memories.conf", [
+        ("listen 80;", f"listen 127.0.0.1:{http_port};"), ("/var/cache/nginx/memories", str(cache_dir)),
+        ("127.0.0.1:8001", f"127.0.0.1:{ports[0]}"), ("127.0.0.1:8002", f"127.0.0.1:{ports[1]}")])
+    Nginx(scratch, site).start()
+    front = f"http://127.0.0.1:{http_port}"
+    html = {"Accept": "text/html"}
+
+    # (c) NGINX micro-cache: a repeat anonymous GET / is a HIT with no cookie set; any cookie bypasses it.
+    hits = []
+
+    def repeat_is_hit():
+        first = request("GET", front + "/", headers=html)
+        second = request("GET", front + "/", headers=html)
+        hits.append((first.headers.get("x-cache-status"), second.headers.get("x-cache-status")))
+        expect("set-cookie" not in second.headers, "a shared page sets no cookie")
+        return second.status == 200 and second.headers.get("x-cache-status") == "HIT"
+
+    wait_until("a micro-cache HIT on a repeat anonymous GET /", repeat_is_hit, 30, every=0.05)
+    personal = request("GET", front + "/", headers={**html, "Cookie": "memories_csrf=" + "a" * 64})
+    expect(personal.headers.get("x-cache-status") == "BYPASS" and "a" * 64 in personal.body.decode(),
+           f"a request with a cookie gets its own page: {personal.headers.get('x-cache-status')}")
+
+    # (b) Both servers render the gallery (cached in Redis, queued), the worker makes the photo ready and bumps the
+    # generation: both servers' next gallery shows it ready although their grids are kept for minutes.
+    response = upload(bases[0], photo("cache-ready"), "ready.jpg")
+    expect(response.status == 201, f"upload answered {response.status}")
+    photo_id = response.json()["photos"][0]["id"]
+    for base in bases:
+        page = request("GET", base + "/", headers=html).body.decode()
+        expect(f'data-photo-id="{photo_id}"' in page, f"{base} shows the new photo at once")
+    expect(redis.cli("GET", "memories:gallery:generation").isdigit(), "the generation lives in Redis")
+    expect(any(key for key in redis.cli("KEYS", "memories:gallery:*:unsorted:first").splitlines()), "grids are cached in Redis")
+    wait_until(f"photo {photo_id} to be ready", lambda: get(f"{bases[1]}/photos/{photo_id}").json()["status"] == "ready", 90)
+    for base in bases:
+        wait_until(f"{base}'s cached gallery to show the photo ready",
+                   lambda b=base: f'data-photo-id="{photo_id}" data-status="ready"' in request("GET", b + "/", headers=html).body.decode(), 10)
+    media = request("GET", bases[1] + get(f"{bases[1]}/photos/{photo_id}").json()["urls"]["thumbnail"])
+    expect(media.status == 200 and "immutable" in media.headers.get("cache-control", "") and media.headers.get("etag"),
+           "media are served immutable with an ETag")
+    again = request("GET", bases[1] + get(f"{bases[1]}/photos/{photo_id}").json()["urls"]["thumbnail"],
+                    headers={"If-None-Match": media.headers["etag"]})
+    expect(again.status == 304, f"If-None-Match answers 304, got {again.status}")
+
+    # (d) Redis stopped: galleries and uploads keep working (uncached, the limit fails open); then Redis returns.
+    redis.stop()
+    for index, base in enumerate(bases):
+        expect(request("GET", base + "/", headers=html).status == 200, f"{base} serves the gallery without Redis")
+        answered = upload(base, photo(f"no-redis-{index}"), f"down{index}.jpg")
+        expect(answered.status == 201, f"{base} accepts uploads without Redis: {answered.status} {answered.body[:200]!r}")
+    expect(request("GET", front + "/", headers=html).status == 200, "the front door serves without Redis")
+    redis.start()
+    for base in bases:
+        def cached_again(b=base):
+            upload(b, photo("after-redis"), "after.jpg")
+            request("GET", b + "/", headers=html)
+            return redis.cli("GET", f"memories:rate:upload:ip:127.0.0.1").isdigit() and redis.cli("KEYS", "memories:gallery:*")
+        wait_until(f"{base} to use Redis again", cached_again, 30, every=0.5)
+
+    # (a) One limit across servers: uploads alternating between them are refused after the 6th in the window.
+    redis.cli("FLUSHDB")
+    statuses = []
+    for attempt in range(8):
+        answered = upload(bases[attempt % 2], photo(f"rate-{attempt}"), f"rate{attempt}.jpg")
+        statuses.append(answered.status)
+        if answered.status == 429:
+            expect(answered.json().get("error") == "rate_limited" and int(answered.headers["retry-after"]) >= 1,
+                   f"429 carries rate_limited and Retry-After: {answered.headers} {answered.body[:200]!r}")
+    expect(statuses == [201] * 6 + [429, 429], f"the 7th upload across both servers is refused: {statuses}")
+
+
 SCENARIOS = {
     "local": scenario_local,
     "single-server": scenario_single_server,
@@ -758,6 +887,7 @@ SCENARIOS = {
     "load-balancer": scenario_load_balancer,
     "blue-green": scenario_blue_green,
     "external-hosts": scenario_external_hosts,
+    "cache": scenario_cache,
 }
 
 

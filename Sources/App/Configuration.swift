@@ -1,8 +1,10 @@
+import Cache
 import Database
 import Foundation
 import Imaging
 import Logging
 import Storage
+import Web
 
 /// The effective configuration of one process, resolved from flags, then environment variables, then defaults.
 /// Every bad value is reported, one line each naming the variable and what it expected.
@@ -34,6 +36,11 @@ struct Configuration: Sendable {
     var resourcesDirectory: String
     var logLevel: Logger.Level
     var logFormat: LogFormat
+    var cache: CacheURL
+    var uploadRatePerMinute: Int
+    /// Nil: chosen by the cache kind (`Runtime.galleryCacheTTL`).
+    var galleryCacheSeconds: Int?
+    var trustedProxies: TrustedProxies
 
     /// Where media live.
     enum StorageChoice: Sendable {
@@ -111,6 +118,21 @@ struct Configuration: Sendable {
             return format
         } ?? .text
         resumable = reader.resumableSettings(settings)
+        cache = reader.parse(settings.cacheURL, "CACHE_URL", default: "memory") { text in
+            do { return try CacheURL(parsing: text) } catch let error as CacheError { throw SettingReader.Problem(error.message) }
+        } ?? .memory
+        if settings.galleryCacheSeconds ?? environment["GALLERY_CACHE_SECONDS"] != nil {
+            galleryCacheSeconds = reader.integer(settings.galleryCacheSeconds, "GALLERY_CACHE_SECONDS", default: 0, range: 0...86_400)
+        } else {
+            galleryCacheSeconds = nil
+        }
+        uploadRatePerMinute = reader.integer(
+            settings.uploadRatePerMinute, "UPLOAD_RATE_PER_MINUTE", default: 60, range: 0...1_000_000)
+        trustedProxies = reader.parse(settings.trustedProxies, "TRUSTED_PROXIES", default: "") { text in
+            do { return try TrustedProxies(parsing: text) } catch let error as TrustedProxiesError {
+                throw SettingReader.Problem(error.message)
+            }
+        } ?? .none
         let explicitResources = settings.resourcesDir ?? environment["RESOURCES_DIR"]
         if let found = ResourceLocator.find(explicit: explicitResources) {
             resourcesDirectory = found
@@ -169,7 +191,10 @@ struct Configuration: Sendable {
             ("UPLOAD_EXPIRY_HOURS", String(resumable.expiry / 3600)), ("RESOURCES_DIR", resourcesDirectory),
             ("AUTH_REQUIRED", String(authRequired)), ("GALLERY_PUBLIC", String(galleryPublic)),
             ("BCRYPT_COST", String(bcryptCost)),
-            ("LOG_LEVEL", logLevel.rawValue), ("LOG_FORMAT", logFormat.rawValue),
+            ("LOG_LEVEL", logLevel.rawValue), ("LOG_FORMAT", logFormat.rawValue), ("CACHE_URL", cache.description),
+            ("UPLOAD_RATE_PER_MINUTE", String(uploadRatePerMinute)),
+            ("GALLERY_CACHE_SECONDS", galleryCacheSeconds.map(String.init) ?? "(automatic)"),
+            ("TRUSTED_PROXIES", trustedProxies.text.isEmpty ? "(none)" : trustedProxies.text),
         ]
     }
 }

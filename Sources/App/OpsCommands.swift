@@ -43,6 +43,11 @@ struct CheckCommand: AsyncParsableCommand {
             }
             return "reachable"
         }
+        await report("cache") {
+            let cache = try configuration.cache.open(logger: logger)
+            try await cache.checkHealth()
+            return cache.isShared ? "reachable (\(cache.description))" : "memory, per process"
+        }
         if failures > 0 { throw ExitCode(1) }
     }
 }

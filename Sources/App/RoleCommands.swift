@@ -21,7 +21,7 @@ struct DevCommand: AsyncParsableCommand {
             try await Runtime.with(configuration, migrate: true, logger: logger) { runtime in
                 let wake = WakeSignal()
                 let app = try await buildApplication(
-                    services: runtime.webServices(wake: wake, metrics: registry),
+                    services: runtime.webServices(wake: wake, metrics: registry, inProcessWorker: true),
                     configuration: runtime.webConfiguration, host: configuration.host, port: configuration.port,
                     extraServices: runtime.workerServices(wake: wake))
                 print("Memories is running at http://\(configuration.host):\(configuration.port)/ (Ctrl-C to stop)")

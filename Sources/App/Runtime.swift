@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Cache
 import Database
 import Foundation
 import Imaging
@@ -17,6 +18,9 @@ struct Runtime: Sendable {
     let photos: any PhotoRepository
     let queue: any JobQueue
     let store: any MediaStore
+    /// The cache named by `CACHE_URL`: shared by the web side and the worker of this process, and across processes
+    /// with Redis.
+    let cache: any Cache
     let logger: Logger
 
     /// Resolves a role's configuration and bootstraps logging and metrics; a bad setting becomes the exit error,
@@ -64,9 +68,10 @@ struct Runtime: Sendable {
                 try await database.requireCurrent()
             }
             let (store, httpClient) = try openStore(configuration, logger: logger)
+            let cache = try configuration.cache.open(logger: logger)
             let runtime = Runtime(
                 configuration: configuration, database: database, photos: database.photos, queue: database.queue,
-                store: store, logger: logger)
+                store: store, cache: cache, logger: logger)
             do {
                 let result = try await body(runtime)
                 try? await httpClient?.shutdown()
@@ -100,7 +105,20 @@ struct Runtime: Sendable {
         }
     }
 
-    func webServices(wake: WakeSignal, metrics: PrometheusCollectorRegistry) -> WebServices {
+    /// How long a rendered gallery grid is kept. Redis, or memory with the worker in this process (`app dev`): every
+    /// change bumps the generation the grids are keyed by, so they can live long (within the presigned URLs' life).
+    /// Memory with a separate worker or other servers: their changes cannot reach this process's cache, so a grid
+    /// is at most 2 seconds stale.
+    func galleryCacheTTL(inProcessWorker: Bool) -> Duration {
+        if let seconds = configuration.galleryCacheSeconds { return .seconds(seconds) }
+        guard cache.isShared || inProcessWorker else { return .seconds(2) }
+        if case .s3(let s3) = configuration.storage, s3.publicBaseURL == nil {
+            return .seconds(max(min(300, s3.presignLifetime / 4), 1))
+        }
+        return .seconds(300)
+    }
+
+    func webServices(wake: WakeSignal, metrics: PrometheusCollectorRegistry, inProcessWorker: Bool = false) -> WebServices {
         let photos = self.photos
         let store = self.store
         let database = self.database
@@ -116,7 +134,7 @@ struct Runtime: Sendable {
                 try await database.requireCurrent()
                 try await store.checkHealth()
             },
-            logger: logger)
+            logger: logger, cache: cache, galleryCacheTTL: galleryCacheTTL(inProcessWorker: inProcessWorker))
         services.resumable = resumableUploads
         return services
     }
@@ -138,7 +156,8 @@ struct Runtime: Sendable {
             mediaRoot: (store as? LocalStore)?.root, maxJobAttempts: configuration.maxAttempts,
             auth: AuthConfiguration(
                 required: configuration.authRequired, galleryPublic: configuration.galleryPublic,
-                bcryptCost: configuration.bcryptCost))
+                bcryptCost: configuration.bcryptCost),
+            uploadRatePerMinute: configuration.uploadRatePerMinute, trustedProxies: configuration.trustedProxies)
     }
 
     /// The worker service; with PostgreSQL `LISTEN` wakes it, so its poll is only the slow fallback.
@@ -153,7 +172,8 @@ struct Runtime: Sendable {
                 concurrency: configuration.concurrency, lease: configuration.jobLease,
                 heartbeat: configuration.jobLease / 4, maxPollInterval: listens ? .seconds(10) : .seconds(2),
                 shutdownGrace: configuration.shutdownGrace, workerID: id),
-            wake: wake, logger: logger)
+            wake: wake, logger: logger,
+            onJobRecorded: { [cache] _ in await GalleryCache.invalidate(cache) })
     }
 
     /// Everything a worker process (or `app dev`'s in-process worker) runs, in start order: the `LISTEN`

@@ -106,6 +106,18 @@ struct Settings: ParsableArguments {
     @Option(name: .customLong("resources-dir"), help: "RESOURCES_DIR: folder holding Public/, Templates/ and Migrations/ (default: found from the working directory or the binary)")
     var resourcesDir: String?
 
+    @Option(name: .customLong("cache-url"), help: "CACHE_URL: memory (default, per process) or redis://[:password@]host[:port][/db]")
+    var cacheURL: String?
+
+    @Option(name: .customLong("gallery-cache-seconds"), help: "GALLERY_CACHE_SECONDS: how long rendered gallery grids are cached; 0 turns it off (default 300 with Redis or app dev, 2 with memory)")
+    var galleryCacheSeconds: String?
+
+    @Option(name: .customLong("upload-rate-per-minute"), help: "UPLOAD_RATE_PER_MINUTE: uploads one client may start a minute; 0 is no limit (default 60)")
+    var uploadRatePerMinute: String?
+
+    @Option(name: .customLong("trusted-proxies"), help: "TRUSTED_PROXIES: proxy addresses or CIDR ranges, comma-separated, whose X-Forwarded-For names the client (default none)")
+    var trustedProxies: String?
+
     @Option(name: .customLong("log-level"), help: "LOG_LEVEL: trace, debug, info, notice, warning, error, critical (default info)")
     var logLevel: String?
 

@@ -13,11 +13,14 @@ public struct Worker: Service {
     let configuration: WorkerConfiguration
     let wake: WakeSignal
     let logger: Logger
+    /// Called after a job's outcome is recorded (done, failed or retried): the app bumps the gallery cache here.
+    let onJobRecorded: @Sendable (ClaimedJob) async -> Void
 
     public init(
         queue: any JobQueue, processor: ThumbnailProcessor, configuration: WorkerConfiguration, wake: WakeSignal,
-        logger: Logger
+        logger: Logger, onJobRecorded: @escaping @Sendable (ClaimedJob) async -> Void = { _ in }
     ) {
+        self.onJobRecorded = onJobRecorded
         self.queue = queue
         self.processor = processor
         self.configuration = configuration
@@ -147,6 +150,7 @@ public struct Worker: Service {
                 return
             }
         }
+        await onJobRecorded(job)
         Counter(label: "memories_jobs_total", dimensions: [("kind", job.kind), ("outcome", outcome)]).increment()
         Timer(label: "memories_job_duration_seconds", dimensions: [("kind", job.kind)]).recordNanoseconds(
             (ContinuousClock.now - started).nanoseconds)

@@ -22,6 +22,8 @@ public struct S3Store: MediaStore {
     var retryPolicy: S3RetryPolicy
     /// The clock requests are signed with; injectable so tests can make presigned URLs deterministic or skewed.
     var now: @Sendable () -> Date = { Date() }
+    /// Presigned URLs reused for half their lifetime (stable URLs let browsers cache images).
+    let presignedURLs = PresignedURLMemo()
     /// Called before each multipart part is sent (tests inject failures here to prove uploads get aborted).
     var partUploadFault: (@Sendable (_ partNumber: Int) async throws -> Void)?
 
@@ -126,7 +128,9 @@ public struct S3Store: MediaStore {
         if let base = configuration.publicBaseURL {
             return (base.hasSuffix("/") ? base : base + "/") + key.path
         }
-        return presignedURL(for: key, date: now())
+        return presignedURLs.url(for: key.path, now: now(), lifetime: configuration.presignLifetime) { date in
+            presignedURL(for: key, date: date)
+        }
     }
 
     /// A cheap authenticated read of the bucket (ListObjectsV2, one key), so bad credentials, a skewed clock,

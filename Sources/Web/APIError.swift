@@ -6,6 +6,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var code: String
     public var message: String
+    /// Seconds the client should wait before trying again (`Retry-After`), for 429 and 503.
+    public var retryAfter: Int? = nil
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status

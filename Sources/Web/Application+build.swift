@@ -24,6 +24,8 @@ public func buildRouter(
                 cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(31_536_000), .immutable])]), logger: services.logger))
     }
     router.add(middleware: AuthMiddleware(accounts: services.accounts, configuration: configuration.auth, logger: services.logger))
+    router.add(middleware: RateLimitMiddleware.uploads(cache: services.cache, configuration: configuration))
+    router.add(middleware: GalleryInvalidationMiddleware(cache: services.cache))
     router.add(middleware: CSRFMiddleware())
     AuthController(
         services: services, configuration: configuration.auth, hasher: PasswordHasher(cost: configuration.auth.bcryptCost),

@@ -14,13 +14,17 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let apiError = map(error, request: request)
+            var response: Response
             if request.wantsHTML {
-                return renderer.page(
+                response = renderer.page(
                     "error",
                     ErrorPage(title: apiError.status.reasonPhrase, status: apiError.status.code, message: apiError.message),
                     status: apiError.status)
+            } else {
+                response = JSONResponse.make(ErrorJSON(error: apiError.code, message: apiError.message), status: apiError.status)
             }
-            return JSONResponse.make(ErrorJSON(error: apiError.code, message: apiError.message), status: apiError.status)
+            if let retryAfter = apiError.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+            return response
         }
     }
 

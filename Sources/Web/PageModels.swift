@@ -138,8 +138,14 @@ struct UploadFormModel: Sendable {
 struct GalleryPage: Sendable {
     let title = "Memories"
     let chrome: PageChrome
-    let grid: PhotoGrid
+    /// The grid and its empty-state text, rendered from `gallerygrid` (the same for every visitor, so cached).
+    let gridHTML: String
     let upload: UploadFormModel
+}
+
+/// What the cached gallery grid fragment is rendered from.
+struct GalleryGridFragment: Sendable {
+    let grid: PhotoGrid
     let isFirstPage: Bool
 }
 

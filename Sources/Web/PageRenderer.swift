@@ -12,6 +12,11 @@ public struct PageRenderer: Sendable {
         library = try await MustacheLibrary(directory: directory)
     }
 
+    /// The rendered template as text: a fragment to cache or to put into a page.
+    func render(_ template: String, _ context: Any) -> String {
+        library.render(context, withTemplate: template) ?? ""
+    }
+
     /// A `text/html` response with the rendered template.
     func page(_ template: String, _ context: Any, status: HTTPResponse.Status = .ok) -> Response {
         let html = library.render(context, withTemplate: template) ?? "<!doctype html><title>Memories</title><p>Missing template \(template)."

@@ -28,16 +28,18 @@ struct PhotoController: Sendable {
     @Sendable func gallery(_ request: Request, context: Context) async throws -> Response {
         if request.wantsJSON { return try await list(request, context: context) }
         let after = try request.photoCursor()
-        let grid = try await gridPage(.unsorted, after: after, basePath: "/", scopeQuery: "album=none")
+        let gridHTML = try await services.gallery.fragment("unsorted:\(after.map(String.init) ?? "first")") {
+            let grid = try await gridPage(.unsorted, after: after, basePath: "/", scopeQuery: "album=none")
+            return renderer.render("gallerygrid", GalleryGridFragment(grid: grid, isFirstPage: after == nil))
+        }
         let albums = try await services.albums.albums().map { AlbumOption(id: $0.id, name: $0.name, isSelected: false) }
         return renderer.page(
             "gallery",
             GalleryPage(
-                chrome: PageChrome(context, section: .photos), grid: grid,
+                chrome: PageChrome(context, section: .photos), gridHTML: gridHTML,
                 upload: UploadFormModel(
                     maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albums: albums,
-                    hasAlbums: !albums.isEmpty, fixedAlbumID: nil, tusThreshold: services.resumable?.browserThreshold),
-                isFirstPage: after == nil))
+                    hasAlbums: !albums.isEmpty, fixedAlbumID: nil, tusThreshold: services.resumable?.browserThreshold)))
     }
 
     /// One page of a grid: the cards, and the links to the next page when there is one.

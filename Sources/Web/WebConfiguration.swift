@@ -20,12 +20,19 @@ public struct WebConfiguration: Sendable {
     public var pageSize: Int
     /// Sign-in, who may look and how passwords are hashed (`AUTH_REQUIRED`, `GALLERY_PUBLIC`, `BCRYPT_COST`).
     public var auth: AuthConfiguration
+    /// Uploads one client may start per minute (`UPLOAD_RATE_PER_MINUTE`); 0 is no limit.
+    public var uploadRatePerMinute: Int = 60
+    /// Proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
+    public var trustedProxies: TrustedProxies = .none
 
     public init(
         maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, serveStatic: Bool = true,
         serveMedia: Bool = true, publicDirectory: String, templatesDirectory: String, mediaRoot: String?,
-        maxJobAttempts: Int = 5, pageSize: Int = 60, auth: AuthConfiguration = AuthConfiguration()
+        maxJobAttempts: Int = 5, pageSize: Int = 60, auth: AuthConfiguration = AuthConfiguration(),
+        uploadRatePerMinute: Int = 60, trustedProxies: TrustedProxies = .none
     ) {
+        self.uploadRatePerMinute = uploadRatePerMinute
+        self.trustedProxies = trustedProxies
         self.maxUploadBytes = maxUploadBytes
         self.maxPixels = maxPixels
         self.serveStatic = serveStatic

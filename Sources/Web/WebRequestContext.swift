@@ -7,6 +7,8 @@ public struct WebRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The token forms and scripts must send back on unsafe requests (the value of the `memories_csrf` cookie).
     public var csrfToken: String = ""
+    /// The TCP peer's address (a proxy's, behind one); nil in router tests.
+    public let peerAddress: String?
     /// Who is making the request; nil for anonymous visitors.
     public var user: SignedInUser?
     /// Whether this request may upload, delete and edit: always when sign-in is not required, else when signed in.
@@ -16,6 +18,7 @@ public struct WebRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress?.ipAddress
     }
 }
 

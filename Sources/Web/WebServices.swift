@@ -1,3 +1,4 @@
+import Cache
 import Database
 import Jobs
 import Logging
@@ -20,11 +21,18 @@ public struct WebServices: Sendable {
     public var logger: Logger
     /// The tus endpoints' parts (`/uploads`); nil leaves resumable uploads off.
     public var resumable: ResumableUploads?
+    /// The shared cache (`CACHE_URL`): rate-limit counters and the gallery's rendered grids.
+    public var cache: any Cache
+    /// Rendered gallery grids in `cache`.
+    public var gallery: GalleryCache
 
     public init(
         photos: any PhotoRepository, albums: any AlbumRepository, accounts: any AccountRepository, store: any MediaStore, wake: WakeSignal,
-        metrics: PrometheusCollectorRegistry, readiness: @escaping @Sendable () async throws -> Void, logger: Logger
+        metrics: PrometheusCollectorRegistry, readiness: @escaping @Sendable () async throws -> Void, logger: Logger,
+        cache: any Cache = MemoryCache(), galleryCacheTTL: Duration = .seconds(2)
     ) {
+        self.cache = cache
+        self.gallery = GalleryCache(cache: cache, ttl: galleryCacheTTL)
         self.photos = photos
         self.albums = albums
         self.accounts = accounts

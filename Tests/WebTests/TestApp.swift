@@ -1,3 +1,4 @@
+import Cache
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -14,6 +15,8 @@ import Web
 func withTestApp(
     maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, pageSize: Int = 60,
     store customStore: (any MediaStore)? = nil, auth: AuthConfiguration = AuthConfiguration(bcryptCost: 4),
+    cache: any Cache = MemoryCache(), galleryCacheTTL: Duration = .seconds(2),
+    uploadRatePerMinute: Int = 0, trustedProxies: TrustedProxies = .none,
     _ body: @escaping @Sendable (TestWorkspace, any TestClientProtocol) async throws -> Void
 ) async throws {
     let workspace = try await TestWorkspace.make(store: customStore)
@@ -28,12 +31,12 @@ func withTestApp(
                 try await photos.checkHealth()
                 try await store.checkHealth()
             },
-            logger: workspace.logger)
+            logger: workspace.logger, cache: cache, galleryCacheTTL: galleryCacheTTL)
         let configuration = WebConfiguration(
             maxUploadBytes: maxUploadBytes, maxPixels: maxPixels,
             publicDirectory: TestWorkspace.repositoryRoot + "/Public",
             templatesDirectory: TestWorkspace.repositoryRoot + "/Templates", mediaRoot: customStore == nil ? workspace.store.root : nil,
-            pageSize: pageSize, auth: auth)
+            pageSize: pageSize, auth: auth, uploadRatePerMinute: uploadRatePerMinute, trustedProxies: trustedProxies)
         let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
         try await app.test(.router) { client in try await body(workspace, client) }
     } catch {

@@ -1,0 +1,155 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import MemoriesTestSupport
+import Testing
+@testable import Redis
+
+/// The client against a real redis-server: commands, pipelining, AUTH and SELECT, restarts, a silent server.
+@Suite(.serialized) struct RedisClientTests {
+    @Test func setGetIncrementAndErrorReplies() async throws {
+        let server = try RedisServer()
+        defer { server.tearDown() }
+        let client = RedisClient(url: server.url)
+        #expect(try await client.send(["SET", "greeting", "héllo"]) == .simpleString("OK"))
+        #expect(try await client.send(["GET", "greeting"]).string == "héllo")
+        #expect(try await client.send(["GET", "missing"]) == .null)
+        #expect(try await client.send(["INCR", "n"]) == .integer(1))
+        #expect(try await client.send(["RPUSH", "list", "a", "b"]) == .integer(2))
+        #expect(try await client.send(["LRANGE", "list", "0", "-1"]) == .array([.bulkString(ByteBuffer(string: "a")), .bulkString(ByteBuffer(string: "b"))]))
+        guard case .error(let message) = try await client.send(["INCR", "greeting"]) else {
+            Issue.record("INCR on text should be an error reply")
+            return
+        }
+        #expect(message.hasPrefix("ERR"))
+        await client.close()
+    }
+
+    @Test func pipelinesAThousandCommandsAnsweredInOrder() async throws {
+        let server = try RedisServer()
+        defer { server.tearDown() }
+        let client = RedisClient(url: server.url, options: .init(commandTimeout: .seconds(30)))
+        let commands = (0..<1000).map { ["SET", "key\($0)", "value\($0)"] } + (0..<1000).map { ["GET", "key\($0)"] }
+        let replies = try await client.pipeline(commands)
+        #expect(replies.count == 2000)
+        #expect(replies.prefix(1000).allSatisfy { $0 == .simpleString("OK") })
+        #expect(replies.suffix(1000).map(\.string) == (0..<1000).map { "value\($0)" })
+        // Many callers at once share the one connection; each gets its own answer.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    let reply = try await client.send(["GET", "key\(index)"])
+                    #expect(reply.string == "value\(index)")
+                }
+            }
+            try await group.waitForAll()
+        }
+        await client.close()
+    }
+
+    @Test func authenticatesAndSelectsTheDatabase() async throws {
+        let server = try RedisServer(password: "s3cret")
+        defer { server.tearDown() }
+        var url = server.url
+        url.database = 3
+        let client = RedisClient(url: url)
+        _ = try await client.send(["SET", "where", "db3"])
+        let other = RedisClient(url: server.url)
+        #expect(try await other.send(["GET", "where"]) == .null)
+        #expect(try await other.send(["SELECT", "3"]) == .simpleString("OK"))
+        #expect(try await other.send(["GET", "where"]).string == "db3")
+        var wrong = server.url
+        wrong.password = "nope"
+        let refused = RedisClient(url: wrong)
+        do {
+            _ = try await refused.send(["PING"])
+            Issue.record("a wrong password must fail")
+        } catch let error as RedisError {
+            #expect(error.code == .serverError)
+            #expect(!error.message.contains("nope"))
+        }
+        await client.close()
+        await other.close()
+    }
+
+    @Test func reconnectsAfterTheServerRestarts() async throws {
+        let server = try RedisServer()
+        defer { server.tearDown() }
+        let client = RedisClient(url: server.url, options: .init(minBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)))
+        #expect(try await client.send(["PING"]) == .simpleString("PONG"))
+        server.stop()
+        // While it is down: clear errors, quickly (refused, then fail-fast during the backoff).
+        for _ in 0..<5 {
+            await #expect(throws: RedisError.self) { try await client.send(["PING"]) }
+        }
+        try server.start()
+        var answered = false
+        for _ in 0..<200 where !answered {
+            answered = (try? await client.send(["PING"])) == .simpleString("PONG")
+            if !answered { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(answered, "the client reconnects once the server is back")
+        await client.close()
+    }
+
+    @Test func timesOutOnAServerThatDoesNotAnswerAndRecovers() async throws {
+        let server = try RedisServer()
+        defer { server.tearDown() }
+        let client = RedisClient(url: server.url, options: .init(commandTimeout: .milliseconds(300), minBackoff: .milliseconds(50)))
+        #expect(try await client.send(["PING"]) == .simpleString("PONG"))
+        server.pause()
+        do {
+            _ = try await client.send(["PING"])
+            Issue.record("a paused server must time out")
+        } catch let error as RedisError {
+            #expect(error.code == .timeout)
+        }
+        server.resume()
+        var answered = false
+        for _ in 0..<200 where !answered {
+            answered = (try? await client.send(["PING"])) == .simpleString("PONG")
+            if !answered { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(answered)
+        await client.close()
+    }
+
+    @Test func connectTimesOutOnAListenerThatNeverAccepts() async throws {
+        // A socket that listens but is never accepted from, with its backlog full: connects hang, as with a
+        // black-holed host. Fill the backlog first.
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 1)
+            .serverChannelOption(.autoRead, value: false)
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { listener.close(promise: nil) }
+        let port = listener.localAddress!.port!
+        let client = RedisClient(
+            url: RedisURL(host: "127.0.0.1", port: port), options: .init(connectTimeout: .milliseconds(300), commandTimeout: .milliseconds(300)))
+        // Whether the kernel completes the handshake (then no reply arrives) or not (then connect hangs), the
+        // call must fail with a timeout-class error rather than wait.
+        do {
+            _ = try await client.send(["PING"])
+            Issue.record("a silent server must fail")
+        } catch let error as RedisError {
+            #expect([.timeout, .connectFailed].contains(error.code))
+        }
+        await client.close()
+    }
+
+    @Test func connectFailureIsClearAndFailsFastDuringBackoff() async throws {
+        let port = try TestPorts.free()
+        let client = RedisClient(url: RedisURL(host: "127.0.0.1", port: port), options: .init(minBackoff: .seconds(30)))
+        do {
+            _ = try await client.send(["PING"])
+            Issue.record("nothing listens there")
+        } catch let error as RedisError {
+            #expect(error.code == .connectFailed)
+            #expect(error.message.contains("127.0.0.1:\(port)"))
+        }
+        do {
+            _ = try await client.send(["PING"])
+        } catch let error as RedisError {
+            #expect(error.code == .unavailable)
+        }
+    }
+}
