@@ -20,6 +20,7 @@ struct Configuration: Sendable {
     var serveMedia: Bool
     var maxUploadBytes: Int
     var maxPixels: Int
+    var limits: ConnectionLimits
     var pipeline: PipelineOptions
     var concurrency: Int
     var maxAttempts: Int
@@ -79,6 +80,7 @@ struct Configuration: Sendable {
         serveStatic = reader.boolean(settings.serveStatic, "SERVE_STATIC", default: true)
         serveMedia = reader.boolean(settings.serveMedia, "SERVE_MEDIA", default: true)
         maxUploadBytes = reader.byteCount(settings.maxUploadBytes, "MAX_UPLOAD_BYTES", default: 50_000_000)
+        limits = reader.connectionLimits(settings)
         pipeline = reader.pipelineOptions(settings)
         maxPixels = pipeline.maxPixels
         concurrency = reader.integer(
@@ -154,7 +156,7 @@ struct Configuration: Sendable {
             ("SHUTDOWN_GRACE_SECONDS", String(shutdownGrace.components.seconds)),
             ("SWEEP_INTERVAL_SECONDS", String(sweepInterval?.components.seconds ?? 0)), ("RESOURCES_DIR", resourcesDirectory),
             ("LOG_LEVEL", logLevel.rawValue), ("LOG_FORMAT", logFormat.rawValue),
-        ]
+        ] + limits.summary
     }
 }
 

@@ -112,7 +112,17 @@ struct Runtime: Sendable {
                 try await database.requireCurrent()
                 try await store.checkHealth()
             },
-            logger: logger)
+            logger: logger, queueStats: { [queue] in try await queue.stats() })
+    }
+
+    /// The `/metrics` listener on `METRICS_PORT`, when one is set.
+    func metricsServices(_ registry: PrometheusCollectorRegistry) -> [any Service] {
+        guard let port = configuration.limits.metricsPort else { return [] }
+        return [
+            MetricsEndpoint.application(
+                registry: registry, queueStats: { [queue] in try await queue.stats() }, host: configuration.host,
+                port: port, logger: logger)
+        ]
     }
 
     var webConfiguration: WebConfiguration {
@@ -121,6 +131,7 @@ struct Runtime: Sendable {
             serveStatic: configuration.serveStatic, serveMedia: configuration.serveMedia,
             publicDirectory: configuration.publicDirectory, templatesDirectory: configuration.templatesDirectory,
             mediaRoot: (store as? LocalStore)?.root, maxJobAttempts: configuration.maxAttempts)
+        .limited(by: configuration.limits, mediaOrigin: (store as? S3Store)?.mediaOrigin)
     }
 
     /// The worker service; with PostgreSQL `LISTEN` wakes it, so its poll is only the slow fallback.

@@ -13,6 +13,8 @@ struct PhotoController: Sendable {
     let services: WebServices
     let configuration: WebConfiguration
     let renderer: PageRenderer
+    /// Shared by every upload this process handles (`MAX_CONCURRENT_UPLOADS`).
+    var uploadLimiter = UploadLimiter(limit: 64)
 
     func addRoutes(to router: Router<Context>) {
         router.get("/", use: gallery)
@@ -116,7 +118,7 @@ struct PhotoController: Sendable {
         guard moved == 1, let photo = try await services.photos.photo(id: id) else {
             throw APIError.notFound("There is no photo \(id).")
         }
-        services.logger.info("photo moved", metadata: ["photo.id": "\(id)", "album.id": "\(album.map(String.init) ?? "none")"])
+        context.logger.info("photo moved", metadata: ["photo.id": "\(id)", "album.id": "\(album.map(String.init) ?? "none")"])
         if request.wantsJSON { return JSONResponse.make(json(photo)) }
         return JSONResponse.seeOther("/photos/\(id)")
     }
@@ -133,17 +135,22 @@ struct PhotoController: Sendable {
             do {
                 try await services.store.delete(key)
             } catch {
-                services.logger.error("deleting a media file failed", metadata: ["photo.id": "\(id)", "media.key": "\(key)", "error": "\(error)"])
+                context.logger.error("deleting a media file failed", metadata: ["photo.id": "\(id)", "media.key": "\(key)", "error": "\(error)"])
             }
         }
-        services.logger.info("photo deleted", metadata: ["photo.id": "\(id)"])
+        context.logger.info("photo deleted", metadata: ["photo.id": "\(id)"])
         if request.method == .delete { return Response(status: .noContent) }
         if request.wantsJSON { return JSONResponse.make(["deleted": id]) }
         return JSONResponse.seeOther(photo.albumID.map { "/albums/\($0)" } ?? "/")
     }
 
     /// `POST /photos`: streams the files, stores each original by hash and records it with its job.
+    /// Beyond `MAX_CONCURRENT_UPLOADS` at once it answers 503 with `Retry-After` before reading the body.
     @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
+        try await uploadLimiter.withSlot { try await receiveUpload(request, context: context) }
+    }
+
+    private func receiveUpload(_ request: Request, context: Context) async throws -> Response {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxUploadBytes {
             throw MultipartUploadReader.tooManyBytes(configuration.maxUploadBytes)
         }
@@ -162,12 +169,13 @@ struct PhotoController: Sendable {
             throw APIError.badRequest("There is no album \(albumID) to upload into.")
         }
         while let file = remaining.first {
-            outcomes.append(try await record(file, albumID: albumID))
+            outcomes.append(try await record(file, albumID: albumID, logger: context.logger))
             remaining = remaining.dropFirst()
         }
         if outcomes.contains(where: \.isNew) { services.wake.notify() }
         let anyNew = outcomes.contains(where: \.isNew)
         Counter(label: "memories_uploads_total", dimensions: [("outcome", anyNew ? "created" : "duplicate")]).increment()
+        Counter(label: "memories_upload_bytes_total").increment(by: form.files.reduce(0) { $0 + $1.bytes })
         if request.wantsJSON {
             return JSONResponse.make(
                 PhotoListJSON(photos: outcomes.map { json($0.photo) }, next: nil, includeNext: false),
@@ -178,7 +186,7 @@ struct PhotoController: Sendable {
     }
 
     /// Stores one uploaded file and records it; a duplicate answers with the photo that has those bytes.
-    private func record(_ file: UploadedFile, albumID: Int64?) async throws -> InsertOutcome {
+    private func record(_ file: UploadedFile, albumID: Int64?, logger: Logger) async throws -> InsertOutcome {
         if let existing = try await services.photos.photo(hash: file.hash) {
             POSIXFile.removeIfPresent(file.temporaryPath)
             return .existing(existing)
@@ -194,7 +202,7 @@ struct PhotoController: Sendable {
         do {
             let outcome = try await services.photos.insertWithThumbnailJob(new, maxAttempts: configuration.maxJobAttempts)
             if outcome.isNew {
-                services.logger.info("photo uploaded", metadata: ["photo.id": "\(outcome.photo.id)", "photo.bytes": "\(file.bytes)"])
+                logger.info("photo uploaded", metadata: ["photo.id": "\(outcome.photo.id)", "photo.bytes": "\(file.bytes)"])
             }
             return outcome
         } catch {

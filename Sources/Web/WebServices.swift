@@ -16,11 +16,15 @@ public struct WebServices: Sendable {
     /// Throws when the database or storage is not ready (`GET /readyz`): unreachable, or migrations behind.
     public var readiness: @Sendable () async throws -> Void
     public var logger: Logger
+    /// The job queue's counts by state, read when `/metrics` is scraped; nil leaves the queue gauges out.
+    public var queueStats: (@Sendable () async throws -> QueueStats)?
 
     public init(
         photos: any PhotoRepository, albums: any AlbumRepository, store: any MediaStore, wake: WakeSignal,
-        metrics: PrometheusCollectorRegistry, readiness: @escaping @Sendable () async throws -> Void, logger: Logger
+        metrics: PrometheusCollectorRegistry, readiness: @escaping @Sendable () async throws -> Void, logger: Logger,
+        queueStats: (@Sendable () async throws -> QueueStats)? = nil
     ) {
+        self.queueStats = queueStats
         self.photos = photos
         self.albums = albums
         self.store = store
