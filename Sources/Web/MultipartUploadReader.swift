@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import Hummingbird
 import Imaging
-import MultipartKit
 import NIOCore
 import Storage
 
@@ -38,7 +37,7 @@ struct MultipartUploadReader {
         }
         var state = ReaderState(reader: self)
         do {
-            let parser = MultipartParser(boundary: boundary)
+            let parser = FormDataParser(boundary: boundary)
             let events = EventBuffer()
             parser.onHeader = { name, value in events.items.append(.header(name, value)) }
             // The parser keeps a part's headers until they end, so bytes that bring no event are counted:
@@ -47,7 +46,16 @@ struct MultipartUploadReader {
             parser.onBody = { buffer in events.items.append(.body(buffer)) }
             parser.onPartComplete = { events.items.append(.partComplete) }
             var total = 0
-            for try await chunk in body {
+            var chunks = body.makeAsyncIterator()
+            while true {
+                let next: ByteBuffer?
+                do {
+                    next = try await chunks.next()
+                } catch {
+                    // The client went away or was cut off (a body read timeout) before the body was complete.
+                    throw APIError.badRequest("The upload was cut off before the body was complete; nothing was saved.")
+                }
+                guard let chunk = next else { break }
                 total += chunk.readableBytes
                 guard total <= maxBytes else { throw Self.tooManyBytes(maxBytes) }
                 do {

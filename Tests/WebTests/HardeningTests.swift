@@ -130,7 +130,10 @@ struct HardeningTests {
             var endless = MultipartBody.files([("a.jpg", jpeg)]).buffer
             endless.writeString("--\(MultipartBody.files([]).boundary)\r\nX-Long: " + String(repeating: "b", count: 200_000))
             let truncated = MultipartBody.files([("a.jpg", jpeg)]).buffer.getSlice(at: 0, length: 300)!
+            var nonASCII = ByteBuffer(string: "--\(MultipartBody.files([]).boundary)\r\n")
+            nonASCII.writeBytes([0xC3, 0xA9, 0xFF] + Array(": x\r\n\r\nzz\r\n--\(MultipartBody.files([]).boundary)--\r\n".utf8))
             let cases: [(String, String, ByteBuffer)] = [
+                ("a non-ASCII part header name (crashed the process with multipart-kit's parser)", many.contentType, nonASCII),
                 ("too many parts", many.contentType, many.buffer),
                 ("huge part header", hugeHeader.contentType, hugeHeader.buffer),
                 ("a part header that never ends", many.contentType, endless),
