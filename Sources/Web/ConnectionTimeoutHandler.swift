@@ -3,7 +3,8 @@ import NIOHTTPTypes
 
 /// Cuts off clients that hold a connection without making progress (slowloris): a connection must deliver a
 /// complete request head within `headerTimeout` of opening (or of the previous answer), and while a request body
-/// is arriving, no gap between reads may exceed `bodyTimeout`. Waiting for the server's own answer never counts.
+/// is arriving, a read the server asked for must bring bytes within `bodyTimeout`. Time the server itself takes
+/// (handling the request, or not asking for more body while it writes to disk) never counts.
 /// Sits after HTTP decoding in each connection's pipeline; closing the channel ends the request's body stream,
 /// so an upload cut off this way is discarded like any other truncated body.
 final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -12,8 +13,18 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
+    private enum Phase {
+        /// Waiting for the next request head: the header deadline runs.
+        case awaitingHead
+        /// A request body is arriving: each read the server asks for must bring bytes in time.
+        case receivingBody
+        /// The request is in; the server is answering.
+        case answering
+    }
+
     private let headerTimeout: TimeAmount
     private let bodyTimeout: TimeAmount
+    private var phase = Phase.awaitingHead
     private var timer: Scheduled<Void>?
 
     init(headerTimeout: TimeAmount, bodyTimeout: TimeAmount) {
@@ -41,17 +52,27 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head, .body:
-            arm(bodyTimeout, context: context)
+        case .head:
+            phase = .receivingBody
+            disarm()
+        case .body:
+            disarm()  // progress; the next read the server asks for arms the timer again
         case .end:
-            disarm()  // the whole request is in: from here the server is the one working
+            phase = .answering
+            disarm()
         }
         context.fireChannelRead(data)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if phase == .receivingBody { arm(bodyTimeout, context: context) }
+        context.read()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
             // The answer is complete: a kept-alive connection now has `headerTimeout` to send its next request.
+            phase = .awaitingHead
             arm(headerTimeout, context: context)
         }
         context.write(data, promise: promise)

@@ -152,6 +152,24 @@ struct HardeningTests {
         }
     }
 
+    @Test("bytes that look like the start of a boundary are kept: the stored file is exactly what was sent")
+    func boundaryLookalikes() async throws {
+        let boundary = MultipartBody.files([]).boundary
+        var bytes = try TestImages.jpeg(width: 16, height: 16)
+        for index in 0..<2000 {
+            bytes += [0x0D, 0x0A, 0x2D, 0x2D] + Array(boundary.utf8.prefix(index % (boundary.utf8.count - 1)))
+            bytes += [0x0D, UInt8(index % 256), 0x0D, 0x0D, 0x0A]
+        }
+        let sent = bytes
+        try await withTestApp { _, client in
+            let response = try await client.upload(.files([("edge.jpg", sent)]))
+            #expect(response.status == .created)
+            let photo = try #require((response.json["photos"] as? [[String: Any]])?.first)
+            #expect(photo["hash"] as? String == UploadTests.sha256(sent))
+            #expect(photo["bytes"] as? Int == sent.count)
+        }
+    }
+
     @Test("a full disk answers 507 with a readable message and leaves no partial file")
     func fullDisk() async throws {
         let jpeg = try TestImages.jpeg(width: 16, height: 16)
