@@ -119,18 +119,45 @@ def request(method, url, body=None, headers=None, timeout=60.0) -> Response:
         connection.close()
 
 
+# The API token each site's operator made with `app tokens create`, by the Host header the requests send (None: the
+# default site). `serve` requires sign-in, so uploads and gallery reads send it as `Authorization: Bearer`.
+TOKENS: dict = {}
+
+
+def create_operator(env: dict, host=None, wrap=()):
+    """Creates the first user and an API token the way each deploy README tells the operator to:
+    `app users create` (password on standard input) and `app tokens create`."""
+    env = {**env, "BCRYPT_COST": "4"}
+    created = subprocess.run([*wrap, str(APP), "users", "create", "operator"], input="operator password\n", env=env,
+                             capture_output=True, text=True, timeout=120)
+    expect(created.returncode == 0 and "created user operator" in created.stdout,
+           f"app users create failed:\n{created.stdout}{created.stderr}")
+    made = subprocess.run([*wrap, str(APP), "tokens", "create", "operator", "--name", "deploy-test"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    token = made.stdout.strip()
+    expect(made.returncode == 0 and token.startswith("mem_"), f"app tokens create failed:\n{made.stdout}{made.stderr}")
+    TOKENS[host] = token
+    return token
+
+
+def auth_headers(host) -> dict:
+    token = TOKENS.get(host)
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 def upload(base, data: bytes, name="photo.jpg", host=None) -> Response:
     boundary = "----memories" + uuid.uuid4().hex
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
             f"Content-Type: image/jpeg\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "application/json"}
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "application/json",
+               **auth_headers(host)}
     if host:
         headers["Host"] = host
     return request("POST", base + "/photos", body, headers)
 
 
 def get(url, host=None, headers=None) -> Response:
-    all_headers = {"Accept": "application/json", **(headers or {})}
+    all_headers = {"Accept": "application/json", **auth_headers(host), **(headers or {})}
     if host:
         all_headers["Host"] = host
     return request("GET", url, headers=all_headers)
@@ -398,10 +425,13 @@ def scenario_single_server(scratch, postgres):
     host = Host(scratch, env_file, {})
     (scratch.root / "state/data").mkdir()
     list(host.run_oneshot(UNITS / "memories-migrate.service"))
+    create_operator(host.env)
     host.start(UNITS / "memories-serve.service", "serve")
     host.start(UNITS / "memories-worker.service", "worker")
     base = f"http://127.0.0.1:{port}"
     wait_until("app serve to answer", lambda: get(base + "/readyz").status == 200)
+    refused = upload(base, photo("anonymous"), host="nobody")
+    expect(refused.status == 401, f"an anonymous upload is refused with 401 (got {refused.status})")
     ready = upload_and_wait(base, "single")
     expect(get(base + ready["urls"]["display"]).status == 200, "the app serves media itself")
     expect(get(base + "/static/css/app.css").status == 200, "the app serves static files itself")
@@ -428,6 +458,7 @@ def scenario_typical(scratch, postgres):
     worker_settings = read_env_file(cover(DEPLOY / "worker/memories.env"))
     host = Host(scratch, env_file, {})
     list(host.run_oneshot(UNITS / "memories-migrate.service"))
+    create_operator(host.env)
     host.start(UNITS / "memories-serve.service", "serve")
     worker = host.start(UNITS / "memories-worker.service", "worker", extra=worker_settings)
     tls = scratch.root / "tls"
@@ -488,6 +519,7 @@ def scenario_multi_app(scratch, postgres):
     front = f"http://127.0.0.1:{http_port}"
     for name in ("alice", "bob"):
         wait_until(f"{name} behind NGINX", lambda n=name: get(front + "/readyz", host=f"{n}.example.com").status == 200)
+        create_operator(hosts[name][0].env, host=f"{name}.example.com")
     ready = upload_and_wait(front, "alice", host="alice.example.com")
     expect(postgres.sql("SELECT count(*) FROM photos", hosts["alice"][1]) == "1", "alice's database has the photo")
     expect(postgres.sql("SELECT count(*) FROM photos", hosts["bob"][1]) == "0", "bob's database does not")
@@ -517,6 +549,7 @@ def scenario_load_balancer(scratch, postgres):
         host = Host(scratch, env_file, {**storage, **bucket})
         if index == 1:
             list(host.run_oneshot(UNITS / "memories-migrate.service"))
+            create_operator(host.env)
             host.start(UNITS / "memories-worker.service", "worker")
         servers.append((host.start(UNITS / "memories-serve.service", f"serve{index}"), port))
     site = scratch.render(DEPLOY / "load-balancer/nginx-memories.conf", [
@@ -574,6 +607,7 @@ def scenario_blue_green(scratch, postgres):
         ("postgres://memories:change-me@127.0.0.1:5432/memories?sslmode=disable", database)], name="bluegreen.env")
     host = Host(scratch, env_file, {})
     list(host.run_oneshot(UNITS / "memories-migrate.service"))
+    create_operator(host.env)
     host.start(UNITS / "memories-worker.service", "worker")
     blue = host.start(UNITS / "memories-serve.service", "blue", extra={"PORT": str(blue_port)})
     locations = scratch.render(DEPLOY / "typical/nginx-memories-locations.conf")
@@ -688,6 +722,7 @@ def scenario_external_hosts(scratch, postgres):
         web_env = scratch.render(DEPLOY / "external-db/memories.env", database, name="web.env")
         web = Host(scratch, web_env, {**storage, "STORAGE": "s3", "PORT": str(port), "RESOURCES_DIR": str(REPO)})
         list(web.run_oneshot(UNITS / "memories-migrate.service"))
+        create_operator(web.env)
         web.start(UNITS / "memories-serve.service", "serve")
         worker_env = scratch.render(DEPLOY / "external-worker/memories.env", database, name="worker.env")
         worker_host = Host(scratch, worker_env, storage)
@@ -810,6 +845,7 @@ def main():
             if args.only and name not in args.only:
                 continue
             scratch = Scratch(name, args.keep)
+            TOKENS.clear()
             started = time.monotonic()
             try:
                 scenario(scratch, postgres)

@@ -8,7 +8,7 @@ struct AppCommand: AsyncParsableCommand {
         abstract: "Memories: upload a photo, get a fast gallery.",
         subcommands: [
             DevCommand.self, ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ThumbnailCommand.self,
-            JobsCommand.self, CheckCommand.self, StorageCommand.self,
+            JobsCommand.self, CheckCommand.self, StorageCommand.self, UsersCommand.self, TokensCommand.self,
         ]
     )
 }

@@ -28,6 +28,9 @@ struct Configuration: Sendable {
     var shutdownGrace: Duration
     /// Nil when the sweep is off (`SWEEP_INTERVAL_SECONDS=0`).
     var sweepInterval: Duration?
+    var authRequired: Bool
+    var galleryPublic: Bool
+    var bcryptCost: Int
     var resourcesDirectory: String
     var logLevel: Logger.Level
     var logFormat: LogFormat
@@ -47,7 +50,11 @@ struct Configuration: Sendable {
         var description: String { problems.joined(separator: "\n") }
     }
 
-    init(settings: Settings, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// `authRequiredByDefault` is false only for `app dev`, so a newcomer can try it without an account.
+    init(
+        settings: Settings, environment: [String: String] = ProcessInfo.processInfo.environment,
+        authRequiredByDefault: Bool = true
+    ) throws {
         var reader = SettingReader(environment: environment)
         database = reader.parse(settings.databaseURL, "DATABASE_URL", default: DatabaseURL.defaultValue) { text in
             do { return try DatabaseURL(parsing: text) } catch let error as DatabaseError { throw SettingReader.Problem(error.message) }
@@ -91,6 +98,9 @@ struct Configuration: Sendable {
             reader.integer(settings.shutdownGrace, "SHUTDOWN_GRACE_SECONDS", default: 20, range: 0...3600))
         let sweep = reader.integer(settings.sweepInterval, "SWEEP_INTERVAL_SECONDS", default: 60, range: 0...86_400)
         sweepInterval = sweep == 0 ? nil : .seconds(sweep)
+        authRequired = reader.boolean(settings.authRequired, "AUTH_REQUIRED", default: authRequiredByDefault)
+        galleryPublic = reader.boolean(settings.galleryPublic, "GALLERY_PUBLIC", default: false)
+        bcryptCost = reader.integer(settings.bcryptCost, "BCRYPT_COST", default: 12, range: 4...31)
         logLevel = reader.parse(settings.logLevel, "LOG_LEVEL", default: "info") { text in
             guard let level = Logger.Level(rawValue: text.lowercased()) else {
                 throw SettingReader.Problem("expected trace, debug, info, notice, warning, error or critical")
@@ -155,6 +165,8 @@ struct Configuration: Sendable {
             ("JOB_MAX_ATTEMPTS", String(maxAttempts)), ("JOB_LEASE_SECONDS", String(jobLease.components.seconds)),
             ("SHUTDOWN_GRACE_SECONDS", String(shutdownGrace.components.seconds)),
             ("SWEEP_INTERVAL_SECONDS", String(sweepInterval?.components.seconds ?? 0)), ("RESOURCES_DIR", resourcesDirectory),
+            ("AUTH_REQUIRED", String(authRequired)), ("GALLERY_PUBLIC", String(galleryPublic)),
+            ("BCRYPT_COST", String(bcryptCost)),
             ("LOG_LEVEL", logLevel.rawValue), ("LOG_FORMAT", logFormat.rawValue),
         ] + limits.summary
     }

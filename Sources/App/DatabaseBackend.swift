@@ -55,6 +55,13 @@ enum DatabaseBackend: Sendable {
         }
     }
 
+    var accounts: any AccountRepository {
+        switch self {
+        case .sqlite(let database, _): SQLiteAccountRepository(database: database)
+        case .postgres(let database, _): PostgresAccountRepository(database: database)
+        }
+    }
+
     var queue: any JobQueue {
         switch self {
         case .sqlite(let database, _): SQLiteJobQueue(database: database)

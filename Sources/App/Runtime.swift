@@ -23,7 +23,11 @@ struct Runtime: Sendable {
     /// one line per problem.
     static func prepare(_ settings: Settings, role: String) throws -> (Configuration, PrometheusCollectorRegistry, Logger) {
         let configuration: Configuration
-        do { configuration = try Configuration(settings: settings) } catch { throw Failure.report(error, role: role) }
+        do {
+            configuration = try Configuration(settings: settings, authRequiredByDefault: role != "app dev")
+        } catch {
+            throw Failure.report(error, role: role)
+        }
         let registry = bootstrapObservability(configuration)
         return (configuration, registry, Logger(label: "memories"))
     }
@@ -106,7 +110,7 @@ struct Runtime: Sendable {
             case .postgres(let postgres, _): PostgresAlbumRepository(database: postgres)
             }
         return WebServices(
-            photos: photos, albums: albums, store: store, wake: wake, metrics: metrics,
+            photos: photos, albums: albums, accounts: database.accounts, store: store, wake: wake, metrics: metrics,
             readiness: {
                 try await photos.checkHealth()
                 try await database.requireCurrent()
@@ -130,7 +134,10 @@ struct Runtime: Sendable {
             maxUploadBytes: configuration.maxUploadBytes, maxPixels: configuration.maxPixels,
             serveStatic: configuration.serveStatic, serveMedia: configuration.serveMedia,
             publicDirectory: configuration.publicDirectory, templatesDirectory: configuration.templatesDirectory,
-            mediaRoot: (store as? LocalStore)?.root, maxJobAttempts: configuration.maxAttempts)
+            mediaRoot: (store as? LocalStore)?.root, maxJobAttempts: configuration.maxAttempts,
+            auth: AuthConfiguration(
+                required: configuration.authRequired, galleryPublic: configuration.galleryPublic,
+                bcryptCost: configuration.bcryptCost))
         .limited(by: configuration.limits, mediaOrigin: (store as? S3Store)?.mediaOrigin)
     }
 

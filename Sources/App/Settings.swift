@@ -98,6 +98,15 @@ struct Settings: ParsableArguments {
     @Option(name: .customLong("sweep-interval-seconds"), help: "SWEEP_INTERVAL_SECONDS: how often the worker re-enqueues stuck photos; 0 turns the sweep off (default 60)")
     var sweepInterval: String?
 
+    @Option(name: .customLong("auth-required"), help: "AUTH_REQUIRED: uploads, deletes and edits need a signed-in user (default true; false under app dev)")
+    var authRequired: String?
+
+    @Option(name: .customLong("gallery-public"), help: "GALLERY_PUBLIC: with AUTH_REQUIRED, anonymous visitors may view the gallery (default false)")
+    var galleryPublic: String?
+
+    @Option(name: .customLong("bcrypt-cost"), help: "BCRYPT_COST: bcrypt cost for new password hashes, 4–31 (default 12)")
+    var bcryptCost: String?
+
     @Option(name: .customLong("resources-dir"), help: "RESOURCES_DIR: folder holding Public/, Templates/ and Migrations/ (default: found from the working directory or the binary)")
     var resourcesDir: String?
 

@@ -48,12 +48,14 @@ public struct Photo: Sendable, Equatable, Identifiable {
     /// EXIF OffsetTimeOriginal (`+02:00`), the zone `capturedAt` was written in, when the camera recorded it.
     public var capturedOffset: String?
     public var camera: Camera
+    /// The user who uploaded it; nil when it was uploaded while sign-in was not required.
+    public var ownerID: Int64?
 
     public init(
         id: Int64, hash: String, originalName: String, contentType: String, bytes: Int, width: Int, height: Int,
         orientation: Int?, capturedAt: String?, status: PhotoStatus, error: String?, display: DerivativeInfo?,
         thumbnail: DerivativeInfo?, createdAt: Date, updatedAt: Date, albumID: Int64? = nil,
-        capturedOffset: String? = nil, camera: Camera = Camera()
+        capturedOffset: String? = nil, camera: Camera = Camera(), ownerID: Int64? = nil
     ) {
         self.id = id
         self.hash = hash
@@ -73,6 +75,7 @@ public struct Photo: Sendable, Equatable, Identifiable {
         self.albumID = albumID
         self.capturedOffset = capturedOffset
         self.camera = camera
+        self.ownerID = ownerID
     }
 
     /// The original's file extension, from its sniffed type.
@@ -93,11 +96,13 @@ public struct NewPhoto: Sendable, Equatable {
     public var camera: Camera
     /// The album the upload goes into; nil for the main gallery.
     public var albumID: Int64?
+    /// The signed-in uploader; nil when sign-in is not required.
+    public var ownerID: Int64?
 
     public init(
         hash: String, originalName: String, contentType: String, bytes: Int, width: Int, height: Int,
         orientation: Int?, capturedAt: String?, capturedOffset: String? = nil, camera: Camera = Camera(),
-        albumID: Int64? = nil
+        albumID: Int64? = nil, ownerID: Int64? = nil
     ) {
         self.hash = hash
         self.originalName = originalName
@@ -110,6 +115,7 @@ public struct NewPhoto: Sendable, Equatable {
         self.capturedOffset = capturedOffset
         self.camera = camera
         self.albumID = albumID
+        self.ownerID = ownerID
     }
 }
 
@@ -165,6 +171,6 @@ extension Photo {
         id, hash, original_name, content_type, bytes, width, height, orientation, captured_at, status, error,
         display_ext, display_width, display_height, display_bytes,
         thumbnail_ext, thumbnail_width, thumbnail_height, thumbnail_bytes, created_at, updated_at,
-        album_id, captured_offset, camera_make, camera_model
+        album_id, captured_offset, camera_make, camera_model, owner_id
         """
 }

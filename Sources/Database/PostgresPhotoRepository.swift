@@ -58,10 +58,12 @@ public struct PostgresPhotoRepository: PhotoRepository {
                 let inserted = try await connection.query(
                     """
                     INSERT INTO photos (hash, original_name, content_type, bytes, width, height, orientation,
-                                        captured_at, status, captured_offset, camera_make, camera_model, album_id)
+                                        captured_at, status, captured_offset, camera_make, camera_model, album_id,
+                                        owner_id)
                     VALUES (\(photo.hash), \(photo.originalName), \(photo.contentType), \(photo.bytes), \(photo.width),
                             \(photo.height), \(photo.orientation), \(photo.capturedAt), 'queued',
-                            \(photo.capturedOffset), \(photo.camera.make), \(photo.camera.model), \(photo.albumID))
+                            \(photo.capturedOffset), \(photo.camera.make), \(photo.camera.model), \(photo.albumID),
+                            \(photo.ownerID))
                     ON CONFLICT (hash) DO NOTHING
                     RETURNING \(unescaped: Self.columns)
                     """, logger: logger
@@ -150,7 +152,8 @@ public struct PostgresPhotoRepository: PhotoRepository {
                 createdAt: try cells["created_at"].decode(Date.self),
                 updatedAt: try cells["updated_at"].decode(Date.self),
                 albumID: try cells["album_id"].decode(Int64?.self), capturedOffset: try text("captured_offset"),
-                camera: Camera(make: try text("camera_make"), model: try text("camera_model")))
+                camera: Camera(make: try text("camera_make"), model: try text("camera_model")),
+                ownerID: try cells["owner_id"].decode(Int64?.self))
         } catch let error as DatabaseError {
             throw error
         } catch {

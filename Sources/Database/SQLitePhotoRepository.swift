@@ -75,8 +75,8 @@ public struct SQLitePhotoRepository: PhotoRepository {
                 """
                 INSERT INTO photos (hash, original_name, content_type, bytes, width, height, orientation, captured_at,
                                     status, created_at, updated_at, captured_offset, camera_make, camera_model,
-                                    album_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
+                                    album_id, owner_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)
                 RETURNING \(Self.columns)
                 """,
                 [
@@ -85,6 +85,7 @@ public struct SQLitePhotoRepository: PhotoRepository {
                     photo.capturedAt.map { .text($0) } ?? .null, .text(stamp), .text(stamp),
                     photo.capturedOffset.map { .text($0) } ?? .null, photo.camera.make.map { .text($0) } ?? .null,
                     photo.camera.model.map { .text($0) } ?? .null, photo.albumID.map { .integer(Int($0)) } ?? .null,
+                    photo.ownerID.map { .integer(Int($0)) } ?? .null,
                 ])
             guard let row = rows.first else { throw DatabaseError(.corruptRow, "insert returned no photo") }
             let created = try Self.decode(row)
@@ -164,6 +165,7 @@ public struct SQLitePhotoRepository: PhotoRepository {
             orientation: int("orientation"), capturedAt: text("captured_at"), status: status, error: text("error"),
             display: derivative("display"), thumbnail: derivative("thumbnail"), createdAt: created, updatedAt: updated,
             albumID: int("album_id").map(Int64.init), capturedOffset: text("captured_offset"),
-            camera: Camera(make: text("camera_make"), model: text("camera_model")))
+            camera: Camera(make: text("camera_make"), model: text("camera_model")),
+            ownerID: int("owner_id").map(Int64.init))
     }
 }

@@ -29,7 +29,7 @@ struct AlbumController: Sendable {
         let cards = summaries.map { AlbumCard($0, store: services.store) }
         return renderer.page(
             "albums",
-            AlbumsPage(chrome: PageChrome(csrfToken: context.csrfToken, section: .albums), albums: cards, hasAlbums: !cards.isEmpty))
+            AlbumsPage(chrome: PageChrome(context, section: .albums), albums: cards, hasAlbums: !cards.isEmpty))
     }
 
     /// `POST /albums` with `name`: 201 with the album's JSON, or 303 to its page from a form.
@@ -59,7 +59,7 @@ struct AlbumController: Sendable {
         return renderer.page(
             "album",
             AlbumPage(
-                title: album.name, chrome: PageChrome(csrfToken: context.csrfToken, section: .albums),
+                title: album.name, chrome: PageChrome(context, section: .albums),
                 album: AlbumCard(album, count: count), grid: grid,
                 upload: UploadFormModel(
                     maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albums: [], hasAlbums: false,

@@ -25,7 +25,12 @@ public func buildRouter(
                 mediaRoot, urlBasePath: "/media",
                 cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(31_536_000), .immutable])]), logger: services.logger))
     }
+    router.add(middleware: AuthMiddleware(accounts: services.accounts, configuration: configuration.auth, logger: services.logger))
     router.add(middleware: CSRFMiddleware())
+    AuthController(
+        services: services, configuration: configuration.auth, hasher: PasswordHasher(cost: configuration.auth.bcryptCost),
+        renderer: renderer
+    ).addRoutes(to: router)
     let photos = PhotoController(
         services: services, configuration: configuration, renderer: renderer,
         uploadLimiter: UploadLimiter(limit: configuration.maxConcurrentUploads))

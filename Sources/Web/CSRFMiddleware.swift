@@ -3,7 +3,8 @@ import Hummingbird
 
 /// Gives every request its CSRF token (setting the cookie when the browser has none) and checks unsafe requests.
 /// Multipart uploads carry the token as a form field after the files' bytes, so `POST /photos` checks it itself
-/// once the body is read; every other unsafe request is checked here before its handler runs.
+/// once the body is read; every other unsafe request is checked here before its handler runs. Requests signed with an
+/// API token (`Authorization: Bearer`, resolved by `AuthMiddleware` before this) are exempt: they carry no cookies.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = WebRequestContext
 
@@ -15,7 +16,8 @@ struct CSRFMiddleware: RouterMiddleware {
         var context = context
         let existing = CSRFPolicy.cookieToken(request)
         context.csrfToken = existing ?? CSRFPolicy.newToken()
-        if CSRFPolicy.isUnsafe(request.method) {
+        // A bearer token is never sent by a browser on its own, so a forged cross-site form cannot carry one.
+        if CSRFPolicy.isUnsafe(request.method), context.user?.isBearer != true {
             if let header = request.headers[CSRFPolicy.headerName] {
                 try CSRFPolicy.verify(request, submitted: header)
             } else if Self.isMultipart(request) {

@@ -65,19 +65,42 @@ struct PhotoCard: Sendable {
     }
 }
 
-/// What every page's layout needs: the CSRF token for forms and scripts, and which section is current.
-/// Stored flags rather than computed ones: Mustache sees only stored properties.
+/// What every page's layout needs: the CSRF token for forms and scripts, which section is current, and who is
+/// signed in. Stored flags rather than computed ones: Mustache sees only stored properties.
 struct PageChrome: Sendable {
     let csrfToken: String
     let isPhotos: Bool
     let isAlbums: Bool
+    /// The signed-in user's name (shown as text, escaped like every value). Named so that no page model has a
+    /// field of the same name: Mustache looks a missing (nil) value up in the enclosing contexts.
+    let signedInAs: String?
+    /// Offer the sign-in link: sign-in exists here and nobody is signed in.
+    let offersSignIn: Bool
+    /// Show the upload, edit and delete forms.
+    let canChange: Bool
 
     enum Section: Sendable { case photos, albums, other }
 
-    init(csrfToken: String, section: Section) {
+    init(csrfToken: String, section: Section, signedInAs: String? = nil, offersSignIn: Bool = false, canChange: Bool = true) {
         self.csrfToken = csrfToken
         isPhotos = section == .photos
         isAlbums = section == .albums
+        self.signedInAs = signedInAs
+        self.offersSignIn = offersSignIn
+        self.canChange = canChange
+    }
+
+    /// The login page's chrome: no "Sign in" link on the page that is the sign-in.
+    static func signIn(_ context: WebRequestContext) -> PageChrome {
+        PageChrome(
+            csrfToken: context.csrfToken, section: .other, signedInAs: context.user?.username, offersSignIn: false,
+            canChange: context.canChange)
+    }
+
+    init(_ context: WebRequestContext, section: Section) {
+        self.init(
+            csrfToken: context.csrfToken, section: section, signedInAs: context.user?.username,
+            offersSignIn: context.authRequired && context.user == nil, canChange: context.canChange)
     }
 }
 
@@ -173,6 +196,8 @@ struct PhotoPage: Sendable {
     let albumName: String?
     let backURL: String
     let backText: String
+    /// Show the delete form: the viewer may delete this photo (`Ownership`).
+    let canDelete: Bool
 }
 
 /// A readable error page.

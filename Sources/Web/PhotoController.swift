@@ -35,7 +35,7 @@ struct PhotoController: Sendable {
         return renderer.page(
             "gallery",
             GalleryPage(
-                chrome: PageChrome(csrfToken: context.csrfToken, section: .photos), grid: grid,
+                chrome: PageChrome(context, section: .photos), grid: grid,
                 upload: UploadFormModel(
                     maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albums: albums,
                     hasAlbums: !albums.isEmpty, fixedAlbumID: nil),
@@ -98,12 +98,13 @@ struct PhotoController: Sendable {
         return renderer.page(
             "photo",
             PhotoPage(
-                title: photo.originalName, chrome: PageChrome(csrfToken: context.csrfToken, section: .photos),
+                title: photo.originalName, chrome: PageChrome(context, section: .photos),
                 photo: card, pendingIDs: card.isPending ? String(photo.id) : "",
                 newerURL: neighbours.newer.map { "/photos/\($0)" }, olderURL: neighbours.older.map { "/photos/\($0)" },
                 albums: albums.map { AlbumOption(id: $0.id, name: $0.name, isSelected: $0.id == photo.albumID) },
                 albumName: albumName, backURL: photo.albumID.map { "/albums/\($0)" } ?? "/",
-                backText: albumName.map { "Back to \($0)" } ?? "Back to the gallery"))
+                backText: albumName.map { "Back to \($0)" } ?? "Back to the gallery",
+                canDelete: Ownership.refusal(toDelete: photo, context: context) == nil))
     }
 
     /// `POST /photos/{id}/album` with `album` (an id, or empty for none): moves the photo between albums.
@@ -126,6 +127,9 @@ struct PhotoController: Sendable {
     /// `DELETE /photos/{id}` or `POST /photos/{id}/delete`: the row, its jobs, then its files.
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let id = try context.routeID(naming: "photo")
+        // The owner never changes, so checking before the delete cannot race with another request.
+        guard let found = try await services.photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
+        if let refusal = Ownership.refusal(toDelete: found, context: context) { throw refusal }
         guard let photo = try await services.photos.delete(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         var keys = [MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension)]
         for kind in [MediaKey.Kind.display, .thumbnail] {
@@ -161,7 +165,7 @@ struct PhotoController: Sendable {
         var outcomes: [InsertOutcome] = []
         var remaining = form.files[...]
         defer { for file in remaining { POSIXFile.removeIfPresent(file.temporaryPath) } }
-        if request.headers[CSRFPolicy.headerName] == nil {
+        if request.headers[CSRFPolicy.headerName] == nil, context.user?.isBearer != true {
             try CSRFPolicy.verify(request, submitted: form.fields[CSRFPolicy.fieldName])
         }
         let albumID = try RequestFields.albumID(form.fields["album"] ?? request.uri.queryParameters["album"].map(String.init))
@@ -169,7 +173,7 @@ struct PhotoController: Sendable {
             throw APIError.badRequest("There is no album \(albumID) to upload into.")
         }
         while let file = remaining.first {
-            outcomes.append(try await record(file, albumID: albumID, logger: context.logger))
+            outcomes.append(try await record(file, albumID: albumID, ownerID: context.user?.id, logger: context.logger))
             remaining = remaining.dropFirst()
         }
         if outcomes.contains(where: \.isNew) { services.wake.notify() }
@@ -186,7 +190,7 @@ struct PhotoController: Sendable {
     }
 
     /// Stores one uploaded file and records it; a duplicate answers with the photo that has those bytes.
-    private func record(_ file: UploadedFile, albumID: Int64?, logger: Logger) async throws -> InsertOutcome {
+    private func record(_ file: UploadedFile, albumID: Int64?, ownerID: Int64?, logger: Logger) async throws -> InsertOutcome {
         if let existing = try await services.photos.photo(hash: file.hash) {
             POSIXFile.removeIfPresent(file.temporaryPath)
             return .existing(existing)
@@ -198,7 +202,8 @@ struct PhotoController: Sendable {
             bytes: file.bytes, width: file.header.orientedWidth, height: file.header.orientedHeight,
             orientation: file.header.orientation, capturedAt: file.header.captureDate,
             capturedOffset: file.header.captureOffset,
-            camera: Camera(make: file.header.cameraMake, model: file.header.cameraModel), albumID: albumID)
+            camera: Camera(make: file.header.cameraMake, model: file.header.cameraModel), albumID: albumID,
+            ownerID: ownerID)
         do {
             let outcome = try await services.photos.insertWithThumbnailJob(new, maxAttempts: configuration.maxJobAttempts)
             if outcome.isNew {

@@ -18,6 +18,8 @@ public struct WebConfiguration: Sendable {
     public var maxJobAttempts: Int
     /// Photos per gallery page.
     public var pageSize: Int
+    /// Sign-in, who may look and how passwords are hashed (`AUTH_REQUIRED`, `GALLERY_PUBLIC`, `BCRYPT_COST`).
+    public var auth: AuthConfiguration
     /// Uploads handled at once; more get 503 with `Retry-After` (`MAX_CONCURRENT_UPLOADS`).
     public var maxConcurrentUploads: Int = 64
     /// How long a connection may take to send a complete request head (`HEADER_TIMEOUT_SECONDS`).
@@ -32,7 +34,7 @@ public struct WebConfiguration: Sendable {
     public init(
         maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, serveStatic: Bool = true,
         serveMedia: Bool = true, publicDirectory: String, templatesDirectory: String, mediaRoot: String?,
-        maxJobAttempts: Int = 5, pageSize: Int = 60
+        maxJobAttempts: Int = 5, pageSize: Int = 60, auth: AuthConfiguration = AuthConfiguration()
     ) {
         self.maxUploadBytes = maxUploadBytes
         self.maxPixels = maxPixels
@@ -43,5 +45,6 @@ public struct WebConfiguration: Sendable {
         self.mediaRoot = mediaRoot
         self.maxJobAttempts = maxJobAttempts
         self.pageSize = pageSize
+        self.auth = auth
     }
 }

@@ -8,6 +8,8 @@ import Storage
 public struct WebServices: Sendable {
     public var photos: any PhotoRepository
     public var albums: any AlbumRepository
+    /// Users, sessions and API tokens.
+    public var accounts: any AccountRepository
     public var store: any MediaStore
     /// Woken after an upload commits, so an in-process worker starts at once.
     public var wake: WakeSignal
@@ -20,13 +22,14 @@ public struct WebServices: Sendable {
     public var queueStats: (@Sendable () async throws -> QueueStats)?
 
     public init(
-        photos: any PhotoRepository, albums: any AlbumRepository, store: any MediaStore, wake: WakeSignal,
+        photos: any PhotoRepository, albums: any AlbumRepository, accounts: any AccountRepository, store: any MediaStore, wake: WakeSignal,
         metrics: PrometheusCollectorRegistry, readiness: @escaping @Sendable () async throws -> Void, logger: Logger,
         queueStats: (@Sendable () async throws -> QueueStats)? = nil
     ) {
         self.queueStats = queueStats
         self.photos = photos
         self.albums = albums
+        self.accounts = accounts
         self.store = store
         self.wake = wake
         self.metrics = metrics

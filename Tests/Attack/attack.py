@@ -79,6 +79,8 @@ class Server:
             "DATABASE_URL": database_url, "MEDIA_ROOT": media_root, "PORT": str(self.port), "HOST": "127.0.0.1",
             "RESOURCES_DIR": root, "LOG_LEVEL": "warning", "DATABASE_TIMEOUT_SECONDS": "3",
             "HEADER_TIMEOUT_SECONDS": "5", "BODY_TIMEOUT_SECONDS": "10", "MAX_CONCURRENT_UPLOADS": "64",
+            # Uploads are anonymous here for now; with accounts the suite would send an API token.
+            "AUTH_REQUIRED": "false",
         })
         self.env.update(extra_env or {})
         self.log = open(os.path.join(tempfile.gettempdir(), f"attack-serve-{self.port}.log"), "wb")
@@ -490,7 +492,8 @@ def attack_fuzz(server, database, rounds=300):
 def measure_memory(app, root, database_url):
     say("\n== peak memory: 50 clients each upload a 20 MB file at once")
     media = tempfile.mkdtemp(prefix="memories-attack-rss-")
-    server = Server(app, root, database_url, media)
+    # A loaded 2-core machine hashing a gigabyte answers queries slowly: give the database its default patience.
+    server = Server(app, root, database_url, media, extra_env={"DATABASE_TIMEOUT_SECONDS": "30"})
     try:
         baseline = server.peak_rss_kib()
         payloads = [jpeg(seed=5000 + i) + os.urandom(20_000_000) for i in range(50)]

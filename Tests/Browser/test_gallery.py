@@ -370,6 +370,8 @@ class GalleryTest:
         check(reason.startswith("Failed:") and "damaged or truncated" in reason, f"the failure reason is shown: {reason!r}")
         check(self.js("return window.__noReload") == "still here", "the page was not reloaded")
 
+        self.accounts()
+
         # Dark mode renders too.
         self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
         d.get(self.base + "/")
@@ -379,7 +381,66 @@ class GalleryTest:
         self.drain_console()
         check(not self.console_errors, "browser console errors:\n" + "\n".join(self.console_errors))
 
+    def accounts(self):
+        """`app serve` with sign-in required, on the same database: the operator creates a user with
+        `app users create` (password on standard input); the browser is sent to the login page, a wrong password
+        is refused with a readable message, the right one leads back with the name in the header, and signing out
+        ends the session."""
+        d = self.driver
+        env = dict(os.environ)
+        env.update({"DATABASE_URL": f"sqlite:{self.work}/data/memories.sqlite3", "MEDIA_ROOT": f"{self.work}/media",
+                    "RESOURCES_DIR": self.args.root, "LOG_LEVEL": "warning", "BCRYPT_COST": "4"})
+        env.pop("STORAGE", None)
+        created = subprocess.run([self.args.app, "users", "create", "Ann"], input="correct horse battery\n", env=env,
+                                 capture_output=True, text=True, timeout=120)
+        check(created.returncode == 0, f"app users create: {created.stdout}{created.stderr}")
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env.update({"HOST": "127.0.0.1", "PORT": str(port), "AUTH_REQUIRED": "true"})
+        self.secure_server = subprocess.Popen([self.args.app, "serve"], cwd=self.work, env=env, stdout=self.log,
+                                              stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(base + "/readyz", timeout=1):
+                    break
+            except Exception:
+                time.sleep(0.2)
+        d.get(base + "/albums")
+        self.wait(lambda: "/login" in d.current_url, "an anonymous visitor is sent to the login page")
+        check("next=/albums" in d.current_url, f"the login page knows where to go back to: {d.current_url}")
+        check(not d.find_elements(By.CSS_SELECTOR, "[data-signed-in]"), "nobody is shown as signed in")
+        self.shot("login", 375)
+        d.find_element(By.ID, "login-username").send_keys("ann")
+        d.find_element(By.ID, "login-password").send_keys("wrong password")
+        d.find_element(By.CSS_SELECTOR, ".login-form button[type=submit]").click()
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, ".form-error"), "a wrong password is refused")
+        check("not right" in d.find_element(By.CSS_SELECTOR, ".form-error").text, "the refusal is readable")
+        self.drain_console(allow=(f"{base}/login - Failed to load resource: the server responded with a status of 401",))
+        d.find_element(By.ID, "login-password").send_keys("correct horse battery")
+        d.find_element(By.CSS_SELECTOR, ".login-form button[type=submit]").click()
+        self.wait(lambda: d.current_url.rstrip("/").endswith("/albums"), "signing in leads back to the albums")
+        name = d.find_element(By.CSS_SELECTOR, "[data-signed-in]").text
+        check(name == "Signed in as Ann", f"the header names the user: {name!r}")
+        d.get(base + "/")
+        check(d.find_elements(By.CSS_SELECTOR, "input[type=file]"), "a signed-in user gets the upload form")
+        self.shot("gallery-signed-in", 1440)
+        d.find_element(By.CSS_SELECTOR, "form.account button[type=submit]").click()
+        self.wait(lambda: "/login" in d.current_url, "signing out leads to the login page")
+        d.get(base + "/")
+        self.wait(lambda: "/login" in d.current_url, "after signing out the gallery asks for a login again")
+        # The login page an HTML5 parser accepts, like every other page.
+        saved = self.base
+        self.base = base
+        self.validate_html("/login")
+        self.base = saved
+        self.secure_server.terminate()
+        self.secure_server.wait(30)
+        self.secure_server = None
+
     def close(self):
+        if getattr(self, "secure_server", None):
+            self.secure_server.kill()
         if self.driver:
             self.driver.quit()
         if self.server:

@@ -21,7 +21,8 @@ final class AppProcess: @unchecked Sendable {
     }()
 
     /// Starts `app ARGUMENTS` with `environment` added to a minimal one (PATH, HOME, RESOURCES_DIR, LOG_LEVEL=info).
-    init(_ arguments: [String], environment: [String: String], logDirectory: String, name: String) throws {
+    /// Standard input is the file `stdinPath`, or /dev/null (never the test runner's terminal).
+    init(_ arguments: [String], environment: [String: String], logDirectory: String, name: String, stdinPath: String? = nil) throws {
         guard let binary = Self.binary else {
             throw SystemTestError("the app binary was not built beside the tests: run `swift build --build-tests` first")
         }
@@ -30,7 +31,8 @@ final class AppProcess: @unchecked Sendable {
         var base = ["RESOURCES_DIR": TestWorkspace.repositoryRoot, "LOG_LEVEL": "info"]
         for name in ["PATH", "HOME", "TMPDIR"] { base[name] = ProcessInfo.processInfo.environment[name] }
         child = try ChildProcess(
-            executable: binary, arguments: arguments, environment: base.merging(environment) { $1 }, logPath: logPath)
+            executable: binary, arguments: arguments, environment: base.merging(environment) { $1 }, logPath: logPath,
+            stdinPath: stdinPath ?? "/dev/null")
     }
 
     var pid: Int32 { child.pid }
@@ -64,9 +66,10 @@ final class AppProcess: @unchecked Sendable {
     /// Runs `app ARGUMENTS` to the end and returns its exit status and output.
     static func run(
         _ arguments: [String], environment: [String: String], logDirectory: String, name: String,
-        timeout: Duration = .seconds(60)
+        timeout: Duration = .seconds(60), stdinPath: String? = nil
     ) async throws -> (status: Int32, output: String) {
-        let process = try AppProcess(arguments, environment: environment, logDirectory: logDirectory, name: name)
+        let process = try AppProcess(
+            arguments, environment: environment, logDirectory: logDirectory, name: name, stdinPath: stdinPath)
         let status = try await process.waitForExit(timeout: timeout)
         return (status, process.log)
     }
@@ -80,10 +83,14 @@ final class ChildProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var status: Int32?
 
-    init(executable: String, arguments: [String], environment: [String: String], logPath: String) throws {
+    init(
+        executable: String, arguments: [String], environment: [String: String], logPath: String,
+        stdinPath: String = "/dev/null"
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]

@@ -14,6 +14,9 @@ final class Deployment: @unchecked Sendable {
     private(set) var environment: [String: String]
     private var processes: [AppProcess] = []
     private var started = 0
+    /// The API token uploads and reads are signed with, made by `app users create` and `app tokens create`
+    /// as an operator would (nil with `AUTH_REQUIRED=false`).
+    private(set) var apiToken: String?
 
     private init(database: PostgresTestDatabase, databaseURL: String, root: String, port: Int, settings: [String: String]) {
         self.database = database
@@ -84,12 +87,33 @@ final class Deployment: @unchecked Sendable {
         guard status == 0 else { throw SystemTestError("app migrate failed (\(status)):\n\(output)") }
     }
 
-    /// Runs a one-shot `app` command with this deployment's settings.
-    func runCommand(_ arguments: [String], settings: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+    /// Runs a one-shot `app` command with this deployment's settings; `input` becomes its standard input.
+    func runCommand(
+        _ arguments: [String], settings: [String: String] = [:], input: String? = nil
+    ) async throws -> (status: Int32, output: String) {
         started += 1
+        var stdinPath: String?
+        if let input {
+            stdinPath = root + "/stdin-\(started)"
+            try Data(input.utf8).write(to: URL(fileURLWithPath: stdinPath!))
+        }
         return try await AppProcess.run(
             arguments, environment: environment.merging(settings) { $1 }, logDirectory: root,
-            name: "\(arguments.first ?? "app")-\(started)")
+            name: "\(arguments.first ?? "app")-\(started)", stdinPath: stdinPath)
+    }
+
+    /// Creates the user `operator` and an API token for it with the `app` commands, once; later uploads and reads
+    /// send the token. Needs a migrated database.
+    func signIn() async throws {
+        guard apiToken == nil, environment["AUTH_REQUIRED"] != "false" else { return }
+        let settings = ["BCRYPT_COST": "4"]
+        let (created, log) = try await runCommand(["users", "create", "operator"], settings: settings, input: "operator password\n")
+        guard created == 0 else { throw SystemTestError("app users create failed (\(created)):\n\(log)") }
+        let (status, output) = try await runCommand(["tokens", "create", "operator", "--name", "system-tests"], settings: settings)
+        guard status == 0, let token = output.split(separator: "\n").first(where: { $0.hasPrefix("mem_") }) else {
+            throw SystemTestError("app tokens create failed (\(status)):\n\(output)")
+        }
+        apiToken = String(token)
     }
 
     /// Starts a long-running role (`serve`, `worker`) with this deployment's settings plus `settings`.
@@ -104,6 +128,7 @@ final class Deployment: @unchecked Sendable {
     /// Starts `app serve` and waits until it answers `/healthz`.
     @discardableResult
     func serve(settings: [String: String] = [:]) async throws -> AppProcess {
+        if settings["AUTH_REQUIRED"] != "false" { try await signIn() }
         let server = try start("serve", settings: settings)
         try await waitUntil("app serve to answer /healthz", timeout: .seconds(30)) {
             guard server.isRunning else { throw SystemTestError("app serve exited:\n\(server.log)") }
@@ -116,6 +141,7 @@ final class Deployment: @unchecked Sendable {
     func get(_ path: String) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.headers.add(name: "Accept", value: "application/json")
+        if let apiToken { request.headers.add(name: "Authorization", value: "Bearer \(apiToken)") }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 1 << 22)
         return (Int(response.status.code), String(buffer: body))
@@ -128,6 +154,7 @@ final class Deployment: @unchecked Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: body.contentType)
         request.headers.add(name: "Accept", value: "application/json")
+        if let apiToken { request.headers.add(name: "Authorization", value: "Bearer \(apiToken)") }
         request.body = .bytes(body.buffer)
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let answer = try await response.body.collect(upTo: 1 << 22)

@@ -13,7 +13,7 @@ import Web
 /// Builds the real application over a fresh workspace and runs `body` against its router.
 func withTestApp(
     maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, pageSize: Int = 60,
-    store customStore: (any MediaStore)? = nil,
+    store customStore: (any MediaStore)? = nil, auth: AuthConfiguration = AuthConfiguration(bcryptCost: 4),
     _ body: @escaping @Sendable (TestWorkspace, any TestClientProtocol) async throws -> Void
 ) async throws {
     let workspace = try await TestWorkspace.make(store: customStore)
@@ -21,7 +21,8 @@ func withTestApp(
         let store = workspace.mediaStore
         let photos = workspace.photos
         let services = WebServices(
-            photos: photos, albums: SQLiteAlbumRepository(database: workspace.database), store: store, wake: WakeSignal(),
+            photos: photos, albums: SQLiteAlbumRepository(database: workspace.database),
+            accounts: SQLiteAccountRepository(database: workspace.database), store: store, wake: WakeSignal(),
             metrics: TestMetrics.registry,
             readiness: {
                 try await photos.checkHealth()
@@ -32,7 +33,7 @@ func withTestApp(
             maxUploadBytes: maxUploadBytes, maxPixels: maxPixels,
             publicDirectory: TestWorkspace.repositoryRoot + "/Public",
             templatesDirectory: TestWorkspace.repositoryRoot + "/Templates", mediaRoot: customStore == nil ? workspace.store.root : nil,
-            pageSize: pageSize)
+            pageSize: pageSize, auth: auth)
         let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
         try await app.test(.router) { client in try await body(workspace, client) }
     } catch {

@@ -128,6 +128,12 @@ app=("${run[@]}" --read-only --tmpfs /tmp
 
 "${app[@]}" --rm "$image" /usr/local/bin/app migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; fail "app migrate"; }
 step "app migrate (secrets through env-from-files, read-only root)"
+# The first user and a token for scripts, as the README tells the operator (password on standard input).
+echo "operator password" | "${app[@]}" --rm -i -e BCRYPT_COST=4 "$image" /usr/local/bin/app users create operator \
+    >"$work/users.log" 2>&1 || { cat "$work/users.log"; fail "app users create"; }
+token="$("${app[@]}" --rm "$image" /usr/local/bin/app tokens create operator --name test-image 2>/dev/null | grep '^mem_')" \
+    || fail "app tokens create"
+step "app users create and app tokens create"
 "${app[@]}" -d --name memories-test-serve "$image" /usr/local/bin/app serve >/dev/null 2>&1
 "${app[@]}" -d --name memories-test-worker "$image" /usr/local/bin/app worker >/dev/null 2>&1
 for _ in $(seq 100); do
@@ -138,14 +144,16 @@ curl -fsS -o /dev/null "http://127.0.0.1:$http_port/readyz" || { "${podman[@]}" 
 "${podman[@]}" healthcheck run memories-test-serve >/dev/null 2>&1 || fail "HEALTHCHECK"
 step "app serve ready; the image's HEALTHCHECK passes"
 
-python3 - "$http_port" "$photo" <<'PY' || fail "upload to ready"
+python3 - "$http_port" "$photo" "$token" <<'PY' || fail "upload to ready"
 import json, subprocess, sys, time, urllib.request
-base, photo = f"http://127.0.0.1:{sys.argv[1]}", sys.argv[2]
-out = subprocess.run(["curl", "-fsS", "-F", f"file=@{photo}", "-H", "Accept: application/json", base + "/photos"],
+base, photo, token = f"http://127.0.0.1:{sys.argv[1]}", sys.argv[2], sys.argv[3]
+auth = f"Authorization: Bearer {token}"
+out = subprocess.run(["curl", "-fsS", "-F", f"file=@{photo}", "-H", "Accept: application/json", "-H", auth, base + "/photos"],
                      capture_output=True, text=True, check=True).stdout
 photo_id = json.loads(out)["photos"][0]["id"]
 for _ in range(240):
-    request = urllib.request.Request(f"{base}/photos?ids={photo_id}", headers={"Accept": "application/json"})
+    request = urllib.request.Request(f"{base}/photos?ids={photo_id}",
+                                     headers={"Accept": "application/json", "Authorization": f"Bearer {token}"})
     state = json.loads(urllib.request.urlopen(request).read())["photos"][0]
     if state["status"] in ("ready", "failed"):
         break

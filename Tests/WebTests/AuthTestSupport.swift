@@ -1,0 +1,186 @@
+import Database
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Jobs
+import Logging
+import MemoriesTestSupport
+import NIOCore
+import Storage
+import Testing
+import Web
+
+/// The two databases every account test runs on.
+enum AuthBackend: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgres
+    var description: String { rawValue }
+}
+
+/// The database and media folder behind one or more app servers in an account test.
+struct AuthHarness: Sendable {
+    let accounts: any AccountRepository
+    let photos: any PhotoRepository
+    let store: LocalStore
+    let hasher = PasswordHasher(cost: 4)
+
+    /// Creates a user the way `app users create` does.
+    @discardableResult
+    func createUser(_ name: String, password: String = "correct horse battery") async throws -> User {
+        let hash = try await hasher.hash(password)
+        guard let user = try await accounts.createUser(username: name, passwordHash: hash) else {
+            throw APIError(.conflict, "taken", "user \(name) exists")
+        }
+        return user
+    }
+
+    /// Creates an API token the way `app tokens create` does; returns its secret and id.
+    func createToken(for name: String) async throws -> (secret: String, id: Int64) {
+        let secret = SecretToken.newAPIToken()
+        let token = try await accounts.createToken(username: name, name: "test", tokenHash: SecretToken.digest(secret))
+        return (secret, try #require(token).id)
+    }
+
+    /// Every file under the media folder.
+    func mediaFiles() -> [String] {
+        (FileManager.default.enumerator(atPath: store.root)?.allObjects as? [String] ?? []).filter {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: store.root + "/" + $0, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+    }
+}
+
+/// Runs `body` against `servers` app servers (routers) that share one database and one media folder, as several
+/// app servers behind a load balancer do. Skips PostgreSQL (after saying so) when no test server is configured.
+func withAuthApps(
+    _ backend: AuthBackend, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true,
+    _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
+) async throws {
+    let auth = AuthConfiguration(required: required, galleryPublic: galleryPublic, bcryptCost: 4)
+    switch backend {
+    case .sqlite:
+        let workspace = try await TestWorkspace.make()
+        do {
+            let harness = AuthHarness(
+                accounts: SQLiteAccountRepository(database: workspace.database), photos: workspace.photos, store: workspace.store)
+            try await runServers(
+                servers, harness: harness, albums: SQLiteAlbumRepository(database: workspace.database), auth: auth,
+                logger: workspace.logger, clients: [], body)
+        } catch {
+            await workspace.tearDown()
+            throw error
+        }
+        await workspace.tearDown()
+    case .postgres:
+        try await PostgresTestDatabase.with { database in
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("memories-auth-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            let harness = AuthHarness(
+                accounts: PostgresAccountRepository(database: database.database), photos: database.photos,
+                store: try LocalStore(root: root))
+            try await runServers(
+                servers, harness: harness, albums: PostgresAlbumRepository(database: database.database), auth: auth,
+                logger: database.logger, clients: [], body)
+        }
+    }
+}
+
+/// Starts one router after another (nesting their test clients), then runs `body` with all of them.
+private func runServers(
+    _ remaining: Int, harness: AuthHarness, albums: any AlbumRepository, auth: AuthConfiguration, logger: Logger,
+    clients: [any TestClientProtocol], _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
+) async throws {
+    guard remaining > 0 else { return try await body(harness, clients) }
+    let photos = harness.photos
+    let store = harness.store
+    let services = WebServices(
+        photos: photos, albums: albums, accounts: harness.accounts, store: store, wake: WakeSignal(),
+        metrics: TestMetrics.registry, readiness: { try await photos.checkHealth() }, logger: logger)
+    let configuration = WebConfiguration(
+        publicDirectory: TestWorkspace.repositoryRoot + "/Public", templatesDirectory: TestWorkspace.repositoryRoot + "/Templates",
+        mediaRoot: store.root, auth: auth)
+    let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
+    try await app.test(.router) { client in
+        try await runServers(
+            remaining - 1, harness: harness, albums: albums, auth: auth, logger: logger, clients: clients + [client], body)
+    }
+}
+
+/// A browser with its cookie jar: the CSRF cookie from its first page, the session cookie once signed in.
+struct SignedInBrowser: Sendable {
+    let client: any TestClientProtocol
+    let csrf: String
+    var session: String?
+
+    /// Opens the login page and keeps the CSRF cookie.
+    static func open(_ client: any TestClientProtocol) async throws -> SignedInBrowser {
+        let page = try await client.execute(uri: "/login", method: .get, headers: [.accept: "text/html"])
+        let cookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("memories_csrf=") })
+        return SignedInBrowser(client: client, csrf: String(cookie.dropFirst("memories_csrf=".count).prefix { $0 != ";" }))
+    }
+
+    /// Opens the login page and signs in; throws unless the server set a session cookie.
+    static func signIn(_ client: any TestClientProtocol, _ name: String, password: String = "correct horse battery") async throws
+        -> SignedInBrowser
+    {
+        var browser = try await open(client)
+        let response = try await browser.login(name, password: password)
+        guard response.status == .seeOther, browser.session != nil else {
+            throw APIError(.unauthorized, "login_failed", "login as \(name) answered \(response.status)")
+        }
+        return browser
+    }
+
+    var cookie: String { ["memories_csrf=\(csrf)", session.map { "memories_session=\($0)" }].compactMap { $0 }.joined(separator: "; ") }
+
+    /// Posts the login form; keeps the session cookie it sets.
+    mutating func login(_ name: String, password: String, next: String? = nil) async throws -> TestResponse {
+        var fields = ["username": name, "password": password]
+        if let next { fields["next"] = next }
+        let response = try await postForm("/login", fields)
+        if let set = Self.sessionCookie(response) { session = String(set.dropFirst("memories_session=".count).prefix { $0 != ";" }) }
+        return response
+    }
+
+    static func sessionCookie(_ response: TestResponse) -> String? {
+        response.headers[values: .setCookie].first { $0.hasPrefix("memories_session=") }
+    }
+
+    /// Posts a URL-encoded form with the CSRF field unless `withToken` is false.
+    func postForm(_ uri: String, _ fields: [String: String], withToken: Bool = true) async throws -> TestResponse {
+        var all = fields
+        if withToken { all["csrf_token"] = csrf }
+        let body = all.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            .joined(separator: "&")
+        return try await client.execute(
+            uri: uri, method: .post,
+            headers: [.contentType: "application/x-www-form-urlencoded", .accept: "text/html", .cookie: cookie],
+            body: ByteBuffer(string: body))
+    }
+
+    /// Uploads as the page's form does (CSRF field first, then the files).
+    func upload(_ files: [(String, [UInt8])], accept: String = "application/json", withToken: Bool = true) async throws -> TestResponse {
+        var parts: [MultipartBody.Part] = []
+        if withToken { parts.append(.init(name: "csrf_token", fileName: nil, contentType: nil, bytes: Array(csrf.utf8))) }
+        parts += MultipartBody.files(files).parts
+        let body = MultipartBody(parts: parts)
+        return try await client.execute(
+            uri: "/photos", method: .post, headers: [.contentType: body.contentType, .accept: accept, .cookie: cookie],
+            body: body.buffer)
+    }
+
+    func get(_ uri: String, accept: String = "text/html") async throws -> TestResponse {
+        try await client.execute(uri: uri, method: .get, headers: [.accept: accept, .cookie: cookie])
+    }
+}
+
+extension TestClientProtocol {
+    /// Uploads with `Authorization: Bearer` and no cookie or CSRF token, as a script does.
+    func uploadWithToken(_ token: String, _ files: [(String, [UInt8])]) async throws -> TestResponse {
+        let body = MultipartBody.files(files)
+        return try await execute(
+            uri: "/photos", method: .post,
+            headers: [.contentType: body.contentType, .accept: "application/json", .authorization: "Bearer \(token)"],
+            body: body.buffer)
+    }
+}
