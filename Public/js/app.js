@@ -205,7 +205,111 @@
 
     const albumField = () => form.querySelector("[name=album]")?.value || "";
 
-    const send = (upload) => new Promise((resolve) => {
+    // Files from TUS_THRESHOLD up go as resumable uploads (tus 1.0, /uploads) in 5 MiB chunks; the upload's URL is
+    // kept in localStorage under the file's name, size and date, so choosing the same file again after a dropped
+    // connection or a reload resumes where the server's HEAD says it stopped.
+    const tusThreshold = Number(form.dataset.tusThreshold || 0);
+    const send = (upload) => (tusThreshold && upload.file.size >= tusThreshold ? sendResumable(upload) : sendForm(upload));
+
+    const TUS_CHUNK = 5 * 1024 * 1024;
+    const tusKey = (file) => `memories-tus:${file.name}:${file.size}:${file.lastModified}`;
+    const base64 = (text) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    /** One tus request through XMLHttpRequest (for upload progress); resolves with the finished request. */
+    const tusRequest = (upload, method, url, headers, body, onProgress) => new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      upload.xhr = xhr;
+      xhr.open(method, url);
+      xhr.setRequestHeader("Tus-Resumable", "1.0.0");
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.setRequestHeader("X-CSRF-Token", csrfToken());
+      for (const [name, value] of Object.entries(headers || {})) xhr.setRequestHeader(name, String(value));
+      if (onProgress) xhr.upload.onprogress = (e) => onProgress(e.loaded);
+      xhr.onload = () => resolve(xhr);
+      xhr.onerror = () => reject(new Error("network"));
+      xhr.onabort = () => reject(new DOMException("cancelled", "AbortError"));
+      xhr.send(body ?? null);
+    });
+
+    const messageOf = (xhr) => {
+      try { return JSON.parse(xhr.responseText).message || `failed (HTTP ${xhr.status})`; } catch (_) { return `failed (HTTP ${xhr.status})`; }
+    };
+
+    const sendResumable = async (upload) => {
+      const file = upload.file;
+      const key = tusKey(file);
+      upload.state = "sending";
+      upload.cancel.hidden = false;
+      const progress = (at) => {
+        upload.bar.max = file.size; upload.bar.value = at;
+        upload.sent = at;
+        upload.note.textContent = Math.round((100 * at) / file.size) + "%";
+        refreshTotal();
+      };
+      let url = localStorage.getItem(key);
+      try {
+        let offset = 0;
+        if (url) {
+          const head = await tusRequest(upload, "HEAD", url);
+          if (head.status === 200) offset = Number(head.getResponseHeader("Upload-Offset"));
+          else { localStorage.removeItem(key); url = null; }
+        }
+        if (!url) {
+          const album = albumField();
+          const metadata = "filename " + base64(file.name) + (album ? ",album " + base64(album) : "");
+          const created = await tusRequest(upload, "POST", "/uploads", { "Upload-Length": file.size, "Upload-Metadata": metadata });
+          if (created.status !== 201) { finish(upload, "error", messageOf(created)); return; }
+          url = created.getResponseHeader("Location");
+          localStorage.setItem(key, url);
+        }
+        upload.tusURL = url;
+        progress(offset);
+        let failures = 0;
+        for (;;) {
+          let answer = null;
+          try {
+            answer = await tusRequest(
+              upload, "PATCH", url, { "Upload-Offset": offset, "Content-Type": "application/offset+octet-stream" },
+              file.slice(offset, offset + TUS_CHUNK), (loaded) => progress(offset + loaded));
+          } catch (error) {
+            if (error.name === "AbortError") throw error;
+          }
+          if (answer && answer.status === 204) { offset = Number(answer.getResponseHeader("Upload-Offset")); failures = 0; continue; }
+          if (answer && (answer.status === 200 || answer.status === 201)) {
+            localStorage.removeItem(key);
+            finish(upload, "done", answer.status === 201 ? "uploaded" : "already uploaded");
+            showUploaded(JSON.parse(answer.responseText));
+            return;
+          }
+          if (answer && answer.status !== 409 && answer.status < 500) {
+            localStorage.removeItem(key);
+            finish(upload, "error", messageOf(answer));
+            return;
+          }
+          // A dropped connection, a busy upload or a server error: wait, ask where the upload stands, go on.
+          failures++;
+          if (failures > 8) { finish(upload, "error", "network error: choose the file again to resume"); return; }
+          upload.note.textContent = "reconnecting…";
+          await sleep(Math.min(30000, 500 * 2 ** failures));
+          try {
+            const head = await tusRequest(upload, "HEAD", url);
+            if (head.status === 200) offset = Number(head.getResponseHeader("Upload-Offset"));
+          } catch (error) {
+            if (error.name === "AbortError") throw error;
+          }
+        }
+      } catch (error) {
+        if (error.name === "AbortError") {
+          if (url) { localStorage.removeItem(key); tusRequest({}, "DELETE", url).catch(() => {}); }
+          finish(upload, "cancelled", "cancelled");
+        } else {
+          finish(upload, "error", "network error: choose the file again to resume");
+        }
+      }
+    };
+
+    const sendForm = (upload) => new Promise((resolve) => {
       const xhr = new XMLHttpRequest();
       upload.xhr = xhr;
       upload.state = "sending";

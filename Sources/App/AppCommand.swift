@@ -9,6 +9,7 @@ struct AppCommand: AsyncParsableCommand {
         subcommands: [
             DevCommand.self, ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ThumbnailCommand.self,
             JobsCommand.self, CheckCommand.self, StorageCommand.self, UsersCommand.self, TokensCommand.self,
+            ImportCommand.self,
         ]
     )
 }

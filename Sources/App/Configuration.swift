@@ -28,6 +28,7 @@ struct Configuration: Sendable {
     var shutdownGrace: Duration
     /// Nil when the sweep is off (`SWEEP_INTERVAL_SECONDS=0`).
     var sweepInterval: Duration?
+    var resumable: ResumableSettings
     var authRequired: Bool
     var galleryPublic: Bool
     var bcryptCost: Int
@@ -111,6 +112,7 @@ struct Configuration: Sendable {
             guard let format = LogFormat(rawValue: text.lowercased()) else { throw SettingReader.Problem("expected text or json") }
             return format
         } ?? .text
+        resumable = reader.resumableSettings(settings)
         let explicitResources = settings.resourcesDir ?? environment["RESOURCES_DIR"]
         if let found = ResourceLocator.find(explicit: explicitResources) {
             resourcesDirectory = found
@@ -164,7 +166,9 @@ struct Configuration: Sendable {
             ("THUMBNAIL_QUALITY", String(pipeline.thumbnailQuality)), ("WORKER_CONCURRENCY", String(concurrency)),
             ("JOB_MAX_ATTEMPTS", String(maxAttempts)), ("JOB_LEASE_SECONDS", String(jobLease.components.seconds)),
             ("SHUTDOWN_GRACE_SECONDS", String(shutdownGrace.components.seconds)),
-            ("SWEEP_INTERVAL_SECONDS", String(sweepInterval?.components.seconds ?? 0)), ("RESOURCES_DIR", resourcesDirectory),
+            ("SWEEP_INTERVAL_SECONDS", String(sweepInterval?.components.seconds ?? 0)),
+            ("TUS_MAX_CHUNK_BYTES", String(resumable.maxChunkBytes)), ("TUS_THRESHOLD", String(resumable.browserThreshold)),
+            ("UPLOAD_EXPIRY_HOURS", String(resumable.expiry / 3600)), ("RESOURCES_DIR", resourcesDirectory),
             ("AUTH_REQUIRED", String(authRequired)), ("GALLERY_PUBLIC", String(galleryPublic)),
             ("BCRYPT_COST", String(bcryptCost)),
             ("LOG_LEVEL", logLevel.rawValue), ("LOG_FORMAT", logFormat.rawValue),

@@ -55,6 +55,13 @@ enum DatabaseBackend: Sendable {
         }
     }
 
+    var uploads: any UploadRepository {
+        switch self {
+        case .sqlite(let database, _): SQLiteUploadRepository(database: database)
+        case .postgres(let database, _): PostgresUploadRepository(database: database)
+        }
+    }
+
     var accounts: any AccountRepository {
         switch self {
         case .sqlite(let database, _): SQLiteAccountRepository(database: database)

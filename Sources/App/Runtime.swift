@@ -109,7 +109,7 @@ struct Runtime: Sendable {
             case .sqlite(let sqlite, _): SQLiteAlbumRepository(database: sqlite)
             case .postgres(let postgres, _): PostgresAlbumRepository(database: postgres)
             }
-        return WebServices(
+        var services = WebServices(
             photos: photos, albums: albums, accounts: database.accounts, store: store, wake: wake, metrics: metrics,
             readiness: {
                 try await photos.checkHealth()
@@ -117,6 +117,8 @@ struct Runtime: Sendable {
                 try await store.checkHealth()
             },
             logger: logger, queueStats: { [queue] in try await queue.stats() })
+        services.resumable = resumableUploads
+        return services
     }
 
     /// The `/metrics` listener on `METRICS_PORT`, when one is set.
@@ -127,6 +129,15 @@ struct Runtime: Sendable {
                 registry: registry, queueStats: { [queue] in try await queue.stats() }, host: configuration.host,
                 port: port, logger: logger)
         ]
+    }
+
+    /// The tus endpoints' parts, over the configured database and store.
+    var resumableUploads: ResumableUploads? {
+        guard let staging = store as? any ResumableUploadStore else { return nil }
+        let settings = configuration.resumable
+        return ResumableUploads(
+            uploads: database.uploads, store: staging, maxChunkBytes: settings.maxChunkBytes, expiry: settings.expiry,
+            browserThreshold: settings.browserThreshold)
     }
 
     var webConfiguration: WebConfiguration {
@@ -163,12 +174,14 @@ struct Runtime: Sendable {
         if let listener = database.jobListener(wake: wake) { services.append(listener) }
         services.append(worker(wake: wake))
         if let interval = configuration.sweepInterval {
-            services.append(
-                Sweeper(
-                    queue: queue, photos: photos, store: store,
-                    configuration: SweepConfiguration(
-                        interval: interval, maxAttempts: configuration.maxAttempts),
-                    wake: wake, logger: logger))
+            var sweeper = Sweeper(
+                queue: queue, photos: photos, store: store,
+                configuration: SweepConfiguration(interval: interval, maxAttempts: configuration.maxAttempts),
+                wake: wake, logger: logger)
+            if let staging = store as? any ResumableUploadStore {
+                sweeper.expiredUploads = ExpiredUploadSweep(uploads: database.uploads, store: staging, logger: logger)
+            }
+            services.append(sweeper)
         }
         return services
     }

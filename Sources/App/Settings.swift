@@ -98,6 +98,14 @@ struct Settings: ParsableArguments {
     @Option(name: .customLong("sweep-interval-seconds"), help: "SWEEP_INTERVAL_SECONDS: how often the worker re-enqueues stuck photos; 0 turns the sweep off (default 60)")
     var sweepInterval: String?
 
+    @Option(name: .customLong("tus-max-chunk-bytes"), help: "TUS_MAX_CHUNK_BYTES: largest chunk of a resumable upload, e.g. 8MB (default 8MiB)")
+    var tusMaxChunkBytes: String?
+
+    @Option(name: .customLong("tus-threshold"), help: "TUS_THRESHOLD: the page uploads files from this size up as resumable uploads (default 8MB)")
+    var tusThreshold: String?
+
+    @Option(name: .customLong("upload-expiry-hours"), help: "UPLOAD_EXPIRY_HOURS: an unfinished resumable upload is removed this long after its last chunk (default 24)")
+    var uploadExpiryHours: String?
     @Option(name: .customLong("auth-required"), help: "AUTH_REQUIRED: uploads, deletes and edits need a signed-in user (default true; false under app dev)")
     var authRequired: String?
 

@@ -36,6 +36,8 @@ public struct SweepReport: Sendable, Equatable {
     public var requeuedPhotos: [Int64] = []
     public var removedTemporaryFiles = 0
     public var removedOrphans: [MediaKey] = []
+    /// Resumable uploads that expired unfinished, removed with their staged bytes.
+    public var removedUploads = 0
 
     public init() {}
 }
@@ -50,6 +52,8 @@ public struct Sweeper: Service {
     let configuration: SweepConfiguration
     let wake: WakeSignal
     let logger: Logger
+    /// Removes expired resumable uploads on every sweep, when set.
+    public var expiredUploads: ExpiredUploadSweep?
 
     public init(
         queue: any JobQueue, photos: any PhotoRepository, store: any MediaStore, configuration: SweepConfiguration,
@@ -92,6 +96,13 @@ public struct Sweeper: Service {
             }
         } catch {
             logger.error("sweep for stuck photos failed", metadata: ["error": "\(error)"])
+        }
+        if let expiredUploads {
+            do {
+                report.removedUploads = try await expiredUploads.run()
+            } catch {
+                logger.error("sweep of expired uploads failed", metadata: ["error": "\(error)"])
+            }
         }
         guard includeFiles else { return report }
         do {

@@ -63,7 +63,7 @@ struct AlbumController: Sendable {
                 album: AlbumCard(album, count: count), grid: grid,
                 upload: UploadFormModel(
                     maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albums: [], hasAlbums: false,
-                    fixedAlbumID: album.id),
+                    fixedAlbumID: album.id, tusThreshold: services.resumable?.browserThreshold),
                 isFirstPage: after == nil))
     }
 

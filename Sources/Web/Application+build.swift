@@ -38,6 +38,9 @@ public func buildRouter(
     AlbumController(services: services, configuration: configuration, renderer: renderer, photoController: photos)
         .addRoutes(to: router)
     HealthController(services: services, serveMetrics: configuration.serveMetrics).addRoutes(to: router)
+    if let resumable = services.resumable {
+        TusController(services: services, resumable: resumable, configuration: configuration).addRoutes(to: router)
+    }
     return router
 }
 

@@ -13,9 +13,6 @@ struct MultipartUploadReader {
     let maxPixels: Int
     let temporaryDirectory: String
 
-    /// How much of a file's start the probe may see before it must have found the image's size.
-    static let probeLimit = 4 * 1024 * 1024
-
     /// Text fields beside the files (`album`, `csrf_token`) are small; a larger one is not from our forms.
     static let maxFieldBytes = 1024
     static let maxFields = 20
@@ -129,10 +126,7 @@ private struct ReaderState {
     struct OpenFile {
         var path: String
         var descriptor: Int32
-        var hasher = SHA256()
-        var bytes = 0
-        var prefix: [UInt8] = []
-        var header: ImageHeader?
+        var inspector: UploadInspector
         var name: String
     }
 
@@ -210,7 +204,10 @@ private struct ReaderState {
         let path = reader.temporaryDirectory + "/upload-" + UUID().uuidString + ".part"
         do {
             let descriptor = try POSIXFile.createExclusive(path)
-            current = OpenFile(path: path, descriptor: descriptor, name: parameters.fileName ?? "")
+            let name = parameters.fileName ?? ""
+            current = OpenFile(
+                path: path, descriptor: descriptor, inspector: UploadInspector(maxPixels: reader.maxPixels, fileName: name),
+                name: name)
         } catch let error as POSIXFile.Failure where error.isOutOfSpace {
             throw APIError.insufficientStorage()
         } catch {
@@ -228,38 +225,7 @@ private struct ReaderState {
             if error.isOutOfSpace { throw APIError.insufficientStorage() }
             throw APIError.unavailable("The server cannot write uploads right now.")
         }
-        file.hasher.update(bufferPointer: bytes)
-        file.bytes += bytes.count
-        if file.header == nil {
-            let room = MultipartUploadReader.probeLimit - file.prefix.count
-            if room > 0 { file.prefix.append(contentsOf: bytes.prefix(room)) }
-            current = file
-            try probe(&file, isComplete: false)
-        }
-    }
-
-    /// Decides the type and size as early as the bytes allow, so a wrong or oversized file is refused mid-stream.
-    private func probe(_ file: inout OpenFile, isComplete: Bool) throws {
-        let name = file.name.isEmpty ? "The file" : "\u{201C}\(file.name)\u{201D}"
-        switch ImageProbe.probe(file.prefix, isComplete: isComplete) {
-        case .needMoreData:
-            if isComplete || file.prefix.count >= MultipartUploadReader.probeLimit {
-                throw APIError.unsupportedType("\(name) is not a readable JPEG or PNG image: its size could not be found.")
-            }
-        case .notAnImage:
-            throw APIError.unsupportedType("\(name) is not a JPEG or PNG image.")
-        case .malformed(let reason):
-            throw APIError.unsupportedType("\(name) is not a readable JPEG or PNG image: \(reason)")
-        case .image(let header):
-            guard header.pixelCount <= reader.maxPixels else {
-                let megapixels = Double(header.pixelCount) / 1_000_000
-                let limit = Double(reader.maxPixels) / 1_000_000
-                throw APIError.tooLarge(
-                    "\(name) is \(header.width)×\(header.height) pixels (\(String(format: "%.1f", megapixels)) MP); the limit is \(String(format: "%.1f", limit)) MP.")
-            }
-            file.header = header
-            file.prefix = []
-        }
+        try file.inspector.update(bytes)
     }
 
     private mutating func finishPart() throws {
@@ -267,23 +233,22 @@ private struct ReaderState {
         current = nil
         POSIXFile.closeQuietly(file.descriptor)
         file.descriptor = -1
-        if file.bytes == 0 {
+        if file.inspector.bytes == 0 {
             // A form submitted with no file chosen sends an empty part: not an error by itself.
             POSIXFile.removeIfPresent(file.path)
             return
         }
+        let inspected: InspectedFile
         do {
-            if file.header == nil { try probe(&file, isComplete: true) }
+            inspected = try file.inspector.finish()
         } catch {
             POSIXFile.removeIfPresent(file.path)
             throw error
         }
-        guard let header = file.header else { return }
-        let digest = file.hasher.finalize()
         files.append(
             UploadedFile(
-                temporaryPath: file.path, hash: Hex.encode(digest), bytes: file.bytes, header: header,
-                originalName: file.name.isEmpty ? "photo.\(header.format.fileExtension)" : file.name))
+                temporaryPath: file.path, hash: inspected.hash, bytes: inspected.bytes, header: inspected.header,
+                originalName: file.name.isEmpty ? "photo.\(inspected.header.format.fileExtension)" : file.name))
     }
 
     /// Removes every temporary file this upload made (after an error).

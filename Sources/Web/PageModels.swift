@@ -130,6 +130,8 @@ struct UploadFormModel: Sendable {
     let hasAlbums: Bool
     /// The album every upload goes into (an album page), or nil to let the form choose.
     let fixedAlbumID: Int64?
+    /// Files from this size up go as resumable uploads (`TUS_THRESHOLD`); nil when `/uploads` is off.
+    var tusThreshold: Int? = nil
 }
 
 /// The gallery page.

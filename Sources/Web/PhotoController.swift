@@ -38,7 +38,7 @@ struct PhotoController: Sendable {
                 chrome: PageChrome(context, section: .photos), grid: grid,
                 upload: UploadFormModel(
                     maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albums: albums,
-                    hasAlbums: !albums.isEmpty, fixedAlbumID: nil),
+                    hasAlbums: !albums.isEmpty, fixedAlbumID: nil, tusThreshold: services.resumable?.browserThreshold),
                 isFirstPage: after == nil))
     }
 
@@ -57,6 +57,15 @@ struct PhotoController: Sendable {
     /// `GET /photos?after=ID&limit=N[&album=ID|none]` or `?ids=1,2,3` (JSON).
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let query = request.uri.queryParameters
+        if let hash = query["hash"] {
+            // Lets a client skip a file it would upload for nothing (`app import`, scripts).
+            let wanted = hash.lowercased()
+            guard MediaKey.isSHA256Hex(wanted) else { throw APIError.badRequest("hash must be a SHA-256 as 64 hex digits.") }
+            guard let photo = try await services.photos.photo(hash: wanted) else {
+                throw APIError.notFound("No photo has this hash.")
+            }
+            return JSONResponse.make(json(photo))
+        }
         if let ids = query["ids"] {
             let parsed = ids.split(separator: ",").compactMap { Int64($0) }
             guard parsed.count <= 200 else { throw APIError.badRequest("Ask for at most 200 ids at once.") }
@@ -155,6 +164,7 @@ struct PhotoController: Sendable {
     }
 
     private func receiveUpload(_ request: Request, context: Context) async throws -> Response {
+        try await services.authorizeUpload(request, context: context)
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxUploadBytes {
             throw MultipartUploadReader.tooManyBytes(configuration.maxUploadBytes)
         }
@@ -173,12 +183,10 @@ struct PhotoController: Sendable {
             throw APIError.badRequest("There is no album \(albumID) to upload into.")
         }
         while let file = remaining.first {
-            outcomes.append(try await record(file, albumID: albumID, ownerID: context.user?.id, logger: context.logger))
+            outcomes.append(try await record(file, albumID: albumID, ownerID: context.user?.id))
             remaining = remaining.dropFirst()
         }
-        if outcomes.contains(where: \.isNew) { services.wake.notify() }
         let anyNew = outcomes.contains(where: \.isNew)
-        Counter(label: "memories_uploads_total", dimensions: [("outcome", anyNew ? "created" : "duplicate")]).increment()
         Counter(label: "memories_upload_bytes_total").increment(by: form.files.reduce(0) { $0 + $1.bytes })
         if request.wantsJSON {
             return JSONResponse.make(
@@ -190,35 +198,15 @@ struct PhotoController: Sendable {
     }
 
     /// Stores one uploaded file and records it; a duplicate answers with the photo that has those bytes.
-    private func record(_ file: UploadedFile, albumID: Int64?, ownerID: Int64?, logger: Logger) async throws -> InsertOutcome {
-        if let existing = try await services.photos.photo(hash: file.hash) {
-            POSIXFile.removeIfPresent(file.temporaryPath)
-            return .existing(existing)
-        }
-        let key = MediaKey(kind: .original, hash: file.hash, fileExtension: file.header.format.fileExtension)
-        let created = try await services.store.put(key, movingFile: file.temporaryPath, contentType: file.header.format.contentType)
-        let new = NewPhoto(
-            hash: file.hash, originalName: file.originalName, contentType: file.header.format.contentType,
-            bytes: file.bytes, width: file.header.orientedWidth, height: file.header.orientedHeight,
-            orientation: file.header.orientation, capturedAt: file.header.captureDate,
-            capturedOffset: file.header.captureOffset,
-            camera: Camera(make: file.header.cameraMake, model: file.header.cameraModel), albumID: albumID,
-            ownerID: ownerID)
-        do {
-            let outcome = try await services.photos.insertWithThumbnailJob(new, maxAttempts: configuration.maxJobAttempts)
-            if outcome.isNew {
-                logger.info("photo uploaded", metadata: ["photo.id": "\(outcome.photo.id)", "photo.bytes": "\(file.bytes)"])
-            }
-            return outcome
-        } catch {
-            // Remove the file we just stored unless a row points at it: the insert may have committed before the
-            // connection failed. When the database cannot say, the file stays; the worker's sweep removes it after
-            // a day if no photo has its hash by then.
-            if created, (try? await services.photos.photo(hash: file.hash)) == .some(nil) {
-                try? await services.store.delete(key)
-            }
-            throw error
-        }
+    private func record(_ file: UploadedFile, albumID: Int64?, ownerID: Int64?) async throws -> InsertOutcome {
+        let store = services.store
+        let path = file.temporaryPath
+        return try await services.ingest(maxJobAttempts: configuration.maxJobAttempts).record(
+            InspectedFile(hash: file.hash, bytes: file.bytes, header: file.header), originalName: file.originalName,
+            albumID: albumID, ownerID: ownerID,
+            storeOriginal: { key, contentType in try await store.put(key, movingFile: path, contentType: contentType) },
+            deleteStored: { key in try await store.delete(key) },
+            discard: { POSIXFile.removeIfPresent(path) })
     }
 
     private func json(_ photo: Photo) -> PhotoJSON { PhotoJSON(photo, store: services.store) }

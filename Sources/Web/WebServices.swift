@@ -20,6 +20,8 @@ public struct WebServices: Sendable {
     public var logger: Logger
     /// The job queue's counts by state, read when `/metrics` is scraped; nil leaves the queue gauges out.
     public var queueStats: (@Sendable () async throws -> QueueStats)?
+    /// The tus endpoints' parts (`/uploads`); nil leaves resumable uploads off.
+    public var resumable: ResumableUploads?
 
     public init(
         photos: any PhotoRepository, albums: any AlbumRepository, accounts: any AccountRepository, store: any MediaStore, wake: WakeSignal,

@@ -370,6 +370,7 @@ class GalleryTest:
         check(reason.startswith("Failed:") and "damaged or truncated" in reason, f"the failure reason is shown: {reason!r}")
         check(self.js("return window.__noReload") == "still here", "the page was not reloaded")
 
+        self.resume_after_reload()
         self.accounts()
 
         # Dark mode renders too.
@@ -381,6 +382,48 @@ class GalleryTest:
         self.drain_console()
         check(not self.console_errors, "browser console errors:\n" + "\n".join(self.console_errors))
 
+    def resume_after_reload(self):
+        """A file over TUS_THRESHOLD goes as a resumable upload; a reload mid-way and the same file chosen again
+        resume it from the server's offset, not from the start."""
+        d = self.driver
+        path = os.path.join(self.work, "big resumable.jpg")
+        make_photo(path, seed=9)
+        with open(path, "ab") as f:
+            f.write(b"\0" * (12 * 1024 * 1024))
+        size = os.path.getsize(path)
+        d.get(self.base + "/")
+        form = d.find_element(By.CSS_SELECTOR, "[data-upload-form]")
+        check(form.get_attribute("data-tus-threshold") == "8000000", "the page knows TUS_THRESHOLD")
+        stored = """
+            const key = Object.keys(localStorage).find(k => k.startsWith('memories-tus:'));
+            if (!key) return -1;
+            const head = new XMLHttpRequest();
+            head.open('HEAD', localStorage.getItem(key), false);
+            head.setRequestHeader('Tus-Resumable', '1.0.0');
+            head.send();
+            return head.status === 200 ? Number(head.getResponseHeader('Upload-Offset')) : -2;"""
+        self.throttle(upload_kbps=16000)  # 2 MB/s: each 5 MiB chunk takes a few seconds
+        d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(path)
+        self.wait(lambda: self.js(stored) > 0, "the first chunk of the resumable upload is stored", 120)
+        d.refresh()  # drops the upload in the middle of a chunk
+        offset = self.js(stored)
+        check(0 < offset < size, f"after the reload the server holds part of the upload ({offset} of {size} bytes)")
+        self.unthrottle()
+        self.js("""
+            window.__offsets = [];
+            const set = XMLHttpRequest.prototype.setRequestHeader;
+            XMLHttpRequest.prototype.setRequestHeader = function (name, value) {
+              if (name === 'Upload-Offset') window.__offsets.push(Number(value));
+              return set.apply(this, arguments);
+            };""")
+        d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(path)
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, ".upload-item.done, .upload-item.error"), "the resumed upload ends", 120)
+        note = d.find_element(By.CSS_SELECTOR, ".upload-item .note").text
+        check(note == "uploaded", f"the resumed upload finishes: {note!r}")
+        offsets = self.js("return window.__offsets")
+        check(offsets and offsets[0] == offset, f"it resumed at byte {offset}, not 0: {offsets}")
+        check(self.js(stored) == -1, "the finished upload's URL is forgotten")
+        self.drain_console(allow=("/uploads",))
     def accounts(self):
         """`app serve` with sign-in required, on the same database: the operator creates a user with
         `app users create` (password on standard input); the browser is sent to the login page, a wrong password

@@ -1,0 +1,260 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Database
+import Foundation
+import Jobs
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import Storage
+import Web
+
+/// `app import DIR…`: ingests folders recursively (JPEG and PNG, by their bytes), straight into the configured
+/// database and store, or into a server over tus with `--server URL --token TOKEN`. Files already there (by hash)
+/// are skipped, so an interrupted import is finished by running it again.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import the JPEG and PNG files under folders, skipping photos already there (run again to finish).")
+
+    @Argument(help: "Folders (searched recursively) or files to import.")
+    var paths: [String]
+
+    @Option(name: .customLong("server"), help: "Upload to this server over tus (e.g. https://photos.example.org) instead of the configured database and store.")
+    var server: String?
+
+    @Option(name: .customLong("token"), help: "API token sent as Authorization: Bearer with --server (or MEMORIES_TOKEN).")
+    var token: String?
+
+    @OptionGroup var settings: Settings
+
+    /// Chunk size of uploads to a server: S3's part minimum, and well under any proxy's body limit.
+    static let chunkBytes = 5 * 1024 * 1024
+
+    func run() async throws {
+        // `--concurrency N` (the shared flag): files imported at once.
+        let importConcurrency = settings.concurrency.map { Int($0) ?? 0 } ?? 4
+        guard (1...64).contains(importConcurrency) else {
+            throw ValidationError("--concurrency: expected 1 to 64 files at once; got \(settings.concurrency ?? "")")
+        }
+        let files = Self.findImages(paths)
+        guard !files.isEmpty else {
+            Console.line("no JPEG or PNG files found under \(paths.joined(separator: ", "))")
+            return
+        }
+        let totalBytes = files.reduce(0) { $0 + $1.bytes }
+        Console.line("importing \(files.count) photo\(files.count == 1 ? "" : "s") (\(ImportProgress.megabytes(totalBytes)))"
+            + (server.map { " into \($0)" } ?? ""))
+        let progress = ImportProgress(totalFiles: files.count, totalBytes: totalBytes, isTerminal: isatty(STDOUT_FILENO) == 1)
+        let interrupted = NIOLockedValueBox(false)
+
+        let work: Task<Void, any Error>
+        if let server {
+            let base = server.hasSuffix("/") ? String(server.dropLast()) : server
+            let token = self.token ?? ProcessInfo.processInfo.environment["MEMORIES_TOKEN"]
+            let concurrency = importConcurrency
+            work = Task {
+                let http = HTTPClient(eventLoopGroupProvider: .singleton)
+                let client = TusClient(http: http, server: base, token: token)
+                await Self.each(files, concurrency: concurrency) { file in
+                    await Self.upload(file, client: client, progress: progress)
+                }
+                try? await http.shutdown()
+            }
+        } else {
+            let (configuration, _, baseLogger) = try Runtime.prepare(settings, role: "app import")
+            var logger = baseLogger
+            logger.logLevel = .warning
+            let concurrency = importConcurrency
+            work = Task {
+                try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
+                    let ingest = PhotoIngest(
+                        photos: runtime.photos, wake: WakeSignal(), maxJobAttempts: configuration.maxAttempts, logger: logger)
+                    let store = runtime.store
+                    let maxPixels = configuration.maxPixels
+                    await Self.each(files, concurrency: concurrency) { file in
+                        await Self.ingest(file, ingest: ingest, store: store, maxPixels: maxPixels, progress: progress)
+                    }
+                }
+            }
+        }
+        // SIGINT stops starting files and cancels those in flight; what finished stays, and a rerun skips it.
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            interrupted.withLockedValue { $0 = true }
+            work.cancel()
+        }
+        source.resume()
+        let result = await work.result
+        source.cancel()
+        if case .failure(let error) = result, !(error is CancellationError) {
+            throw Failure.report(error, role: "app import")
+        }
+        let wasInterrupted = interrupted.withLockedValue { $0 }
+        let anyFailed = await progress.summary(interrupted: wasInterrupted)
+        if wasInterrupted { throw ExitCode(130) }
+        if anyFailed { throw ExitCode(1) }
+    }
+
+    /// A file to import: its path, the name shown, and its size.
+    struct ImageFile: Sendable {
+        var path: String
+        var name: String
+        var bytes: Int
+    }
+
+    /// The JPEG and PNG files under `paths`, judged by their first bytes, in a stable order.
+    static func findImages(_ paths: [String]) -> [ImageFile] {
+        var found: [ImageFile] = []
+        let manager = FileManager.default
+        func consider(_ path: String) {
+            guard let attributes = try? manager.attributesOfItem(atPath: path),
+                attributes[.type] as? FileAttributeType == .typeRegular,
+                let size = attributes[.size] as? Int, size > 0, isImage(path)
+            else { return }
+            found.append(ImageFile(path: path, name: (path as NSString).lastPathComponent, bytes: size))
+        }
+        for root in paths {
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: root, isDirectory: &isDirectory) else {
+                Console.line("not found: \(root)")
+                continue
+            }
+            guard isDirectory.boolValue else {
+                consider(root)
+                continue
+            }
+            let enumerator = manager.enumerator(atPath: root)
+            var relative: [String] = []
+            while let next = enumerator?.nextObject() as? String { relative.append(next) }
+            for item in relative.sorted() { consider(root + "/" + item) }
+        }
+        return found
+    }
+
+    /// JPEG (FF D8 FF) or PNG (89 50 4E 47 0D 0A 1A 0A) by the first bytes.
+    static func isImage(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+        return head.starts(with: [0xFF, 0xD8, 0xFF]) || head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+
+    /// Runs `body` over the files with at most `concurrency` at once; stops starting new ones once cancelled.
+    static func each(_ files: [ImageFile], concurrency: Int, _ body: @escaping @Sendable (ImageFile) async -> Void) async {
+        await withTaskGroup(of: Void.self) { group in
+            var next = 0
+            while next < min(concurrency, files.count) {
+                let file = files[next]
+                group.addTask { await body(file) }
+                next += 1
+            }
+            while await group.next() != nil {
+                guard next < files.count, !Task.isCancelled else { continue }
+                let file = files[next]
+                group.addTask { await body(file) }
+                next += 1
+            }
+        }
+    }
+
+    /// Retries `work` while it fails transiently: 6 tries, 0.5 s doubling (up to 8 s), with jitter.
+    static func retrying<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        var delay = 0.5
+        for attempt in 1... {
+            do {
+                return try await work()
+            } catch let error as ImportError {
+                guard case .transient = error, attempt < 6 else { throw error }
+            } catch let error as DatabaseError {
+                guard attempt < 6 else { throw error }
+            } catch let error as StorageError {
+                guard attempt < 6 else { throw error }
+            }
+            try await Task.sleep(for: .milliseconds(Int(delay * 1000 * Double.random(in: 0.5...1.0))))
+            delay = min(8, delay * 2)
+        }
+        fatalError("unreachable")
+    }
+
+    /// Straight into the configured database and store, through the same steps as an upload.
+    static func ingest(
+        _ file: ImageFile, ingest: PhotoIngest, store: any MediaStore, maxPixels: Int, progress: ImportProgress
+    ) async {
+        guard !Task.isCancelled else { return }
+        let outcome: ImportOutcome
+        do {
+            let result = try await retrying {
+                try await ingest.record(
+                    file: file.path, originalName: file.name, albumID: nil, maxPixels: maxPixels, store: store, consume: false)
+            }
+            outcome = result.isNew ? .imported : .duplicate
+        } catch is CancellationError {
+            return
+        } catch let error as APIError {
+            outcome = .failed(error.message)
+        } catch {
+            if Task.isCancelled { return }
+            outcome = .failed(Failure.message(error))
+        }
+        await progress.finished(file.path, bytes: file.bytes, unsentBytes: file.bytes, outcome: outcome)
+    }
+
+    /// To a server: the hash first (a known photo is skipped), then tus in 5 MiB chunks, resuming from `HEAD`.
+    static func upload(_ file: ImageFile, client: TusClient, progress: ImportProgress) async {
+        guard !Task.isCancelled else { return }
+        var sent = 0
+        let outcome: ImportOutcome
+        do {
+            let inspected = try await PhotoIngest.inspect(file: file.path, fileName: file.name, maxPixels: Int.max)
+            if try await retrying({ try await client.exists(hash: inspected.hash) }) {
+                outcome = .duplicate
+            } else {
+                let url = try await retrying {
+                    try await client.create(length: inspected.bytes, name: file.name, hash: inspected.hash)
+                }
+                let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file.path))
+                defer { try? handle.close() }
+                var offset = 0
+                var finished: Bool?
+                var failures = 0
+                while finished == nil {
+                    try Task.checkCancellation()
+                    try handle.seek(toOffset: UInt64(offset))
+                    let data = try handle.read(upToCount: chunkBytes) ?? Data()
+                    do {
+                        switch try await client.patch(url, offset: offset, chunk: ByteBuffer(bytes: data)) {
+                        case .accepted(let next):
+                            await progress.sent(next - offset)
+                            sent += next - offset
+                            offset = next
+                        case .finished(let isNew):
+                            await progress.sent(data.count)
+                            sent += data.count
+                            finished = isNew
+                        }
+                        failures = 0
+                    } catch let error as ImportError {
+                        guard case .transient = error, failures < 5 else { throw error }
+                        failures += 1
+                        try await Task.sleep(for: .milliseconds(500 << failures))
+                        let resumed = try await retrying { try await client.offset(of: url) }
+                        await progress.sent(resumed - offset)
+                        sent += resumed - offset
+                        offset = resumed
+                    }
+                }
+                outcome = finished == true ? .imported : .duplicate
+            }
+        } catch is CancellationError {
+            return
+        } catch let error as APIError {
+            outcome = .failed(error.message)
+        } catch {
+            if Task.isCancelled { return }
+            outcome = .failed("\(error)")
+        }
+        await progress.finished(file.path, bytes: file.bytes, unsentBytes: file.bytes - sent, outcome: outcome)
+    }
+}

@@ -1,0 +1,165 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Resumable uploads on S3: each chunk becomes part of a multipart upload on a staging key (`uploads/<id>`); bytes
+/// below the 5 MB part minimum stay in the caller's state (the database) until the next chunk, so no app server
+/// keeps anything on its disk between requests. At completion the staging object is copied to its final key.
+extension S3Store: ResumableUploadStore {
+    /// S3's smallest part but the last.
+    public static let minimumPartSize = 5 * 1024 * 1024
+
+    static func stagingKeyPath(_ id: String) -> String { "uploads/" + id }
+
+    public func beginStaging(id: String) async throws -> StagedUpload {
+        let keyPath = Self.stagingKeyPath(id)
+        let create = try await execute(
+            S3Request(method: .POST, keyPath: keyPath, query: [.init("uploads", "")]), operation: "CreateMultipartUpload")
+        try checkPath(create, operation: "CreateMultipartUpload", keyPath: keyPath)
+        guard let uploadID = S3XML.value(of: "UploadId", in: create.text), !uploadID.isEmpty else {
+            throw StorageError(.unavailable, "the object store answered CreateMultipartUpload without an UploadId")
+        }
+        return StagedUpload(id: id, multipartID: uploadID)
+    }
+
+    public func appendChunk(_ staged: StagedUpload, chunkFile: String, at offset: Int, isLast: Bool) async throws -> StagedUpload {
+        defer { POSIXFile.removeIfPresent(chunkFile) }
+        guard let uploadID = staged.multipartID else { throw StorageError(.notFound, "the upload has no multipart upload") }
+        let keyPath = Self.stagingKeyPath(staged.id)
+        let length: Int
+        do {
+            length = try POSIXFile.size(chunkFile) ?? 0
+        } catch let error as POSIXFile.Failure {
+            throw StorageError(.unavailable, "cannot read the chunk (\(error))", underlying: error)
+        }
+        var next = staged
+        if length >= Self.minimumPartSize || (isLast && length > 0) {
+            let region = FileRegion(path: chunkFile, offset: 0, length: length)
+            let number = staged.partETags.count + 1
+            let response = try await execute(
+                S3Request(
+                    method: .PUT, keyPath: keyPath,
+                    query: [.init("partNumber", String(number)), .init("uploadId", uploadID)],
+                    body: .file(region), payloadHash: try await hash(region)),
+                operation: "UploadPart")
+            try checkPath(response, operation: "UploadPart", keyPath: keyPath)
+            guard let etag = response.headers.first(name: "etag") else {
+                throw StorageError(.unavailable, "the object store answered UploadPart without an ETag")
+            }
+            next.partETags.append(etag)
+            next.tail = []
+        } else if length > 0 {
+            // Below the part minimum: kept by the caller and sent in front of the next chunk.
+            do {
+                next.tail = Array(try FileRegion(path: chunkFile, offset: 0, length: length).read(at: 0, count: length).readableBytesView)
+            } catch let error as POSIXFile.Failure {
+                throw StorageError(.unavailable, "cannot read the chunk (\(error))", underlying: error)
+            }
+        }
+        if isLast {
+            try await completeStaging(keyPath: keyPath, uploadID: uploadID, etags: next.partETags)
+            next.multipartID = nil
+        }
+        return next
+    }
+
+    private func completeStaging(keyPath: String, uploadID: String, etags: [String]) async throws {
+        let parts = etags.enumerated().map { index, etag in
+            "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(S3XML.escape(etag))</ETag></Part>"
+        }
+        let xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + parts.joined()
+            + "</CompleteMultipartUpload>"
+        let response = try await execute(
+            S3Request(
+                method: .POST, keyPath: keyPath, query: [.init("uploadId", uploadID)],
+                headers: [.init("Content-Type", "application/xml")], body: .bytes(Array(xml.utf8))),
+            operation: "CompleteMultipartUpload")
+        try checkPath(response, operation: "CompleteMultipartUpload", keyPath: keyPath)
+        if response.text.contains("<Error>") {
+            throw failure(response, operation: "CompleteMultipartUpload", keyPath: keyPath)
+        }
+    }
+
+    public func readStaged(_ staged: StagedUpload, _ body: @Sendable (ByteBuffer) throws -> Void) async throws {
+        let keyPath = Self.stagingKeyPath(staged.id)
+        let response: HTTPClientResponse
+        do {
+            response = try await withRetries("GetObject") { try await send(S3Request(method: .GET, keyPath: keyPath)) }
+        } catch let error as S3TransientFailure {
+            throw StorageError(.unavailable, "cannot read the upload from the object store (\(error))")
+        }
+        guard (200..<300).contains(response.status.code) else {
+            let collected = try? await response.body.collect(upTo: Self.maximumResponseBody)
+            throw failure(
+                S3Response(status: response.status, headers: response.headers, body: collected ?? ByteBuffer()),
+                operation: "GetObject", keyPath: keyPath)
+        }
+        // The caller's errors (a file that is not an image) pass through as they are; only the connection's are mapped.
+        var refusal: (any Error)?
+        do {
+            for try await chunk in response.body {
+                do { try body(chunk) } catch {
+                    refusal = error
+                    break
+                }
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(
+                .unavailable, "the object store dropped the connection while the upload was read (\(Self.shortReason(error)))")
+        }
+        if let refusal { throw refusal }
+    }
+
+    public func promoteStaged(_ staged: StagedUpload, to key: MediaKey, contentType: String) async throws -> Bool {
+        let keyPath = Self.stagingKeyPath(staged.id)
+        defer {
+            let store = self
+            Task { try? await store.deleteObject(keyPath: keyPath) }
+        }
+        if try await size(of: key) != nil { return false }
+        let source = "/" + configuration.bucket + "/" + keyPath
+        let response = try await execute(
+            S3Request(
+                method: .PUT, key: key,
+                headers: objectHeaders(contentType) + [
+                    .init("x-amz-copy-source", source), .init("x-amz-metadata-directive", "REPLACE"),
+                ]),
+            operation: "CopyObject")
+        try check(response, operation: "CopyObject", key: key)
+        if response.text.contains("<Error>") { throw failure(response, operation: "CopyObject", keyPath: key.path) }
+        return true
+    }
+
+    public func discardStaged(_ staged: StagedUpload) async {
+        let keyPath = Self.stagingKeyPath(staged.id)
+        if let uploadID = staged.multipartID {
+            do {
+                let response = try await execute(
+                    S3Request(method: .DELETE, keyPath: keyPath, query: [.init("uploadId", uploadID)]),
+                    operation: "AbortMultipartUpload")
+                if !response.isSuccess && response.status != .notFound {
+                    logger.error("s3 multipart abort failed", metadata: ["s3.key": "\(keyPath)", "s3.status": "\(response.status.code)"])
+                }
+            } catch {
+                logger.error("s3 multipart abort failed", metadata: ["s3.key": "\(keyPath)", "s3.error": "\(error)"])
+            }
+        }
+        do {
+            try await deleteObject(keyPath: keyPath)
+        } catch {
+            logger.error("removing a staged upload failed", metadata: ["s3.key": "\(keyPath)", "s3.error": "\(error)"])
+        }
+    }
+
+    func deleteObject(keyPath: String) async throws {
+        let response = try await execute(S3Request(method: .DELETE, keyPath: keyPath), operation: "DeleteObject")
+        if response.status == .notFound { return }
+        try checkPath(response, operation: "DeleteObject", keyPath: keyPath)
+    }
+
+    func checkPath(_ response: S3Response, operation: String, keyPath: String) throws {
+        guard response.isSuccess else { throw failure(response, operation: operation, keyPath: keyPath) }
+    }
+}
