@@ -22,6 +22,7 @@ struct Configuration: Sendable {
     var serveMedia: Bool
     var maxUploadBytes: Int
     var maxPixels: Int
+    var limits: ConnectionLimits
     var pipeline: PipelineOptions
     var concurrency: Int
     var maxAttempts: Int
@@ -94,6 +95,7 @@ struct Configuration: Sendable {
         serveStatic = reader.boolean(settings.serveStatic, "SERVE_STATIC", default: true)
         serveMedia = reader.boolean(settings.serveMedia, "SERVE_MEDIA", default: true)
         maxUploadBytes = reader.byteCount(settings.maxUploadBytes, "MAX_UPLOAD_BYTES", default: 50_000_000)
+        limits = reader.connectionLimits(settings)
         pipeline = reader.pipelineOptions(settings)
         maxPixels = pipeline.maxPixels
         concurrency = reader.integer(
@@ -195,7 +197,7 @@ struct Configuration: Sendable {
             ("UPLOAD_RATE_PER_MINUTE", String(uploadRatePerMinute)),
             ("GALLERY_CACHE_SECONDS", galleryCacheSeconds.map(String.init) ?? "(automatic)"),
             ("TRUSTED_PROXIES", trustedProxies.text.isEmpty ? "(none)" : trustedProxies.text),
-        ]
+        ] + limits.summary
     }
 }
 

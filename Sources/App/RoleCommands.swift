@@ -23,7 +23,7 @@ struct DevCommand: AsyncParsableCommand {
                 let app = try await buildApplication(
                     services: runtime.webServices(wake: wake, metrics: registry, inProcessWorker: true),
                     configuration: runtime.webConfiguration, host: configuration.host, port: configuration.port,
-                    extraServices: runtime.workerServices(wake: wake))
+                    extraServices: runtime.workerServices(wake: wake) + runtime.metricsServices(registry))
                 print("Memories is running at http://\(configuration.host):\(configuration.port)/ (Ctrl-C to stop)")
                 try await app.runService()
             }
@@ -47,7 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
             try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
                 let app = try await buildApplication(
                     services: runtime.webServices(wake: WakeSignal(), metrics: registry),
-                    configuration: runtime.webConfiguration, host: configuration.host, port: configuration.port)
+                    configuration: runtime.webConfiguration, host: configuration.host, port: configuration.port,
+                    extraServices: runtime.metricsServices(registry))
                 try await app.runService()
             }
         } catch {
@@ -65,12 +66,12 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let role = "app worker"
-        let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
+        let (configuration, registry, logger) = try Runtime.prepare(settings, role: role)
         do {
             try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
                 let group = ServiceGroup(
                     configuration: .init(
-                        services: runtime.workerServices(wake: WakeSignal()),
+                        services: runtime.metricsServices(registry) + runtime.workerServices(wake: WakeSignal()),
                         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 try await group.run()
             }

@@ -134,9 +134,20 @@ struct Runtime: Sendable {
                 try await database.requireCurrent()
                 try await store.checkHealth()
             },
-            logger: logger, cache: cache, galleryCacheTTL: galleryCacheTTL(inProcessWorker: inProcessWorker))
+            logger: logger, queueStats: { [queue] in try await queue.stats() }, cache: cache,
+            galleryCacheTTL: galleryCacheTTL(inProcessWorker: inProcessWorker))
         services.resumable = resumableUploads
         return services
+    }
+
+    /// The `/metrics` listener on `METRICS_PORT`, when one is set.
+    func metricsServices(_ registry: PrometheusCollectorRegistry) -> [any Service] {
+        guard let port = configuration.limits.metricsPort else { return [] }
+        return [
+            MetricsEndpoint.application(
+                registry: registry, queueStats: { [queue] in try await queue.stats() }, host: configuration.host,
+                port: port, logger: logger)
+        ]
     }
 
     /// The tus endpoints' parts, over the configured database and store.
@@ -158,6 +169,7 @@ struct Runtime: Sendable {
                 required: configuration.authRequired, galleryPublic: configuration.galleryPublic,
                 bcryptCost: configuration.bcryptCost),
             uploadRatePerMinute: configuration.uploadRatePerMinute, trustedProxies: configuration.trustedProxies)
+        .limited(by: configuration.limits, mediaOrigin: (store as? S3Store)?.mediaOrigin)
     }
 
     /// The worker service; with PostgreSQL `LISTEN` wakes it, so its poll is only the slow fallback.

@@ -56,6 +56,18 @@ struct Settings: ParsableArguments {
     @Option(name: .customLong("max-upload-bytes"), help: "MAX_UPLOAD_BYTES: largest upload request, e.g. 50000000 or 50MB (default 50MB)")
     var maxUploadBytes: String?
 
+    @Option(name: .customLong("max-concurrent-uploads"), help: "MAX_CONCURRENT_UPLOADS: uploads one server handles at once; more get 503 with Retry-After (default 64)")
+    var maxConcurrentUploads: String?
+
+    @Option(name: .customLong("header-timeout-seconds"), help: "HEADER_TIMEOUT_SECONDS: how long a connection may take to send a complete request head, and stay idle between requests (default 10)")
+    var headerTimeout: String?
+
+    @Option(name: .customLong("body-timeout-seconds"), help: "BODY_TIMEOUT_SECONDS: the longest pause allowed while a request body arrives (default 30)")
+    var bodyTimeout: String?
+
+    @Option(name: .customLong("metrics-port"), help: "METRICS_PORT: serve /metrics on this port (on HOST) instead of the main one; for app worker, the only way to expose its metrics (default: none)")
+    var metricsPort: String?
+
     @Option(name: .customLong("max-pixels"), help: "MAX_PIXELS: largest image in pixels (default 100000000)")
     var maxPixels: String?
 

@@ -3,10 +3,13 @@ public struct Derivatives: Sendable {
     public var header: ImageHeader
     public var display: EncodedImage
     public var thumbnail: EncodedImage
+    /// Time spent in each stage making these.
+    public var timings: StageTimings
 
-    public init(header: ImageHeader, display: EncodedImage, thumbnail: EncodedImage) {
+    public init(header: ImageHeader, display: EncodedImage, thumbnail: EncodedImage, timings: StageTimings = StageTimings()) {
         self.header = header
         self.display = display
         self.thumbnail = thumbnail
+        self.timings = timings
     }
 }

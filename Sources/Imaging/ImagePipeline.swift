@@ -8,6 +8,8 @@ public enum ImagePipeline {
 
     /// Same as ``makeDerivatives(fromFile:options:)`` for an in-memory file.
     static func makeDerivatives(from data: [UInt8], options: PipelineOptions) throws(ImagingError) -> Derivatives {
+        let clock = ContinuousClock()
+        let started = clock.now
         guard !data.isEmpty else {
             throw ImagingError(.unsupportedFormat, "The file is empty.")
         }
@@ -48,6 +50,7 @@ public enum ImagePipeline {
             if !decoded.hasTransparency { decoded = decoded.droppingAlpha() }
         }
 
+        let decodedAt = clock.now
         let hasAlpha = decoded.hasAlphaChannel
         let source = hasAlpha ? decoded.premultiplied() : decoded
         // Resize first, then rotate: rotating the small image is cheaper than rotating the decoded one.
@@ -56,10 +59,13 @@ public enum ImagePipeline {
         let thumbnailSize = ImageGeometry.fit(width: display.width, height: display.height, inside: options.thumbnailSize)
         let thumbnail = LanczosResampler.resize(display, width: thumbnailSize.width, height: thumbnailSize.height)
 
+        let resampledAt = clock.now
+        let encodedDisplay = try encode(display, alpha: hasAlpha, quality: options.displayQuality, iccProfile: iccProfile)
+        let encodedThumbnail = try encode(thumbnail, alpha: hasAlpha, quality: options.thumbnailQuality, iccProfile: iccProfile)
         return Derivatives(
-            header: header,
-            display: try encode(display, alpha: hasAlpha, quality: options.displayQuality, iccProfile: iccProfile),
-            thumbnail: try encode(thumbnail, alpha: hasAlpha, quality: options.thumbnailQuality, iccProfile: iccProfile))
+            header: header, display: encodedDisplay, thumbnail: encodedThumbnail,
+            timings: StageTimings(
+                decode: decodedAt - started, resample: resampledAt - decodedAt, encode: clock.now - resampledAt))
     }
 
     /// PNG (straight alpha) when the image has real transparency, JPEG otherwise.

@@ -1,6 +1,7 @@
 import Database
 import Imaging
 import Logging
+import Metrics
 import NIOPosix
 import Storage
 
@@ -50,6 +51,13 @@ public struct ThumbnailProcessor: Sendable {
             throw JobError("the original file is missing from storage", isPermanent: true)
         } catch {
             throw JobError("could not read the original: \(error)", isPermanent: false)
+        }
+        for (stage, duration) in [
+            ("decode", derivatives.timings.decode), ("resample", derivatives.timings.resample),
+            ("encode", derivatives.timings.encode),
+        ] {
+            Timer(label: "memories_thumbnail_stage_seconds", dimensions: [("stage", stage)], preferredDisplayUnit: .seconds)
+                .recordNanoseconds(duration.nanoseconds)
         }
         let display = MediaKey(kind: .display, hash: photo.hash, fileExtension: derivatives.display.format.fileExtension)
         let thumbnail = MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: derivatives.thumbnail.format.fileExtension)

@@ -132,7 +132,8 @@ public struct LocalStore: MediaStore {
         do {
             return try await threadPool.runIfActive(work)
         } catch let error as POSIXFile.Failure {
-            throw StorageError(.unavailable, error.isOutOfSpace ? "the media disk is full" : "media file operation failed (\(error))", underlying: error)
+            if error.isOutOfSpace { throw StorageError(.outOfSpace, "the media disk is full", underlying: error) }
+            throw StorageError(.unavailable, "media file operation failed (\(error))", underlying: error)
         }
     }
 }

@@ -128,8 +128,10 @@ public struct S3Store: MediaStore {
         if let base = configuration.publicBaseURL {
             return (base.hasSuffix("/") ? base : base + "/") + key.path
         }
+        // An original is handed over as a download, never rendered as a page of the bucket's origin.
+        let disposition = key.kind == .original ? "attachment" : nil
         return presignedURLs.url(for: key.path, now: now(), lifetime: configuration.presignLifetime) { date in
-            presignedURL(for: key, date: date)
+            presignedURL(for: key, date: date, contentDisposition: disposition)
         }
     }
 
@@ -147,14 +149,26 @@ public struct S3Store: MediaStore {
     // MARK: URLs
 
     /// A presigned GET for `key`, valid for `configuration.presignLifetime` seconds from `date`.
-    func presignedURL(for key: MediaKey, date: Date) -> String {
+    /// With `contentDisposition`, S3 answers the GET with that `Content-Disposition` (`response-content-disposition`).
+    func presignedURL(for key: MediaKey, date: Date, contentDisposition: String? = nil) -> String {
         let (authority, path) = location(of: key)
+        let query = contentDisposition.map { [SigV4Signer.Field("response-content-disposition", $0)] } ?? []
         let request = SigV4Signer.Request(
-            method: "GET", path: path, headers: [SigV4Signer.Field("host", authority)],
+            method: "GET", path: path, query: query, headers: [SigV4Signer.Field("host", authority)],
             payloadHash: SigV4Signer.unsignedPayload
         )
         let signature = signer.presign(request, date: date, expires: configuration.presignLifetime)
-        return "\(endpoint.scheme)://\(authority)\(SigV4Signer.encodedPath(path))?\(signature.queryString)"
+        let prefix = query.map { "\($0.name)=\(SigV4Signer.encodeQueryComponent($0.value))&" }.joined()
+        return "\(endpoint.scheme)://\(authority)\(SigV4Signer.encodedPath(path))?\(prefix)\(signature.queryString)"
+    }
+
+    /// The origin (`scheme://host[:port]`) media URLs point at, for a page's Content-Security-Policy.
+    public var mediaOrigin: String {
+        if let base = configuration.publicBaseURL, let url = URL(string: base), let scheme = url.scheme, let host = url.host {
+            return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+        }
+        let (authority, _) = location(of: nil)
+        return "\(endpoint.scheme)://\(authority)"
     }
 
     /// The `Host` and decoded path for an object (or the bucket itself when `key` is nil).

@@ -5,6 +5,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         let name: String
         public static let notFound = Code(name: "not_found")
         public static let unavailable = Code(name: "unavailable")
+        /// The disk is full (ENOSPC, EDQUOT): nothing was written; answered 507.
+        public static let outOfSpace = Code(name: "out_of_space")
         public static let invalidConfiguration = Code(name: "invalid_configuration")
         public var description: String { name }
     }

@@ -22,4 +22,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     static func tooLarge(_ message: String) -> APIError { APIError(.contentTooLarge, "too_large", message) }
     static func unsupportedType(_ message: String) -> APIError { APIError(.unsupportedMediaType, "unsupported_media_type", message) }
     static func unavailable(_ message: String) -> APIError { APIError(.serviceUnavailable, "unavailable", message) }
+    static func insufficientStorage() -> APIError {
+        APIError(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), "insufficient_storage", "The server's disk is full; nothing was saved. Try again later.")
+    }
 }

@@ -36,7 +36,7 @@ struct AlbumController: Sendable {
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         let name = try RequestFields.albumName(try await RequestFields.read(request))
         let album = try await services.albums.createAlbum(name: name)
-        services.logger.info("album created", metadata: ["album.id": "\(album.id)"])
+        context.logger.info("album created", metadata: ["album.id": "\(album.id)"])
         if request.wantsJSON { return JSONResponse.make(AlbumJSON(album), status: .created) }
         return JSONResponse.seeOther("/albums/\(album.id)")
     }

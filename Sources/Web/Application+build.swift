@@ -7,8 +7,10 @@ public func buildRouter(
     services: WebServices, configuration: WebConfiguration, renderer: PageRenderer
 ) -> Router<WebRequestContext> {
     let router = Router(context: WebRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: HTTPMetricsMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(mediaOrigins: configuration.mediaOrigins))
     router.add(middleware: ErrorMiddleware(renderer: renderer, logger: services.logger))
-    router.add(middleware: MetricsMiddleware())
     router.add(middleware: MediaPathGuard())
     if configuration.serveStatic {
         router.add(
@@ -31,11 +33,13 @@ public func buildRouter(
         services: services, configuration: configuration.auth, hasher: PasswordHasher(cost: configuration.auth.bcryptCost),
         renderer: renderer
     ).addRoutes(to: router)
-    let photos = PhotoController(services: services, configuration: configuration, renderer: renderer)
+    let photos = PhotoController(
+        services: services, configuration: configuration, renderer: renderer,
+        uploadLimiter: UploadLimiter(limit: configuration.maxConcurrentUploads))
     photos.addRoutes(to: router)
     AlbumController(services: services, configuration: configuration, renderer: renderer, photoController: photos)
         .addRoutes(to: router)
-    HealthController(services: services).addRoutes(to: router)
+    HealthController(services: services, serveMetrics: configuration.serveMetrics).addRoutes(to: router)
     if let resumable = services.resumable {
         TusController(services: services, resumable: resumable, configuration: configuration).addRoutes(to: router)
     }
@@ -49,7 +53,7 @@ public func buildApplication(
     let renderer = try await PageRenderer(directory: configuration.templatesDirectory)
     let router = buildRouter(services: services, configuration: configuration, renderer: renderer)
     return Application(
-        router: router,
+        router: router, server: .http1(configuration: HTTPLimits.channelConfiguration(configuration)),
         configuration: .init(address: .hostname(host, port: port), serverName: "Memories"),
         services: extraServices,
         logger: services.logger)

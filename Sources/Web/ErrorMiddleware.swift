@@ -13,7 +13,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let apiError = map(error, request: request)
+            let apiError = map(error, request: request, logger: context.logger)
             var response: Response
             if request.wantsHTML {
                 response = renderer.page(
@@ -23,18 +23,29 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             } else {
                 response = JSONResponse.make(ErrorJSON(error: apiError.code, message: apiError.message), status: apiError.status)
             }
-            if let retryAfter = apiError.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+            if let retryAfter = apiError.retryAfter {
+                response.headers[.retryAfter] = String(retryAfter)
+            } else if apiError.status == .serviceUnavailable {
+                // Outages and full upload slots are short-lived: tell clients when to try again.
+                response.headers[.retryAfter] = String(Self.retryAfterSeconds)
+            }
             return response
         }
     }
 
-    private func map(_ error: any Error, request: Request) -> APIError {
+    /// What `Retry-After` says on a 503.
+    static var retryAfterSeconds: Int { 5 }
+
+    private func map(_ error: any Error, request: Request, logger: Logger) -> APIError {
         switch error {
         case let error as APIError:
             return error
         case let error as DatabaseError:
             logger.error("database error", metadata: ["error": "\(error)", "underlying": "\(error.underlying.map { "\($0)" } ?? "")", "http.path": "\(request.uri.path)"])
             return .unavailable("The database is unavailable right now; nothing was saved. Try again shortly.")
+        case let error as StorageError where error.code == .outOfSpace:
+            logger.error("storage full", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
+            return .insufficientStorage()
         case let error as StorageError:
             logger.error("storage error", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
             return .unavailable("Storage is unavailable right now; nothing was saved. Try again shortly.")

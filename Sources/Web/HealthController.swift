@@ -1,28 +1,44 @@
+import Database
 import Hummingbird
+import Storage
 import NIOCore
 import Prometheus
 
 /// `GET /healthz` (the process answers), `GET /readyz` (database, storage, schema), `GET /metrics` (Prometheus text).
 struct HealthController<Context: RequestContext>: Sendable {
     let services: WebServices
+    /// False when `/metrics` has its own listener (`METRICS_PORT`).
+    var serveMetrics = true
 
     func addRoutes(to router: Router<Context>) {
         router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
-        router.get("/readyz") { _, _ in
+        router.get("/readyz") { _, context in
             do {
                 try await services.readiness()
                 return JSONResponse.make(["status": "ok"])
             } catch {
-                services.logger.warning("not ready", metadata: ["error": "\(error)"])
-                return JSONResponse.make(ErrorJSON(error: "not_ready", message: "\(error)"), status: .serviceUnavailable)
+                // The details (hosts, SQL, paths) go to the log; the client learns only which part is not ready.
+                context.logger.warning("not ready", metadata: ["error": "\(error)"])
+                return JSONResponse.make(
+                    ErrorJSON(error: "not_ready", message: Self.reason(error)), status: .serviceUnavailable)
             }
         }
-        router.get("/metrics") { _, _ in
-            var bytes: [UInt8] = []
-            services.metrics.emit(into: &bytes)
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        if serveMetrics {
+            router.get("/metrics") { _, _ in try await MetricsEndpoint.response(services) }
+        }
+    }
+
+    /// One generic sentence per component, safe to show to anyone.
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as DatabaseError where error.code == .migrationsPending:
+            return "The database schema is behind this version: run app migrate."
+        case is DatabaseError:
+            return "The database is not reachable."
+        case is StorageError:
+            return "The media storage is not reachable."
+        default:
+            return "A dependency is not ready."
         }
     }
 }

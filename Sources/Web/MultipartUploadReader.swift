@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import Hummingbird
 import Imaging
-import MultipartKit
 import NIOCore
 import Storage
 
@@ -17,6 +16,10 @@ struct MultipartUploadReader {
     /// Text fields beside the files (`album`, `csrf_token`) are small; a larger one is not from our forms.
     static let maxFieldBytes = 1024
     static let maxFields = 20
+    /// Parts in one body (files and fields); a form of ours sends a few, a script a few hundred photos at most.
+    static let maxParts = 500
+    /// Bytes of one part's headers; ours are a few hundred.
+    static let maxPartHeaderBytes = 8 * 1024
 
     /// Reads the whole body and returns the files in the order they came.
     func read(_ body: RequestBody, contentType: String?) async throws -> [UploadedFile] {
@@ -31,19 +34,35 @@ struct MultipartUploadReader {
         }
         var state = ReaderState(reader: self)
         do {
-            let parser = MultipartParser(boundary: boundary)
+            let parser = FormDataParser(boundary: boundary)
             let events = EventBuffer()
             parser.onHeader = { name, value in events.items.append(.header(name, value)) }
+            // The parser keeps a part's headers until they end, so bytes that bring no event are counted:
+            // a part whose headers run past the limit is refused before they can fill memory.
+            var quietBytes = 0
             parser.onBody = { buffer in events.items.append(.body(buffer)) }
             parser.onPartComplete = { events.items.append(.partComplete) }
             var total = 0
-            for try await chunk in body {
+            var chunks = body.makeAsyncIterator()
+            while true {
+                let next: ByteBuffer?
+                do {
+                    next = try await chunks.next()
+                } catch {
+                    // The client went away or was cut off (a body read timeout) before the body was complete.
+                    throw APIError.badRequest("The upload was cut off before the body was complete; nothing was saved.")
+                }
+                guard let chunk = next else { break }
                 total += chunk.readableBytes
                 guard total <= maxBytes else { throw Self.tooManyBytes(maxBytes) }
                 do {
                     try parser.execute(chunk)
                 } catch {
                     throw APIError.badRequest("The multipart body is malformed.")
+                }
+                quietBytes = events.items.isEmpty ? quietBytes + chunk.readableBytes : 0
+                if quietBytes > Self.maxPartHeaderBytes + Self.maxQuietChunkSlack {
+                    throw Self.partHeadersTooLarge
                 }
                 for event in events.items { try state.handle(event) }
                 events.items.removeAll(keepingCapacity: true)
@@ -59,6 +78,13 @@ struct MultipartUploadReader {
             state.discardAll()
             throw error
         }
+    }
+
+    /// Body bytes may arrive in one chunk without an event (the parser holds a boundary's worth); allow a chunk.
+    static let maxQuietChunkSlack = 64 * 1024
+
+    static var partHeadersTooLarge: APIError {
+        .badRequest("A part's headers are larger than \(Formatting.bytes(maxPartHeaderBytes)); the body is not a form of ours.")
     }
 
     static func tooManyBytes(_ limit: Int) -> APIError {
@@ -88,6 +114,9 @@ private struct ReaderState {
     var current: OpenFile?
     var inPart = false
     var sawClosingPart = false
+    var partCount = 0
+    /// Header bytes of the part being read.
+    var headerBytes = 0
 
     init(reader: MultipartUploadReader) {
         self.reader = reader
@@ -104,6 +133,17 @@ private struct ReaderState {
     mutating func handle(_ event: EventBuffer.Event) throws {
         switch event {
         case .header(let name, let value):
+            if !inPart {
+                partCount += 1
+                headerBytes = 0
+                guard partCount <= MultipartUploadReader.maxParts else {
+                    throw APIError.badRequest("The form has more than \(MultipartUploadReader.maxParts) parts.")
+                }
+            }
+            headerBytes += name.utf8.count + value.utf8.count + 4
+            guard headerBytes <= MultipartUploadReader.maxPartHeaderBytes else {
+                throw MultipartUploadReader.partHeadersTooLarge
+            }
             inPart = true
             headers[name.lowercased()] = value
         case .body(var buffer):
@@ -168,6 +208,8 @@ private struct ReaderState {
             current = OpenFile(
                 path: path, descriptor: descriptor, inspector: UploadInspector(maxPixels: reader.maxPixels, fileName: name),
                 name: name)
+        } catch let error as POSIXFile.Failure where error.isOutOfSpace {
+            throw APIError.insufficientStorage()
         } catch {
             throw APIError.unavailable("The server cannot write uploads right now; try again shortly.")
         }
@@ -180,7 +222,8 @@ private struct ReaderState {
         do {
             try POSIXFile.writeAll(file.descriptor, bytes)
         } catch let error as POSIXFile.Failure {
-            throw APIError.unavailable(error.isOutOfSpace ? "The server's disk is full." : "The server cannot write uploads right now.")
+            if error.isOutOfSpace { throw APIError.insufficientStorage() }
+            throw APIError.unavailable("The server cannot write uploads right now.")
         }
         try file.inspector.update(bytes)
     }

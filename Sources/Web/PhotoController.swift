@@ -13,6 +13,8 @@ struct PhotoController: Sendable {
     let services: WebServices
     let configuration: WebConfiguration
     let renderer: PageRenderer
+    /// Shared by every upload this process handles (`MAX_CONCURRENT_UPLOADS`).
+    var uploadLimiter = UploadLimiter(limit: 64)
 
     func addRoutes(to router: Router<Context>) {
         router.get("/", use: gallery)
@@ -128,7 +130,7 @@ struct PhotoController: Sendable {
         guard moved == 1, let photo = try await services.photos.photo(id: id) else {
             throw APIError.notFound("There is no photo \(id).")
         }
-        services.logger.info("photo moved", metadata: ["photo.id": "\(id)", "album.id": "\(album.map(String.init) ?? "none")"])
+        context.logger.info("photo moved", metadata: ["photo.id": "\(id)", "album.id": "\(album.map(String.init) ?? "none")"])
         if request.wantsJSON { return JSONResponse.make(json(photo)) }
         return JSONResponse.seeOther("/photos/\(id)")
     }
@@ -148,17 +150,22 @@ struct PhotoController: Sendable {
             do {
                 try await services.store.delete(key)
             } catch {
-                services.logger.error("deleting a media file failed", metadata: ["photo.id": "\(id)", "media.key": "\(key)", "error": "\(error)"])
+                context.logger.error("deleting a media file failed", metadata: ["photo.id": "\(id)", "media.key": "\(key)", "error": "\(error)"])
             }
         }
-        services.logger.info("photo deleted", metadata: ["photo.id": "\(id)"])
+        context.logger.info("photo deleted", metadata: ["photo.id": "\(id)"])
         if request.method == .delete { return Response(status: .noContent) }
         if request.wantsJSON { return JSONResponse.make(["deleted": id]) }
         return JSONResponse.seeOther(photo.albumID.map { "/albums/\($0)" } ?? "/")
     }
 
     /// `POST /photos`: streams the files, stores each original by hash and records it with its job.
+    /// Beyond `MAX_CONCURRENT_UPLOADS` at once it answers 503 with `Retry-After` before reading the body.
     @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
+        try await uploadLimiter.withSlot { try await receiveUpload(request, context: context) }
+    }
+
+    private func receiveUpload(_ request: Request, context: Context) async throws -> Response {
         try await services.authorizeUpload(request, context: context)
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxUploadBytes {
             throw MultipartUploadReader.tooManyBytes(configuration.maxUploadBytes)
@@ -182,6 +189,7 @@ struct PhotoController: Sendable {
             remaining = remaining.dropFirst()
         }
         let anyNew = outcomes.contains(where: \.isNew)
+        Counter(label: "memories_upload_bytes_total").increment(by: form.files.reduce(0) { $0 + $1.bytes })
         if request.wantsJSON {
             return JSONResponse.make(
                 PhotoListJSON(photos: outcomes.map { json($0.photo) }, next: nil, includeNext: false),

@@ -24,6 +24,16 @@ public struct WebConfiguration: Sendable {
     public var uploadRatePerMinute: Int = 60
     /// Proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
     public var trustedProxies: TrustedProxies = .none
+    /// Uploads handled at once; more get 503 with `Retry-After` (`MAX_CONCURRENT_UPLOADS`).
+    public var maxConcurrentUploads: Int = 64
+    /// How long a connection may take to send a complete request head (`HEADER_TIMEOUT_SECONDS`).
+    public var headerTimeout: Duration = .seconds(10)
+    /// The longest pause allowed between reads of a request body (`BODY_TIMEOUT_SECONDS`).
+    public var bodyTimeout: Duration = .seconds(30)
+    /// Origins besides this one that pages may load images from (the S3 endpoint or `S3_PUBLIC_URL`).
+    public var mediaOrigins: [String] = []
+    /// Serve `GET /metrics` on the main port; false when `METRICS_PORT` gives it its own listener.
+    public var serveMetrics = true
 
     public init(
         maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, serveStatic: Bool = true,

@@ -19,6 +19,8 @@ public struct WebServices: Sendable {
     /// Throws when the database or storage is not ready (`GET /readyz`): unreachable, or migrations behind.
     public var readiness: @Sendable () async throws -> Void
     public var logger: Logger
+    /// The job queue's counts by state, read when `/metrics` is scraped; nil leaves the queue gauges out.
+    public var queueStats: (@Sendable () async throws -> QueueStats)?
     /// The tus endpoints' parts (`/uploads`); nil leaves resumable uploads off.
     public var resumable: ResumableUploads?
     /// The shared cache (`CACHE_URL`): rate-limit counters and the gallery's rendered grids.
@@ -29,8 +31,10 @@ public struct WebServices: Sendable {
     public init(
         photos: any PhotoRepository, albums: any AlbumRepository, accounts: any AccountRepository, store: any MediaStore, wake: WakeSignal,
         metrics: PrometheusCollectorRegistry, readiness: @escaping @Sendable () async throws -> Void, logger: Logger,
+        queueStats: (@Sendable () async throws -> QueueStats)? = nil,
         cache: any Cache = MemoryCache(), galleryCacheTTL: Duration = .seconds(2)
     ) {
+        self.queueStats = queueStats
         self.cache = cache
         self.gallery = GalleryCache(cache: cache, ttl: galleryCacheTTL)
         self.photos = photos

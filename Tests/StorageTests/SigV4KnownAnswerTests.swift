@@ -94,18 +94,21 @@ import Testing
     //           auth.add_auth(request)
     //       return request.url
     //   h = 'a' * 64; t = 'FQoGZXIvYXdzE//token+with/slashes=='
-    //   presign('http://127.0.0.1:5000/photos/original/' + h + '.jpg', 'us-east-1')
+    //   presign('http://127.0.0.1:5000/photos/original/' + h + '.jpg?response-content-disposition=attachment', 'us-east-1')
     //   presign('https://photos.s3.eu-west-1.amazonaws.com/display/' + h + '.jpg', 'eu-west-1')
     //   presign('http://127.0.0.1:5000/photos/thumbnail/' + h + '.png', 'us-east-1', token=t)
-    //   presign('https://photos.s3.eu-west-1.amazonaws.com/original/' + h + '.jpg', 'eu-west-1', token=t, expires=900)
+    //   presign('https://photos.s3.eu-west-1.amazonaws.com/original/' + h + '.jpg?response-content-disposition=attachment',
+    //           'eu-west-1', token=t, expires=900)
+    // (originals are presigned with response-content-disposition=attachment, so S3 serves them as downloads)
     static let oracleCases: [OracleCase] = [
         OracleCase(
             name: "path-style, custom http endpoint", endpoint: "http://127.0.0.1:5000", region: "us-east-1",
             pathStyle: true, token: nil, lifetime: 3600, key: MediaKey(kind: .original, hash: hash, fileExtension: "jpg"),
-            expected: "http://127.0.0.1:5000/photos/original/\(hash).jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+            expected: "http://127.0.0.1:5000/photos/original/\(hash).jpg?response-content-disposition=attachment"
+                + "&X-Amz-Algorithm=AWS4-HMAC-SHA256"
                 + "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
                 + "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host"
-                + "&X-Amz-Signature=4b10c306bd1ea228f5cb4a88dddda81e6e58a69ddd3d468353007acccba1fe66"
+                + "&X-Amz-Signature=fb31eae45da66f9bc157cce5ff2370c90a4d4266d916de6c62c6f1e819fddb4d"
         ),
         OracleCase(
             name: "virtual-hosted, AWS eu-west-1", endpoint: "https://s3.eu-west-1.amazonaws.com", region: "eu-west-1",
@@ -128,11 +131,12 @@ import Testing
             name: "virtual-hosted with session token, 900 s", endpoint: "https://s3.eu-west-1.amazonaws.com",
             region: "eu-west-1", pathStyle: false, token: token, lifetime: 900,
             key: MediaKey(kind: .original, hash: hash, fileExtension: "jpg"),
-            expected: "https://photos.s3.eu-west-1.amazonaws.com/original/\(hash).jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+            expected: "https://photos.s3.eu-west-1.amazonaws.com/original/\(hash).jpg?response-content-disposition=attachment"
+                + "&X-Amz-Algorithm=AWS4-HMAC-SHA256"
                 + "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Feu-west-1%2Fs3%2Faws4_request"
                 + "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host"
                 + "&X-Amz-Security-Token=FQoGZXIvYXdzE%2F%2Ftoken%2Bwith%2Fslashes%3D%3D"
-                + "&X-Amz-Signature=157076f8b5446acfed2ed3e912a2791c00146d8198e30c5cfdf7c760e3dff614"
+                + "&X-Amz-Signature=35b00ce52acbea7a571a3ca4c0cdc0e599b9a14dc6ea057f889f4d2dec2362cc"
         ),
     ]
 
