@@ -79,8 +79,9 @@ class Server:
             "DATABASE_URL": database_url, "MEDIA_ROOT": media_root, "PORT": str(self.port), "HOST": "127.0.0.1",
             "RESOURCES_DIR": root, "LOG_LEVEL": "warning", "DATABASE_TIMEOUT_SECONDS": "3",
             "HEADER_TIMEOUT_SECONDS": "5", "BODY_TIMEOUT_SECONDS": "10", "MAX_CONCURRENT_UPLOADS": "64",
-            # Uploads are anonymous here for now; with accounts the suite would send an API token.
-            "AUTH_REQUIRED": "false",
+            # The load attacks upload anonymously and unthrottled; attack_accounts and attack_upload_flood run
+            # their own servers with sign-in required and a rate limit.
+            "AUTH_REQUIRED": "false", "UPLOAD_RATE_PER_MINUTE": "0",
         })
         self.env.update(extra_env or {})
         self.log = open(os.path.join(tempfile.gettempdir(), f"attack-serve-{self.port}.log"), "wb")
@@ -489,6 +490,85 @@ def attack_fuzz(server, database, rounds=300):
     say(f"  server alive; temp folder empty; rows added only for the {created} accepted uploads")
 
 
+def make_token(app, root, database_url, username):
+    """A user and an API token, made the way an operator does (`app users create`, `app tokens create`)."""
+    env = dict(os.environ, DATABASE_URL=database_url, RESOURCES_DIR=root, BCRYPT_COST="4")
+    subprocess.run([app, "users", "create", username], env=env, input="correct horse battery\n", text=True,
+                   check=True, capture_output=True)
+    out = subprocess.run([app, "tokens", "create", username], env=env, text=True, check=True, capture_output=True)
+    return next(word for word in out.stdout.split() if word.startswith("mem_"))
+
+
+def attack_accounts(app, root, database_url, database):
+    say("\n== sign-in required: anonymous and forged credentials, another user's photo")
+    media = tempfile.mkdtemp(prefix="memories-attack-auth-")
+    token = make_token(app, root, database_url, f"owner{uuid.uuid4().hex[:6]}")
+    other = make_token(app, root, database_url, f"other{uuid.uuid4().hex[:6]}")
+    server = Server(app, root, database_url, media, extra_env={"AUTH_REQUIRED": "true", "BCRYPT_COST": "4"})
+    try:
+        before = database.photo_count()
+        status, headers, _ = server.upload([("anon.jpg", jpeg())])
+        say(f"  anonymous upload: {status} (WWW-Authenticate: {headers.get('WWW-Authenticate')})")
+        check(status == 401, f"anonymous upload answered {status}, not 401")
+        status, _, _ = server.upload([("forged.jpg", jpeg())], headers={"Authorization": "Bearer mem_" + "A" * 43})
+        say(f"  forged bearer token: {status}")
+        check(status == 401, f"forged token answered {status}, not 401")
+        status, _, _ = server.upload([("cookie.jpg", jpeg())], headers={"Cookie": "memories_session=" + "B" * 43})
+        say(f"  forged session cookie: {status}")
+        check(status in (401, 403), f"forged session cookie answered {status}")
+        status, _, _ = server.request("POST", "/login", body=b"username=nobody&password=x", headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Origin": "https://evil.example",
+            "Sec-Fetch-Site": "cross-site"})
+        say(f"  cross-site login form (login CSRF): {status}")
+        check(status == 403, f"a cross-site login answered {status}, not 403")
+        nothing_left(server, database, before, "anonymous and forged credentials")
+        status, _, body = server.upload([("mine.jpg", jpeg())], headers={"Authorization": f"Bearer {token}"})
+        check(status == 201, f"an upload with a valid token answered {status}")
+        photo_id = json.loads(body)["photos"][0]["id"]
+        status, _, _ = server.request("DELETE", f"/photos/{photo_id}", headers={
+            "Authorization": f"Bearer {other}", "Accept": "application/json"})
+        say(f"  another user deleting the photo: {status}")
+        check(status == 403, f"another user's delete answered {status}, not 403")
+        status, _, _ = server.request("GET", f"/photos/{photo_id}", headers={
+            "Authorization": f"Bearer {token}", "Accept": "application/json"})
+        check(status == 200, "the photo is gone after another user's refused delete")
+        check(database.photo_count() == before + 1, "rows changed beyond the one accepted upload")
+        say("  lost: nothing (the owner's photo is still there; no rows from refused requests)")
+    finally:
+        server.stop()
+        shutil.rmtree(media, ignore_errors=True)
+
+
+def attack_upload_flood(app, root, database_url, database):
+    limit = 10
+    say(f"\n== upload flood past the rate limit (UPLOAD_RATE_PER_MINUTE={limit}), one user and one address")
+    media = tempfile.mkdtemp(prefix="memories-attack-flood-")
+    token = make_token(app, root, database_url, f"flood{uuid.uuid4().hex[:6]}")
+    server = Server(app, root, database_url, media, extra_env={
+        "AUTH_REQUIRED": "true", "UPLOAD_RATE_PER_MINUTE": str(limit), "BCRYPT_COST": "4"})
+    try:
+        before = database.photo_count()
+        statuses, retry_after = [], None
+        for n in range(limit + 15):
+            status, headers, _ = server.upload([(f"flood-{n}.jpg", jpeg(seed=9000 + n))],
+                                               headers={"Authorization": f"Bearer {token}"})
+            statuses.append(status)
+            if status == 429:
+                retry_after = headers.get("Retry-After")
+        counts = {s: statuses.count(s) for s in set(statuses)}
+        say(f"  answers {counts}; Retry-After: {retry_after} s")
+        check(statuses.count(201) <= limit, f"{statuses.count(201)} uploads got through a limit of {limit}")
+        check(statuses.count(429) >= 15, f"only {statuses.count(429)} of the flood were refused with 429")
+        check(retry_after is not None and retry_after.isdigit(), "429 without a usable Retry-After")
+        check(set(statuses) <= {201, 429}, f"the flood got other answers: {counts}")
+        check(database.photo_count() == before + statuses.count(201), "rows other than the accepted uploads appeared")
+        check(not server.temp_files(), f"the flood left temp files: {server.temp_files()}")
+        say(f"  lost: nothing ({statuses.count(201)} accepted and stored; refused uploads left no file or row)")
+    finally:
+        server.stop()
+        shutil.rmtree(media, ignore_errors=True)
+
+
 def measure_memory(app, root, database_url):
     say("\n== peak memory: 50 clients each upload a 20 MB file at once")
     media = tempfile.mkdtemp(prefix="memories-attack-rss-")
@@ -559,6 +639,8 @@ def main():
     finally:
         server.stop()
         shutil.rmtree(media, ignore_errors=True)
+    attack_accounts(args.app, args.root, args.database_url, database)
+    attack_upload_flood(args.app, args.root, args.database_url, database)
     attack_full_disk(args.app, args.root, args.database_url, database)
     measure_memory(args.app, args.root, args.database_url)
     say(f"\nGET / latency during slowloris: median {statistics.median(latencies)*1000:.0f} ms, max {max(latencies)*1000:.0f} ms")

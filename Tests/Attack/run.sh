@@ -2,7 +2,8 @@
 # Attacks a real `app serve` (PostgreSQL, local media) the way the open internet does and checks that nothing
 # acknowledged is lost and nothing is left behind: slowloris, CSRF, XSS in file names, path traversal, malformed
 # multipart, a database restart under load, a storage outage, a full disk (a small tmpfs), and a bounded fuzz run
-# of POST /photos; prints peak RSS during 50 concurrent 20 MB uploads and GET / latency during slowloris.
+# of POST /photos, sign-in (anonymous and forged credentials, another user's photo) and an upload flood past
+# UPLOAD_RATE_PER_MINUTE; prints peak RSS during 50 concurrent 20 MB uploads and GET / latency during slowloris.
 # Uses an app binary that is already built: APP_BIN (default .build/debug/app). Starts its own PostgreSQL
 # (scripts/services/postgres.sh) in a private folder and stops it at the end.
 set -euo pipefail
