@@ -18,7 +18,7 @@ extension S3Store {
         }
         do {
             let etags = try await uploadParts(key, region: region, uploadID: uploadID)
-            try await completeUpload(key, uploadID: uploadID, etags: etags)
+            try await completeMultipartUpload(keyPath: key.path, uploadID: uploadID, etags: etags)
         } catch {
             // An unstructured task, so a cancelled upload still gets its abort sent.
             let store = self
@@ -82,7 +82,8 @@ extension S3Store {
         return etag
     }
 
-    private func completeUpload(_ key: MediaKey, uploadID: String, etags: [String]) async throws {
+    /// Completes a multipart upload from its parts' ETags (also used for resumable uploads' staging objects).
+    func completeMultipartUpload(keyPath: String, uploadID: String, etags: [String]) async throws {
         let parts = etags.enumerated().map { index, etag in
             "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(S3XML.escape(etag))</ETag></Part>"
         }
@@ -90,15 +91,13 @@ extension S3Store {
             + "</CompleteMultipartUpload>"
         let response = try await execute(
             S3Request(
-                method: .POST, key: key, query: [.init("uploadId", uploadID)],
-                headers: [.init("Content-Type", "application/xml")], body: .bytes(Array(xml.utf8))
-            ),
-            operation: "CompleteMultipartUpload"
-        )
-        try check(response, operation: "CompleteMultipartUpload", key: key)
+                method: .POST, keyPath: keyPath, query: [.init("uploadId", uploadID)],
+                headers: [.init("Content-Type", "application/xml")], body: .bytes(Array(xml.utf8))),
+            operation: "CompleteMultipartUpload")
+        guard response.isSuccess else { throw failure(response, operation: "CompleteMultipartUpload", keyPath: keyPath) }
         // S3 may answer 200 and still report a failure in the body, once it has started streaming whitespace.
         if response.text.contains("<Error>") {
-            throw failure(response, operation: "CompleteMultipartUpload", keyPath: key.path)
+            throw failure(response, operation: "CompleteMultipartUpload", keyPath: keyPath)
         }
     }
 

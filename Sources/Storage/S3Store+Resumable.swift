@@ -57,27 +57,10 @@ extension S3Store: ResumableUploadStore {
             }
         }
         if isLast {
-            try await completeStaging(keyPath: keyPath, uploadID: uploadID, etags: next.partETags)
+            try await completeMultipartUpload(keyPath: keyPath, uploadID: uploadID, etags: next.partETags)
             next.multipartID = nil
         }
         return next
-    }
-
-    private func completeStaging(keyPath: String, uploadID: String, etags: [String]) async throws {
-        let parts = etags.enumerated().map { index, etag in
-            "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(S3XML.escape(etag))</ETag></Part>"
-        }
-        let xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + parts.joined()
-            + "</CompleteMultipartUpload>"
-        let response = try await execute(
-            S3Request(
-                method: .POST, keyPath: keyPath, query: [.init("uploadId", uploadID)],
-                headers: [.init("Content-Type", "application/xml")], body: .bytes(Array(xml.utf8))),
-            operation: "CompleteMultipartUpload")
-        try checkPath(response, operation: "CompleteMultipartUpload", keyPath: keyPath)
-        if response.text.contains("<Error>") {
-            throw failure(response, operation: "CompleteMultipartUpload", keyPath: keyPath)
-        }
     }
 
     public func readStaged(_ staged: StagedUpload, _ body: @Sendable (ByteBuffer) throws -> Void) async throws {
