@@ -150,12 +150,7 @@ struct SignedInBrowser: Sendable {
     func postForm(_ uri: String, _ fields: [String: String], withToken: Bool = true) async throws -> TestResponse {
         var all = fields
         if withToken { all["csrf_token"] = csrf }
-        let body = all.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-            .joined(separator: "&")
-        return try await client.execute(
-            uri: uri, method: .post,
-            headers: [.contentType: "application/x-www-form-urlencoded", .accept: "text/html", .cookie: cookie],
-            body: ByteBuffer(string: body))
+        return try await client.postURLEncodedForm(uri, all, cookie: cookie)
     }
 
     /// Uploads as the page's form does (CSRF field first, then the files).

@@ -23,12 +23,7 @@ struct BrowserSession {
     func postForm(_ uri: String, _ fields: [String: String], withToken: Bool = true) async throws -> TestResponse {
         var all = fields
         if withToken { all["csrf_token"] = token }
-        let body = all.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-            .joined(separator: "&")
-        return try await client.execute(
-            uri: uri, method: .post,
-            headers: [.contentType: "application/x-www-form-urlencoded", .accept: "text/html", .cookie: cookie],
-            body: ByteBuffer(string: body))
+        return try await client.postURLEncodedForm(uri, all, cookie: cookie)
     }
 
     /// Uploads files as the page's form does: the CSRF field and an optional album field beside the files.
@@ -76,5 +71,17 @@ enum ExifTestImages {
         tiff += u16(2) + entry(0x9003, taken) + entry(0x9011, offset) + u32(0)
         tiff += data
         return TestImages.segment(marker: 0xE1, payload: Array("Exif".utf8) + [0, 0] + tiff)
+    }
+}
+
+extension TestClientProtocol {
+    /// Posts a URL-encoded form as a browser does (`Accept: text/html`), with the given cookie header.
+    func postURLEncodedForm(_ uri: String, _ fields: [String: String], cookie: String) async throws -> TestResponse {
+        let body = fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            .joined(separator: "&")
+        return try await execute(
+            uri: uri, method: .post,
+            headers: [.contentType: "application/x-www-form-urlencoded", .accept: "text/html", .cookie: cookie],
+            body: ByteBuffer(string: body))
     }
 }
