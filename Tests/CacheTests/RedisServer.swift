@@ -9,7 +9,9 @@ import NIOPosix
 final class RedisServer: @unchecked Sendable {
     let port: Int
     let directory: URL
-    private var process: Process?
+    /// The running server's process id. Spawned and reaped with POSIX calls, not Foundation's `Process`, whose
+    /// `waitUntilExit` on Linux can spin forever on a child that has exited (it hung a full test run here).
+    private var pid: pid_t?
     let password: String?
 
     static var binary: String? {
@@ -29,34 +31,44 @@ final class RedisServer: @unchecked Sendable {
     var url: RedisURL { RedisURL(host: "127.0.0.1", port: port, password: password) }
 
     func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary!)
         var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                          "--dir", directory.path, "--daemonize", "no", "--loglevel", "warning"]
         if let password { arguments += ["--requirepass", password] }
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([Self.binary!] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, Self.binary!, &actions, nil, argv, environ)
+        guard result == 0 else {
+            throw RedisError(.connectFailed, "cannot start redis-server: \(String(cString: strerror(result)))")
+        }
+        pid = child
         // Wait until it accepts connections (generously: the machine is loaded).
         for _ in 0..<300 {
             if (try? Self.canConnect(port: port)) == true { return }
-            Thread.sleep(forTimeInterval: 0.05)
+            usleep(50_000)
         }
         throw RedisError(.connectFailed, "redis-server did not start on port \(port)")
     }
 
     func stop() {
-        guard let process, process.isRunning else { return }
-        // SIGKILL: the child inherits the test process's signal mask, where SIGTERM may be blocked.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        self.process = nil
+        guard let pid else { return }
+        // SIGKILL: the child inherits the test process's signal mask, where SIGTERM may be blocked. SIGCONT too, in
+        // case the test paused it.
+        kill(pid, SIGKILL)
+        kill(pid, SIGCONT)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        self.pid = nil
     }
 
-    func pause() { if let process { kill(process.processIdentifier, SIGSTOP) } }
-    func resume() { if let process { kill(process.processIdentifier, SIGCONT) } }
+    func pause() { if let pid { kill(pid, SIGSTOP) } }
+    func resume() { if let pid { kill(pid, SIGCONT) } }
 
     func tearDown() {
         stop()
