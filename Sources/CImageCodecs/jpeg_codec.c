@@ -10,16 +10,7 @@
 #include <jerror.h>
 
 #include "CImageCodecs.h"
-
-/// A progressive file with thousands of tiny scans costs a full coefficient pass per scan;
-/// real encoders write at most a few dozen, so anything far beyond that is hostile.
-#define CJPEG_MAX_SCANS 500
-
-/// Upper bound for libjpeg's own allocations, above all the whole-image coefficient buffers of progressive
-/// files (2 bytes per coefficient: 300 MB for a 100 MP 4:2:0 file, 600 MB for 4:4:4). A file needing more is
-/// refused as too large (libjpeg asks for a backing store, which this build has not), which keeps one job's
-/// peak memory under 400 MB at the default MAX_PIXELS.
-#define CJPEG_MAX_MEMORY (320L * 1024L * 1024L)
+#include "jpeg_internal.h"
 
 /// Progressive scans for derivatives: each component's DC, then the luma's lowest frequencies (a sharp-enough
 /// first look), the chroma, and the rest of the luma. Unlike jpeg_simple_progression's ten scans it uses no
@@ -39,17 +30,8 @@ static const jpeg_scan_info cjpeg_gray_scans[] = {
     { 1, { 0 }, 6, 63, 0, 0 },
 };
 
-/// ICC profiles above this size are not copied into derivatives (they would dwarf the thumbnail).
-#define CJPEG_MAX_ICC_COPY (64 * 1024)
 
-typedef struct cjpeg_error_mgr {
-    struct jpeg_error_mgr pub;
-    jmp_buf jump;
-    int code;
-    char message[JMSG_LENGTH_MAX];
-} cjpeg_error_mgr;
-
-static void cjpeg_set_status(cimg_status *status, int code, const char *message) {
+void cjpeg_set_status(cimg_status *status, int code, const char *message) {
     if (status == NULL) return;
     status->code = code;
     if (message == NULL) message = "";
@@ -93,7 +75,7 @@ static void cjpeg_output_message(j_common_ptr cinfo) {
     (void)cinfo;
 }
 
-static void cjpeg_progress(j_common_ptr cinfo) {
+void cjpeg_progress(j_common_ptr cinfo) {
     if (!cinfo->is_decompressor) return;
     j_decompress_ptr dinfo = (j_decompress_ptr)cinfo;
     if (dinfo->input_scan_number > CJPEG_MAX_SCANS) {
@@ -105,7 +87,7 @@ static void cjpeg_progress(j_common_ptr cinfo) {
     }
 }
 
-static void cjpeg_install_error_manager(cjpeg_error_mgr *err) {
+void cjpeg_install_error_manager(cjpeg_error_mgr *err) {
     jpeg_std_error(&err->pub);
     err->pub.error_exit = cjpeg_error_exit;
     err->pub.emit_message = cjpeg_emit_message;
@@ -115,7 +97,7 @@ static void cjpeg_install_error_manager(cjpeg_error_mgr *err) {
 }
 
 /// True when the profile's colour space signature (bytes 16..19) fits the decoded pixels.
-static int cjpeg_icc_matches(const uint8_t *icc, size_t length, int channels) {
+int cjpeg_icc_matches(const uint8_t *icc, size_t length, int channels) {
     if (icc == NULL || length < 128 || length > CJPEG_MAX_ICC_COPY) return 0;
     const char *space = (const char *)icc + 16;
     if (channels == 3) return memcmp(space, "RGB ", 4) == 0;
@@ -137,16 +119,6 @@ static void cjpeg_cmyk_row_to_rgb(const JSAMPLE *cmyk, uint8_t *rgb, JDIMENSION 
         rgb += 3;
     }
 }
-
-/// In-memory source like jpeg_mem_src, except that reaching the end is recorded instead of warned about.
-///
-/// At the end it supplies a fake EOI marker, as jpeg_mem_src does. A single-scan file that only lacks
-/// its EOI then decodes cleanly, while a file cut inside the entropy-coded data still makes the
-/// decoder ask for bits beyond the marker, which raises JWRN_HIT_MARKER (fatal above).
-typedef struct cjpeg_source_mgr {
-    struct jpeg_source_mgr pub;
-    int hit_end;
-} cjpeg_source_mgr;
 
 static const JOCTET cjpeg_fake_eoi[2] = { 0xFF, JPEG_EOI };
 
@@ -177,7 +149,7 @@ static void cjpeg_term_source(j_decompress_ptr cinfo) {
     (void)cinfo;
 }
 
-static void cjpeg_memory_source(j_decompress_ptr cinfo, cjpeg_source_mgr *src, const uint8_t *data, size_t size) {
+void cjpeg_memory_source(j_decompress_ptr cinfo, cjpeg_source_mgr *src, const uint8_t *data, size_t size) {
     src->pub.init_source = cjpeg_init_source;
     src->pub.fill_input_buffer = cjpeg_fill_input_buffer;
     src->pub.skip_input_data = cjpeg_skip_input_data;
@@ -335,6 +307,13 @@ int cjpeg_decode_scaled(const uint8_t *data, size_t size, int scale_denom, uint6
 int cjpeg_encode(const uint8_t *pixels, int width, int height, int channels, int quality,
                  int progressive, const uint8_t *icc, size_t icc_length,
                  uint8_t **out, size_t *out_length, cimg_status *status) {
+    return cjpeg_encode_sampled(pixels, width, height, channels, quality, progressive, icc, icc_length, 2, 2, out,
+                                out_length, status);
+}
+
+int cjpeg_encode_sampled(const uint8_t *pixels, int width, int height, int channels, int quality,
+                         int progressive, const uint8_t *icc, size_t icc_length, int luma_h, int luma_v,
+                         uint8_t **out, size_t *out_length, cimg_status *status) {
     struct jpeg_compress_struct cinfo;
     cjpeg_error_mgr err;
     // libjpeg-turbo's memory destination (re)allocates this with malloc as the file grows.
@@ -342,7 +321,8 @@ int cjpeg_encode(const uint8_t *pixels, int width, int height, int channels, int
     unsigned long length = 0;
 
     if (pixels == NULL || out == NULL || out_length == NULL || width <= 0 || height <= 0 ||
-        width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION || (channels != 1 && channels != 3)) {
+        width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION || (channels != 1 && channels != 3) ||
+        luma_h < 1 || luma_h > 4 || luma_v < 1 || luma_v > 4) {
         cjpeg_set_status(status, CIMG_ERR_INVALID_ARGUMENT, "Invalid arguments to the JPEG encoder");
         return CIMG_ERR_INVALID_ARGUMENT;
     }
@@ -370,9 +350,9 @@ int cjpeg_encode(const uint8_t *pixels, int width, int height, int channels, int
     jpeg_set_defaults(&cinfo);
     jpeg_set_quality(&cinfo, quality, TRUE);
     if (channels == 3) {
-        // 4:2:0: luma at full resolution, both chroma planes halved in each direction.
-        cinfo.comp_info[0].h_samp_factor = 2;
-        cinfo.comp_info[0].v_samp_factor = 2;
+        // 4:2:0 (2, 2): luma at full resolution, both chroma planes halved in each direction.
+        cinfo.comp_info[0].h_samp_factor = luma_h;
+        cinfo.comp_info[0].v_samp_factor = luma_v;
         cinfo.comp_info[1].h_samp_factor = 1;
         cinfo.comp_info[1].v_samp_factor = 1;
         cinfo.comp_info[2].h_samp_factor = 1;

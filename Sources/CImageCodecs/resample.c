@@ -23,6 +23,7 @@ typedef float cimg_v8f __attribute__((vector_size(32)));
 typedef uint8_t cimg_v8u8 __attribute__((vector_size(8)));
 typedef float cimg_v4f __attribute__((vector_size(16)));
 typedef int32_t cimg_v4i __attribute__((vector_size(16)));
+typedef int32_t cimg_v8i __attribute__((vector_size(32)));
 typedef uint8_t cimg_v4u8 __attribute__((vector_size(4)));
 
 /// Converts one row of 8-bit samples to floats.
@@ -114,6 +115,59 @@ static void cimg_horizontal_row4(const float *restrict in, uint8_t *restrict out
     }
 }
 
+/// r[i] = the sum of the eight lanes of a[i], for eight vectors at once (three rounds of pairwise adds).
+static inline __attribute__((always_inline)) cimg_v8f cimg_sum8x8(const cimg_v8f a[8]) {
+    cimg_v8f t[4], u[2];
+    for (int i = 0; i < 4; i++) {
+        t[i] = __builtin_shufflevector(a[2 * i], a[2 * i + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
+               __builtin_shufflevector(a[2 * i], a[2 * i + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+    }
+    for (int i = 0; i < 2; i++) {
+        u[i] = __builtin_shufflevector(t[2 * i], t[2 * i + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
+               __builtin_shufflevector(t[2 * i], t[2 * i + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+    }
+    return __builtin_shufflevector(u[0], u[1], 0, 1, 2, 3, 8, 9, 10, 11) +
+           __builtin_shufflevector(u[0], u[1], 4, 5, 6, 7, 12, 13, 14, 15);
+}
+
+/// Horizontal pass over one channel (a gray image or one plane of a YCbCr image): eight taps per vector
+/// multiply-add, eight output columns at a time so that the lane sums, clamping and rounding are vector work too.
+/// The table's stride is a multiple of 8 with zero weights past each count, and the input row is followed by
+/// `taps` zero floats, so whole vectors never read past the scratch memory.
+static void cimg_horizontal_row1(const float *restrict in, uint8_t *restrict out, int output_width,
+                                 const int32_t *starts, const int32_t *counts, const float *weights, int taps) {
+    const cimg_v8f zero = { 0 }, top = { 255, 255, 255, 255, 255, 255, 255, 255 },
+                   half = { 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f };
+    int column = 0;
+    for (; column + 8 <= output_width; column += 8) {
+        cimg_v8f acc[8];
+        for (int lane = 0; lane < 8; lane++) {
+            const float *w = weights + (size_t)(column + lane) * (size_t)taps;
+            const float *p = in + starts[column + lane];
+            const int count = counts[column + lane];
+            cimg_v8f sum = zero;
+            for (int tap = 0; tap < count; tap += 8) {
+                cimg_v8f values, factors;
+                memcpy(&values, p + tap, sizeof values);
+                memcpy(&factors, w + tap, sizeof factors);
+                sum += values * factors;
+            }
+            acc[lane] = sum;
+        }
+        cimg_v8f sums = cimg_sum8x8(acc);
+        sums = __builtin_elementwise_min(__builtin_elementwise_max(sums, zero), top) + half;
+        cimg_v8u8 bytes = __builtin_convertvector(__builtin_convertvector(sums, cimg_v8i), cimg_v8u8);
+        memcpy(out + column, &bytes, sizeof bytes);
+    }
+    for (; column < output_width; column++) {
+        const float *w = weights + (size_t)column * (size_t)taps;
+        const float *p = in + starts[column];
+        float sum = 0.0f;
+        for (int tap = 0; tap < counts[column]; tap++) sum += w[tap] * p[tap];
+        out[column] = cimg_clamp_to_byte(sum);
+    }
+}
+
 /// Horizontal pass for 1 or 2 interleaved channels.
 static void cimg_horizontal_row_narrow(const float *restrict in, uint8_t *restrict out, int output_width, int channels,
                                        const int32_t *starts, const int32_t *counts, const float *weights, int taps) {
@@ -137,12 +191,13 @@ static void cimg_horizontal_row_narrow(const float *restrict in, uint8_t *restri
     }
 }
 
-size_t cimg_resample_scratch_floats(int input_width, int channels, int vertical_taps) {
+size_t cimg_resample_scratch_floats(int input_width, int channels, int vertical_taps, int horizontal_taps) {
     // A cache of the last `vertical_taps` input rows as floats (each input row is converted once, though
-    // several output rows read it), the vertical pass's result, and that row padded to 4 floats a pixel
-    // when RGB.
+    // several output rows read it), the vertical pass's result followed by `horizontal_taps` zeros (read by
+    // the one-channel pass's whole vectors), and that row padded to 4 floats a pixel when RGB.
     const size_t row = (size_t)input_width * (size_t)channels;
-    return (size_t)vertical_taps * row + row + (channels == 3 ? (size_t)input_width * 4 : 0);
+    return (size_t)vertical_taps * row + row + (size_t)horizontal_taps +
+           (channels == 3 ? (size_t)input_width * 4 : 0);
 }
 
 CIMG_MULTIVERSIONED
@@ -154,7 +209,7 @@ void cimg_resample(const uint8_t *source, int input_width, int channels, uint8_t
     const int slots = vertical->taps;
     float *cache = scratch;
     float *flat = cache + (size_t)slots * in_stride;
-    float *padded = channels == 3 ? flat + in_stride : flat;
+    float *padded = channels == 3 ? flat + in_stride + horizontal->taps : flat;
     // Input row r lives in slot r % slots; `next` is the first input row not converted yet. Window starts
     // never decrease and a window spans at most `slots` rows, so a row is never evicted while still needed.
     int next = 0;
@@ -176,7 +231,10 @@ void cimg_resample(const uint8_t *source, int input_width, int channels, uint8_t
                 padded[4 * x + 3] = 0.0f;
             }
         }
-        if (channels >= 3) {
+        if (channels == 1) {
+            cimg_horizontal_row1(flat, out, output_width, horizontal->starts, horizontal->counts,
+                                 horizontal->weights, horizontal->taps);
+        } else if (channels >= 3) {
             cimg_horizontal_row4(padded, out, output_width, channels, horizontal->starts, horizontal->counts,
                                  horizontal->weights, horizontal->taps);
         } else {

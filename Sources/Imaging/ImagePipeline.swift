@@ -42,6 +42,13 @@ public enum ImagePipeline {
             let denominator = ImageGeometry.jpegScaleDenominator(
                 width: header.width, height: header.height,
                 targetWidth: storedTarget.width, targetHeight: storedTarget.height, headroom: options.decodeHeadroom)
+            if let planar = try JPEGCodec.decodePlanes(
+                data, scaleDenominator: denominator, maxPixels: options.maxPixels)
+            {
+                return try makePlanarDerivatives(
+                    planar, header: header, storedTarget: storedTarget, options: options,
+                    decodeTime: clock.now - started)
+            }
             let result = try JPEGCodec.decode(data, scaleDenominator: denominator, maxPixels: options.maxPixels)
             decoded = result.image
             iccProfile = result.iccProfile

@@ -29,8 +29,10 @@ enum JPEGCodec {
     }
 
     /// Encodes a gray or RGB buffer as an optimised JPEG (4:2:0 for colour); baseline output exists for tests.
+    /// `lumaSampling` sets the luma's sampling factors (chroma 1×1); tests use it to make 4:4:4, 4:2:2 and 4:4:0.
     static func encode(
-        _ image: PixelBuffer, quality: Int, progressive: Bool = true, iccProfile: [UInt8]? = nil
+        _ image: PixelBuffer, quality: Int, progressive: Bool = true, iccProfile: [UInt8]? = nil,
+        lumaSampling: (horizontal: Int, vertical: Int) = (2, 2)
     ) throws(ImagingError) -> [UInt8] {
         precondition(image.channels == 1 || image.channels == 3, "JPEG derivatives are gray or RGB")
         var output: UnsafeMutablePointer<UInt8>?
@@ -39,10 +41,10 @@ enum JPEGCodec {
         let code = image.pixels.withUnsafeBufferPointer { pixels in
             let icc = iccProfile ?? []
             return icc.withUnsafeBufferPointer { profile in
-                cjpeg_encode(
+                cjpeg_encode_sampled(
                     pixels.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels),
                     Int32(quality), progressive ? 1 : 0, profile.count > 0 ? profile.baseAddress : nil, profile.count,
-                    &output, &length, &status)
+                    Int32(lumaSampling.horizontal), Int32(lumaSampling.vertical), &output, &length, &status)
             }
         }
         guard code == Int32(CIMG_OK.rawValue), let output else {

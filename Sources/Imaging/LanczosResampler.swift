@@ -22,12 +22,15 @@ enum LanczosResampler {
         var counts: [Int32]
         var weights: [Float]
 
-        init(inputSize: Int, outputSize: Int) {
+        /// `scale` is input samples per output sample, `inputSize / outputSize` unless the two grids cover
+        /// slightly different extents (a chroma plane of an odd-sized image, which follows the luma's scale).
+        init(inputSize: Int, outputSize: Int, scale: Double? = nil) {
             precondition(inputSize > 0 && outputSize > 0)
-            let scale = Double(inputSize) / Double(outputSize)
+            let scale = scale ?? Double(inputSize) / Double(outputSize)
             let filterScale = max(scale, 1)
             let support = 3 * filterScale
-            let taps = Int((2 * support).rounded(.up)) + 2
+            // A multiple of 8, so that the one-channel horizontal pass reads whole vectors of weights.
+            let taps = (Int((2 * support).rounded(.up)) + 2 + 7) / 8 * 8
             var starts = [Int32](repeating: 0, count: outputSize)
             var counts = [Int32](repeating: 0, count: outputSize)
             var weights = [Float](repeating: 0, count: outputSize * taps)
@@ -76,19 +79,35 @@ enum LanczosResampler {
             if ax < 1e-9 { return 1 }
             if ax >= 3 { return 0 }
             let px = Double.pi * x
-            return 3 * sin(px) * sin(px / 3) / (px * px)
+            // sin(πx) from sin(πx/3) by the triple-angle formula: one sine per tap instead of two.
+            let third = sin(px / 3)
+            return 3 * (3 * third - 4 * third * third * third) * third / (px * px)
         }
     }
 
     /// Resizes to exactly `width` × `height`; alpha images must already be premultiplied.
-    static func resize(_ image: PixelBuffer, width: Int, height: Int) -> PixelBuffer {
+    ///
+    /// `scaleX` and `scaleY` (input samples per output sample) default to the ratio of the sizes; a chroma plane
+    /// passes its luma plane's ratio so that both stay aligned.
+    static func resize(
+        _ image: PixelBuffer, width: Int, height: Int, scaleX: Double? = nil, scaleY: Double? = nil
+    ) -> PixelBuffer {
         precondition(width > 0 && height > 0)
         if width == image.width && height == image.height { return image }
-        let channels = image.channels
-        let vertical = AxisWeights(inputSize: image.height, outputSize: height)
-        let horizontal = AxisWeights(inputSize: image.width, outputSize: width)
+        let vertical = AxisWeights(inputSize: image.height, outputSize: height, scale: scaleY)
+        let horizontal = AxisWeights(inputSize: image.width, outputSize: width, scale: scaleX)
+        return resize(image, vertical: vertical, horizontal: horizontal)
+    }
 
-        var scratch = [Float](repeating: 0, count: cimg_resample_scratch_floats(Int32(image.width), Int32(channels), Int32(vertical.taps)))
+    /// Resizes with prepared tables (built for this image's height and width), so that planes of the same size
+    /// share them.
+    static func resize(_ image: PixelBuffer, vertical: AxisWeights, horizontal: AxisWeights) -> PixelBuffer {
+        let width = horizontal.outputSize, height = vertical.outputSize
+        let channels = image.channels
+        var scratch = [Float](
+            repeating: 0,
+            count: cimg_resample_scratch_floats(
+                Int32(image.width), Int32(channels), Int32(vertical.taps), Int32(horizontal.taps)))
         let total = width * height * channels
         let result = [UInt8](unsafeUninitializedCapacity: total) { output, initialized in
             image.pixels.withUnsafeBufferPointer { source in

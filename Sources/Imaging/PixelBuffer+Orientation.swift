@@ -21,6 +21,18 @@ extension PixelBuffer {
         let total = outWidth * outHeight * c
         let rotated = [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
             pixels.withUnsafeBufferPointer { src in
+                if c == 1 {
+                    // One plane (gray, or a YCbCr plane): one byte per pixel, no channel loop.
+                    for y in 0..<outHeight {
+                        var source = base + y * stepY
+                        let row = y * outWidth
+                        for x in 0..<outWidth {
+                            out[row + x] = src[source]
+                            source += stepX
+                        }
+                    }
+                    return
+                }
                 var destination = 0
                 for y in 0..<outHeight {
                     var source = base + y * stepY

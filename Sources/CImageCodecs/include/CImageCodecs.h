@@ -21,6 +21,7 @@ typedef enum cimg_code {
     CIMG_ERR_TOO_MANY_PIXELS = 2,  ///< The header announces more pixels than the caller allows.
     CIMG_ERR_NO_MEMORY = 3,        ///< An allocation failed.
     CIMG_ERR_INVALID_ARGUMENT = 4, ///< The caller passed an unusable buffer or parameter.
+    CIMG_ERR_NOT_PLANAR = 5,       ///< Not a YCbCr JPEG the planar path handles; use cjpeg_decode_scaled.
 } cimg_code;
 
 /// Status of a call: a code and, when it is not CIMG_OK, a short English message from the codec.
@@ -55,6 +56,36 @@ int cjpeg_encode(const uint8_t *pixels, int width, int height, int channels, int
                  int progressive, const uint8_t *icc, size_t icc_length,
                  uint8_t **out, size_t *out_length, cimg_status *status);
 
+/// cjpeg_encode with the luma's sampling factors chosen (chroma stays 1×1): (2, 2) is 4:2:0, (2, 1) 4:2:2,
+/// (1, 2) 4:4:0, (1, 1) 4:4:4, (4, 1) 4:1:1. Used by tests to make every layout a camera writes.
+int cjpeg_encode_sampled(const uint8_t *pixels, int width, int height, int channels, int quality,
+                         int progressive, const uint8_t *icc, size_t icc_length, int luma_h, int luma_v,
+                         uint8_t **out, size_t *out_length, cimg_status *status);
+
+/// A YCbCr image as three tightly packed planes in one allocation: luma (width × height), then Cb and Cr
+/// (chroma_width × chroma_height each, half the luma size rounded up: 4:2:0).
+typedef struct cimg_ycc_planes {
+    uint8_t *data;
+    int width;
+    int height;
+    int chroma_width;
+    int chroma_height;
+    uint8_t *icc;      ///< Embedded RGB ICC profile, or NULL.
+    size_t icc_length;
+} cimg_ycc_planes;
+
+/// Decodes a YCbCr JPEG (4:4:4, 4:2:2, 4:4:0 or 4:2:0) at 1/scale_denom size to planes, with no colour
+/// conversion; chroma comes out at half the luma size whatever the file's layout. Fails with
+/// CIMG_ERR_NOT_PLANAR, before decoding any pixel, for gray, CMYK, YCCK, RGB and other layouts.
+int cjpeg_decode_ycc(const uint8_t *data, size_t size, int scale_denom, uint64_t max_pixels,
+                     cimg_ycc_planes *out, cimg_status *status);
+
+/// Encodes 4:2:0 planes (luma width × height, chroma (width+1)/2 × (height+1)/2) as a Huffman-optimised
+/// JPEG, progressive when `progressive` is non-zero, with no colour conversion or chroma downsampling.
+int cjpeg_encode_ycc(const uint8_t *luma, int width, int height, const uint8_t *cb, const uint8_t *cr,
+                     int quality, int progressive, const uint8_t *icc, size_t icc_length,
+                     uint8_t **out, size_t *out_length, cimg_status *status);
+
 /// Decodes a PNG into 8-bit gray, gray+alpha, RGB or RGBA (palette, tRNS, low and 16-bit depths
 /// and interlacing are normalised). Fails with CIMG_ERR_TOO_MANY_PIXELS before decoding when
 /// width * height exceeds max_pixels.
@@ -74,8 +105,8 @@ typedef struct cimg_axis_weights {
     int taps;
 } cimg_axis_weights;
 
-/// Floats of scratch memory cimg_resample needs for this input width, channel count and vertical table.
-size_t cimg_resample_scratch_floats(int input_width, int channels, int vertical_taps);
+/// Floats of scratch memory cimg_resample needs for this input width, channel count and both tables' taps.
+size_t cimg_resample_scratch_floats(int input_width, int channels, int vertical_taps, int horizontal_taps);
 
 /// Separable resampling of 8-bit interleaved pixels (1...4 channels), one output row at a time: a vertical
 /// pass into a float row, then a horizontal pass back to clamped, rounded bytes.

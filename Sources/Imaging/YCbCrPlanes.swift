@@ -1,0 +1,50 @@
+/// A YCbCr image as 4:2:0 planes, the way JPEGs store it: luma at full size, Cb and Cr at half of it on each
+/// axis (rounded up). Resizing and orienting act on each plane, so a JPEG-to-JPEG derivative never converts to
+/// RGB, and the chroma planes cost a quarter of the luma's work each.
+struct YCbCrPlanes: Sendable, Equatable {
+    var luma: PixelBuffer
+    var cb: PixelBuffer
+    var cr: PixelBuffer
+
+    init(luma: PixelBuffer, cb: PixelBuffer, cr: PixelBuffer) {
+        let chroma = Self.chromaSize(width: luma.width, height: luma.height)
+        precondition(luma.channels == 1 && cb.channels == 1 && cr.channels == 1)
+        precondition(cb.width == chroma.width && cb.height == chroma.height)
+        precondition(cr.width == chroma.width && cr.height == chroma.height)
+        self.luma = luma
+        self.cb = cb
+        self.cr = cr
+    }
+
+    var width: Int { luma.width }
+    var height: Int { luma.height }
+
+    /// The chroma plane size of a 4:2:0 image of `width` × `height` luma samples.
+    static func chromaSize(width: Int, height: Int) -> (width: Int, height: Int) {
+        ((width + 1) / 2, (height + 1) / 2)
+    }
+
+    /// Lanczos-resized to `width` × `height`. The chroma planes use the luma's scale rather than the ratio of
+    /// their own (rounded-up) sizes, so that chroma sample i keeps covering luma samples 2i and 2i + 1.
+    func resized(width: Int, height: Int) -> YCbCrPlanes {
+        if width == self.width && height == self.height { return self }
+        let chroma = Self.chromaSize(width: width, height: height)
+        let scaleX = Double(self.width) / Double(width)
+        let scaleY = Double(self.height) / Double(height)
+        let vertical = LanczosResampler.AxisWeights(inputSize: cb.height, outputSize: chroma.height, scale: scaleY)
+        let horizontal = LanczosResampler.AxisWeights(inputSize: cb.width, outputSize: chroma.width, scale: scaleX)
+        return YCbCrPlanes(
+            luma: LanczosResampler.resize(luma, width: width, height: height),
+            cb: LanczosResampler.resize(cb, vertical: vertical, horizontal: horizontal),
+            cr: LanczosResampler.resize(cr, vertical: vertical, horizontal: horizontal))
+    }
+
+    /// Every plane turned for EXIF `orientation` (1...8).
+    func applyingOrientation(_ orientation: Int) -> YCbCrPlanes {
+        guard (2...8).contains(orientation) else { return self }
+        return YCbCrPlanes(
+            luma: luma.applyingOrientation(orientation),
+            cb: cb.applyingOrientation(orientation),
+            cr: cr.applyingOrientation(orientation))
+    }
+}
