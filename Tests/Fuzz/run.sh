@@ -30,7 +30,8 @@ read -ra libs <<<"$(pkg-config --libs libjpeg libpng)"
 build() {  # build NAME: one fuzzer binary over the shim's C sources
   "$clang" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fuse-ld=lld \
     -I "$repo/Sources/CImageCodecs/include" "${cflags[@]}" \
-    "$here/fuzz_$1.c" "$repo/Sources/CImageCodecs/jpeg_codec.c" "$repo/Sources/CImageCodecs/png_codec.c" \
+    "$here/fuzz_$1.c" "$repo/Sources/CImageCodecs/jpeg_codec.c" "$repo/Sources/CImageCodecs/jpeg_planar.c" \
+    "$repo/Sources/CImageCodecs/png_codec.c" \
     "${libs[@]}" -o "$work/bin/fuzz_$1"
 }
 build jpeg
