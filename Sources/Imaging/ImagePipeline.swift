@@ -37,6 +37,7 @@ public enum ImagePipeline {
 
         var iccProfile: [UInt8]?
         var decoded: PixelBuffer
+        var scale: (x: Double, y: Double)?
         switch header.format {
         case .jpeg:
             let denominator = ImageGeometry.jpegScaleDenominator(
@@ -46,12 +47,14 @@ public enum ImagePipeline {
                 data, scaleDenominator: denominator, maxPixels: options.maxPixels)
             {
                 return try makePlanarDerivatives(
-                    planar, header: header, storedTarget: storedTarget, options: options,
+                    planar, header: header, storedTarget: storedTarget, denominator: denominator, options: options,
                     decodeTime: clock.now - started)
             }
             let result = try JPEGCodec.decode(data, scaleDenominator: denominator, maxPixels: options.maxPixels)
             decoded = result.image
             iccProfile = result.iccProfile
+            scale = ImageGeometry.decodedScale(
+                width: header.width, height: header.height, denominator: denominator, target: storedTarget)
         case .png:
             decoded = try PNGCodec.decode(data, maxPixels: options.maxPixels)
             if !decoded.hasTransparency { decoded = decoded.droppingAlpha() }
@@ -61,7 +64,8 @@ public enum ImagePipeline {
         let hasAlpha = decoded.hasAlphaChannel
         let source = hasAlpha ? decoded.premultiplied() : decoded
         // Resize first, then rotate: rotating the small image is cheaper than rotating the decoded one.
-        let display = LanczosResampler.resize(source, width: storedTarget.width, height: storedTarget.height)
+        let display = LanczosResampler.resize(
+            source, width: storedTarget.width, height: storedTarget.height, scaleX: scale?.x, scaleY: scale?.y)
             .applyingOrientation(header.orientation)
         let thumbnailSize = ImageGeometry.fit(width: display.width, height: display.height, inside: options.thumbnailSize)
         let thumbnail = LanczosResampler.resize(display, width: thumbnailSize.width, height: thumbnailSize.height)

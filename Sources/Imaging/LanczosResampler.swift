@@ -24,21 +24,25 @@ enum LanczosResampler {
 
         /// `scale` is input samples per output sample, `inputSize / outputSize` unless the two grids cover
         /// slightly different extents (a chroma plane of an odd-sized image, which follows the luma's scale).
-        init(inputSize: Int, outputSize: Int, scale: Double? = nil) {
+        /// `sharpening` a > 0 convolves the filter with [-a, 1 + 2a, -a] on the input grid (edges repeated), a
+        /// mild unsharp mask folded into the weights at no cost per pixel (see ``ImagePipeline``'s use of it).
+        init(inputSize: Int, outputSize: Int, scale: Double? = nil, sharpening: Double = 0) {
             precondition(inputSize > 0 && outputSize > 0)
             let scale = scale ?? Double(inputSize) / Double(outputSize)
             let filterScale = max(scale, 1)
             let support = 3 * filterScale
+            let extra = sharpening > 0 ? 2 : 0
             // A multiple of 8, so that the one-channel horizontal pass reads whole vectors of weights.
-            let taps = (Int((2 * support).rounded(.up)) + 2 + 7) / 8 * 8
+            let taps = (Int((2 * support).rounded(.up)) + 2 + extra + 7) / 8 * 8
             var starts = [Int32](repeating: 0, count: outputSize)
             var counts = [Int32](repeating: 0, count: outputSize)
             var weights = [Float](repeating: 0, count: outputSize * taps)
             var scratch = [Double](repeating: 0, count: taps)
+            var sharpened = [Double](repeating: 0, count: taps)
             for index in 0..<outputSize {
                 let center = (Double(index) + 0.5) * scale
-                let first = max(0, Int((center - support).rounded(.down)))
-                let last = min(inputSize, Int((center + support).rounded(.up)), first + taps)
+                var first = max(0, Int((center - support).rounded(.down)))
+                var last = min(inputSize, Int((center + support).rounded(.up)), first + taps - extra)
                 var sum = 0.0
                 for tap in first..<last {
                     let weight = Self.lanczos3((Double(tap) + 0.5 - center) / filterScale)
@@ -47,8 +51,22 @@ enum LanczosResampler {
                 }
                 // Edges are handled by renormalising the taps that fall inside the image.
                 let norm = sum != 0 ? 1 / sum : 0
+                for tap in 0..<(last - first) { scratch[tap] *= norm }
+                if sharpening > 0 {
+                    let sharpFirst = max(0, first - 1), sharpLast = min(inputSize, last + 1)
+                    for tap in 0..<(sharpLast - sharpFirst) { sharpened[tap] = 0 }
+                    for tap in first..<last {
+                        let weight = scratch[tap - first]
+                        for (offset, factor) in [(-1, -sharpening), (0, 1 + 2 * sharpening), (1, -sharpening)] {
+                            let input = min(max(tap + offset, 0), inputSize - 1)
+                            sharpened[input - sharpFirst] += factor * weight
+                        }
+                    }
+                    (first, last) = (sharpFirst, sharpLast)
+                    for tap in 0..<(last - first) { scratch[tap] = sharpened[tap] }
+                }
                 for tap in 0..<(last - first) {
-                    weights[index * taps + tap] = Float(scratch[tap] * norm)
+                    weights[index * taps + tap] = Float(scratch[tap])
                 }
                 starts[index] = Int32(first)
                 counts[index] = Int32(last - first)
@@ -90,12 +108,13 @@ enum LanczosResampler {
     /// `scaleX` and `scaleY` (input samples per output sample) default to the ratio of the sizes; a chroma plane
     /// passes its luma plane's ratio so that both stay aligned.
     static func resize(
-        _ image: PixelBuffer, width: Int, height: Int, scaleX: Double? = nil, scaleY: Double? = nil
+        _ image: PixelBuffer, width: Int, height: Int, scaleX: Double? = nil, scaleY: Double? = nil,
+        sharpening: Double = 0
     ) -> PixelBuffer {
         precondition(width > 0 && height > 0)
         if width == image.width && height == image.height { return image }
-        let vertical = AxisWeights(inputSize: image.height, outputSize: height, scale: scaleY)
-        let horizontal = AxisWeights(inputSize: image.width, outputSize: width, scale: scaleX)
+        let vertical = AxisWeights(inputSize: image.height, outputSize: height, scale: scaleY, sharpening: sharpening)
+        let horizontal = AxisWeights(inputSize: image.width, outputSize: width, scale: scaleX, sharpening: sharpening)
         return resize(image, vertical: vertical, horizontal: horizontal)
     }
 

@@ -26,15 +26,22 @@ struct YCbCrPlanes: Sendable, Equatable {
 
     /// Lanczos-resized to `width` × `height`. The chroma planes use the luma's scale rather than the ratio of
     /// their own (rounded-up) sizes, so that chroma sample i keeps covering luma samples 2i and 2i + 1.
-    func resized(width: Int, height: Int) -> YCbCrPlanes {
+    ///
+    /// `scaleX` and `scaleY` (luma samples per output sample) default to the ratio of the sizes; a DCT-scaled
+    /// decode passes the exact one, as its last row or column may be partly padding. `lumaSharpening` is passed to
+    /// the luma's filter (``LanczosResampler/AxisWeights``).
+    func resized(
+        width: Int, height: Int, scaleX: Double? = nil, scaleY: Double? = nil, lumaSharpening: Double = 0
+    ) -> YCbCrPlanes {
         if width == self.width && height == self.height { return self }
         let chroma = Self.chromaSize(width: width, height: height)
-        let scaleX = Double(self.width) / Double(width)
-        let scaleY = Double(self.height) / Double(height)
+        let scaleX = scaleX ?? Double(self.width) / Double(width)
+        let scaleY = scaleY ?? Double(self.height) / Double(height)
         let vertical = LanczosResampler.AxisWeights(inputSize: cb.height, outputSize: chroma.height, scale: scaleY)
         let horizontal = LanczosResampler.AxisWeights(inputSize: cb.width, outputSize: chroma.width, scale: scaleX)
         return YCbCrPlanes(
-            luma: LanczosResampler.resize(luma, width: width, height: height),
+            luma: LanczosResampler.resize(
+                luma, width: width, height: height, scaleX: scaleX, scaleY: scaleY, sharpening: lumaSharpening),
             cb: LanczosResampler.resize(cb, vertical: vertical, horizontal: horizontal),
             cr: LanczosResampler.resize(cr, vertical: vertical, horizontal: horizontal))
     }

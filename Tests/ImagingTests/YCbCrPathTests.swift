@@ -204,3 +204,57 @@ extension Fixtures {
         return Array(encoded[0..<2]) + segments.flatMap { $0 } + Array(encoded[2...])
     }
 }
+
+/// The filter adjustments of the planar display: exact DCT-scale ratios and the folded-in sharpening.
+struct DCTScaleCompensationTests {
+    @Test func sharpenedWeightsStillSumToOneAndReachOneTapFurther() {
+        let plain = LanczosResampler.AxisWeights(inputSize: 2016, outputSize: 1280)
+        let sharp = LanczosResampler.AxisWeights(inputSize: 2016, outputSize: 1280, sharpening: 0.05)
+        #expect(sharp.taps % 8 == 0 && sharp.taps >= plain.taps)
+        for index in [0, 1, 640, 1279] {
+            let start = index * sharp.taps, count = Int(sharp.counts[index])
+            let sum = sharp.weights[start..<(start + count)].reduce(0, +)
+            #expect(abs(sum - 1) < 1e-4, "output \(index) sums to \(sum)")
+            #expect(count <= Int(plain.counts[index]) + 2)
+        }
+        // A flat input stays flat; an edge changes.
+        let edge = PixelBuffer(width: 64, height: 1, channels: 1, pixels: (0..<64).map { $0 < 32 ? 60 : 180 })
+        let flat = PixelBuffer(width: 64, height: 1, channels: 1, pixels: [UInt8](repeating: 99, count: 64))
+        #expect(LanczosResampler.resize(flat, width: 40, height: 1, sharpening: 0.05).pixels.allSatisfy { $0 == 99 })
+        let sharpened = LanczosResampler.resize(edge, width: 40, height: 1, sharpening: 0.05).pixels
+        let plainEdge = LanczosResampler.resize(edge, width: 40, height: 1).pixels
+        #expect(sharpened != plainEdge)
+    }
+
+    @Test func decodedScaleUsesTheStoredSizeNotTheRoundedUpOne() {
+        let scale = ImageGeometry.decodedScale(width: 3872, height: 2403, denominator: 2, target: (1280, 794))
+        #expect(abs(scale.x - 1936.0 / 1280) < 1e-12)
+        #expect(abs(scale.y - 1201.5 / 794) < 1e-12)
+    }
+
+    @Test("An odd-sized photo decoded at 1/2 keeps its bottom rows in place")
+    func oddHeightStaysAligned() throws {
+        // Horizontal stripes 8 rows apart: any vertical drift shows at the bottom of the display.
+        let width = 1001, height = 801
+        let visual = PixelBuffer(
+            width: width, height: height, channels: 3,
+            pixels: (0..<(width * height)).flatMap { index -> [UInt8] in
+                let value: UInt8 = (index / width / 8) % 2 == 0 ? 40 : 210
+                return [value, value, value]
+            })
+        let file = try JPEGCodec.encode(visual, quality: 95, progressive: false)
+        let result = try ImagePipeline.makeDerivatives(from: file, options: PipelineOptions(displaySize: 400, thumbnailSize: 100))
+        let display = try Fixtures.decode(result.display)
+        let reference = LanczosResampler.resize(visual, width: display.width, height: display.height)
+        let rows = display.height / 5
+        let bottom = (display.height - rows)..<display.height
+        var total = 0
+        for y in bottom {
+            for x in 0..<display.width {
+                total += abs(Int(display.pixel(x: x, y: y).first!) - Int(reference.pixel(x: x, y: y).first!))
+            }
+        }
+        let error = Double(total) / Double(rows * display.width)
+        #expect(error < 12, "bottom rows differ by \(error) on average")
+    }
+}
