@@ -112,7 +112,8 @@ struct TusController: Sendable {
         let staged = try await resumable.store.beginStaging(id: id)
         let expires = Date().addingTimeInterval(resumable.expiry)
         var upload = Upload(
-            id: id, length: length, fileName: fileName, declaredHash: declaredHash, albumID: albumID, expiresAt: expires)
+            id: id, length: length, fileName: fileName, declaredHash: declaredHash, albumID: albumID,
+            ownerID: context.user?.id, expiresAt: expires)
         upload.update(from: staged)
         do {
             try await resumable.uploads.create(upload)
@@ -159,6 +160,8 @@ struct TusController: Sendable {
         let declaredLength = request.headers[.contentLength].flatMap(Int.init)
         if let declaredLength, declaredLength > resumable.maxChunkBytes { throw tooLargeChunk() }
 
+        // Only its creator may send chunks (checked before the claim, so nobody else can even hold its lease).
+        _ = try await find(context)
         let token = Hex.encode(SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) })
         let now = Date()
         let upload: Upload
@@ -180,7 +183,7 @@ struct TusController: Sendable {
         do {
             if upload.isComplete {
                 // A retry after the last chunk was stored but the photo could not be made (the database was down).
-                return try await complete(upload, token: token, ownerID: context.user?.id)
+                return try await complete(upload, token: token)
             }
             let chunkFile = resumable.store.temporaryDirectory + "/chunk-" + UUID().uuidString + ".part"
             defer { POSIXFile.removeIfPresent(chunkFile) }
@@ -198,7 +201,7 @@ struct TusController: Sendable {
             guard try await resumable.uploads.advance(next, token: token, keepLease: next.isComplete) else {
                 throw APIError(.conflict, "upload_busy", "This upload was changed by another request; ask HEAD for its offset.")
             }
-            if next.isComplete { return try await complete(next, token: token, ownerID: context.user?.id) }
+            if next.isComplete { return try await complete(next, token: token) }
             var headers = HTTPFields()
             headers[TusHeaders.uploadOffset] = String(next.offset)
             headers[TusHeaders.uploadExpires] = TusHeaders.httpDate(next.expiresAt)
@@ -267,7 +270,7 @@ struct TusController: Sendable {
     /// The last chunk is in: inspect the whole file, then record it as `POST /photos` would. A file that can never
     /// become a photo (not an image, too many pixels, not the declared hash) ends the upload; an outage leaves it to
     /// be retried (a `PATCH` at the full offset with an empty body).
-    private func complete(_ upload: Upload, token: String, ownerID: Int64?) async throws -> Response {
+    private func complete(_ upload: Upload, token: String) async throws -> Response {
         let store = resumable.store
         let staged = upload.staged
         let inspected: InspectedFile
@@ -288,7 +291,7 @@ struct TusController: Sendable {
         let media = services.store
         let outcome = try await services.ingest(maxJobAttempts: configuration.maxJobAttempts).record(
             inspected, originalName: upload.fileName.isEmpty ? "photo.\(inspected.header.format.fileExtension)" : upload.fileName,
-            albumID: upload.albumID, ownerID: ownerID,
+            albumID: upload.albumID, ownerID: upload.ownerID,
             storeOriginal: { key, contentType in try await store.promoteStaged(staged, to: key, contentType: contentType) },
             deleteStored: { key in try await media.delete(key) },
             discard: { await store.discardStaged(staged) })
@@ -307,6 +310,7 @@ struct TusController: Sendable {
     func delete(_ request: Request, _ context: Context) async throws -> Response {
         try await services.authorizeUpload(request, context: context)
         let id = try uploadID(context)
+        _ = try await find(context, evenIfExpired: true)
         guard let upload = try await resumable.uploads.delete(id: id) else {
             throw APIError.notFound("There is no upload \(id).")
         }
@@ -324,12 +328,16 @@ struct TusController: Sendable {
         return id
     }
 
-    private func find(_ context: Context) async throws -> Upload {
+    /// The upload the URL names, if the requester may touch it: one created with an account belongs to that account
+    /// alone (anyone else is told it does not exist); one created without keeps its URL as its only credential.
+    private func find(_ context: Context, evenIfExpired: Bool = false) async throws -> Upload {
         let id = try uploadID(context)
-        guard let upload = try await resumable.uploads.upload(id: id) else {
+        guard let upload = try await resumable.uploads.upload(id: id),
+            upload.ownerID == nil || upload.ownerID == context.user?.id
+        else {
             throw APIError.notFound("There is no upload \(id).")
         }
-        guard upload.expiresAt > Date() else { throw APIError(.gone, "expired", "This upload has expired; start it again.") }
+        guard evenIfExpired || upload.expiresAt > Date() else { throw APIError(.gone, "expired", "This upload has expired; start it again.") }
         return upload
     }
 
