@@ -67,6 +67,15 @@ public struct PostgresUploadRepository: UploadRepository {
         return !rows.isEmpty
     }
 
+    public func renew(id: String, token: String, until: Date) async throws -> Bool {
+        try await database.query(
+            """
+            UPDATE uploads SET lease_until = \(Timestamp.milliseconds(until))
+            WHERE id = \(id) AND lease_token = \(token) RETURNING id
+            """
+        ).count == 1
+    }
+
     public func release(id: String, token: String) async throws {
         _ = try await database.query(
             "UPDATE uploads SET lease_token = NULL, lease_until = NULL WHERE id = \(id) AND lease_token = \(token)")

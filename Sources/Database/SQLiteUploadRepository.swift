@@ -83,6 +83,14 @@ public struct SQLiteUploadRepository: UploadRepository {
         }
     }
 
+    public func renew(id: String, token: String, until: Date) async throws -> Bool {
+        try await database.write { connection in
+            try await connection.query(
+                "UPDATE uploads SET lease_until = ? WHERE id = ? AND lease_token = ? RETURNING id",
+                [.integer(Int(Timestamp.milliseconds(until))), .text(id), .text(token)])
+        }.count == 1
+    }
+
     public func release(id: String, token: String) async throws {
         _ = try await database.write { connection in
             try await connection.query(

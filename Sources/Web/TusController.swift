@@ -181,37 +181,66 @@ struct TusController: Sendable {
             throw APIError(.conflict, "upload_busy", "Another request is sending a chunk of this upload; wait for it, then resume.")
         }
         do {
-            if upload.isComplete {
-                // A retry after the last chunk was stored but the photo could not be made (the database was down).
-                return try await complete(upload, token: token)
+            return try await holdingLease(id: id, token: token) {
+                try await self.write(request, upload: upload, offset: offset, token: token, checksum: checksum, declaredLength: declaredLength)
             }
-            let chunkFile = resumable.store.temporaryDirectory + "/chunk-" + UUID().uuidString + ".part"
-            defer { POSIXFile.removeIfPresent(chunkFile) }
-            let received = try await receive(
-                request.body, into: chunkFile, prefix: upload.tail, limit: min(resumable.maxChunkBytes, upload.length - offset),
-                checksum: checksum, declaredLength: declaredLength)
-            var next = upload
-            next.offset = offset + received
-            next.expiresAt = Date().addingTimeInterval(resumable.expiry)
-            if received > 0 {
-                let staged = try await resumable.store.appendChunk(
-                    upload.staged, chunkFile: chunkFile, at: offset, isLast: next.isComplete)
-                next.update(from: staged)
-            }
-            guard try await resumable.uploads.advance(next, token: token, keepLease: next.isComplete) else {
-                throw APIError(.conflict, "upload_busy", "This upload was changed by another request; ask HEAD for its offset.")
-            }
-            if next.isComplete { return try await complete(next, token: token) }
-            var headers = HTTPFields()
-            headers[TusHeaders.uploadOffset] = String(next.offset)
-            headers[TusHeaders.uploadExpires] = TusHeaders.httpDate(next.expiresAt)
-            return Response(status: .noContent, headers: headers)
         } catch {
             // In a task of its own: a request cancelled by its client's disconnect must still give the lease back,
             // or the upload would refuse its next chunk (409) until the lease ran out.
             let uploads = resumable.uploads
             await Task { try? await uploads.release(id: id, token: token) }.value
             throw error
+        }
+    }
+
+    /// The claimed PATCH's work: store the chunk, record it, and make the photo after the last one.
+    private func write(
+        _ request: Request, upload: Upload, offset: Int, token: String, checksum: ChunkChecksum?, declaredLength: Int?
+    ) async throws -> Response {
+        if upload.isComplete {
+            // A retry after the last chunk was stored but the photo could not be made (the database was down).
+            return try await complete(upload, token: token)
+        }
+        let chunkFile = resumable.store.temporaryDirectory + "/chunk-" + UUID().uuidString + ".part"
+        defer { POSIXFile.removeIfPresent(chunkFile) }
+        let received = try await receive(
+            request.body, into: chunkFile, prefix: upload.tail, limit: min(resumable.maxChunkBytes, upload.length - offset),
+            checksum: checksum, declaredLength: declaredLength)
+        var next = upload
+        next.offset = offset + received
+        next.expiresAt = Date().addingTimeInterval(resumable.expiry)
+        if received > 0 {
+            let staged = try await resumable.store.appendChunk(
+                upload.staged, chunkFile: chunkFile, at: offset, isLast: next.isComplete)
+            next.update(from: staged)
+        }
+        guard try await resumable.uploads.advance(next, token: token, keepLease: next.isComplete) else {
+            throw APIError(.conflict, "upload_busy", "This upload was changed by another request; ask HEAD for its offset.")
+        }
+        if next.isComplete { return try await complete(next, token: token) }
+        var headers = HTTPFields()
+        headers[TusHeaders.uploadOffset] = String(next.offset)
+        headers[TusHeaders.uploadExpires] = TusHeaders.httpDate(next.expiresAt)
+        return Response(status: .noContent, headers: headers)
+    }
+
+    /// Runs `body` while renewing the upload's lease every third of its length, so a slow chunk keeps the upload
+    /// however long it takes, and one whose server died frees it within one lease. A renewal that fails (the
+    /// database is away) is tried again at the next beat; a lease found lost ends the beats (the body's own
+    /// `advance` then answers 409).
+    private func holdingLease(id: String, token: String, _ body: () async throws -> Response) async throws -> Response {
+        let uploads = resumable.uploads
+        let lease = resumable.lease
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while true {
+                    try? await Task.sleep(for: .milliseconds(Int(lease * 1000 / 3)))
+                    if Task.isCancelled { return }
+                    if (try? await uploads.renew(id: id, token: token, until: Date().addingTimeInterval(lease))) == false { return }
+                }
+            }
+            defer { group.cancelAll() }
+            return try await body()
         }
     }
 
