@@ -113,17 +113,32 @@ private func runServers(
     }
 }
 
-/// A browser with its cookie jar: the CSRF cookie from its first page, the session cookie once signed in.
+/// A browser with its cookie jar: the CSRF cookie from its first page, the session cookie once signed in, and the
+/// token its forms carry (the cookie's while anonymous, the session-bound one from the pages once signed in).
 struct SignedInBrowser: Sendable {
     let client: any TestClientProtocol
-    let csrf: String
+    let csrfCookie: String
+    var csrf: String
     var session: String?
+
+    init(client: any TestClientProtocol, csrfCookie: String, csrf: String? = nil, session: String? = nil) {
+        self.client = client
+        self.csrfCookie = csrfCookie
+        self.csrf = csrf ?? csrfCookie
+        self.session = session
+    }
 
     /// Opens the login page and keeps the CSRF cookie.
     static func open(_ client: any TestClientProtocol) async throws -> SignedInBrowser {
         let page = try await client.execute(uri: "/login", method: .get, headers: [.accept: "text/html"])
         let cookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("memories_csrf=") })
-        return SignedInBrowser(client: client, csrf: String(cookie.dropFirst("memories_csrf=".count).prefix { $0 != ";" }))
+        return SignedInBrowser(client: client, csrfCookie: String(cookie.dropFirst("memories_csrf=".count).prefix { $0 != ";" }))
+    }
+
+    /// The token in a page's `<meta name="csrf-token">`, as the page's scripts read it.
+    static func pageToken(_ html: String) -> String? {
+        guard let range = html.range(of: #"<meta name="csrf-token" content=""#) else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
     }
 
     /// Opens the login page and signs in; throws unless the server set a session cookie.
@@ -138,14 +153,18 @@ struct SignedInBrowser: Sendable {
         return browser
     }
 
-    var cookie: String { ["memories_csrf=\(csrf)", session.map { "memories_session=\($0)" }].compactMap { $0 }.joined(separator: "; ") }
+    var cookie: String { ["memories_csrf=\(csrfCookie)", session.map { "memories_session=\($0)" }].compactMap { $0 }.joined(separator: "; ") }
 
     /// Posts the login form; keeps the session cookie it sets.
     mutating func login(_ name: String, password: String, next: String? = nil) async throws -> TestResponse {
         var fields = ["username": name, "password": password]
         if let next { fields["next"] = next }
         let response = try await postForm("/login", fields)
-        if let set = Self.sessionCookie(response) { session = String(set.dropFirst("memories_session=".count).prefix { $0 != ";" }) }
+        if let set = Self.sessionCookie(response) {
+            session = String(set.dropFirst("memories_session=".count).prefix { $0 != ";" })
+            // Signed in, the pages carry a token bound to the session: take it from the next page, as a browser would.
+            if let token = Self.pageToken(try await get("/").text) { csrf = token }
+        }
         return response
     }
 
