@@ -14,27 +14,30 @@ struct CSRFMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         var context = context
-        let existing = CSRFPolicy.cookieToken(request)
-        context.csrfToken = existing ?? CSRFPolicy.newToken()
+        let (expected, existing) = CSRFPolicy.expectedToken(request, user: context.user)
+        context.csrfToken = expected
         // A bearer token is never sent by a browser on its own, so a forged cross-site form cannot carry one.
         if CSRFPolicy.isUnsafe(request.method), context.user?.isBearer != true {
             if let header = request.headers[CSRFPolicy.headerName] {
-                try CSRFPolicy.verify(request, submitted: header)
+                try CSRFPolicy.verify(request, context: context, submitted: header)
             } else if Self.isMultipart(request) {
                 // Checked by the upload handler with the form's csrf_token field.
             } else if Self.isURLEncodedForm(request) {
                 let body = try await request.collectBody(upTo: Self.maxFormBytes)
-                try CSRFPolicy.verify(request, submitted: FormFields(body)[CSRFPolicy.fieldName])
+                try CSRFPolicy.verify(request, context: context, submitted: FormFields(body)[CSRFPolicy.fieldName])
             } else {
-                try CSRFPolicy.verify(request, submitted: nil)
+                try CSRFPolicy.verify(request, context: context, submitted: nil)
             }
         }
         var response = try await next(request, context)
         if existing == nil {
-            // Behind a TLS-terminating proxy the cookie is marked Secure; a forged header only restricts the cookie.
+            // The anonymous token (a signed-in browser's pages carry the session-bound one, but keep a cookie for
+            // after sign-out). Behind a TLS-terminating proxy the cookie is marked Secure; a forged header only
+            // restricts the cookie.
+            let anonymous = context.user == nil ? context.csrfToken : CSRFPolicy.newToken()
             let secure = request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
             response.setCookie(
-                Cookie(name: CSRFPolicy.cookieName, value: context.csrfToken, maxAge: 365 * 24 * 3600, path: "/",
+                Cookie(name: CSRFPolicy.cookieName, value: anonymous, maxAge: 365 * 24 * 3600, path: "/",
                        secure: secure, httpOnly: true, sameSite: .lax))
         }
         return response

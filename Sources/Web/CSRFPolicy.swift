@@ -3,11 +3,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Double-submit CSRF protection: a random token lives in a `SameSite=Lax` cookie, and every unsafe request from a
-/// browser that holds it must send the same token back (form field `csrf_token` or header `X-CSRF-Token`).
-/// Requests without the cookie (curl, API clients) carry no ambient authority and pass, unless the browser itself says
-/// they come from another site (`Sec-Fetch-Site`, or an `Origin` that is not this host). Accounts (issue 8) can bind
-/// the token to the session later without changing forms or scripts.
+/// CSRF protection. A signed-in browser's token is bound to its session: an HMAC of the session cookie's secret, so a
+/// token planted in the CSRF cookie (from a sibling subdomain, say) or learned before sign-in is worthless, and
+/// every unsafe request with a session must send it back (form field `csrf_token` or header `X-CSRF-Token`).
+/// Anonymous browsers get double-submit: a random token in a `SameSite=Lax` cookie that unsafe requests must repeat.
+/// Requests with neither cookie (curl, API clients) carry no ambient authority and pass, unless the browser itself
+/// says they come from another site (`Sec-Fetch-Site`, or an `Origin` that is not this host).
 enum CSRFPolicy {
     static let cookieName = "memories_csrf"
     static let fieldName = "csrf_token"
@@ -20,6 +21,23 @@ enum CSRFPolicy {
     /// A fresh token: 32 random bytes as hex.
     static func newToken() -> String {
         Hex.encode(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
+    }
+
+    /// The token of a browser signed in with the session whose cookie holds `sessionSecret`.
+    static func sessionToken(sessionSecret: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(
+            for: Array("memories-csrf".utf8), using: SymmetricKey(data: Array(sessionSecret.utf8)))
+        return Hex.encode(Array(code))
+    }
+
+    /// The token this request's pages carry and its unsafe requests must send: the session-bound one when signed in
+    /// with a session cookie, else the CSRF cookie's (or a fresh one, which the response sets as the cookie).
+    static func expectedToken(_ request: Request, user: SignedInUser?) -> (token: String, fromCookie: String?) {
+        let cookie = cookieToken(request)
+        if case .session? = user?.credential, let secret = SessionCookie.token(request) {
+            return (sessionToken(sessionSecret: secret), cookie)
+        }
+        return (cookie ?? newToken(), cookie)
     }
 
     /// The request's token cookie, when it holds a well-formed token.
@@ -42,10 +60,13 @@ enum CSRFPolicy {
         return false
     }
 
-    /// Throws `rejected` unless the request may change state with `submitted` as its token.
-    static func verify(_ request: Request, submitted: String?) throws {
-        if let expected = cookieToken(request) {
-            guard let submitted, constantTimeEqual(submitted, expected) else { throw rejected }
+    /// Throws `rejected` unless the request may change state with `submitted` as its token. `context.csrfToken` is
+    /// the expected one (`expectedToken`); it is required whenever the browser holds a session or a CSRF cookie.
+    static func verify(_ request: Request, context: WebRequestContext, submitted: String?) throws {
+        let hasSession: Bool
+        if case .session? = context.user?.credential { hasSession = true } else { hasSession = false }
+        if hasSession || cookieToken(request) != nil {
+            guard let submitted, constantTimeEqual(submitted, context.csrfToken) else { throw rejected }
         } else if isCrossSite(request) {
             throw rejected
         }

@@ -178,7 +178,7 @@ struct PhotoController: Sendable {
         var remaining = form.files[...]
         defer { for file in remaining { POSIXFile.removeIfPresent(file.temporaryPath) } }
         if request.headers[CSRFPolicy.headerName] == nil, context.user?.isBearer != true {
-            try CSRFPolicy.verify(request, submitted: form.fields[CSRFPolicy.fieldName])
+            try CSRFPolicy.verify(request, context: context, submitted: form.fields[CSRFPolicy.fieldName])
         }
         let albumID = try RequestFields.albumID(form.fields["album"] ?? request.uri.queryParameters["album"].map(String.init))
         if let albumID, try await services.albums.album(id: albumID) == nil {

@@ -53,7 +53,7 @@ struct AuthHarness: Sendable {
 /// Runs `body` against `servers` app servers (routers) that share one database and one media folder, as several
 /// app servers behind a load balancer do. Skips PostgreSQL (after saying so) when no test server is configured.
 func withAuthApps(
-    _ backend: AuthBackend, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true,
+    _ backend: AuthBackend, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true, resumable: Bool = false,
     _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
 ) async throws {
     let auth = AuthConfiguration(required: required, galleryPublic: galleryPublic, bcryptCost: 4)
@@ -64,7 +64,8 @@ func withAuthApps(
             let harness = AuthHarness(
                 accounts: SQLiteAccountRepository(database: workspace.database), photos: workspace.photos, store: workspace.store)
             try await runServers(
-                servers, harness: harness, albums: SQLiteAlbumRepository(database: workspace.database), auth: auth,
+                servers, harness: harness, albums: SQLiteAlbumRepository(database: workspace.database),
+                uploads: resumable ? SQLiteUploadRepository(database: workspace.database) : nil, auth: auth,
                 logger: workspace.logger, clients: [], body)
         } catch {
             await workspace.tearDown()
@@ -79,7 +80,8 @@ func withAuthApps(
                 accounts: PostgresAccountRepository(database: database.database), photos: database.photos,
                 store: try LocalStore(root: root))
             try await runServers(
-                servers, harness: harness, albums: PostgresAlbumRepository(database: database.database), auth: auth,
+                servers, harness: harness, albums: PostgresAlbumRepository(database: database.database),
+                uploads: resumable ? PostgresUploadRepository(database: database.database) : nil, auth: auth,
                 logger: database.logger, clients: [], body)
         }
     }
@@ -87,36 +89,56 @@ func withAuthApps(
 
 /// Starts one router after another (nesting their test clients), then runs `body` with all of them.
 private func runServers(
-    _ remaining: Int, harness: AuthHarness, albums: any AlbumRepository, auth: AuthConfiguration, logger: Logger,
+    _ remaining: Int, harness: AuthHarness, albums: any AlbumRepository, uploads: (any UploadRepository)?,
+    auth: AuthConfiguration, logger: Logger,
     clients: [any TestClientProtocol], _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
 ) async throws {
     guard remaining > 0 else { return try await body(harness, clients) }
     let photos = harness.photos
     let store = harness.store
-    let services = WebServices(
+    var services = WebServices(
         photos: photos, albums: albums, accounts: harness.accounts, store: store, wake: WakeSignal(),
         metrics: TestMetrics.registry, readiness: { try await photos.checkHealth() }, logger: logger)
+    if let uploads {
+        services.resumable = ResumableUploads(uploads: uploads, store: store, maxChunkBytes: 6 * 1024 * 1024, expiry: 3600)
+    }
     let configuration = WebConfiguration(
         publicDirectory: TestWorkspace.repositoryRoot + "/Public", templatesDirectory: TestWorkspace.repositoryRoot + "/Templates",
         mediaRoot: store.root, auth: auth)
     let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
     try await app.test(.router) { client in
         try await runServers(
-            remaining - 1, harness: harness, albums: albums, auth: auth, logger: logger, clients: clients + [client], body)
+            remaining - 1, harness: harness, albums: albums, uploads: uploads, auth: auth, logger: logger,
+            clients: clients + [client], body)
     }
 }
 
-/// A browser with its cookie jar: the CSRF cookie from its first page, the session cookie once signed in.
+/// A browser with its cookie jar: the CSRF cookie from its first page, the session cookie once signed in, and the
+/// token its forms carry (the cookie's while anonymous, the session-bound one from the pages once signed in).
 struct SignedInBrowser: Sendable {
     let client: any TestClientProtocol
-    let csrf: String
+    let csrfCookie: String
+    var csrf: String
     var session: String?
+
+    init(client: any TestClientProtocol, csrfCookie: String, csrf: String? = nil, session: String? = nil) {
+        self.client = client
+        self.csrfCookie = csrfCookie
+        self.csrf = csrf ?? csrfCookie
+        self.session = session
+    }
 
     /// Opens the login page and keeps the CSRF cookie.
     static func open(_ client: any TestClientProtocol) async throws -> SignedInBrowser {
         let page = try await client.execute(uri: "/login", method: .get, headers: [.accept: "text/html"])
         let cookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("memories_csrf=") })
-        return SignedInBrowser(client: client, csrf: String(cookie.dropFirst("memories_csrf=".count).prefix { $0 != ";" }))
+        return SignedInBrowser(client: client, csrfCookie: String(cookie.dropFirst("memories_csrf=".count).prefix { $0 != ";" }))
+    }
+
+    /// The token in a page's `<meta name="csrf-token">`, as the page's scripts read it.
+    static func pageToken(_ html: String) -> String? {
+        guard let range = html.range(of: #"<meta name="csrf-token" content=""#) else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
     }
 
     /// Opens the login page and signs in; throws unless the server set a session cookie.
@@ -131,14 +153,18 @@ struct SignedInBrowser: Sendable {
         return browser
     }
 
-    var cookie: String { ["memories_csrf=\(csrf)", session.map { "memories_session=\($0)" }].compactMap { $0 }.joined(separator: "; ") }
+    var cookie: String { ["memories_csrf=\(csrfCookie)", session.map { "memories_session=\($0)" }].compactMap { $0 }.joined(separator: "; ") }
 
     /// Posts the login form; keeps the session cookie it sets.
     mutating func login(_ name: String, password: String, next: String? = nil) async throws -> TestResponse {
         var fields = ["username": name, "password": password]
         if let next { fields["next"] = next }
         let response = try await postForm("/login", fields)
-        if let set = Self.sessionCookie(response) { session = String(set.dropFirst("memories_session=".count).prefix { $0 != ";" }) }
+        if let set = Self.sessionCookie(response) {
+            session = String(set.dropFirst("memories_session=".count).prefix { $0 != ";" })
+            // Signed in, the pages carry a token bound to the session: take it from the next page, as a browser would.
+            if let token = Self.pageToken(try await get("/").text) { csrf = token }
+        }
         return response
     }
 

@@ -80,7 +80,7 @@ struct AuthTests {
         try await withAuthApps(backend, servers: 2) { harness, clients in
             try await harness.createUser("alice")
             let onA = try await SignedInBrowser.signIn(clients[0], "alice")
-            let onB = SignedInBrowser(client: clients[1], csrf: onA.csrf, session: onA.session)
+            let onB = SignedInBrowser(client: clients[1], csrfCookie: onA.csrfCookie, csrf: onA.csrf, session: onA.session)
             let upload = try await onB.upload([("b.jpg", try Self.jpeg("shared-b"))])
             #expect(upload.status == .created)
             #expect(try await onB.get("/").text.contains("Signed in as"))
@@ -166,11 +166,41 @@ struct AuthTests {
                 body: ByteBuffer(string: #"{"name": "Scripted"}"#))
             #expect(viaBearer.status == .created)
             // The login form is CSRF-protected too.
-            var other = try await SignedInBrowser.open(clients[0])
-            other = SignedInBrowser(client: other.client, csrf: other.csrf, session: nil)
+            let other = try await SignedInBrowser.open(clients[0])
             let forged = try await other.postForm("/login", ["username": "alice", "password": "correct horse battery"], withToken: false)
             #expect(forged.status == .forbidden)
             #expect(try await harness.photos.photos(before: nil, limit: 10).isEmpty)
+        }
+    }
+
+    @Test("CSRF: signed in, only the session-bound token from the pages works; a planted or pre-sign-in cookie token is refused",
+          arguments: [AuthBackend.sqlite])
+    func sessionBoundToken(_ backend: AuthBackend) async throws {
+        try await withAuthApps(backend) { harness, clients in
+            try await harness.createUser("alice")
+            let alice = try await SignedInBrowser.signIn(clients[0], "alice")
+            #expect(alice.csrf != alice.csrfCookie, "the pages carry a token bound to the session")
+            // The double-submit value from before sign-in no longer works.
+            var stale = alice
+            stale.csrf = alice.csrfCookie
+            #expect(try await stale.postForm("/albums", ["name": "Stale"]).status == .forbidden)
+            // A token planted in the CSRF cookie (a sibling subdomain can set cookies) and sent back: refused.
+            let planted = String(repeating: "ab", count: 32)
+            let forged = try await clients[0].postURLEncodedForm(
+                "/albums", ["name": "Planted", "csrf_token": planted],
+                cookie: "memories_csrf=\(planted); memories_session=\(try #require(alice.session))")
+            #expect(forged.status == .forbidden)
+            // Without any CSRF cookie, the session alone is not enough either.
+            let cookieless = try await clients[0].postURLEncodedForm(
+                "/albums", ["name": "Cookieless"], cookie: "memories_session=\(try #require(alice.session))")
+            #expect(cookieless.status == .forbidden)
+            // The page's token works, and a second session of the same user gets another.
+            #expect(try await alice.postForm("/albums", ["name": "Real"]).status.code < 400)
+            let again = try await SignedInBrowser.signIn(clients[0], "alice")
+            #expect(again.csrf != alice.csrf)
+            var crossed = again
+            crossed.csrf = alice.csrf
+            #expect(try await crossed.postForm("/albums", ["name": "Crossed"]).status == .forbidden)
         }
     }
 
