@@ -13,8 +13,9 @@ public struct PipelineOptions: Sendable, Equatable {
     /// The least reduction the JPEG DCT scale leaves to the Lanczos resampler (see
     /// ``ImageGeometry/jpegScaleDenominator``). 1.25: a scaled IDCT's block edges show when the resampler barely
     /// reduces after it (a 2725-pixel photo decoded at 1/2 to 1363 for a 1280 display lost 0.02 SSIM), while at
-    /// 1.5 and above they are smoothed away. 2 is libvips' choice: 0.0007 more display SSIM on the phone photos
-    /// (0.001 on the 12 MP ones, decoded whole) for 70% more time (scripts/bench/thumbnails.sh --headroom-variant).
+    /// 1.5 and above they are smoothed away. 2 is libvips' choice: 0.0001 more display SSIM on the phone photos
+    /// (the 12 MP ones are then decoded whole) for 25% more time (scripts/bench/thumbnails.sh --headroom-variant),
+    /// since ImagePipeline sharpens the display slightly after a DCT-scaled decode.
     public var decodeHeadroom: Double = 1.25
 
     public init(
