@@ -28,7 +28,9 @@ let package = Package(
         // System libraries: headers and link flags only; the setjmp/longjmp shims live in CImageCodecs.
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
-        .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
+        // Little CMS: CMYK/YCCK JPEGs with an embedded profile are converted to sRGB through it.
+        .systemLibrary(name: "CLCMS2", pkgConfig: "lcms2", providers: [.apt(["liblcms2-dev"])]),
+        .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG", "CLCMS2"]),
         .target(name: "Imaging", dependencies: ["CImageCodecs"]),
         // A small RESP2 client (pipelining, reconnect, timeouts): no Redis client is in the package mirror.
         .target(
@@ -139,7 +141,7 @@ let package = Package(
             dependencies: ["Redis", "Cache", "MemoriesTestSupport", .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "MemoriesTestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "MemoriesTestSupport", "CLCMS2"]),
         .testTarget(
             name: "StorageTests",
             dependencies: [

@@ -105,21 +105,6 @@ int cjpeg_icc_matches(const uint8_t *icc, size_t length, int channels) {
     return 0;
 }
 
-// Adobe (APP14) CMYK files store inverted ink values, so 255 means "no ink"; others do not.
-static void cjpeg_cmyk_row_to_rgb(const JSAMPLE *cmyk, uint8_t *rgb, JDIMENSION width, int inverted) {
-    for (JDIMENSION x = 0; x < width; x++) {
-        unsigned c = cmyk[0], m = cmyk[1], y = cmyk[2], k = cmyk[3];
-        if (!inverted) {
-            c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k;
-        }
-        rgb[0] = (uint8_t)((c * k + 127) / 255);
-        rgb[1] = (uint8_t)((m * k + 127) / 255);
-        rgb[2] = (uint8_t)((y * k + 127) / 255);
-        cmyk += 4;
-        rgb += 3;
-    }
-}
-
 static const JOCTET cjpeg_fake_eoi[2] = { 0xFF, JPEG_EOI };
 
 static void cjpeg_init_source(j_decompress_ptr cinfo) {
@@ -175,6 +160,8 @@ int cjpeg_decode_scaled(const uint8_t *data, size_t size, int scale_denom, uint6
     uint8_t *volatile pixels = NULL;
     JSAMPLE *volatile cmyk_row = NULL;
     JOCTET *volatile icc = NULL;
+    volatile unsigned int icc_length = 0;
+    volatile cjpeg_cmyk_converter converter = { NULL, NULL, 0 };
 
     if (out == NULL || data == NULL || size == 0 ||
         !(scale_denom == 1 || scale_denom == 2 || scale_denom == 4 || scale_denom == 8)) {
@@ -187,6 +174,8 @@ int cjpeg_decode_scaled(const uint8_t *data, size_t size, int scale_denom, uint6
     cjpeg_install_error_manager(&err);
 
     if (setjmp(err.jump)) {
+        cjpeg_cmyk_converter opened = converter;
+        cjpeg_cmyk_converter_close(&opened);
         free(pixels);
         free(cmyk_row);
         free(icc);
@@ -227,6 +216,19 @@ int cjpeg_decode_scaled(const uint8_t *data, size_t size, int scale_denom, uint6
     cinfo.scale_num = 1;
     cinfo.scale_denom = (unsigned int)scale_denom;
 
+    // The APP2 markers were saved by jpeg_read_header: the profile is known before the first pixel.
+    JOCTET *profile = NULL;
+    unsigned int profile_length = 0;
+    if (jpeg_read_icc_profile(&cinfo, &profile, &profile_length)) {
+        icc = profile;
+        icc_length = profile_length;
+    }
+    if (cmyk) {
+        cjpeg_cmyk_converter opened;
+        cjpeg_cmyk_converter_open(&opened, icc, icc_length, cinfo.saw_Adobe_marker);
+        converter = opened;
+    }
+
     jpeg_start_decompress(&cinfo);
 
     const int channels = cmyk ? 3 : cinfo.output_components;
@@ -258,7 +260,8 @@ int cjpeg_decode_scaled(const uint8_t *data, size_t size, int scale_denom, uint6
         if (cmyk) {
             JSAMPROW rows[1] = { cmyk_row };
             if (jpeg_read_scanlines(&cinfo, rows, 1) != 1) break;
-            cjpeg_cmyk_row_to_rgb(cmyk_row, row, cinfo.output_width, cinfo.saw_Adobe_marker);
+            cjpeg_cmyk_converter opened = converter;
+            cjpeg_cmyk_convert_row(&opened, cmyk_row, row, cinfo.output_width);
         } else {
             JSAMPROW rows[1] = { row };
             if (jpeg_read_scanlines(&cinfo, rows, 1) != 1) break;
@@ -278,11 +281,9 @@ int cjpeg_decode_scaled(const uint8_t *data, size_t size, int scale_denom, uint6
         longjmp(err.jump, 1);
     }
 
-    JOCTET *profile = NULL;
-    unsigned int profile_length = 0;
-    if (jpeg_read_icc_profile(&cinfo, &profile, &profile_length)) {
-        icc = profile;
-    }
+    cjpeg_cmyk_converter opened = converter;
+    cjpeg_cmyk_converter_close(&opened);
+    free(cmyk_row);
 
     // All pixels are in; a missing EOI marker after them is harmless, so stop here rather than
     // letting jpeg_finish_decompress turn it into an error.
@@ -294,9 +295,11 @@ int cjpeg_decode_scaled(const uint8_t *data, size_t size, int scale_denom, uint6
     out->height = (int)height;
     out->channels = channels;
     out->has_alpha = 0;
-    if (cjpeg_icc_matches(icc, profile_length, channels)) {
+    // Pixels converted from CMYK are untagged sRGB whatever profile the file had (an RGB profile in a CMYK
+    // file describes nothing the output holds).
+    if (!cmyk && cjpeg_icc_matches(icc, icc_length, channels)) {
         out->icc = icc;
-        out->icc_length = profile_length;
+        out->icc_length = icc_length;
     } else {
         free(icc);
     }

@@ -51,4 +51,19 @@ CJPEG_INTERNAL int cjpeg_icc_matches(const uint8_t *icc, size_t length, int chan
 CJPEG_INTERNAL void cjpeg_memory_source(j_decompress_ptr cinfo, cjpeg_source_mgr *src, const uint8_t *data,
                                         size_t size);
 
+/// Turns CMYK rows (as libjpeg outputs them, YCCK already undone) into RGB.
+typedef struct cjpeg_cmyk_converter {
+    void *context;    ///< cmsContext, or NULL when the naive formula is used.
+    void *transform;  ///< cmsHTRANSFORM from the embedded CMYK profile to sRGB, or NULL.
+    int inverted;     ///< Adobe (APP14) files store inverted inks: 255 means "no ink".
+} cjpeg_cmyk_converter;
+
+/// Prepares a conversion through `icc` when it is a CMYK profile Little CMS accepts; anything else (NULL, an RGB
+/// profile, a damaged one) leaves the naive formula. Never fails; release with cjpeg_cmyk_converter_close.
+CJPEG_INTERNAL void cjpeg_cmyk_converter_open(cjpeg_cmyk_converter *converter, const uint8_t *icc, size_t length,
+                                              int inverted);
+CJPEG_INTERNAL void cjpeg_cmyk_convert_row(const cjpeg_cmyk_converter *converter, const uint8_t *cmyk,
+                                           uint8_t *rgb, unsigned int width);
+CJPEG_INTERNAL void cjpeg_cmyk_converter_close(cjpeg_cmyk_converter *converter);
+
 #endif

@@ -16,6 +16,9 @@
 /// Largest single ancillary chunk (iCCP, zTXt, iTXt...) libpng may allocate or inflate.
 #define CPNG_CHUNK_MALLOC_MAX (8 * 1024 * 1024)
 
+/// iCCP profiles above this size are not copied into derivatives (as for JPEG: they would dwarf the thumbnail).
+#define CPNG_MAX_ICC_COPY (64 * 1024)
+
 /// Number of stored text/unknown chunks before libpng starts dropping them (defends against floods).
 #define CPNG_CHUNK_CACHE_MAX 256
 
@@ -85,6 +88,29 @@ static void cpng_flush(png_structp png) {
     (void)png;
 }
 
+/// A copy of the iCCP profile when its colour space fits the decoded pixels (RGB for colour and palette images,
+/// GRAY for gray ones) and it is small enough to carry, else NULL. libpng has already checked the chunk's
+/// header against the image (a damaged or mismatched iCCP is dropped with a warning).
+static uint8_t *cpng_copy_icc(png_structp png, png_infop info, size_t *length) {
+    png_charp name = NULL;
+    int compression = 0;
+    png_bytep profile = NULL;
+    png_uint_32 profile_length = 0;
+    *length = 0;
+    if (!png_get_valid(png, info, PNG_INFO_iCCP) ||
+        !png_get_iCCP(png, info, &name, &compression, &profile, &profile_length) || profile == NULL ||
+        profile_length < 132 || profile_length > CPNG_MAX_ICC_COPY) {
+        return NULL;
+    }
+    const int colour = (png_get_color_type(png, info) & PNG_COLOR_MASK_COLOR) != 0;
+    if (memcmp(profile + 16, colour ? "RGB " : "GRAY", 4) != 0) return NULL;
+    uint8_t *copy = malloc(profile_length);
+    if (copy == NULL) return NULL;
+    memcpy(copy, profile, profile_length);
+    *length = profile_length;
+    return copy;
+}
+
 static int cpng_any_transparent(const uint8_t *pixels, size_t pixel_count, int channels) {
     const uint8_t *alpha = pixels + (channels - 1);
     for (size_t i = 0; i < pixel_count; i++, alpha += channels) {
@@ -101,6 +127,8 @@ int cpng_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     // Written after setjmp and read in the error branch, hence volatile.
     uint8_t *volatile pixels = NULL;
     png_bytep *volatile rows = NULL;
+    uint8_t *volatile icc = NULL;
+    size_t icc_length = 0;
 
     if (out == NULL || data == NULL || size == 0) {
         cpng_set_status(status, CIMG_ERR_INVALID_ARGUMENT, "Invalid arguments to the PNG decoder");
@@ -126,6 +154,7 @@ int cpng_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     if (setjmp(context.jump)) {
         free(rows);
         free(pixels);
+        free(icc);
         png_destroy_read_struct(&png, &info, NULL);
         cpng_set_status(status, context.code, context.message);
         return context.code;
@@ -143,6 +172,8 @@ int cpng_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
         context.code = CIMG_ERR_TOO_MANY_PIXELS;
         png_error(png, "The image has too many pixels");
     }
+
+    icc = cpng_copy_icc(png, info, &icc_length);
 
     // Palette -> RGB, gray < 8 bit -> 8 bit, tRNS -> alpha channel; gray stays gray.
     png_set_expand(png);
@@ -179,14 +210,14 @@ int cpng_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     out->channels = channels;
     out->has_alpha = (channels == 2 || channels == 4)
         ? cpng_any_transparent(pixels, (size_t)width * height, channels) : 0;
-    out->icc = NULL;
-    out->icc_length = 0;
+    out->icc = icc;
+    out->icc_length = icc != NULL ? icc_length : 0;
     cpng_set_status(status, CIMG_OK, "");
     return CIMG_OK;
 }
 
 int cpng_encode(const uint8_t *pixels, int width, int height, int channels, int compression_level,
-                uint8_t **out, size_t *out_length, cimg_status *status) {
+                const uint8_t *icc, size_t icc_length, uint8_t **out, size_t *out_length, cimg_status *status) {
     cpng_context context;
     png_structp png = NULL;
     png_infop info = NULL;
@@ -226,6 +257,12 @@ int cpng_encode(const uint8_t *pixels, int width, int height, int channels, int 
     png_set_compression_level(png, compression_level);
     png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, color_types[channels],
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    if (icc != NULL && icc_length >= 132 && icc_length <= CPNG_MAX_ICC_COPY) {
+        // A profile libpng rejects (wrong colour space for the pixels, damaged header) is left out with a warning
+        // instead of failing the whole derivative.
+        png_set_benign_errors(png, 1);
+        png_set_iCCP(png, info, "ICC profile", PNG_COMPRESSION_TYPE_BASE, icc, (png_uint_32)icc_length);
+    }
     png_write_info(png, info);
     const size_t stride = (size_t)width * (size_t)channels;
     for (int y = 0; y < height; y++) {

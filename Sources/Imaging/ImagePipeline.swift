@@ -56,7 +56,9 @@ public enum ImagePipeline {
             scale = ImageGeometry.decodedScale(
                 width: header.width, height: header.height, denominator: denominator, target: storedTarget)
         case .png:
-            decoded = try PNGCodec.decode(data, maxPixels: options.maxPixels)
+            let result = try PNGCodec.decodeWithProfile(data, maxPixels: options.maxPixels)
+            decoded = result.image
+            iccProfile = result.iccProfile
             if !decoded.hasTransparency { decoded = decoded.droppingAlpha() }
         }
 
@@ -84,7 +86,7 @@ public enum ImagePipeline {
         _ image: PixelBuffer, alpha: Bool, quality: Int, iccProfile: [UInt8]?
     ) throws(ImagingError) -> EncodedImage {
         if alpha {
-            let bytes = try PNGCodec.encode(image.unpremultiplied())
+            let bytes = try PNGCodec.encode(image.unpremultiplied(), iccProfile: iccProfile)
             return EncodedImage(format: .png, width: image.width, height: image.height, bytes: bytes)
         }
         let bytes = try JPEGCodec.encode(image, quality: min(max(quality, 1), 100), iccProfile: iccProfile)

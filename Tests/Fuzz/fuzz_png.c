@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint8_t *encoded = NULL;
         size_t length = 0;
         if (cpng_encode(pixels.data, pixels.width, pixels.height, pixels.channels, 1,
-                        &encoded, &length, &status) == CIMG_OK) {
+                        pixels.icc, pixels.icc_length, &encoded, &length, &status) == CIMG_OK) {
             cimg_free(encoded);
         }
     }

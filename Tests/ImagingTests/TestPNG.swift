@@ -26,12 +26,15 @@ struct TestPNG {
     /// Raw tRNS chunk payload.
     var transparency: [UInt8]?
     var interlaced = false
+    /// Complete chunks (iCCP, sRGB...) written right after IHDR.
+    var headerChunks: [[UInt8]] = []
 
     func encode() -> [UInt8] {
         var file: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         file += Self.chunk("IHDR", Self.be32(width) + Self.be32(height) + [
             UInt8(bitDepth), colorType.rawValue, 0, 0, interlaced ? 1 : 0,
         ])
+        file += headerChunks.flatMap { $0 }
         if colorType == .palette {
             file += Self.chunk("PLTE", palette.flatMap { [$0.r, $0.g, $0.b] })
         }
@@ -93,6 +96,11 @@ struct TestPNG {
     static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
         let typeAndData = Array(type.utf8) + data
         return be32(data.count) + typeAndData + be32(Int(CRC32.checksum(typeAndData)))
+    }
+
+    /// An iCCP chunk carrying `profile` (zlib-wrapped in stored blocks, which is valid deflate).
+    static func iccp(_ profile: [UInt8], name: String = "ICC profile") -> [UInt8] {
+        chunk("iCCP", Array(name.utf8) + [0, 0] + zlibStored(profile))
     }
 
     /// A zlib stream made of stored deflate blocks.

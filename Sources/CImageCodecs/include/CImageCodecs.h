@@ -37,14 +37,15 @@ typedef struct cimg_pixels {
     int height;
     int channels;      ///< 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA.
     int has_alpha;     ///< 1 when at least one alpha sample is below 255 (PNG only).
-    uint8_t *icc;      ///< Embedded ICC profile matching the output colour space (JPEG only), or NULL.
+    uint8_t *icc;      ///< Embedded ICC profile (JPEG APP2, PNG iCCP) matching the output colour space, or NULL.
     size_t icc_length;
 } cimg_pixels;
 
 /// Releases memory returned by the functions below (pixel data, ICC profiles, encoded files).
 void cimg_free(void *pointer);
 
-/// Decodes a JPEG at 1/scale_denom size (1, 2, 4 or 8) into gray or RGB; CMYK/YCCK become RGB.
+/// Decodes a JPEG at 1/scale_denom size (1, 2, 4 or 8) into gray or RGB; CMYK/YCCK become RGB: sRGB through
+/// the embedded CMYK profile with Little CMS (perceptual intent) when there is a usable one, else the naive formula.
 /// Fails with CIMG_ERR_TOO_MANY_PIXELS before decoding when width * height exceeds max_pixels.
 /// A truncated file is an error, never a partially grey image.
 int cjpeg_decode_scaled(const uint8_t *data, size_t size, int scale_denom, uint64_t max_pixels,
@@ -61,6 +62,11 @@ int cjpeg_encode(const uint8_t *pixels, int width, int height, int channels, int
 int cjpeg_encode_sampled(const uint8_t *pixels, int width, int height, int channels, int quality,
                          int progressive, const uint8_t *icc, size_t icc_length, int luma_h, int luma_v,
                          uint8_t **out, size_t *out_length, cimg_status *status);
+
+/// Encodes 4-channel CMYK samples stored inverted (255 = no ink, as Photoshop writes Adobe JPEGs) as a baseline
+/// CMYK JPEG, or YCCK when `ycck` is non-zero, with an ICC profile when icc is not NULL. Used by tests only.
+int cjpeg_encode_cmyk(const uint8_t *inverted_cmyk, int width, int height, int quality, int ycck,
+                      const uint8_t *icc, size_t icc_length, uint8_t **out, size_t *out_length, cimg_status *status);
 
 /// A YCbCr image as three tightly packed planes in one allocation: luma (width × height), then Cb and Cr
 /// (chroma_width × chroma_height each, half the luma size rounded up: 4:2:0).
@@ -87,14 +93,16 @@ int cjpeg_encode_ycc(const uint8_t *luma, int width, int height, const uint8_t *
                      uint8_t **out, size_t *out_length, cimg_status *status);
 
 /// Decodes a PNG into 8-bit gray, gray+alpha, RGB or RGBA (palette, tRNS, low and 16-bit depths
-/// and interlacing are normalised). Fails with CIMG_ERR_TOO_MANY_PIXELS before decoding when
+/// and interlacing are normalised). An iCCP profile of at most 64 KB whose colour space fits the pixels is returned
+/// in out->icc (sRGB, gAMA and cHRM chunks are not: see the README's colour section). Fails with CIMG_ERR_TOO_MANY_PIXELS before decoding when
 /// width * height exceeds max_pixels.
 int cpng_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
                 cimg_pixels *out, cimg_status *status);
 
-/// Encodes 8-bit gray (1), gray+alpha (2), RGB (3) or RGBA (4) pixels as a non-interlaced PNG.
+/// Encodes 8-bit gray (1), gray+alpha (2), RGB (3) or RGBA (4) pixels as a non-interlaced PNG, with an iCCP
+/// chunk when icc is not NULL (libpng checks it: one that does not fit the pixels is left out, not an error).
 int cpng_encode(const uint8_t *pixels, int width, int height, int channels, int compression_level,
-                uint8_t **out, size_t *out_length, cimg_status *status);
+                const uint8_t *icc, size_t icc_length, uint8_t **out, size_t *out_length, cimg_status *status);
 
 /// Filter weights for one axis: output sample i is the sum of counts[i] input samples from starts[i],
 /// weighted by weights[i * taps ...]; `taps` is the largest count (the table's stride).
