@@ -32,6 +32,48 @@ def png(width, height, color_type, depth, rows, extra=b""):
             + png_chunk(b"IDAT", zlib.compress(raw)) + png_chunk(b"IEND", b""))
 
 
+def icc_profile(space, pcs, device_class, tags):
+    """A minimal ICC v2 profile: header, tag table, tag data (4-byte aligned)."""
+    table, data = b"", b""
+    offset = 128 + 4 + 12 * len(tags)
+    for signature, body in tags:
+        body += b"\0" * (-len(body) % 4)
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    size = 128 + 4 + len(table) + len(data)
+    header = (struct.pack(">I", size) + b"\0" * 4 + b"\x02\x10\0\0" + device_class + space + pcs + b"\0" * 12
+              + b"acsp" + b"\0" * 28 + struct.pack(">iii", 63190, 65536, 54061) + b"\0" * 48)
+    return header + struct.pack(">I", len(tags)) + table + data
+
+
+def xyz(x, y, z):
+    return b"XYZ \0\0\0\0" + struct.pack(">iii", round(x * 65536), round(y * 65536), round(z * 65536))
+
+
+def rgb_profile():
+    curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, 563)
+    return icc_profile(b"RGB ", b"XYZ ", b"mntr", [
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)), (b"rXYZ", xyz(0.5151, 0.2412, -0.0011)),
+        (b"gXYZ", xyz(0.2920, 0.6922, 0.0419)), (b"bXYZ", xyz(0.1571, 0.0666, 0.7841)),
+        (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve)])
+
+
+def cmyk_profile():
+    """A CMYK output profile whose A2B0 is a 2-point lut16 (mft2) to Lab: enough for Little CMS to build a transform."""
+    clut = b""
+    for c in (0, 1):
+        for m in (0, 1):
+            for y in (0, 1):
+                for k in (0, 1):
+                    lightness = 100 * (1 - 0.9 * k) * (1 - 0.25 * (c + m + y))
+                    a, b = 40 * (m - c) * (1 - k), 40 * (y - m / 2 - c / 2) * (1 - k)
+                    clut += struct.pack(">HHH", round(lightness * 652.8), round((a + 128) * 256), round((b + 128) * 256))
+    identity = struct.pack(">9i", 65536, 0, 0, 0, 65536, 0, 0, 0, 65536)
+    lut = (b"mft2\0\0\0\0" + bytes([4, 3, 2, 0]) + identity + struct.pack(">HH", 2, 2)
+           + struct.pack(">HH", 0, 65535) * 4 + clut + struct.pack(">HH", 0, 65535) * 3)
+    return icc_profile(b"CMYK", b"Lab ", b"prtr", [(b"wtpt", xyz(0.9642, 1.0, 0.8249)), (b"A2B0", lut)])
+
+
 def write_pngs(folder):
     w, h = 16, 12
     samples = {
@@ -41,6 +83,7 @@ def write_pngs(folder):
         "graya8": (4, 8, gradient(w, h, 2), b""),
         "gray16": (0, 16, [bytes(b for v in row for b in (v, v)) for row in gradient(w, h, 1)], b""),
         "gray1": (0, 1, [bytes([0b10101010, 0b11000000]) for _ in range(h)], b""),
+        "rgb8-iccp": (2, 8, gradient(w, h, 3), png_chunk(b"iCCP", b"P3\0\0" + zlib.compress(rgb_profile()))),
         "palette4-trns": (3, 4, [bytes([0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF]) for _ in range(h)],
                           png_chunk(b"PLTE", bytes(range(48))) + png_chunk(b"tRNS", bytes([0, 128, 255]))),
     }
@@ -70,6 +113,15 @@ def write_jpegs(folder):
     for name, arguments in variants.items():
         subprocess.run([cjpeg, *arguments, "-outfile", os.path.join(folder, f"{name}.jpg"), ppm], check=True)
     os.remove(ppm)
+    try:
+        from PIL import Image
+    except ImportError:
+        print("make_seeds: Pillow not found; the CMYK-with-profile JPEG seed is skipped", file=sys.stderr)
+        return
+    # Pillow writes CMYK as Adobe files do (inverted inks), with the profile in APP2.
+    cmyk = Image.frombytes("CMYK", (w, h), b"".join(row + bytes(w) for row in gradient(w, h, 3)) [:w * h * 4])
+    cmyk.save(os.path.join(folder, "cmyk-icc.jpg"), quality=90, icc_profile=cmyk_profile())
+    cmyk.save(os.path.join(folder, "cmyk.jpg"), quality=90)
 
 
 def main():

@@ -4,7 +4,7 @@
 #
 #   Tests/Fuzz/run.sh [SECONDS_PER_FORMAT]      default 600: 10 minutes each for JPEG and PNG, half that for the probe
 #
-# Needs the Swift toolchain (its clang ships libFuzzer), libjpeg-turbo and libpng headers (scripts/setup),
+# Needs the Swift toolchain (its clang ships libFuzzer), libjpeg-turbo, libpng and Little CMS headers (scripts/setup),
 # and python3 for the seed files. libjpeg and libpng are the system's builds, not instrumented: coverage guides
 # the fuzzer through our shim and parsers only, while ASan and UBSan watch every byte our code touches. Works in $FUZZ_WORK (default /tmp/memories-fuzz): corpus/<format>/ grows
 # between runs, crashes land in crashes/<format>/ and make the script exit 1. A crashing input belongs in
@@ -25,13 +25,13 @@ fi
 
 mkdir -p "$work/bin" "$work/seeds/jpeg" "$work/seeds/png"
 
-read -ra cflags <<<"$(pkg-config --cflags libjpeg libpng)"
-read -ra libs <<<"$(pkg-config --libs libjpeg libpng)"
+read -ra cflags <<<"$(pkg-config --cflags libjpeg libpng lcms2)"
+read -ra libs <<<"$(pkg-config --libs libjpeg libpng lcms2)"
 build() {  # build NAME: one fuzzer binary over the shim's C sources
   "$clang" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fuse-ld=lld \
     -I "$repo/Sources/CImageCodecs/include" "${cflags[@]}" \
     "$here/fuzz_$1.c" "$repo/Sources/CImageCodecs/jpeg_codec.c" "$repo/Sources/CImageCodecs/jpeg_planar.c" \
-    "$repo/Sources/CImageCodecs/png_codec.c" \
+    "$repo/Sources/CImageCodecs/png_codec.c" "$repo/Sources/CImageCodecs/cmyk_convert.c" \
     "${libs[@]}" -o "$work/bin/fuzz_$1"
 }
 build jpeg
