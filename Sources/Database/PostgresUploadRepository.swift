@@ -16,10 +16,10 @@ public struct PostgresUploadRepository: UploadRepository {
         let tail: ByteBuffer? = upload.tail.isEmpty ? nil : ByteBuffer(bytes: upload.tail)
         _ = try await database.query(
             """
-            INSERT INTO uploads (id, length, upload_offset, file_name, declared_hash, album_id, temp_path,
+            INSERT INTO uploads (id, length, upload_offset, file_name, declared_hash, album_id, owner_id, temp_path,
                                  s3_upload_id, part_etags, parts_count, tail, expires_at, created_at, updated_at)
             VALUES (\(upload.id), \(upload.length), \(upload.offset), \(upload.fileName), \(upload.declaredHash),
-                    \(upload.albumID), \(upload.tempPath), \(upload.s3UploadID), \(etags), \(upload.partETags.count),
+                    \(upload.albumID), \(upload.ownerID), \(upload.tempPath), \(upload.s3UploadID), \(etags), \(upload.partETags.count),
                     \(tail), \(Timestamp.milliseconds(upload.expiresAt)), \(now), \(now))
             """)
     }
@@ -67,6 +67,15 @@ public struct PostgresUploadRepository: UploadRepository {
         return !rows.isEmpty
     }
 
+    public func renew(id: String, token: String, until: Date) async throws -> Bool {
+        try await database.query(
+            """
+            UPDATE uploads SET lease_until = \(Timestamp.milliseconds(until))
+            WHERE id = \(id) AND lease_token = \(token) RETURNING id
+            """
+        ).count == 1
+    }
+
     public func release(id: String, token: String) async throws {
         _ = try await database.query(
             "UPDATE uploads SET lease_token = NULL, lease_until = NULL WHERE id = \(id) AND lease_token = \(token)")
@@ -96,7 +105,8 @@ public struct PostgresUploadRepository: UploadRepository {
                 offset: Int(try cells["upload_offset"].decode(Int64.self)),
                 fileName: try cells["file_name"].decode(String.self),
                 declaredHash: try cells["declared_hash"].decode(String?.self),
-                albumID: try cells["album_id"].decode(Int64?.self), tempPath: try cells["temp_path"].decode(String?.self),
+                albumID: try cells["album_id"].decode(Int64?.self), ownerID: try cells["owner_id"].decode(Int64?.self),
+                tempPath: try cells["temp_path"].decode(String?.self),
                 s3UploadID: try cells["s3_upload_id"].decode(String?.self),
                 partETags: etags.isEmpty ? [] : etags.split(separator: "\n").map(String.init),
                 tail: tail.map { Array($0.readableBytesView) } ?? [],

@@ -15,13 +15,14 @@ public struct SQLiteUploadRepository: UploadRepository {
         _ = try await database.write { connection in
             try await connection.query(
                 """
-                INSERT INTO uploads (id, length, upload_offset, file_name, declared_hash, album_id, temp_path,
+                INSERT INTO uploads (id, length, upload_offset, file_name, declared_hash, album_id, owner_id, temp_path,
                                      s3_upload_id, part_etags, parts_count, tail, expires_at, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     .text(upload.id), .integer(upload.length), .integer(upload.offset), .text(upload.fileName),
                     upload.declaredHash.map { .text($0) } ?? .null, upload.albumID.map { .integer(Int($0)) } ?? .null,
+                    upload.ownerID.map { .integer(Int($0)) } ?? .null,
                     upload.tempPath.map { .text($0) } ?? .null, upload.s3UploadID.map { .text($0) } ?? .null,
                     .text(upload.partETags.joined(separator: "\n")), .integer(upload.partETags.count),
                     upload.tail.isEmpty ? .null : .blob(ByteBuffer(bytes: upload.tail)),
@@ -82,6 +83,14 @@ public struct SQLiteUploadRepository: UploadRepository {
         }
     }
 
+    public func renew(id: String, token: String, until: Date) async throws -> Bool {
+        try await database.write { connection in
+            try await connection.query(
+                "UPDATE uploads SET lease_until = ? WHERE id = ? AND lease_token = ? RETURNING id",
+                [.integer(Int(Timestamp.milliseconds(until))), .text(id), .text(token)])
+        }.count == 1
+    }
+
     public func release(id: String, token: String) async throws {
         _ = try await database.write { connection in
             try await connection.query(
@@ -118,7 +127,7 @@ public struct SQLiteUploadRepository: UploadRepository {
         return Upload(
             id: id, length: length, offset: offset, fileName: row.column("file_name")?.string ?? "",
             declaredHash: row.column("declared_hash")?.string, albumID: row.column("album_id")?.integer.map(Int64.init),
-            tempPath: row.column("temp_path")?.string, s3UploadID: row.column("s3_upload_id")?.string,
+            ownerID: row.column("owner_id")?.integer.map(Int64.init), tempPath: row.column("temp_path")?.string, s3UploadID: row.column("s3_upload_id")?.string,
             partETags: etags.isEmpty ? [] : etags.split(separator: "\n").map(String.init), tail: tail,
             expiresAt: Timestamp.date(milliseconds: Int64(expires)), createdAt: Timestamp.date(milliseconds: Int64(created)))
     }

@@ -14,6 +14,8 @@ public struct Upload: Sendable, Equatable {
     /// The SHA-256 (hex) the client declared for the whole file, checked at completion.
     public var declaredHash: String?
     public var albumID: Int64?
+    /// The user who created it, the only one who may continue, inspect or cancel it; nil when made with no account.
+    public var ownerID: Int64?
     /// Local store: the temp file the chunks are appended to.
     public var tempPath: String?
     /// S3: the multipart upload the chunks become parts of, and the ETags of the parts sent so far.
@@ -26,7 +28,7 @@ public struct Upload: Sendable, Equatable {
 
     public init(
         id: String, length: Int, offset: Int = 0, fileName: String, declaredHash: String? = nil, albumID: Int64? = nil,
-        tempPath: String? = nil, s3UploadID: String? = nil, partETags: [String] = [], tail: [UInt8] = [],
+        ownerID: Int64? = nil, tempPath: String? = nil, s3UploadID: String? = nil, partETags: [String] = [], tail: [UInt8] = [],
         expiresAt: Date, createdAt: Date = Date()
     ) {
         self.id = id
@@ -35,6 +37,7 @@ public struct Upload: Sendable, Equatable {
         self.fileName = fileName
         self.declaredHash = declaredHash
         self.albumID = albumID
+        self.ownerID = ownerID
         self.tempPath = tempPath
         self.s3UploadID = s3UploadID
         self.partETags = partETags
@@ -47,7 +50,7 @@ public struct Upload: Sendable, Equatable {
 
     /// The columns every query selects, in both dialects.
     static let selectedColumns =
-        "id, length, upload_offset, file_name, declared_hash, album_id, temp_path, s3_upload_id, part_etags, tail, expires_at, created_at"
+        "id, length, upload_offset, file_name, declared_hash, album_id, owner_id, temp_path, s3_upload_id, part_etags, tail, expires_at, created_at"
 }
 
 /// The answer to "may this PATCH write at this offset now?".

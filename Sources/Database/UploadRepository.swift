@@ -10,6 +10,8 @@ public protocol UploadRepository: Sendable {
     /// Records a stored chunk (offset, storage state, expiry) if `token` still holds the lease; releases the lease
     /// unless `keepLease` (a completed upload keeps it while it becomes a photo). False when the lease was lost.
     func advance(_ upload: Upload, token: String, keepLease: Bool) async throws -> Bool
+    /// Extends the lease to `until` while `token` still holds it (a long chunk's heartbeat). False when it was lost.
+    func renew(id: String, token: String, until: Date) async throws -> Bool
     /// Gives the lease back without changes (a failed or refused chunk).
     func release(id: String, token: String) async throws
     /// Removes the row; returns it so its stored bytes can be removed too.

@@ -129,7 +129,7 @@ public actor RedisClient {
 
     /// Writes the commands in one flush and waits for all replies; on timeout closes the channel, because later
     /// replies could no longer be matched to their commands.
-    private static func exchange(_ commands: [[String]], on channel: any Channel, timeout: Duration) async throws -> [RESPValue] {
+    static func exchange(_ commands: [[String]], on channel: any Channel, timeout: Duration) async throws -> [RESPValue] {
         var futures: [EventLoopFuture<RESPValue>] = []
         futures.reserveCapacity(commands.count)
         for command in commands {
@@ -137,7 +137,11 @@ public actor RedisClient {
             RESPEncoder.encode(command, into: &bytes)
             let promise = channel.eventLoop.makePromise(of: RESPValue.self)
             futures.append(promise.futureResult)
-            channel.write(RESPRequest(bytes: bytes, promise: promise), promise: nil)
+            // A write that fails before reaching the handler (the channel already closed) must fail the reply too,
+            // or the caller would wait for it forever: the timeout below only closes the channel.
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenFailure { promise.fail(RedisError(.connectionClosed, "the connection to Redis closed: \($0)")) }
+            channel.write(RESPRequest(bytes: bytes, promise: promise), promise: written)
         }
         channel.flush()
         let all = EventLoopFuture.whenAllComplete(futures, on: channel.eventLoop)

@@ -112,7 +112,8 @@ struct TusController: Sendable {
         let staged = try await resumable.store.beginStaging(id: id)
         let expires = Date().addingTimeInterval(resumable.expiry)
         var upload = Upload(
-            id: id, length: length, fileName: fileName, declaredHash: declaredHash, albumID: albumID, expiresAt: expires)
+            id: id, length: length, fileName: fileName, declaredHash: declaredHash, albumID: albumID,
+            ownerID: context.user?.id, expiresAt: expires)
         upload.update(from: staged)
         do {
             try await resumable.uploads.create(upload)
@@ -159,6 +160,8 @@ struct TusController: Sendable {
         let declaredLength = request.headers[.contentLength].flatMap(Int.init)
         if let declaredLength, declaredLength > resumable.maxChunkBytes { throw tooLargeChunk() }
 
+        // Only its creator may send chunks (checked before the claim, so nobody else can even hold its lease).
+        _ = try await find(context)
         let token = Hex.encode(SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) })
         let now = Date()
         let upload: Upload
@@ -178,37 +181,66 @@ struct TusController: Sendable {
             throw APIError(.conflict, "upload_busy", "Another request is sending a chunk of this upload; wait for it, then resume.")
         }
         do {
-            if upload.isComplete {
-                // A retry after the last chunk was stored but the photo could not be made (the database was down).
-                return try await complete(upload, token: token, ownerID: context.user?.id)
+            return try await holdingLease(id: id, token: token) {
+                try await self.write(request, upload: upload, offset: offset, token: token, checksum: checksum, declaredLength: declaredLength)
             }
-            let chunkFile = resumable.store.temporaryDirectory + "/chunk-" + UUID().uuidString + ".part"
-            defer { POSIXFile.removeIfPresent(chunkFile) }
-            let received = try await receive(
-                request.body, into: chunkFile, prefix: upload.tail, limit: min(resumable.maxChunkBytes, upload.length - offset),
-                checksum: checksum, declaredLength: declaredLength)
-            var next = upload
-            next.offset = offset + received
-            next.expiresAt = Date().addingTimeInterval(resumable.expiry)
-            if received > 0 {
-                let staged = try await resumable.store.appendChunk(
-                    upload.staged, chunkFile: chunkFile, at: offset, isLast: next.isComplete)
-                next.update(from: staged)
-            }
-            guard try await resumable.uploads.advance(next, token: token, keepLease: next.isComplete) else {
-                throw APIError(.conflict, "upload_busy", "This upload was changed by another request; ask HEAD for its offset.")
-            }
-            if next.isComplete { return try await complete(next, token: token, ownerID: context.user?.id) }
-            var headers = HTTPFields()
-            headers[TusHeaders.uploadOffset] = String(next.offset)
-            headers[TusHeaders.uploadExpires] = TusHeaders.httpDate(next.expiresAt)
-            return Response(status: .noContent, headers: headers)
         } catch {
             // In a task of its own: a request cancelled by its client's disconnect must still give the lease back,
             // or the upload would refuse its next chunk (409) until the lease ran out.
             let uploads = resumable.uploads
             await Task { try? await uploads.release(id: id, token: token) }.value
             throw error
+        }
+    }
+
+    /// The claimed PATCH's work: store the chunk, record it, and make the photo after the last one.
+    private func write(
+        _ request: Request, upload: Upload, offset: Int, token: String, checksum: ChunkChecksum?, declaredLength: Int?
+    ) async throws -> Response {
+        if upload.isComplete {
+            // A retry after the last chunk was stored but the photo could not be made (the database was down).
+            return try await complete(upload, token: token)
+        }
+        let chunkFile = resumable.store.temporaryDirectory + "/chunk-" + UUID().uuidString + ".part"
+        defer { POSIXFile.removeIfPresent(chunkFile) }
+        let received = try await receive(
+            request.body, into: chunkFile, prefix: upload.tail, limit: min(resumable.maxChunkBytes, upload.length - offset),
+            checksum: checksum, declaredLength: declaredLength)
+        var next = upload
+        next.offset = offset + received
+        next.expiresAt = Date().addingTimeInterval(resumable.expiry)
+        if received > 0 {
+            let staged = try await resumable.store.appendChunk(
+                upload.staged, chunkFile: chunkFile, at: offset, isLast: next.isComplete)
+            next.update(from: staged)
+        }
+        guard try await resumable.uploads.advance(next, token: token, keepLease: next.isComplete) else {
+            throw APIError(.conflict, "upload_busy", "This upload was changed by another request; ask HEAD for its offset.")
+        }
+        if next.isComplete { return try await complete(next, token: token) }
+        var headers = HTTPFields()
+        headers[TusHeaders.uploadOffset] = String(next.offset)
+        headers[TusHeaders.uploadExpires] = TusHeaders.httpDate(next.expiresAt)
+        return Response(status: .noContent, headers: headers)
+    }
+
+    /// Runs `body` while renewing the upload's lease every third of its length, so a slow chunk keeps the upload
+    /// however long it takes, and one whose server died frees it within one lease. A renewal that fails (the
+    /// database is away) is tried again at the next beat; a lease found lost ends the beats (the body's own
+    /// `advance` then answers 409).
+    private func holdingLease(id: String, token: String, _ body: () async throws -> Response) async throws -> Response {
+        let uploads = resumable.uploads
+        let lease = resumable.lease
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while true {
+                    try? await Task.sleep(for: .milliseconds(Int(lease * 1000 / 3)))
+                    if Task.isCancelled { return }
+                    if (try? await uploads.renew(id: id, token: token, until: Date().addingTimeInterval(lease))) == false { return }
+                }
+            }
+            defer { group.cancelAll() }
+            return try await body()
         }
     }
 
@@ -267,7 +299,7 @@ struct TusController: Sendable {
     /// The last chunk is in: inspect the whole file, then record it as `POST /photos` would. A file that can never
     /// become a photo (not an image, too many pixels, not the declared hash) ends the upload; an outage leaves it to
     /// be retried (a `PATCH` at the full offset with an empty body).
-    private func complete(_ upload: Upload, token: String, ownerID: Int64?) async throws -> Response {
+    private func complete(_ upload: Upload, token: String) async throws -> Response {
         let store = resumable.store
         let staged = upload.staged
         let inspected: InspectedFile
@@ -288,7 +320,7 @@ struct TusController: Sendable {
         let media = services.store
         let outcome = try await services.ingest(maxJobAttempts: configuration.maxJobAttempts).record(
             inspected, originalName: upload.fileName.isEmpty ? "photo.\(inspected.header.format.fileExtension)" : upload.fileName,
-            albumID: upload.albumID, ownerID: ownerID,
+            albumID: upload.albumID, ownerID: upload.ownerID,
             storeOriginal: { key, contentType in try await store.promoteStaged(staged, to: key, contentType: contentType) },
             deleteStored: { key in try await media.delete(key) },
             discard: { await store.discardStaged(staged) })
@@ -307,6 +339,7 @@ struct TusController: Sendable {
     func delete(_ request: Request, _ context: Context) async throws -> Response {
         try await services.authorizeUpload(request, context: context)
         let id = try uploadID(context)
+        _ = try await find(context, evenIfExpired: true)
         guard let upload = try await resumable.uploads.delete(id: id) else {
             throw APIError.notFound("There is no upload \(id).")
         }
@@ -324,12 +357,16 @@ struct TusController: Sendable {
         return id
     }
 
-    private func find(_ context: Context) async throws -> Upload {
+    /// The upload the URL names, if the requester may touch it: one created with an account belongs to that account
+    /// alone (anyone else is told it does not exist); one created without keeps its URL as its only credential.
+    private func find(_ context: Context, evenIfExpired: Bool = false) async throws -> Upload {
         let id = try uploadID(context)
-        guard let upload = try await resumable.uploads.upload(id: id) else {
+        guard let upload = try await resumable.uploads.upload(id: id),
+            upload.ownerID == nil || upload.ownerID == context.user?.id
+        else {
             throw APIError.notFound("There is no upload \(id).")
         }
-        guard upload.expiresAt > Date() else { throw APIError(.gone, "expired", "This upload has expired; start it again.") }
+        guard evenIfExpired || upload.expiresAt > Date() else { throw APIError(.gone, "expired", "This upload has expired; start it again.") }
         return upload
     }
 

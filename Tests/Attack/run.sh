@@ -8,16 +8,10 @@
 # (scripts/services/postgres.sh) in a private folder and stops it at the end.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-app_bin="${APP_BIN:-$root/.build/debug/app}"
-case "$app_bin" in /*) ;; *) app_bin="$root/$app_bin" ;; esac
-if [ ! -x "$app_bin" ]; then
-    echo "attack tests: no app binary at $app_bin (build first, or set APP_BIN)" >&2
-    exit 1
-fi
-if ! python3 -c "import PIL" 2>/dev/null; then
-    python3 -m pip install --quiet pillow 2>/dev/null || python3 -m pip install --quiet --break-system-packages pillow
-fi
+# shellcheck source=Tests/common.sh
+. "$here/../common.sh"
+require_app_bin attack
+need_python PIL:pillow
 
 services="$(mktemp -d /tmp/memories-attack-services.XXXXXX)"
 export MEMORIES_SERVICES_DIR="$services"

@@ -6,14 +6,9 @@
 # prints "skipped: …" and exits 0 only when chromium cannot be installed at all.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-app_bin="${APP_BIN:-$root/.build/debug/app}"
-case "$app_bin" in /*) ;; *) app_bin="$root/$app_bin" ;; esac
-
-if [ ! -x "$app_bin" ]; then
-    echo "browser tests: no app binary at $app_bin (build first, or set APP_BIN)" >&2
-    exit 1
-fi
+# shellcheck source=Tests/common.sh
+. "$here/../common.sh"
+require_app_bin browser
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else return 1; fi; }
 
@@ -26,16 +21,7 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     fi
 fi
 
-if ! python3 -c "import selenium" 2>/dev/null; then
-    echo "browser tests: installing selenium" >&2
-    python3 -m pip install --quiet selenium 2>/dev/null || python3 -m pip install --quiet --break-system-packages selenium
-fi
-if ! python3 -c "import html5lib" 2>/dev/null; then
-    python3 -m pip install --quiet html5lib 2>/dev/null || python3 -m pip install --quiet --break-system-packages html5lib
-fi
-if ! python3 -c "import PIL" 2>/dev/null; then
-    python3 -m pip install --quiet pillow 2>/dev/null || python3 -m pip install --quiet --break-system-packages pillow
-fi
+need_python selenium:selenium html5lib:html5lib PIL:pillow
 
 export SE_AVOID_STATS=true
 exec python3 "$here/test_gallery.py" --app "$app_bin" --root "$root" --screenshots "${SCREENSHOTS_DIR:-/tmp/memories-screenshots}"

@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func redisCache() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer.start()
         defer { server.tearDown() }
         // Generous timeouts: the production ones (250 ms) are about a live site, not a test machine running
         // every suite at once.
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func redisCacheIsAMissWhileRedisIsDownAndRecovers() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer.start()
         defer { server.tearDown() }
         let cache = RedisCache(
             url: server.url, options: .init(connectTimeout: .seconds(2), commandTimeout: .seconds(2),
@@ -61,12 +61,12 @@ import Testing
         server.pause()
         #expect(await cache.get("k") == nil, "a silent server is a miss after the timeout")
         server.resume()
-        server.stop()
+        await server.stop()
         #expect(await cache.get("k") == nil)
         #expect(await cache.increment("n", ttl: .seconds(60)) == nil)
         await cache.set("k", "ignored", ttl: .seconds(60))
         await #expect(throws: CacheError.self) { try await cache.checkHealth() }
-        try server.start()
+        try await server.start()
         var back = false
         for _ in 0..<200 where !back {
             await cache.set("k2", "v2", ttl: .seconds(60))

@@ -9,10 +9,9 @@ import NIOPosix
 final class RedisServer: @unchecked Sendable {
     let port: Int
     let directory: URL
-    /// The running server's process id. Spawned and reaped with POSIX calls, not Foundation's `Process`, whose
-    /// `waitUntilExit` on Linux can spin forever on a child that has exited (it hung a full test run here).
-    private var pid: pid_t?
     let password: String?
+    /// The running server (a `ChildProcess`: spawned and reaped with POSIX calls, never Foundation's `Process`).
+    private var child: ChildProcess?
 
     static var binary: String? {
         ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -20,62 +19,55 @@ final class RedisServer: @unchecked Sendable {
 
     static var isAvailable: Bool { binary != nil }
 
-    init(password: String? = nil) throws {
+    private init(password: String?) throws {
         port = try TestPorts.free()
         self.password = password
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try start()
+    }
+
+    /// Starts a server on a free port and returns once it accepts connections.
+    static func start(password: String? = nil) async throws -> RedisServer {
+        let server = try RedisServer(password: password)
+        try await server.start()
+        return server
     }
 
     var url: RedisURL { RedisURL(host: "127.0.0.1", port: port, password: password) }
 
-    func start() throws {
+    /// Starts (or restarts) the server and waits, with `Task.sleep` (never by blocking a thread of the cooperative
+    /// pool), until it accepts connections.
+    func start() async throws {
         var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                          "--dir", directory.path, "--daemonize", "no", "--loglevel", "warning"]
         if let password { arguments += ["--requirepass", password] }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([Self.binary!] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, Self.binary!, &actions, nil, argv, environ)
-        guard result == 0 else {
-            throw RedisError(.connectFailed, "cannot start redis-server: \(String(cString: strerror(result)))")
-        }
-        pid = child
-        // Wait until it accepts connections (generously: the machine is loaded).
+        child = try ChildProcess(
+            executable: Self.binary!, arguments: arguments, environment: ProcessInfo.processInfo.environment,
+            logPath: directory.appendingPathComponent("redis.log").path)
+        // Generously: the machine is loaded.
         for _ in 0..<300 {
-            if (try? Self.canConnect(port: port)) == true { return }
-            usleep(50_000)
+            if Self.canConnect(port: port) { return }
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw RedisError(.connectFailed, "redis-server did not start on port \(port)")
     }
 
-    func stop() {
-        guard let pid else { return }
-        // SIGKILL: the child inherits the test process's signal mask, where SIGTERM may be blocked. SIGCONT too, in
-        // case the test paused it.
-        kill(pid, SIGKILL)
-        kill(pid, SIGCONT)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        self.pid = nil
+    func stop() async {
+        await child?.kill()
+        child = nil
     }
 
-    func pause() { if let pid { kill(pid, SIGSTOP) } }
-    func resume() { if let pid { kill(pid, SIGCONT) } }
+    func pause() { child?.signal(SIGSTOP) }
+    func resume() { child?.signal(SIGCONT) }
 
+    /// Test clean-up, from a `defer`.
     func tearDown() {
-        stop()
+        child?.killNow()
+        child = nil
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private static func canConnect(port: Int) throws -> Bool {
+    private static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

@@ -39,7 +39,7 @@ final class AppProcess: @unchecked Sendable {
     var isRunning: Bool { child.isRunning }
 
     func signal(_ signal: Int32) {
-        kill(child.pid, signal)
+        child.signal(signal)
     }
 
     /// Waits for the process to end and returns its exit status; throws if it is still running after `timeout`.
@@ -72,58 +72,6 @@ final class AppProcess: @unchecked Sendable {
             arguments, environment: environment, logDirectory: logDirectory, name: name, stdinPath: stdinPath)
         let status = try await process.waitForExit(timeout: timeout)
         return (status, process.log)
-    }
-}
-
-/// A child process spawned and reaped with POSIX calls, its output appended to a file. Foundation's `Process` is
-/// not used: on Linux it sometimes reported a process that had exited as still running (and its `waitUntilExit`
-/// spins), which makes a test of exits and signals unreliable.
-final class ChildProcess: @unchecked Sendable {
-    let pid: pid_t
-    private let lock = NSLock()
-    private var status: Int32?
-
-    init(
-        executable: String, arguments: [String], environment: [String: String], logPath: String,
-        stdinPath: String = "/dev/null"
-    ) throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard result == 0 else { throw SystemTestError("cannot start \(executable): \(String(cString: strerror(result)))") }
-        self.pid = pid
-    }
-
-    /// Reaps the child if it has ended; returns its exit status (128 + the signal when killed by one).
-    private func poll() -> Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let status { return status }
-        var raw: Int32 = 0
-        guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
-        // WIFEXITED / WEXITSTATUS / WTERMSIG by hand: the C macros are not imported into Swift.
-        status = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
-        return status
-    }
-
-    var isRunning: Bool { poll() == nil }
-
-    /// The exit status, or nil if the child is still running after `timeout`.
-    func waitForExit(timeout: Duration) async throws -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let status = poll() { return status }
-            guard ContinuousClock.now < deadline else { return nil }
-            try await Task.sleep(for: .milliseconds(50))
-        }
     }
 }
 

@@ -6,16 +6,8 @@
 # Uses an app binary that is already built: APP_BIN (default .build/debug/app). Installs tuspy with pip when missing.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-app_bin="${APP_BIN:-$root/.build/debug/app}"
-case "$app_bin" in /*) ;; *) app_bin="$root/$app_bin" ;; esac
-if [ ! -x "$app_bin" ]; then
-    echo "tus tests: no app binary at $app_bin (build first, or set APP_BIN)" >&2
-    exit 1
-fi
-for module in tusclient:tuspy PIL:pillow; do
-    if ! python3 -c "import ${module%%:*}" 2>/dev/null; then
-        python3 -m pip install --quiet "${module##*:}" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "${module##*:}"
-    fi
-done
+# shellcheck source=Tests/common.sh
+. "$here/../common.sh"
+require_app_bin tus
+need_python tusclient:tuspy PIL:pillow
 exec python3 "$here/test_tus.py" --app "$app_bin" --root "$root"

@@ -100,7 +100,7 @@ struct AlbumTests {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("album-\(UUID().uuidString).zip").path
             try Data(response.body.readableBytesView).write(to: URL(fileURLWithPath: path))
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let listing = try ZipChecker.entries(of: path)
+            let listing = try await ZipChecker.entries(of: path)
             #expect(listing.map(\.name) == ["same.jpg", "same (2).jpg", "passwd.png"])
             #expect(listing.map(\.bytes) == files.map { $0.1 })
         }
@@ -164,23 +164,21 @@ struct AlbumTests {
 enum ZipChecker {
     struct Entry { let name: String; let bytes: [UInt8] }
 
-    static func entries(of path: String) throws -> [Entry] {
+    static func entries(of path: String) async throws -> [Entry] {
         let script = """
             import sys, zipfile, json, base64
             z = zipfile.ZipFile(sys.argv[1])
             assert z.testzip() is None
             print(json.dumps([[i.filename, base64.b64encode(z.read(i)).decode()] for i in z.infolist()]))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-            let rows = try JSONSerialization.jsonObject(with: output) as? [[String]]
+        let output = path + ".check.json"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let child = try ChildProcess(
+            executable: "/usr/bin/env", arguments: ["python3", "-c", script, path],
+            environment: ProcessInfo.processInfo.environment, logPath: output)
+        guard try await child.waitForExit(timeout: .seconds(120)) == 0,
+            let data = FileManager.default.contents(atPath: output),
+            let rows = try JSONSerialization.jsonObject(with: data) as? [[String]]
         else { throw ZipCheckFailed() }
         return rows.map { Entry(name: $0[0], bytes: Array(Data(base64Encoded: $0[1]) ?? Data())) }
     }

@@ -53,7 +53,7 @@ struct AuthHarness: Sendable {
 /// Runs `body` against `servers` app servers (routers) that share one database and one media folder, as several
 /// app servers behind a load balancer do. Skips PostgreSQL (after saying so) when no test server is configured.
 func withAuthApps(
-    _ backend: AuthBackend, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true,
+    _ backend: AuthBackend, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true, resumable: Bool = false,
     _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
 ) async throws {
     let auth = AuthConfiguration(required: required, galleryPublic: galleryPublic, bcryptCost: 4)
@@ -64,7 +64,8 @@ func withAuthApps(
             let harness = AuthHarness(
                 accounts: SQLiteAccountRepository(database: workspace.database), photos: workspace.photos, store: workspace.store)
             try await runServers(
-                servers, harness: harness, albums: SQLiteAlbumRepository(database: workspace.database), auth: auth,
+                servers, harness: harness, albums: SQLiteAlbumRepository(database: workspace.database),
+                uploads: resumable ? SQLiteUploadRepository(database: workspace.database) : nil, auth: auth,
                 logger: workspace.logger, clients: [], body)
         } catch {
             await workspace.tearDown()
@@ -79,7 +80,8 @@ func withAuthApps(
                 accounts: PostgresAccountRepository(database: database.database), photos: database.photos,
                 store: try LocalStore(root: root))
             try await runServers(
-                servers, harness: harness, albums: PostgresAlbumRepository(database: database.database), auth: auth,
+                servers, harness: harness, albums: PostgresAlbumRepository(database: database.database),
+                uploads: resumable ? PostgresUploadRepository(database: database.database) : nil, auth: auth,
                 logger: database.logger, clients: [], body)
         }
     }
@@ -87,22 +89,27 @@ func withAuthApps(
 
 /// Starts one router after another (nesting their test clients), then runs `body` with all of them.
 private func runServers(
-    _ remaining: Int, harness: AuthHarness, albums: any AlbumRepository, auth: AuthConfiguration, logger: Logger,
+    _ remaining: Int, harness: AuthHarness, albums: any AlbumRepository, uploads: (any UploadRepository)?,
+    auth: AuthConfiguration, logger: Logger,
     clients: [any TestClientProtocol], _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
 ) async throws {
     guard remaining > 0 else { return try await body(harness, clients) }
     let photos = harness.photos
     let store = harness.store
-    let services = WebServices(
+    var services = WebServices(
         photos: photos, albums: albums, accounts: harness.accounts, store: store, wake: WakeSignal(),
         metrics: TestMetrics.registry, readiness: { try await photos.checkHealth() }, logger: logger)
+    if let uploads {
+        services.resumable = ResumableUploads(uploads: uploads, store: store, maxChunkBytes: 6 * 1024 * 1024, expiry: 3600)
+    }
     let configuration = WebConfiguration(
         publicDirectory: TestWorkspace.repositoryRoot + "/Public", templatesDirectory: TestWorkspace.repositoryRoot + "/Templates",
         mediaRoot: store.root, auth: auth)
     let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
     try await app.test(.router) { client in
         try await runServers(
-            remaining - 1, harness: harness, albums: albums, auth: auth, logger: logger, clients: clients + [client], body)
+            remaining - 1, harness: harness, albums: albums, uploads: uploads, auth: auth, logger: logger,
+            clients: clients + [client], body)
     }
 }
 

@@ -137,11 +137,10 @@ struct S3UploadTests {
 }
 
 /// A moto server of the test's own on a fixed port, stopped with SIGKILL and started again on the same port.
-/// It never calls `Process.waitUntilExit` (which spins on Linux when called from a Swift concurrency thread):
-/// readiness and shutdown are both judged by whether the port answers.
+/// Spawned and reaped with POSIX calls (`ChildProcess`); readiness is judged by whether the port answers.
 final class MotoServer: @unchecked Sendable {
     let port: Int
-    private var process: Process?
+    private var process: ChildProcess?
     var endpoint: String { "http://127.0.0.1:\(port)" }
 
     init(port: Int) {
@@ -149,12 +148,9 @@ final class MotoServer: @unchecked Sendable {
     }
 
     func start(client: HTTPClient) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            executable: "/usr/bin/env", arguments: ["moto_server", "-H", "127.0.0.1", "-p", String(port)],
+            environment: ProcessInfo.processInfo.environment, logPath: "/dev/null")
         self.process = process
         for _ in 0..<300 {
             if await answers(client) { return }
@@ -165,7 +161,7 @@ final class MotoServer: @unchecked Sendable {
 
     func stop(client: HTTPClient) async throws {
         guard let process else { return }
-        kill(process.processIdentifier, SIGKILL)
+        await process.kill()
         self.process = nil
         for _ in 0..<100 {
             if !(await answers(client)) { return }

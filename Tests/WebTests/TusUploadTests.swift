@@ -160,6 +160,29 @@ struct TusUploadTests {
         }
     }
 
+    @Test("a PATCH's heartbeat keeps its lease past its first term; only the holder can renew it",
+          arguments: [TusDatabase.sqlite, .postgres])
+    func leaseRenewal(database: TusDatabase) async throws {
+        try await withTusApp(database, .local) { tus in
+            let bytes = try TestImages.uniqueJPEG(width: 40, height: 30, tag: "renew-\(database)")
+            let path = try await tus.client.createUpload(length: bytes.count)
+            let id = String(path.dropFirst("/uploads/".count))
+            let now = Date()
+            let claim = try await tus.uploads.claim(id: id, offset: 0, token: "holder", until: now.addingTimeInterval(30), now: now)
+            guard case .claimed = claim else { Issue.record("claim failed: \(claim)"); return }
+            // Renewed before its term ends: another server 40 s later still finds it busy.
+            #expect(try await tus.uploads.renew(id: id, token: "holder", until: now.addingTimeInterval(60)))
+            let later = now.addingTimeInterval(40)
+            #expect(try await tus.uploads.claim(id: id, offset: 0, token: "other", until: later.addingTimeInterval(30), now: later) == .busy)
+            #expect(try await tus.uploads.renew(id: id, token: "intruder", until: now.addingTimeInterval(600)) == false)
+            // Not renewed again (its server died): free once the renewed term has passed.
+            let after = now.addingTimeInterval(61)
+            guard case .claimed = try await tus.uploads.claim(id: id, offset: 0, token: "next", until: after.addingTimeInterval(30), now: after)
+            else { Issue.record("the lease should have run out"); return }
+            #expect(try await tus.uploads.renew(id: id, token: "holder", until: now.addingTimeInterval(90)) == false)
+        }
+    }
+
     @Test("an expired upload answers 410, and the sweep removes it with its parts", arguments: combinations)
     func expiry(database: TusDatabase, storage: TusStorage) async throws {
         try await withTusApp(database, storage) { tus in

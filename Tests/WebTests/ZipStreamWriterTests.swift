@@ -14,7 +14,7 @@ struct ZipStreamWriterTests {
     }
 
     @Test("an archive written entry by entry is read back intact")
-    func roundTrip() throws {
+    func roundTrip() async throws {
         var zip = ZipStreamWriter()
         var bytes: [UInt8] = []
         let contents: [(String, [UInt8])] = [("a.txt", Array("hello".utf8)), ("b/ü.bin", (0..<1000).map { UInt8($0 % 251) })]
@@ -30,7 +30,7 @@ struct ZipStreamWriterTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("w-\(UUID().uuidString).zip").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let entries = try ZipChecker.entries(of: path)
+        let entries = try await ZipChecker.entries(of: path)
         #expect(entries.map(\.name) == contents.map(\.0))
         #expect(entries.map(\.bytes) == contents.map(\.1))
     }
