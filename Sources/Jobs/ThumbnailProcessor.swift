@@ -62,8 +62,12 @@ public struct ThumbnailProcessor: Sendable {
         let display = MediaKey(kind: .display, hash: photo.hash, fileExtension: derivatives.display.format.fileExtension)
         let thumbnail = MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: derivatives.thumbnail.format.fileExtension)
         do {
-            try await store.put(display, bytes: derivatives.display.bytes, contentType: derivatives.display.format.contentType)
-            try await store.put(thumbnail, bytes: derivatives.thumbnail.bytes, contentType: derivatives.thumbnail.format.contentType)
+            // Both at once: each waits mostly on its fsyncs, which the disk can overlap (upload -> ready, issue 10).
+            let displayBytes = derivatives.display.bytes, thumbnailBytes = derivatives.thumbnail.bytes
+            let displayType = derivatives.display.format.contentType, thumbnailType = derivatives.thumbnail.format.contentType
+            async let storedDisplay: Void = store.put(display, bytes: displayBytes, contentType: displayType)
+            async let storedThumbnail: Void = store.put(thumbnail, bytes: thumbnailBytes, contentType: thumbnailType)
+            _ = try await (storedDisplay, storedThumbnail)
         } catch {
             throw JobError("could not store the derivatives: \(error)", isPermanent: false)
         }

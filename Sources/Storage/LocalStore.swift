@@ -10,6 +10,8 @@ public struct LocalStore: MediaStore {
     public let baseURL: String
     public var temporaryDirectory: String { root + "/.tmp" }
     let threadPool: NIOThreadPool
+    /// Shared by every copy of this store: concurrent uploads into one folder share its fsyncs.
+    let directorySyncs: DirectorySyncBatcher
 
     /// Opens (and creates) the folder layout: one subfolder per key kind and `.tmp` for uploads in flight.
     public init(root: String, baseURL: String = "/media/", threadPool: NIOThreadPool = .singleton) throws {
@@ -17,6 +19,7 @@ public struct LocalStore: MediaStore {
         self.root = URL(fileURLWithPath: absolute).standardizedFileURL.path
         self.baseURL = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
         self.threadPool = threadPool
+        self.directorySyncs = DirectorySyncBatcher(threadPool: threadPool)
         do {
             for kind in MediaKey.Kind.allCases {
                 try POSIXFile.makeDirectories(self.root + "/" + kind.rawValue)
@@ -33,7 +36,7 @@ public struct LocalStore: MediaStore {
     public func put(_ key: MediaKey, movingFile path: String, contentType: String) async throws -> Bool {
         let destination = filePath(for: key)
         let folder = root + "/" + key.kind.rawValue
-        return try await run {
+        let renamed = try await run {
             if try POSIXFile.size(destination) != nil {
                 POSIXFile.removeIfPresent(path)
                 // Written again just now: the orphan sweep judges age by this time, so it must not take the file
@@ -46,8 +49,19 @@ public struct LocalStore: MediaStore {
             defer { POSIXFile.closeQuietly(fd) }
             try POSIXFile.sync(fd)
             try POSIXFile.rename(path, to: destination)
-            try POSIXFile.syncDirectory(folder)
             return true
+        }
+        if renamed { try await syncDirectory(folder) }
+        return renamed
+    }
+
+    /// The folder's fsync, shared with the uploads renamed into it at the same time.
+    private func syncDirectory(_ folder: String) async throws {
+        do {
+            try await directorySyncs.sync(folder)
+        } catch let error as POSIXFile.Failure {
+            if error.isOutOfSpace { throw StorageError(.outOfSpace, "the media disk is full", underlying: error) }
+            throw StorageError(.unavailable, "media file operation failed (\(error))", underlying: error)
         }
     }
 
@@ -62,12 +76,12 @@ public struct LocalStore: MediaStore {
                 try bytes.withUnsafeBytes { buffer in try POSIXFile.writeAll(fd, buffer) }
                 try POSIXFile.sync(fd)
                 try POSIXFile.rename(temporary, to: destination)
-                try POSIXFile.syncDirectory(folder)
             } catch {
                 POSIXFile.removeIfPresent(temporary)
                 throw error
             }
         }
+        try await syncDirectory(folder)
     }
 
     public func withLocalFile<T: Sendable>(_ key: MediaKey, _ body: @Sendable (String) async throws -> T) async throws -> T {

@@ -13,6 +13,7 @@ public func buildRouter(
     router.add(middleware: ErrorMiddleware(renderer: renderer, logger: services.logger))
     router.add(middleware: MediaPathGuard())
     if configuration.serveStatic {
+        router.add(middleware: StaticFileMiddleware(directory: configuration.publicDirectory, urlBasePath: "/static"))
         router.add(
             middleware: FileMiddleware(
                 configuration.publicDirectory, urlBasePath: "/static",

@@ -13,6 +13,9 @@ public struct GalleryCache: Sendable {
     /// How long a rendered grid is kept.
     public let ttl: Duration
 
+    /// The renders in progress in this process, shared by every copy of this value.
+    let renders = SharedRenders()
+
     public init(cache: any Cache, ttl: Duration) {
         self.cache = cache
         self.ttl = ttl
@@ -25,14 +28,32 @@ public struct GalleryCache: Sendable {
 
     /// The cached HTML for `name`, or `render()`'s, stored for next time. When the cache is unreachable this
     /// just renders.
-    func fragment(_ name: String, render: () async throws -> String) async throws -> String {
+    func fragment(_ name: String, render: @escaping @Sendable () async throws -> String) async throws -> String {
         guard ttl > .zero else { return try await render() }
         let generation = await cache.get(Self.generationKey) ?? "0"
         let key = "memories:gallery:\(generation):\(name)"
         if let html = await cache.get(key) { return html }
         // Rendered from data read after the generation: a bump in between leaves this under a key no one reads.
-        let html = try await render()
-        await cache.set(key, html, ttl: ttl)
-        return html
+        // Requests that miss together share one render: when a grid expired under load, every request in flight
+        // rendered it again at once (gallery p99 in the hundreds of milliseconds, issue 10).
+        let cache = self.cache, ttl = self.ttl
+        return try await renders.run(key) {
+            let html = try await render()
+            await cache.set(key, html, ttl: ttl)
+            return html
+        }
+    }
+}
+
+/// One render per key at a time: whoever asks while it runs waits for its result instead of rendering again.
+actor SharedRenders {
+    private var running: [String: Task<String, any Error>] = [:]
+
+    func run(_ key: String, _ work: @escaping @Sendable () async throws -> String) async throws -> String {
+        if let task = running[key] { return try await task.value }
+        let task = Task { try await work() }
+        running[key] = task
+        defer { running[key] = nil }
+        return try await task.value
     }
 }

@@ -36,7 +36,8 @@ extension RateLimitMiddleware {
     static func uploads(cache: any Cache, configuration: WebConfiguration) -> Self {
         let proxies = configuration.trustedProxies
         return RateLimitMiddleware(
-            limiter: RateLimiter(cache: cache, limit: configuration.uploadRatePerMinute, name: "upload"),
+            limiter: RateLimiter(
+                cache: cache, limit: configuration.uploadRatePerMinute, window: configuration.uploadRateWindow, name: "upload"),
             applies: { $0.method == .post && ($0.uri.path == "/photos" || $0.uri.path == "/uploads") },
             keys: { request, context in
                 // Both: many accounts from one address, and one account from many addresses, are each one client.

@@ -22,6 +22,9 @@ public struct WebConfiguration: Sendable {
     public var auth: AuthConfiguration
     /// Uploads one client may start per minute (`UPLOAD_RATE_PER_MINUTE`); 0 is no limit.
     public var uploadRatePerMinute: Int = 60
+    /// The rate limit's window: a minute, as the setting's name says (tests lengthen it, so a slow machine cannot
+    /// see a window end in the middle of a test).
+    public var uploadRateWindow: Duration = .seconds(60)
     /// Proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
     public var trustedProxies: TrustedProxies = .none
     /// Uploads handled at once; more get 503 with `Retry-After` (`MAX_CONCURRENT_UPLOADS`).

@@ -32,11 +32,13 @@ func withTestApp(
                 try await store.checkHealth()
             },
             logger: workspace.logger, cache: cache, galleryCacheTTL: galleryCacheTTL)
-        let configuration = WebConfiguration(
+        var configuration = WebConfiguration(
             maxUploadBytes: maxUploadBytes, maxPixels: maxPixels,
             publicDirectory: TestWorkspace.repositoryRoot + "/Public",
             templatesDirectory: TestWorkspace.repositoryRoot + "/Templates", mediaRoot: customStore == nil ? workspace.store.root : nil,
             pageSize: pageSize, auth: auth, uploadRatePerMinute: uploadRatePerMinute, trustedProxies: trustedProxies)
+        // An hour: a loaded machine must not see the window end halfway through a rate-limit test.
+        configuration.uploadRateWindow = .seconds(3600)
         let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
         try await app.test(.router) { client in try await body(workspace, client) }
     } catch {

@@ -1,0 +1,112 @@
+import Mustache
+
+// The gallery's models name their fields for the templates themselves: without this, swift-mustache finds every
+// `{{name}}` through `Mirror`, whose reflection (type metadata look-ups, demangling) was most of the CPU time of
+// `GET /` (perf, issue 10). Each list must name every stored property the templates may use; an unknown name
+// answers nil, so the template looks further up its context stack, as with Mirror.
+
+extension GalleryPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "chrome": chrome
+        case "gridHTML": gridHTML
+        case "upload": upload
+        default: nil
+        }
+    }
+}
+
+extension GalleryGridFragment: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "grid": grid
+        case "isFirstPage": isFirstPage
+        default: nil
+        }
+    }
+}
+
+extension PageChrome: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "csrfToken": csrfToken
+        case "isPhotos": isPhotos
+        case "isAlbums": isAlbums
+        case "signedInAs": signedInAs
+        case "offersSignIn": offersSignIn
+        case "canChange": canChange
+        default: nil
+        }
+    }
+}
+
+extension AlbumOption: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "name": self.name
+        case "isSelected": isSelected
+        default: nil
+        }
+    }
+}
+
+extension PhotoGrid: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "photos": photos
+        case "hasPhotos": hasPhotos
+        case "nextURL": nextURL
+        case "nextJSONURL": nextJSONURL
+        case "pendingIDs": pendingIDs
+        case "scopeQuery": scopeQuery
+        default: nil
+        }
+    }
+}
+
+extension UploadFormModel: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "maxUploadText": maxUploadText
+        case "albums": albums
+        case "hasAlbums": hasAlbums
+        case "fixedAlbumID": fixedAlbumID
+        case "tusThreshold": tusThreshold
+        default: nil
+        }
+    }
+}
+
+extension PhotoCard: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "name": self.name
+        case "status": status
+        case "isReady": isReady
+        case "isFailed": isFailed
+        case "isPending": isPending
+        case "error": error
+        case "thumbnailURL": thumbnailURL
+        case "displayURL": displayURL
+        case "originalURL": originalURL
+        case "srcset": srcset
+        case "thumbnailWidth": thumbnailWidth
+        case "thumbnailHeight": thumbnailHeight
+        case "displayWidth": displayWidth
+        case "displayHeight": displayHeight
+        case "width": width
+        case "height": height
+        case "sizeText": sizeText
+        case "createdText": createdText
+        case "capturedText": capturedText
+        case "cameraText": cameraText
+        case "albumID": albumID
+        case "aspectRatio": aspectRatio
+        case "isLandscape": isLandscape
+        default: nil
+        }
+    }
+}
