@@ -12,4 +12,19 @@ struct AppCommand: AsyncParsableCommand {
             ImportCommand.self,
         ]
     )
+
+    /// Tunes the allocator before any role starts, then runs the chosen subcommand as ArgumentParser would.
+    static func main() async {
+        MemoryTuning.apply()
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
