@@ -108,7 +108,7 @@ final class StaticFileTable: Sendable {
         let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
         let file = StaticFile(
             body: ByteBuffer(bytes: bytes), contentType: Self.contentType(path), eTag: "\"\(digest)\"",
-            lastModified: Self.httpDate(modified), modifiedSeconds: Int(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec), size: bytes.count)
+            lastModified: HTTPDate.format(modified), modifiedSeconds: Int(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec), size: bytes.count)
         entries.withLockedValue { $0[path] = file }
         return file
     }
@@ -121,11 +121,4 @@ final class StaticFileTable: Sendable {
         return "application/octet-stream"
     }
 
-    static func httpDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
-    }
 }

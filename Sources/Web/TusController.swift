@@ -124,7 +124,7 @@ struct TusController: Sendable {
         services.logger.info("resumable upload created", metadata: ["upload.id": "\(id)", "upload.length": "\(length)"])
         var headers = HTTPFields()
         headers[.location] = "/uploads/" + id
-        headers[TusHeaders.uploadExpires] = TusHeaders.httpDate(expires)
+        headers[TusHeaders.uploadExpires] = HTTPDate.format(expires)
         headers[TusHeaders.uploadOffset] = "0"
         return Response(status: .created, headers: headers)
     }
@@ -138,7 +138,7 @@ struct TusController: Sendable {
         headers[TusHeaders.uploadOffset] = String(upload.offset)
         headers[TusHeaders.uploadLength] = String(upload.length)
         headers[.cacheControl] = "no-store"
-        headers[TusHeaders.uploadExpires] = TusHeaders.httpDate(upload.expiresAt)
+        headers[TusHeaders.uploadExpires] = HTTPDate.format(upload.expiresAt)
         if !upload.fileName.isEmpty {
             headers[TusHeaders.uploadMetadata] = "filename " + Data(upload.fileName.utf8).base64EncodedString()
         }
@@ -220,7 +220,7 @@ struct TusController: Sendable {
         if next.isComplete { return try await complete(next, token: token) }
         var headers = HTTPFields()
         headers[TusHeaders.uploadOffset] = String(next.offset)
-        headers[TusHeaders.uploadExpires] = TusHeaders.httpDate(next.expiresAt)
+        headers[TusHeaders.uploadExpires] = HTTPDate.format(next.expiresAt)
         return Response(status: .noContent, headers: headers)
     }
 

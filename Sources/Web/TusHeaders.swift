@@ -33,15 +33,6 @@ enum TusHeaders {
         return result
     }
 
-    /// An HTTP date (RFC 9110), as `Upload-Expires` wants it: `Sun, 29 Nov 2026 18:00:00 GMT`.
-    static func httpDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
-    }
-
     /// A file name from the client, kept as text: the last path component, no control characters, at most 255.
     static func cleanFileName(_ name: String) -> String {
         let last = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
