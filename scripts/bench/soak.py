@@ -20,11 +20,7 @@ import web  # noqa: E402  (the same servers, wrk script and helpers as the side-
 
 
 def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return web.status_mb(pid, "VmRSS")
 
 
 def slope(values):

@@ -70,12 +70,17 @@ def wait_http(port, path="/", timeout=60):
     raise RuntimeError(f"nothing answered on port {port}{path}")
 
 
-def peak_rss_mb(pid):
+def status_mb(pid, field):
+    """A memory figure of /proc/PID/status (`VmHWM` the peak, `VmRSS` the current RSS), in MB."""
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def peak_rss_mb(pid):
+    return status_mb(pid, "VmHWM")
 
 
 def tree_rss_mb(pid):
