@@ -185,7 +185,8 @@ struct Runtime: Sendable {
                 heartbeat: configuration.jobLease / 4, maxPollInterval: listens ? .seconds(10) : .seconds(2),
                 shutdownGrace: configuration.shutdownGrace, workerID: id),
             wake: wake, logger: logger,
-            onJobRecorded: { [cache] _ in await GalleryCache.invalidate(cache) })
+            onJobRecorded: { [cache] _ in await GalleryCache.invalidate(cache) },
+            onIdle: { MemoryTuning.releaseFreeMemory() })
     }
 
     /// Everything a worker process (or `app dev`'s in-process worker) runs, in start order: the `LISTEN`

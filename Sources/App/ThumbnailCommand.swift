@@ -22,6 +22,8 @@ struct ThumbnailCommand: AsyncParsableCommand {
     @OptionGroup var settings: Settings
     @Option(help: "Least reduction left to the resampler after JPEG DCT scaling (default 1.25; 2 as libvips; for benchmarks).")
     var decodeHeadroom: Double = PipelineOptions().decodeHeadroom
+    @Flag(help: "Also print each file's decode, resample and encode times in milliseconds, then their totals.")
+    var timings = false
 
     func validate() throws {
         guard paths.count >= 2 else {
@@ -47,6 +49,7 @@ struct ThumbnailCommand: AsyncParsableCommand {
         let inputs = Array(paths.dropLast())
         let outputRoot = paths[paths.count - 1]
         var failures = 0
+        var totals = StageTimings()
         var usedFolders: Set<String> = []
         for input in inputs {
             let folder: String
@@ -62,12 +65,17 @@ struct ThumbnailCommand: AsyncParsableCommand {
                 folder = "\(outputRoot)/\(stem)"
             }
             do {
-                try Self.process(input, into: folder, options: options)
+                let stages = try Self.process(input, into: folder, options: options)
+                totals.decode += stages.decode
+                totals.resample += stages.resample
+                totals.encode += stages.encode
+                if timings { print("\(input) \(Self.describe(stages))") }
             } catch {
                 report("\(input): \(Failure.message(error))")
                 failures += 1
             }
         }
+        if timings { print("total \(Self.describe(totals))") }
         if failures > 0 {
             if inputs.count > 1 { report("\(failures) of \(inputs.count) files failed") }
             throw ExitCode(1)
@@ -75,7 +83,7 @@ struct ThumbnailCommand: AsyncParsableCommand {
     }
 
     /// Makes both derivatives of one file and writes them into `folder`, printing one line per file written.
-    private static func process(_ input: String, into folder: String, options: PipelineOptions) throws {
+    private static func process(_ input: String, into folder: String, options: PipelineOptions) throws -> StageTimings {
         let derivatives = try ImagePipeline.makeDerivatives(fromFile: input, options: options)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for (name, image) in [("display", derivatives.display), ("thumbnail", derivatives.thumbnail)] {
@@ -83,6 +91,15 @@ struct ThumbnailCommand: AsyncParsableCommand {
             try Data(image.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
             print("\(path) \(image.width)x\(image.height) \(image.bytes.count) bytes")
         }
+        return derivatives.timings
+    }
+
+    private static func describe(_ stages: StageTimings) -> String {
+        func milliseconds(_ duration: Duration) -> String {
+            String(format: "%.1f", Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
+        }
+        return "decode \(milliseconds(stages.decode)) ms, resample \(milliseconds(stages.resample)) ms, "
+            + "encode \(milliseconds(stages.encode)) ms"
     }
 
     private func report(_ line: String) {

@@ -146,6 +146,17 @@ void cjpeg_memory_source(j_decompress_ptr cinfo, cjpeg_source_mgr *src, const ui
     cinfo->src = &src->pub;
 }
 
+void cjpeg_read_header(j_decompress_ptr cinfo, struct jpeg_progress_mgr *progress, cjpeg_source_mgr *source,
+                       const uint8_t *data, size_t size) {
+    jpeg_create_decompress(cinfo);
+    cinfo->mem->max_memory_to_use = CJPEG_MAX_MEMORY;
+    progress->progress_monitor = cjpeg_progress;
+    cinfo->progress = progress;
+    cjpeg_memory_source(cinfo, source, data, size);
+    jpeg_save_markers(cinfo, JPEG_APP0 + 2, 0xFFFF);
+    jpeg_read_header(cinfo, TRUE);
+}
+
 void cimg_free(void *pointer) {
     free(pointer);
 }
@@ -184,13 +195,7 @@ int cjpeg_decode_scaled(const uint8_t *data, size_t size, int scale_denom, uint6
         return err.code;
     }
 
-    jpeg_create_decompress(&cinfo);
-    cinfo.mem->max_memory_to_use = CJPEG_MAX_MEMORY;
-    progress.progress_monitor = cjpeg_progress;
-    cinfo.progress = &progress;
-    cjpeg_memory_source(&cinfo, &source, data, size);
-    jpeg_save_markers(&cinfo, JPEG_APP0 + 2, 0xFFFF);
-    jpeg_read_header(&cinfo, TRUE);
+    cjpeg_read_header(&cinfo, &progress, &source, data, size);
 
     if ((uint64_t)cinfo.image_width * (uint64_t)cinfo.image_height > max_pixels) {
         jpeg_destroy_decompress(&cinfo);

@@ -31,58 +31,107 @@ typedef uint16_t cjpeg_v16u16 __attribute__((vector_size(32)));
 #define CJPEG_EVEN16 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
 #define CJPEG_ODD16 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
 
-/// Copies a decoded chroma plane (`width` × `height`, row stride `stride`) to `out` at half the luma size,
-/// averaging 2 samples on each axis where the decoder delivered it at luma resolution (`fx`, `fy` = 2; the
-/// last odd row or column is repeated). libjpeg-turbo's scaled IDCT returns chroma at luma resolution, so
-/// this box filter restores the stored resolution before the Lanczos pass.
-static void cjpeg_chroma_to_half(const uint8_t *plane, size_t stride, int width, int height, int fx, int fy,
-                                 uint8_t *out, int out_width, int out_height) {
-    for (int y = 0; y < out_height; y++) {
-        const uint8_t *top = plane + (size_t)(fy == 2 ? 2 * y : y) * stride;
-        const uint8_t *bottom = fy == 2 && 2 * y + 1 < height ? top + stride : top;
-        uint8_t *o = out + (size_t)y * (size_t)out_width;
-        if (fx == 1) {
-            if (fy == 1) {
-                memcpy(o, top, (size_t)out_width);
-            } else {
-                for (int x = 0; x < out_width; x++) o[x] = (uint8_t)((top[x] + bottom[x] + 1) >> 1);
-            }
-            continue;
+/// One output row of a chroma plane at half the luma size, from decoded rows `top` and `bottom` (the same row
+/// where the decoder delivered chroma at its stored height, `bottom` = `top` for a last odd row), averaging 2
+/// columns where it delivered chroma at luma width (`fx` = 2; a last odd column is kept as it is).
+/// libjpeg-turbo's scaled IDCT returns chroma at luma resolution, so this box filter restores the stored
+/// resolution before the Lanczos pass.
+static void cjpeg_chroma_row_to_half(const uint8_t *top, const uint8_t *bottom, int width, int fx, uint8_t *out,
+                                     int out_width) {
+    if (fx == 1) {
+        if (top == bottom) {
+            memcpy(out, top, (size_t)out_width);
+        } else {
+            for (int x = 0; x < out_width; x++) out[x] = (uint8_t)((top[x] + bottom[x] + 1) >> 1);
         }
-        const int pairs = width / 2;  // columns 2x and 2x+1 both inside the plane
-        int x = 0;
-        for (; x + 16 <= pairs; x += 16) {
-            // 16 outputs from 32 samples of each row: even and odd columns widened to 16 bits and summed.
-            cjpeg_v32u8 a, b;
-            memcpy(&a, top + 2 * x, sizeof a);
-            memcpy(&b, bottom + 2 * x, sizeof b);
-            cjpeg_v16u16 sum =
-                __builtin_convertvector(__builtin_shufflevector(a, a, CJPEG_EVEN16), cjpeg_v16u16) +
-                __builtin_convertvector(__builtin_shufflevector(a, a, CJPEG_ODD16), cjpeg_v16u16) +
-                __builtin_convertvector(__builtin_shufflevector(b, b, CJPEG_EVEN16), cjpeg_v16u16) +
-                __builtin_convertvector(__builtin_shufflevector(b, b, CJPEG_ODD16), cjpeg_v16u16) + 2;
-            cjpeg_v16u8 bytes = __builtin_convertvector(sum >> 2, cjpeg_v16u8);
-            memcpy(o + x, &bytes, sizeof bytes);
-        }
-        for (; x < pairs; x++) {
-            o[x] = (uint8_t)((top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1] + 2) >> 2);
-        }
-        for (int x = pairs; x < out_width; x++) {
-            o[x] = (uint8_t)((top[2 * x] + bottom[2 * x] + 1) >> 1);
-        }
+        return;
+    }
+    const int pairs = width / 2;  // columns 2x and 2x+1 both inside the plane
+    int x = 0;
+    for (; x + 16 <= pairs; x += 16) {
+        // 16 outputs from 32 samples of each row: even and odd columns widened to 16 bits and summed.
+        cjpeg_v32u8 a, b;
+        memcpy(&a, top + 2 * x, sizeof a);
+        memcpy(&b, bottom + 2 * x, sizeof b);
+        cjpeg_v16u16 sum =
+            __builtin_convertvector(__builtin_shufflevector(a, a, CJPEG_EVEN16), cjpeg_v16u16) +
+            __builtin_convertvector(__builtin_shufflevector(a, a, CJPEG_ODD16), cjpeg_v16u16) +
+            __builtin_convertvector(__builtin_shufflevector(b, b, CJPEG_EVEN16), cjpeg_v16u16) +
+            __builtin_convertvector(__builtin_shufflevector(b, b, CJPEG_ODD16), cjpeg_v16u16) + 2;
+        cjpeg_v16u8 bytes = __builtin_convertvector(sum >> 2, cjpeg_v16u8);
+        memcpy(out + x, &bytes, sizeof bytes);
+    }
+    for (; x < pairs; x++) {
+        out[x] = (uint8_t)((top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1] + 2) >> 2);
+    }
+    for (x = pairs; x < out_width; x++) {
+        out[x] = (uint8_t)((top[2 * x] + bottom[2 * x] + 1) >> 1);
     }
 }
 
-int cjpeg_decode_ycc(const uint8_t *data, size_t size, int scale_denom, uint64_t max_pixels,
-                     cimg_ycc_planes *out, cimg_status *status) {
+/// How one planar decode is laid out, from the header alone (jpeg_calc_output_dimensions decodes nothing).
+typedef struct cjpeg_ycc_plan {
+    cimg_ycc_layout layout;
+    int fx, fy;                 ///< 2 where the decoder delivers chroma at luma resolution on that axis, else 1
+    int chroma_decoded_width;   ///< chroma samples per row and rows as the decoder delivers them
+    int chroma_decoded_height;
+    size_t stride[3];           ///< bytes per decoded row of each component (whole blocks)
+    size_t rows_per_call[3];    ///< rows of each component one jpeg_read_raw_data call returns (one iMCU row)
+} cjpeg_ycc_plan;
+
+/// After jpeg_read_header: checks the size and layout and sets raw YCbCr output at 1/scale_denom. Returns
+/// CIMG_OK with `plan` filled, CIMG_ERR_TOO_MANY_PIXELS or CIMG_ERR_NOT_PLANAR (status set).
+static int cjpeg_ycc_prepare(j_decompress_ptr cinfo, int scale_denom, uint64_t max_pixels, cjpeg_ycc_plan *plan,
+                             cimg_status *status) {
+    if ((uint64_t)cinfo->image_width * (uint64_t)cinfo->image_height > max_pixels) {
+        cjpeg_set_status(status, CIMG_ERR_TOO_MANY_PIXELS, "The image has too many pixels");
+        return CIMG_ERR_TOO_MANY_PIXELS;
+    }
+    if (!cjpeg_is_planar_ycc(cinfo)) {
+        cjpeg_set_status(status, CIMG_ERR_NOT_PLANAR, "Not a YCbCr JPEG with a common chroma layout");
+        return CIMG_ERR_NOT_PLANAR;
+    }
+    cinfo->out_color_space = JCS_YCbCr;
+    cinfo->raw_data_out = TRUE;
+    cinfo->scale_num = 1;
+    cinfo->scale_denom = (unsigned int)scale_denom;
+    jpeg_calc_output_dimensions(cinfo);
+
+    // Each jpeg_read_raw_data call returns one iMCU row: v_samp_factor * DCT_scaled_size rows of every
+    // component, each width_in_blocks * DCT_scaled_size samples wide (whole blocks, padding included).
+    for (int c = 0; c < 3; c++) {
+        const jpeg_component_info *comp = &cinfo->comp_info[c];
+        plan->stride[c] = (size_t)comp->width_in_blocks * (size_t)comp->DCT_scaled_size;
+        plan->rows_per_call[c] = (size_t)comp->v_samp_factor * (size_t)comp->DCT_scaled_size;
+    }
+    const int width = (int)cinfo->comp_info[0].downsampled_width;
+    const int height = (int)cinfo->comp_info[0].downsampled_height;
+    const int chroma_width = (width + 1) / 2, chroma_height = (height + 1) / 2;
+    const int cdw = (int)cinfo->comp_info[1].downsampled_width, cdh = (int)cinfo->comp_info[1].downsampled_height;
+    plan->fx = cdw == width ? 2 : cdw == chroma_width ? 1 : 0;
+    plan->fy = cdh == height ? 2 : cdh == chroma_height ? 1 : 0;
+    if (width <= 0 || height <= 0 || plan->fx == 0 || plan->fy == 0 || plan->rows_per_call[0] > 16 ||
+        plan->rows_per_call[1] > 16 || plan->rows_per_call[2] != plan->rows_per_call[1] ||
+        plan->stride[2] != plan->stride[1] || (int)cinfo->comp_info[2].downsampled_width != cdw ||
+        (int)cinfo->comp_info[2].downsampled_height != cdh) {
+        cjpeg_set_status(status, CIMG_ERR_NOT_PLANAR, "Unsupported JPEG component layout");
+        return CIMG_ERR_NOT_PLANAR;
+    }
+    plan->layout.width = width;
+    plan->layout.height = height;
+    plan->layout.chroma_width = chroma_width;
+    plan->layout.chroma_height = chroma_height;
+    plan->chroma_decoded_width = cdw;
+    plan->chroma_decoded_height = cdh;
+    return CIMG_OK;
+}
+
+int cjpeg_ycc_layout(const uint8_t *data, size_t size, int scale_denom, uint64_t max_pixels, cimg_ycc_layout *out,
+                     cimg_status *status) {
     struct jpeg_decompress_struct cinfo;
     struct jpeg_progress_mgr progress;
     cjpeg_source_mgr source;
     cjpeg_error_mgr err;
-    // Written after setjmp and read in the error branch, hence volatile.
-    uint8_t *volatile planes = NULL;
-    uint8_t *volatile result = NULL;
-    JOCTET *volatile icc = NULL;
 
     if (out == NULL || data == NULL || size == 0 ||
         !(scale_denom == 1 || scale_denom == 2 || scale_denom == 4 || scale_denom == 8)) {
@@ -93,84 +142,119 @@ int cjpeg_decode_ycc(const uint8_t *data, size_t size, int scale_denom, uint64_t
     memset(&cinfo, 0, sizeof cinfo);
     cinfo.err = &err.pub;
     cjpeg_install_error_manager(&err);
+    if (setjmp(err.jump)) {
+        jpeg_destroy_decompress(&cinfo);
+        cjpeg_set_status(status, err.code, err.message);
+        return err.code;
+    }
+    cjpeg_read_header(&cinfo, &progress, &source, data, size);
+    cjpeg_ycc_plan plan;
+    const int code = cjpeg_ycc_prepare(&cinfo, scale_denom, max_pixels, &plan, status);
+    jpeg_destroy_decompress(&cinfo);
+    if (code != CIMG_OK) return code;
+    *out = plan.layout;
+    cjpeg_set_status(status, CIMG_OK, "");
+    return CIMG_OK;
+}
+
+int cjpeg_decode_ycc(const uint8_t *data, size_t size, int scale_denom, uint64_t max_pixels,
+                     const cimg_ycc_layout *layout, uint8_t *luma, uint8_t *cb, uint8_t *cr, uint8_t **icc_out,
+                     size_t *icc_length_out, cimg_status *status) {
+    struct jpeg_decompress_struct cinfo;
+    struct jpeg_progress_mgr progress;
+    cjpeg_source_mgr source;
+    cjpeg_error_mgr err;
+    // Written after setjmp and read in the error branch, hence volatile.
+    uint8_t *volatile scratch = NULL;
+    JOCTET *volatile icc = NULL;
+
+    if (data == NULL || size == 0 || layout == NULL || luma == NULL || cb == NULL || cr == NULL ||
+        icc_out == NULL || icc_length_out == NULL ||
+        !(scale_denom == 1 || scale_denom == 2 || scale_denom == 4 || scale_denom == 8)) {
+        cjpeg_set_status(status, CIMG_ERR_INVALID_ARGUMENT, "Invalid arguments to the JPEG decoder");
+        return CIMG_ERR_INVALID_ARGUMENT;
+    }
+    *icc_out = NULL;
+    *icc_length_out = 0;
+    memset(&cinfo, 0, sizeof cinfo);
+    cinfo.err = &err.pub;
+    cjpeg_install_error_manager(&err);
 
     if (setjmp(err.jump)) {
-        free(planes);
-        free(result);
+        free(scratch);
         free(icc);
         jpeg_destroy_decompress(&cinfo);
         cjpeg_set_status(status, err.code, err.message);
         return err.code;
     }
 
-    jpeg_create_decompress(&cinfo);
-    cinfo.mem->max_memory_to_use = CJPEG_MAX_MEMORY;
-    progress.progress_monitor = cjpeg_progress;
-    cinfo.progress = &progress;
-    cjpeg_memory_source(&cinfo, &source, data, size);
-    jpeg_save_markers(&cinfo, JPEG_APP0 + 2, 0xFFFF);
-    jpeg_read_header(&cinfo, TRUE);
-
-    if ((uint64_t)cinfo.image_width * (uint64_t)cinfo.image_height > max_pixels) {
+    cjpeg_read_header(&cinfo, &progress, &source, data, size);
+    cjpeg_ycc_plan plan;
+    const int code = cjpeg_ycc_prepare(&cinfo, scale_denom, max_pixels, &plan, status);
+    if (code != CIMG_OK) {
         jpeg_destroy_decompress(&cinfo);
-        cjpeg_set_status(status, CIMG_ERR_TOO_MANY_PIXELS, "The image has too many pixels");
-        return CIMG_ERR_TOO_MANY_PIXELS;
+        return code;
     }
-    if (!cjpeg_is_planar_ycc(&cinfo)) {
+    if (memcmp(&plan.layout, layout, sizeof plan.layout) != 0) {
         jpeg_destroy_decompress(&cinfo);
-        cjpeg_set_status(status, CIMG_ERR_NOT_PLANAR, "Not a YCbCr JPEG with a common chroma layout");
-        return CIMG_ERR_NOT_PLANAR;
+        cjpeg_set_status(status, CIMG_ERR_INVALID_ARGUMENT, "The JPEG's planes do not match the given layout");
+        return CIMG_ERR_INVALID_ARGUMENT;
     }
-    cinfo.out_color_space = JCS_YCbCr;
-    cinfo.raw_data_out = TRUE;
-    cinfo.scale_num = 1;
-    cinfo.scale_denom = (unsigned int)scale_denom;
     jpeg_start_decompress(&cinfo);
 
-    // Each jpeg_read_raw_data call returns one iMCU row: v_samp_factor * DCT_scaled_size rows of every
-    // component, each width_in_blocks * DCT_scaled_size samples wide (whole blocks, padding included).
-    size_t stride[3], rows_per_call[3], offset[3], total = 0;
-    const size_t imcu_rows = (size_t)cinfo.total_iMCU_rows;
-    for (int c = 0; c < 3; c++) {
-        const jpeg_component_info *comp = &cinfo.comp_info[c];
-        stride[c] = (size_t)comp->width_in_blocks * (size_t)comp->DCT_scaled_size;
-        rows_per_call[c] = (size_t)comp->v_samp_factor * (size_t)comp->DCT_scaled_size;
-        offset[c] = total;
-        total += stride[c] * rows_per_call[c] * imcu_rows;
-    }
-    const int width = (int)cinfo.comp_info[0].downsampled_width;
-    const int height = (int)cinfo.comp_info[0].downsampled_height;
-    const int chroma_width = (width + 1) / 2, chroma_height = (height + 1) / 2;
-    int fx = 0, fy = 0;
-    const int cdw = (int)cinfo.comp_info[1].downsampled_width, cdh = (int)cinfo.comp_info[1].downsampled_height;
-    if (cdw == width) fx = 2; else if (cdw == chroma_width) fx = 1;
-    if (cdh == height) fy = 2; else if (cdh == chroma_height) fy = 1;
-    if (width <= 0 || height <= 0 || fx == 0 || fy == 0 || rows_per_call[0] > 16 || rows_per_call[1] > 16) {
-        snprintf(err.message, sizeof err.message, "Unsupported JPEG component layout");
-        err.code = CIMG_ERR_NOT_PLANAR;
-        longjmp(err.jump, 1);
-    }
-    planes = malloc(total);
-    const size_t luma_size = (size_t)width * (size_t)height;
-    const size_t chroma_size = (size_t)chroma_width * (size_t)chroma_height;
-    result = malloc(luma_size + 2 * chroma_size);
-    if (planes == NULL || result == NULL) {
+    // Pixels go through a band of one iMCU row (two when a call's chroma rows are an odd number that must be
+    // averaged in pairs) straight into the caller's planes, so no decoded image is ever held twice.
+    const int width = plan.layout.width, height = plan.layout.height;
+    const int chroma_width = plan.layout.chroma_width, chroma_height = plan.layout.chroma_height;
+    const int cdw = plan.chroma_decoded_width, cdh = plan.chroma_decoded_height;
+    const int calls_per_band = plan.fy == 2 && plan.rows_per_call[1] % 2 == 1 ? 2 : 1;
+    const size_t luma_band = plan.stride[0] * plan.rows_per_call[0] * (size_t)calls_per_band;
+    const size_t chroma_band = plan.stride[1] * plan.rows_per_call[1] * (size_t)calls_per_band;
+    scratch = malloc(luma_band + 2 * chroma_band);
+    if (scratch == NULL) {
         snprintf(err.message, sizeof err.message, "Out of memory while decoding a JPEG");
         err.code = CIMG_ERR_NO_MEMORY;
         longjmp(err.jump, 1);
     }
-
+    uint8_t *const band[3] = { scratch, scratch + luma_band, scratch + luma_band + chroma_band };
+    uint8_t *const chroma_out[2] = { cb, cr };
     const JDIMENSION lines = (JDIMENSION)(cinfo.max_v_samp_factor * cinfo.min_DCT_scaled_size);
-    for (size_t imcu = 0; cinfo.output_scanline < cinfo.output_height; imcu++) {
-        if (imcu >= imcu_rows) break;
-        JSAMPROW rows[3][16];
-        JSAMPARRAY components[3];
-        for (int c = 0; c < 3; c++) {
-            uint8_t *first = planes + offset[c] + imcu * rows_per_call[c] * stride[c];
-            for (size_t r = 0; r < rows_per_call[c]; r++) rows[c][r] = first + r * stride[c];
-            components[c] = rows[c];
+    int luma_row = 0, chroma_row = 0;  // first decoded row of each in the current band
+    while (cinfo.output_scanline < cinfo.output_height) {
+        int calls = 0;
+        for (; calls < calls_per_band && cinfo.output_scanline < cinfo.output_height; calls++) {
+            JSAMPROW rows[3][16];
+            JSAMPARRAY components[3];
+            for (int c = 0; c < 3; c++) {
+                uint8_t *first = band[c] + (size_t)calls * plan.rows_per_call[c] * plan.stride[c];
+                for (size_t r = 0; r < plan.rows_per_call[c]; r++) rows[c][r] = first + r * plan.stride[c];
+                components[c] = rows[c];
+            }
+            if (jpeg_read_raw_data(&cinfo, components, lines) == 0) break;
         }
-        if (jpeg_read_raw_data(&cinfo, components, lines) == 0) break;
+        if (calls == 0) break;
+        const int luma_rows = (int)plan.rows_per_call[0] * calls, chroma_rows = (int)plan.rows_per_call[1] * calls;
+        for (int y = luma_row; y < luma_row + luma_rows && y < height; y++) {
+            memcpy(luma + (size_t)y * (size_t)width, band[0] + (size_t)(y - luma_row) * plan.stride[0],
+                   (size_t)width);
+        }
+        // Decoded chroma rows [chroma_row, available) of this band feed output rows [first, last).
+        const int available = chroma_row + chroma_rows < cdh ? chroma_row + chroma_rows : cdh;
+        const int first = plan.fy == 2 ? chroma_row / 2 : chroma_row;
+        int last = plan.fy == 2 ? (available + 1) / 2 : available;
+        if (last > chroma_height) last = chroma_height;
+        for (int c = 0; c < 2; c++) {
+            for (int y = first; y < last; y++) {
+                const int top = plan.fy == 2 ? 2 * y : y;
+                const int bottom = plan.fy == 2 && top + 1 < available ? top + 1 : top;
+                cjpeg_chroma_row_to_half(band[c + 1] + (size_t)(top - chroma_row) * plan.stride[c + 1],
+                                         band[c + 1] + (size_t)(bottom - chroma_row) * plan.stride[c + 1], cdw,
+                                         plan.fx, chroma_out[c] + (size_t)y * (size_t)chroma_width, chroma_width);
+            }
+        }
+        luma_row += luma_rows;
+        chroma_row += chroma_rows;
+        if (calls < calls_per_band) break;
     }
     if (cinfo.output_scanline < cinfo.output_height) {
         snprintf(err.message, sizeof err.message, "The JPEG data ended early");
@@ -190,25 +274,11 @@ int cjpeg_decode_ycc(const uint8_t *data, size_t size, int scale_denom, uint64_t
     }
     jpeg_abort_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);
+    free(scratch);
 
-    uint8_t *luma = result;
-    for (int y = 0; y < height; y++) {
-        memcpy(luma + (size_t)y * (size_t)width, planes + offset[0] + (size_t)y * stride[0], (size_t)width);
-    }
-    for (int c = 1; c < 3; c++) {
-        cjpeg_chroma_to_half(planes + offset[c], stride[c], cdw, cdh, fx, fy,
-                             result + luma_size + (size_t)(c - 1) * chroma_size, chroma_width, chroma_height);
-    }
-    free(planes);
-
-    out->data = result;
-    out->width = width;
-    out->height = height;
-    out->chroma_width = chroma_width;
-    out->chroma_height = chroma_height;
     if (cjpeg_icc_matches(icc, profile_length, 3)) {
-        out->icc = icc;
-        out->icc_length = profile_length;
+        *icc_out = icc;
+        *icc_length_out = profile_length;
     } else {
         free(icc);
     }

@@ -10,37 +10,57 @@ extension JPEGCodec {
 
     /// Decodes a YCbCr JPEG at 1/`scaleDenominator` size to 4:2:0 planes; nil, before any pixel is decoded, when
     /// the file is gray, CMYK, YCCK, RGB or has a chroma layout the planar path does not handle.
+    ///
+    /// The header is read first for the planes' sizes, so the decoder writes straight into the planes' storage:
+    /// no whole-image buffer in between, no copy.
     static func decodePlanes(
         _ data: [UInt8], scaleDenominator: Int, maxPixels: Int
     ) throws(ImagingError) -> DecodedPlanes? {
-        var raw = cimg_ycc_planes()
+        var layout = cimg_ycc_layout()
         var status = cimg_status()
-        let code = data.withUnsafeBufferPointer { buffer in
-            cjpeg_decode_ycc(
-                buffer.baseAddress, buffer.count, Int32(scaleDenominator), UInt64(max(0, maxPixels)), &raw, &status)
+        let maxPixels = UInt64(max(0, maxPixels))
+        let denominator = Int32(scaleDenominator)
+        let probed = data.withUnsafeBufferPointer { buffer in
+            cjpeg_ycc_layout(buffer.baseAddress, buffer.count, denominator, maxPixels, &layout, &status)
         }
+        if probed == Int32(CIMG_ERR_NOT_PLANAR.rawValue) { return nil }
+        guard probed == Int32(CIMG_OK.rawValue) else {
+            throw CodecStatus.error(code: probed, status: status, format: "JPEG")
+        }
+        let width = Int(layout.width), height = Int(layout.height)
+        let chromaWidth = Int(layout.chroma_width), chromaHeight = Int(layout.chroma_height)
+        let lumaCount = width * height, chromaCount = chromaWidth * chromaHeight
+
+        var code = Int32(CIMG_OK.rawValue)
+        var icc: UnsafeMutablePointer<UInt8>?
+        var iccLength = 0
+        var cb: [UInt8] = [], cr: [UInt8] = []
+        let luma = [UInt8](unsafeUninitializedCapacity: lumaCount) { lumaStorage, lumaInitialized in
+            cb = [UInt8](unsafeUninitializedCapacity: chromaCount) { cbStorage, cbInitialized in
+                cr = [UInt8](unsafeUninitializedCapacity: chromaCount) { crStorage, crInitialized in
+                    code = data.withUnsafeBufferPointer { buffer in
+                        cjpeg_decode_ycc(
+                            buffer.baseAddress, buffer.count, denominator, maxPixels, &layout,
+                            lumaStorage.baseAddress, cbStorage.baseAddress, crStorage.baseAddress, &icc, &iccLength,
+                            &status)
+                    }
+                    // The C side wrote every sample or failed; a failed decode's planes are dropped below.
+                    crInitialized = chromaCount
+                }
+                cbInitialized = chromaCount
+            }
+            lumaInitialized = lumaCount
+        }
+        defer { cimg_free(icc) }
         if code == Int32(CIMG_ERR_NOT_PLANAR.rawValue) { return nil }
-        guard code == Int32(CIMG_OK.rawValue), let base = raw.data else {
+        guard code == Int32(CIMG_OK.rawValue) else {
             throw CodecStatus.error(code: code, status: status, format: "JPEG")
         }
-        defer {
-            cimg_free(raw.data)
-            cimg_free(raw.icc)
-        }
-        let width = Int(raw.width), height = Int(raw.height)
-        let chromaWidth = Int(raw.chroma_width), chromaHeight = Int(raw.chroma_height)
-        let lumaCount = width * height, chromaCount = chromaWidth * chromaHeight
-        func plane(at offset: Int, width: Int, height: Int) -> PixelBuffer {
-            PixelBuffer(
-                width: width, height: height, channels: 1,
-                pixels: [UInt8](UnsafeBufferPointer(start: base + offset, count: width * height)))
-        }
         let planes = YCbCrPlanes(
-            luma: plane(at: 0, width: width, height: height),
-            cb: plane(at: lumaCount, width: chromaWidth, height: chromaHeight),
-            cr: plane(at: lumaCount + chromaCount, width: chromaWidth, height: chromaHeight))
-        let icc = raw.icc.map { [UInt8](UnsafeBufferPointer(start: $0, count: raw.icc_length)) }
-        return DecodedPlanes(planes: planes, iccProfile: icc)
+            luma: PixelBuffer(width: width, height: height, channels: 1, pixels: luma),
+            cb: PixelBuffer(width: chromaWidth, height: chromaHeight, channels: 1, pixels: cb),
+            cr: PixelBuffer(width: chromaWidth, height: chromaHeight, channels: 1, pixels: cr))
+        return DecodedPlanes(planes: planes, iccProfile: icc.map { [UInt8](UnsafeBufferPointer(start: $0, count: iccLength)) })
     }
 
     /// Encodes 4:2:0 planes as an optimised JPEG (progressive unless a test asks for baseline).

@@ -15,12 +15,17 @@ public struct Worker: Service {
     let logger: Logger
     /// Called after a job's outcome is recorded (done, failed or retried): the app bumps the gallery cache here.
     let onJobRecorded: @Sendable (ClaimedJob) async -> Void
+    /// Called when the queue has run dry after some jobs and none is running: the app hands the memory those jobs
+    /// freed back to the system here.
+    let onIdle: @Sendable () -> Void
 
     public init(
         queue: any JobQueue, processor: ThumbnailProcessor, configuration: WorkerConfiguration, wake: WakeSignal,
-        logger: Logger, onJobRecorded: @escaping @Sendable (ClaimedJob) async -> Void = { _ in }
+        logger: Logger, onJobRecorded: @escaping @Sendable (ClaimedJob) async -> Void = { _ in },
+        onIdle: @escaping @Sendable () -> Void = {}
     ) {
         self.onJobRecorded = onJobRecorded
+        self.onIdle = onIdle
         self.queue = queue
         self.processor = processor
         self.configuration = configuration
@@ -51,6 +56,7 @@ public struct Worker: Service {
     /// Claims and starts jobs until shutdown or cancellation.
     private func claimLoop(jobs: inout TaskGroup<Void>, held: NIOLockedValueBox<[Int64: ClaimedJob]>, stopping: NIOLockedValueBox<Bool>) async {
         var pollInterval = configuration.minPollInterval
+        var ranSinceIdle = false
         while !Task.isCancelled && !stopping.withLockedValue({ $0 }) {
             let free = configuration.concurrency - held.withLockedValue { $0.count }
             if free <= 0 {
@@ -66,11 +72,16 @@ public struct Worker: Service {
                 continue
             }
             if claimed.isEmpty {
+                if ranSinceIdle && held.withLockedValue({ $0.isEmpty }) {
+                    ranSinceIdle = false
+                    onIdle()
+                }
                 await wake.wait(timeout: pollInterval)
                 pollInterval = min(pollInterval * 2, configuration.maxPollInterval)
                 continue
             }
             pollInterval = configuration.minPollInterval
+            ranSinceIdle = true
             for job in claimed {
                 held.withLockedValue { $0[job.id] = job }
                 jobs.addTask {

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "CImageCodecs.h"
 
@@ -15,21 +16,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const int scales[4] = { 1, 2, 4, 8 };
     const int scale = scales[size & 3];
     cimg_status status;
-    cimg_ycc_planes planes;
-    if (cjpeg_decode_ycc(data, size, scale, FUZZ_MAX_PIXELS, &planes, &status) == CIMG_OK) {
-        if ((size_t)planes.width * (size_t)planes.height <= 256u * 256u) {
-            const size_t luma = (size_t)planes.width * (size_t)planes.height;
-            const size_t chroma = (size_t)planes.chroma_width * (size_t)planes.chroma_height;
+    cimg_ycc_layout layout;
+    if (cjpeg_ycc_layout(data, size, scale, FUZZ_MAX_PIXELS, &layout, &status) == CIMG_OK) {
+        const size_t luma = (size_t)layout.width * (size_t)layout.height;
+        const size_t chroma = (size_t)layout.chroma_width * (size_t)layout.chroma_height;
+        uint8_t *planes = malloc(luma + 2 * chroma);
+        uint8_t *icc = NULL;
+        size_t icc_length = 0;
+        if (planes != NULL &&
+            cjpeg_decode_ycc(data, size, scale, FUZZ_MAX_PIXELS, &layout, planes, planes + luma,
+                             planes + luma + chroma, &icc, &icc_length, &status) == CIMG_OK &&
+            luma <= 256u * 256u) {
             uint8_t *encoded = NULL;
             size_t length = 0;
-            if (cjpeg_encode_ycc(planes.data, planes.width, planes.height, planes.data + luma,
-                                 planes.data + luma + chroma, 75, (int)(size & 4), planes.icc, planes.icc_length,
-                                 &encoded, &length, &status) == CIMG_OK) {
+            if (cjpeg_encode_ycc(planes, layout.width, layout.height, planes + luma, planes + luma + chroma, 75,
+                                 (int)(size & 4), icc, icc_length, &encoded, &length, &status) == CIMG_OK) {
                 cimg_free(encoded);
             }
         }
-        cimg_free(planes.data);
-        cimg_free(planes.icc);
+        cimg_free(icc);
+        free(planes);
     }
     cimg_pixels pixels;
     if (cjpeg_decode_scaled(data, size, scale, FUZZ_MAX_PIXELS, &pixels, &status) != CIMG_OK) return 0;

@@ -1,3 +1,4 @@
+import CImageCodecs
 import Testing
 @testable import Imaging
 
@@ -102,6 +103,30 @@ struct YCbCrPathTests {
         // At 1/8 the 26×19 image is mostly quadrant edges, where this nearest-sample chroma differs most from
         // libjpeg's smooth upsampling.
         #expect(colourError < (denominator == 8 ? 5 : 3), "colour differs by \(colourError) on average")
+    }
+
+    /// The decoder writes into planes sized from the header it read first; planes of any other size are refused
+    /// before a pixel is written, and a file cut short fails instead of leaving planes half made.
+    @Test func planesMustMatchTheHeadersLayout() throws {
+        let file = try JPEGCodec.encode(Self.scene(width: 37, height: 21), quality: 90, lumaSampling: (2, 2))
+        var layout = cimg_ycc_layout()
+        var status = cimg_status()
+        #expect(cjpeg_ycc_layout(file, file.count, 2, .max, &layout, &status) == Int32(CIMG_OK.rawValue))
+        #expect((layout.width, layout.height, layout.chroma_width, layout.chroma_height) == (19, 11, 10, 6))
+        var wrong = layout
+        wrong.width -= 1
+        var luma = [UInt8](repeating: 0, count: 19 * 11), cb = [UInt8](repeating: 0, count: 60)
+        var cr = [UInt8](repeating: 0, count: 60)
+        var icc: UnsafeMutablePointer<UInt8>?
+        var iccLength = 0
+        let refused = cjpeg_decode_ycc(file, file.count, 2, .max, &wrong, &luma, &cb, &cr, &icc, &iccLength, &status)
+        #expect(refused == Int32(CIMG_ERR_INVALID_ARGUMENT.rawValue))
+        #expect(luma.allSatisfy { $0 == 0 })
+
+        let truncated = Array(file.prefix(file.count * 2 / 3))
+        #expect(throws: ImagingError.self) {
+            _ = try JPEGCodec.decodePlanes(truncated, scaleDenominator: 1, maxPixels: .max)
+        }
     }
 
     @Test func grayCMYKAndUncommonLayoutsAreNotPlanar() throws {

@@ -68,23 +68,28 @@ int cjpeg_encode_sampled(const uint8_t *pixels, int width, int height, int chann
 int cjpeg_encode_cmyk(const uint8_t *inverted_cmyk, int width, int height, int quality, int ycck,
                       const uint8_t *icc, size_t icc_length, uint8_t **out, size_t *out_length, cimg_status *status);
 
-/// A YCbCr image as three tightly packed planes in one allocation: luma (width × height), then Cb and Cr
-/// (chroma_width × chroma_height each, half the luma size rounded up: 4:2:0).
-typedef struct cimg_ycc_planes {
-    uint8_t *data;
+/// The planes a YCbCr JPEG decodes to: luma (width × height) and Cb and Cr (chroma_width × chroma_height each,
+/// half the luma size rounded up: 4:2:0), all tightly packed.
+typedef struct cimg_ycc_layout {
     int width;
     int height;
     int chroma_width;
     int chroma_height;
-    uint8_t *icc;      ///< Embedded RGB ICC profile, or NULL.
-    size_t icc_length;
-} cimg_ycc_planes;
+} cimg_ycc_layout;
 
-/// Decodes a YCbCr JPEG (4:4:4, 4:2:2, 4:4:0 or 4:2:0) at 1/scale_denom size to planes, with no colour
-/// conversion; chroma comes out at half the luma size whatever the file's layout. Fails with
-/// CIMG_ERR_NOT_PLANAR, before decoding any pixel, for gray, CMYK, YCCK, RGB and other layouts.
+/// Reads the header of a YCbCr JPEG (4:4:4, 4:2:2, 4:4:0 or 4:2:0) and gives the planes cjpeg_decode_ycc makes
+/// at 1/scale_denom size, decoding no pixel. Fails with CIMG_ERR_NOT_PLANAR for gray, CMYK, YCCK, RGB and other
+/// layouts, and with CIMG_ERR_TOO_MANY_PIXELS when width * height exceeds max_pixels.
+int cjpeg_ycc_layout(const uint8_t *data, size_t size, int scale_denom, uint64_t max_pixels, cimg_ycc_layout *out,
+                     cimg_status *status);
+
+/// Decodes a YCbCr JPEG at 1/scale_denom size into the caller's planes, laid out as cjpeg_ycc_layout said (a
+/// different `layout` is refused), with no colour conversion; chroma comes out at half the luma size whatever
+/// the file's layout. An embedded RGB ICC profile is returned in *icc_out (free with cimg_free), else NULL. On
+/// failure the planes may be partly written.
 int cjpeg_decode_ycc(const uint8_t *data, size_t size, int scale_denom, uint64_t max_pixels,
-                     cimg_ycc_planes *out, cimg_status *status);
+                     const cimg_ycc_layout *layout, uint8_t *luma, uint8_t *cb, uint8_t *cr, uint8_t **icc_out,
+                     size_t *icc_length_out, cimg_status *status);
 
 /// Encodes 4:2:0 planes (luma width × height, chroma (width+1)/2 × (height+1)/2) as a Huffman-optimised
 /// JPEG, progressive when `progressive` is non-zero, with no colour conversion or chroma downsampling.
