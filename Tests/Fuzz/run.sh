@@ -3,6 +3,7 @@
 # Swift header probe the upload handler runs on untrusted bytes.
 #
 #   Tests/Fuzz/run.sh [SECONDS_PER_FORMAT]      default 600: 10 minutes each for JPEG and PNG, half that for the probe
+#   FUZZ_FORMATS="jpeg" Tests/Fuzz/run.sh       only some of jpeg, png and probe (after a change to one decoder)
 #
 # Needs the Swift toolchain (its clang ships libFuzzer), libjpeg-turbo, libpng and Little CMS headers (scripts/setup),
 # and python3 for the seed files. libjpeg and libpng are the system's builds, not instrumented: coverage guides
@@ -55,7 +56,7 @@ pin=()
 if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then pin=(taskset -c "${FUZZ_CPU:-1}"); fi
 
 status=0
-for format in jpeg png probe; do
+for format in ${FUZZ_FORMATS:-jpeg png probe}; do
   duration="$seconds"
   [ "$format" = probe ] && duration=$((seconds / 2))
   corpus="$work/corpus/$format"
