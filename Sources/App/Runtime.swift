@@ -182,7 +182,7 @@ struct Runtime: Sendable {
                 shutdownGrace: configuration.shutdownGrace, workerID: id),
             wake: wake, logger: logger,
             onJobRecorded: { [cache] _ in await GalleryCache.invalidate(cache) },
-            onIdle: { MemoryTuning.releaseFreeMemory() })
+            releaseMemory: { MemoryTuning.releaseFreeMemory() })
     }
 
     /// Everything a worker process (or `app dev`'s in-process worker) runs, in start order: the `LISTEN`

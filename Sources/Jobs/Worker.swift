@@ -15,17 +15,18 @@ public struct Worker: Service {
     let logger: Logger
     /// Called after a job's outcome is recorded (done, failed or retried): the app bumps the gallery cache here.
     let onJobRecorded: @Sendable (ClaimedJob) async -> Void
-    /// Called when the queue has run dry after some jobs and none is running: the app hands the memory those jobs
+    /// Called when the queue has run dry after some jobs and none is running, and every
+    /// ``WorkerConfiguration/memoryReleaseInterval`` while jobs keep coming: the app hands the memory those jobs
     /// freed back to the system here.
-    let onIdle: @Sendable () -> Void
+    let releaseMemory: @Sendable () -> Void
 
     public init(
         queue: any JobQueue, processor: ThumbnailProcessor, configuration: WorkerConfiguration, wake: WakeSignal,
         logger: Logger, onJobRecorded: @escaping @Sendable (ClaimedJob) async -> Void = { _ in },
-        onIdle: @escaping @Sendable () -> Void = {}
+        releaseMemory: @escaping @Sendable () -> Void = {}
     ) {
         self.onJobRecorded = onJobRecorded
-        self.onIdle = onIdle
+        self.releaseMemory = releaseMemory
         self.queue = queue
         self.processor = processor
         self.configuration = configuration
@@ -38,7 +39,9 @@ public struct Worker: Service {
         let stopping = NIOLockedValueBox(false)
         logger.info("worker started", metadata: ["worker.id": "\(configuration.workerID)", "worker.concurrency": "\(configuration.concurrency)"])
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { jobs in
+            // Discarding: a plain task group keeps every finished child until someone awaits it, and nothing here
+            // does, so each job left about 10 kB behind until shutdown (the worker's memory grew with every job).
+            await withDiscardingTaskGroup { jobs in
                 await withTaskGroup(of: Void.self) { background in
                     background.addTask { await self.heartbeat(held: held) }
                     await claimLoop(jobs: &jobs, held: held, stopping: stopping)
@@ -54,9 +57,10 @@ public struct Worker: Service {
     }
 
     /// Claims and starts jobs until shutdown or cancellation.
-    private func claimLoop(jobs: inout TaskGroup<Void>, held: NIOLockedValueBox<[Int64: ClaimedJob]>, stopping: NIOLockedValueBox<Bool>) async {
+    private func claimLoop(jobs: inout DiscardingTaskGroup, held: NIOLockedValueBox<[Int64: ClaimedJob]>, stopping: NIOLockedValueBox<Bool>) async {
         var pollInterval = configuration.minPollInterval
-        var ranSinceIdle = false
+        var ranSinceRelease = false
+        var lastRelease = ContinuousClock.now
         while !Task.isCancelled && !stopping.withLockedValue({ $0 }) {
             let free = configuration.concurrency - held.withLockedValue { $0.count }
             if free <= 0 {
@@ -72,16 +76,22 @@ public struct Worker: Service {
                 continue
             }
             if claimed.isEmpty {
-                if ranSinceIdle && held.withLockedValue({ $0.isEmpty }) {
-                    ranSinceIdle = false
-                    onIdle()
+                if ranSinceRelease && held.withLockedValue({ $0.isEmpty }) {
+                    ranSinceRelease = false
+                    lastRelease = .now
+                    releaseMemory()
                 }
                 await wake.wait(timeout: pollInterval)
                 pollInterval = min(pollInterval * 2, configuration.maxPollInterval)
                 continue
             }
             pollInterval = configuration.minPollInterval
-            ranSinceIdle = true
+            ranSinceRelease = true
+            if ContinuousClock.now - lastRelease >= configuration.memoryReleaseInterval {
+                // A queue that never runs dry still gives back what finished jobs left free now and then.
+                lastRelease = .now
+                releaseMemory()
+            }
             for job in claimed {
                 held.withLockedValue { $0[job.id] = job }
                 jobs.addTask {
@@ -94,7 +104,7 @@ public struct Worker: Service {
     }
 
     /// Waits up to the grace period for running jobs, then cancels and releases what is left.
-    private func drain(jobs: inout TaskGroup<Void>, held: NIOLockedValueBox<[Int64: ClaimedJob]>) async {
+    private func drain(jobs: inout DiscardingTaskGroup, held: NIOLockedValueBox<[Int64: ClaimedJob]>) async {
         let deadline = ContinuousClock.now + configuration.shutdownGrace
         // A cancelled task (not a graceful shutdown) stops at once: waiting would only spin.
         while held.withLockedValue({ !$0.isEmpty }) && ContinuousClock.now < deadline && !Task.isCancelled {

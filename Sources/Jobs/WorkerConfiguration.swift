@@ -14,6 +14,10 @@ public struct WorkerConfiguration: Sendable {
     public var backoff: Backoff
     /// Names this worker in `jobs.locked_by`.
     public var workerID: String
+    /// While jobs keep coming, how often the worker's free memory is handed back (it always is when the queue
+    /// runs dry): often enough that a never-empty queue cannot pile up freed buffers, rarely enough that the
+    /// page faults of reusing them cost nothing that shows.
+    public var memoryReleaseInterval: Duration = .seconds(10)
 
     public init(
         concurrency: Int, lease: Duration = .seconds(60), heartbeat: Duration = .seconds(15),
