@@ -175,7 +175,7 @@ int cjpeg_decode_scaled(const uint8_t *data, size_t size, int scale_denom, uint6
     volatile cjpeg_cmyk_converter converter = { NULL, NULL, 0 };
 
     if (out == NULL || data == NULL || size == 0 ||
-        !(scale_denom == 1 || scale_denom == 2 || scale_denom == 4 || scale_denom == 8)) {
+        !cjpeg_is_scale_denominator(scale_denom)) {
         cjpeg_set_status(status, CIMG_ERR_INVALID_ARGUMENT, "Invalid arguments to the JPEG decoder");
         return CIMG_ERR_INVALID_ARGUMENT;
     }

@@ -43,6 +43,11 @@ typedef struct cjpeg_source_mgr {
 
 #define CJPEG_INTERNAL __attribute__((visibility("hidden")))
 
+/// The DCT scales libjpeg-turbo decodes at: 1/1, 1/2, 1/4 and 1/8.
+static inline int cjpeg_is_scale_denominator(int denominator) {
+    return denominator == 1 || denominator == 2 || denominator == 4 || denominator == 8;
+}
+
 CJPEG_INTERNAL void cjpeg_set_status(cimg_status *status, int code, const char *message);
 CJPEG_INTERNAL void cjpeg_progress(j_common_ptr cinfo);
 CJPEG_INTERNAL void cjpeg_install_error_manager(cjpeg_error_mgr *err);

@@ -134,7 +134,7 @@ int cjpeg_ycc_layout(const uint8_t *data, size_t size, int scale_denom, uint64_t
     cjpeg_error_mgr err;
 
     if (out == NULL || data == NULL || size == 0 ||
-        !(scale_denom == 1 || scale_denom == 2 || scale_denom == 4 || scale_denom == 8)) {
+        !cjpeg_is_scale_denominator(scale_denom)) {
         cjpeg_set_status(status, CIMG_ERR_INVALID_ARGUMENT, "Invalid arguments to the JPEG decoder");
         return CIMG_ERR_INVALID_ARGUMENT;
     }
@@ -170,7 +170,7 @@ int cjpeg_decode_ycc(const uint8_t *data, size_t size, int scale_denom, uint64_t
 
     if (data == NULL || size == 0 || layout == NULL || luma == NULL || cb == NULL || cr == NULL ||
         icc_out == NULL || icc_length_out == NULL ||
-        !(scale_denom == 1 || scale_denom == 2 || scale_denom == 4 || scale_denom == 8)) {
+        !cjpeg_is_scale_denominator(scale_denom)) {
         cjpeg_set_status(status, CIMG_ERR_INVALID_ARGUMENT, "Invalid arguments to the JPEG decoder");
         return CIMG_ERR_INVALID_ARGUMENT;
     }
