@@ -373,6 +373,9 @@ def main():
         if nginx:
             nginx.stop()
         run([PEER / "scripts" / "pg.sh", "stop"], stdout=subprocess.DEVNULL)
+        # The logs stay; the gigabytes of uploaded photos (ours, Django's, NGINX's) do not.
+        for media in (ours.media, work / "django-media", work / "nginx" / "www" / "put", work / "nginx" / "client_body"):
+            shutil.rmtree(media, ignore_errors=True)
 
     r = results.get
     print("\n| case | Memories | Django + Gunicorn | NGINX | Memories ÷ Django | Memories vs NGINX |")
