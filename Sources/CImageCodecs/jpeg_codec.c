@@ -134,7 +134,7 @@ static void cjpeg_term_source(j_decompress_ptr cinfo) {
     (void)cinfo;
 }
 
-void cjpeg_memory_source(j_decompress_ptr cinfo, cjpeg_source_mgr *src, const uint8_t *data, size_t size) {
+static void cjpeg_memory_source(j_decompress_ptr cinfo, cjpeg_source_mgr *src, const uint8_t *data, size_t size) {
     src->pub.init_source = cjpeg_init_source;
     src->pub.fill_input_buffer = cjpeg_fill_input_buffer;
     src->pub.skip_input_data = cjpeg_skip_input_data;

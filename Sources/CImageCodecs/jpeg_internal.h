@@ -53,10 +53,8 @@ CJPEG_INTERNAL void cjpeg_progress(j_common_ptr cinfo);
 CJPEG_INTERNAL void cjpeg_install_error_manager(cjpeg_error_mgr *err);
 /// True when the profile's colour space signature fits the decoded pixels (1 gray, 3 RGB).
 CJPEG_INTERNAL int cjpeg_icc_matches(const uint8_t *icc, size_t length, int channels);
-CJPEG_INTERNAL void cjpeg_memory_source(j_decompress_ptr cinfo, cjpeg_source_mgr *src, const uint8_t *data,
-                                        size_t size);
 /// jpeg_create_decompress with the shims' limits (CJPEG_MAX_MEMORY, CJPEG_MAX_SCANS) reading `data` through
-/// cjpeg_memory_source, then jpeg_read_header with the APP2 markers (ICC profile) kept. Call with `cinfo->err`
+/// the cjpeg_source_mgr above, then jpeg_read_header with the APP2 markers (ICC profile) kept. Call with `cinfo->err`
 /// installed and its jump armed: errors longjmp there.
 CJPEG_INTERNAL void cjpeg_read_header(j_decompress_ptr cinfo, struct jpeg_progress_mgr *progress,
                                       cjpeg_source_mgr *source, const uint8_t *data, size_t size);
