@@ -219,6 +219,9 @@ int cjpeg_decode_ycc(const uint8_t *data, size_t size, int scale_denom, uint64_t
     uint8_t *const band[3] = { scratch, scratch + luma_band, scratch + luma_band + chroma_band };
     uint8_t *const chroma_out[2] = { cb, cr };
     const JDIMENSION lines = (JDIMENSION)(cinfo.max_v_samp_factor * cinfo.min_DCT_scaled_size);
+    // When the decoded luma rows are exactly as wide as the plane (a width of whole blocks, as phone photos
+    // have), libjpeg writes them straight into it; only rows below the image go to the band.
+    const int luma_in_place = plan.stride[0] == (size_t)width;
     int luma_row = 0, chroma_row = 0;  // first decoded row of each in the current band
     while (cinfo.output_scanline < cinfo.output_height) {
         int calls = 0;
@@ -230,11 +233,15 @@ int cjpeg_decode_ycc(const uint8_t *data, size_t size, int scale_denom, uint64_t
                 for (size_t r = 0; r < plan.rows_per_call[c]; r++) rows[c][r] = first + r * plan.stride[c];
                 components[c] = rows[c];
             }
+            for (size_t r = 0; luma_in_place && r < plan.rows_per_call[0]; r++) {
+                const size_t y = (size_t)luma_row + (size_t)calls * plan.rows_per_call[0] + r;
+                if (y < (size_t)height) rows[0][r] = luma + y * (size_t)width;
+            }
             if (jpeg_read_raw_data(&cinfo, components, lines) == 0) break;
         }
         if (calls == 0) break;
         const int luma_rows = (int)plan.rows_per_call[0] * calls, chroma_rows = (int)plan.rows_per_call[1] * calls;
-        for (int y = luma_row; y < luma_row + luma_rows && y < height; y++) {
+        for (int y = luma_row; !luma_in_place && y < luma_row + luma_rows && y < height; y++) {
             memcpy(luma + (size_t)y * (size_t)width, band[0] + (size_t)(y - luma_row) * plan.stride[0],
                    (size_t)width);
         }
@@ -376,16 +383,29 @@ int cjpeg_encode_ycc(const uint8_t *luma, int width, int height, const uint8_t *
         cr_rows[r] = scratch + 16 * luma_padded + (size_t)(8 + r) * chroma_padded;
     }
     JSAMPARRAY components[3] = { luma_rows, cb_rows, cr_rows };
+    // Rows that are whole blocks wide already (most display and thumbnail widths) are read in place.
+    const int luma_whole = luma_padded == (size_t)width, chroma_whole = chroma_padded == (size_t)chroma_width;
     while (cinfo.next_scanline < cinfo.image_height) {
         const int top = (int)cinfo.next_scanline;
         for (int r = 0; r < 16; r++) {
             const int y = top + r < height ? top + r : height - 1;
-            cjpeg_padded_row(luma + (size_t)y * (size_t)width, width, luma_rows[r], luma_padded);
+            const uint8_t *row = luma + (size_t)y * (size_t)width;
+            if (luma_whole) {
+                luma_rows[r] = (JSAMPROW)row;
+            } else {
+                cjpeg_padded_row(row, width, luma_rows[r], luma_padded);
+            }
         }
         for (int r = 0; r < 8; r++) {
             const int y = top / 2 + r < chroma_height ? top / 2 + r : chroma_height - 1;
-            cjpeg_padded_row(cb + (size_t)y * (size_t)chroma_width, chroma_width, cb_rows[r], chroma_padded);
-            cjpeg_padded_row(cr + (size_t)y * (size_t)chroma_width, chroma_width, cr_rows[r], chroma_padded);
+            const uint8_t *cb_row = cb + (size_t)y * (size_t)chroma_width, *cr_row = cr + (size_t)y * (size_t)chroma_width;
+            if (chroma_whole) {
+                cb_rows[r] = (JSAMPROW)cb_row;
+                cr_rows[r] = (JSAMPROW)cr_row;
+            } else {
+                cjpeg_padded_row(cb_row, chroma_width, cb_rows[r], chroma_padded);
+                cjpeg_padded_row(cr_row, chroma_width, cr_rows[r], chroma_padded);
+            }
         }
         if (jpeg_write_raw_data(&cinfo, components, 16) != 16) {
             snprintf(err.message, sizeof err.message, "The JPEG encoder stopped early");

@@ -2,9 +2,11 @@
 // these loops live in C because they dominate the pipeline's run time, and unoptimised (debug)
 // Swift runs them about ten times slower than unoptimised C, which made test runs crawl.
 //
-// One output row at a time: the vertical pass sums `taps` input rows into one float row, the
-// horizontal pass turns that row into output samples. Only one float row is ever held, so the
-// resampler's memory is O(input width), and the row stays in cache between the two passes.
+// The vertical pass sums `taps` input rows into one float row, the horizontal pass turns that row
+// into output samples. Interleaved pixels go one output row at a time; one channel (a gray image or a
+// plane of a YCbCr image, the common case) goes 8 output rows at a time, transposed in between so that
+// the horizontal pass sums whole vectors as the vertical one does. Only a few float rows are ever held,
+// so the resampler's memory is O(input width), and they stay in cache between the two passes.
 // Clang's vector extensions keep the loops SIMD on every target (SSE2 and NEON alike).
 
 #include <string.h>
@@ -154,75 +156,91 @@ static void cimg_horizontal_row4(const float *restrict in, uint8_t *restrict out
     }
 }
 
-/// r[i] = the sum of the eight lanes of a[i], for eight vectors at once (three rounds of pairwise adds).
-static inline __attribute__((always_inline)) cimg_v8f cimg_sum8x8(const cimg_v8f a[8]) {
-    cimg_v8f t[4], u[2];
+/// Transposes the 8×8 block of floats a[0...7] (a[i][j] = row i, column j) in place: afterwards a[j] holds
+/// column j. Three rounds of two-vector shuffles (unpack, shuffle, 128-bit lane swap on AVX).
+static inline __attribute__((always_inline)) void cimg_transpose8x8(cimg_v8f a[8]) {
+    cimg_v8f t[8], u[8];
     for (int i = 0; i < 4; i++) {
-        t[i] = __builtin_shufflevector(a[2 * i], a[2 * i + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
-               __builtin_shufflevector(a[2 * i], a[2 * i + 1], 1, 3, 9, 11, 5, 7, 13, 15);
+        t[2 * i] = __builtin_shufflevector(a[2 * i], a[2 * i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[2 * i + 1] = __builtin_shufflevector(a[2 * i], a[2 * i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
     }
     for (int i = 0; i < 2; i++) {
-        u[i] = __builtin_shufflevector(t[2 * i], t[2 * i + 1], 0, 2, 8, 10, 4, 6, 12, 14) +
-               __builtin_shufflevector(t[2 * i], t[2 * i + 1], 1, 3, 9, 11, 5, 7, 13, 15);
-    }
-    return __builtin_shufflevector(u[0], u[1], 0, 1, 2, 3, 8, 9, 10, 11) +
-           __builtin_shufflevector(u[0], u[1], 4, 5, 6, 7, 12, 13, 14, 15);
-}
-
-/// Eight output columns of the one-channel pass: lane i sums `blocks` vectors of 8 taps from starts[i]. With
-/// `blocks` a constant the tap loop unrolls completely: no loop branches, only multiply-adds and the transpose.
-static inline __attribute__((always_inline)) cimg_v8f cimg_horizontal_eight(const float *in, const int32_t *starts,
-                                                                            const float *weights, int taps,
-                                                                            int blocks) {
-    cimg_v8f acc[8];
-    for (int lane = 0; lane < 8; lane++) {
-        const float *w = weights + (size_t)lane * (size_t)taps;
-        const float *p = in + starts[lane];
-        cimg_v8f sum = { 0 };
-        for (int block = 0; block < blocks; block++) {
-            cimg_v8f values, factors;
-            memcpy(&values, p + 8 * block, sizeof values);
-            memcpy(&factors, w + 8 * block, sizeof factors);
-            sum += values * factors;
+        for (int k = 0; k < 2; k++) {
+            const cimg_v8f x = t[4 * i + k], y = t[4 * i + k + 2];
+            u[4 * i + 2 * k] = __builtin_shufflevector(x, y, 0, 1, 8, 9, 4, 5, 12, 13);
+            u[4 * i + 2 * k + 1] = __builtin_shufflevector(x, y, 2, 3, 10, 11, 6, 7, 14, 15);
         }
-        acc[lane] = sum;
     }
-    return cimg_sum8x8(acc);
+    for (int j = 0; j < 4; j++) {
+        a[j] = __builtin_shufflevector(u[j], u[j + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        a[j + 4] = __builtin_shufflevector(u[j], u[j + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
 }
 
-/// Horizontal pass over one channel (a gray image or one plane of a YCbCr image): eight taps per vector
-/// multiply-add, eight output columns at a time so that the lane sums, clamping and rounding are vector work too.
-/// The table's stride is a multiple of 8 with zero weights past each count, and the input row is followed by
-/// `taps` zero floats, so every column can sum all `taps` taps (the zeros add nothing) and whole vectors never
-/// read past the scratch memory.
-static inline __attribute__((always_inline)) void cimg_horizontal_row1(const float *restrict in, uint8_t *restrict out,
-                                                                      int output_width, const int32_t *starts,
-                                                                      const int32_t *counts, const float *weights,
-                                                                      int taps) {
+/// The one-channel pass for a strip of 8 output rows, after their vertical pass. `columns` holds the strip
+/// transposed, one vector per input column whose lane k is strip row k, followed by `taps` zero vectors; output
+/// column c is then the weighted sum of whole vectors `columns[starts[c] ...]`, 8 rows at once with no lane
+/// sums. Eight columns are summed side by side (eight independent multiply-add chains) and transposed back into
+/// 8 bytes of each of the strip's `rows` output rows. `grouped` is the weight table regrouped by
+/// cimg_group_weights, so that the eight columns' weights of one tap are adjacent; the table's zero weights past
+/// each count let the longest count of the eight bound the loop.
+static inline __attribute__((always_inline)) void cimg_horizontal_strip(const cimg_v8f *restrict columns,
+                                                                       uint8_t *restrict out, size_t out_stride,
+                                                                       int rows, int output_width,
+                                                                       const cimg_axis_weights *horizontal,
+                                                                       const float *restrict grouped) {
     const cimg_v8f zero = { 0 }, top = { 255, 255, 255, 255, 255, 255, 255, 255 },
                    half = { 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f };
-    int column = 0;
-    for (; column + 8 <= output_width; column += 8) {
-        const float *w = weights + (size_t)column * (size_t)taps;
-        cimg_v8f sums;
-        // The common widths get their own unrolled copies (Lanczos-3 up to a reduction of about 4.7).
-        switch (taps) {
-        case 8: sums = cimg_horizontal_eight(in, starts + column, w, 8, 1); break;
-        case 16: sums = cimg_horizontal_eight(in, starts + column, w, 16, 2); break;
-        case 24: sums = cimg_horizontal_eight(in, starts + column, w, 24, 3); break;
-        case 32: sums = cimg_horizontal_eight(in, starts + column, w, 32, 4); break;
-        default: sums = cimg_horizontal_eight(in, starts + column, w, taps, taps / 8); break;
+    const int taps = horizontal->taps;
+    for (int column = 0; column < output_width; column += 8) {
+        const int lanes = output_width - column < 8 ? output_width - column : 8;
+        const cimg_v8f *p[8];
+        int longest = 0;
+        for (int lane = 0; lane < 8; lane++) {
+            // Missing lanes of the last group repeat its last column; their sums are never stored.
+            const int c = column + (lane < lanes ? lane : lanes - 1);
+            p[lane] = columns + horizontal->starts[c];
+            if (horizontal->counts[c] > longest) longest = horizontal->counts[c];
         }
-        sums = __builtin_elementwise_min(__builtin_elementwise_max(sums, zero), top) + half;
-        cimg_v8u8 bytes = __builtin_convertvector(__builtin_convertvector(sums, cimg_v8i), cimg_v8u8);
-        memcpy(out + column, &bytes, sizeof bytes);
+        const float *w = grouped + (size_t)column * (size_t)taps;
+        cimg_v8f acc[8] = { zero, zero, zero, zero, zero, zero, zero, zero };
+        for (int tap = 0; tap < longest; tap++, w += 8) {
+            for (int lane = 0; lane < 8; lane++) acc[lane] += w[lane] * p[lane][tap];
+        }
+        cimg_transpose8x8(acc);
+        for (int row = 0; row < rows; row++) {
+            const cimg_v8f sums = __builtin_elementwise_min(__builtin_elementwise_max(acc[row], zero), top) + half;
+            cimg_v8u8 bytes = __builtin_convertvector(__builtin_convertvector(sums, cimg_v8i), cimg_v8u8);
+            memcpy(out + (size_t)row * out_stride + column, &bytes, (size_t)lanes);
+        }
     }
-    for (; column < output_width; column++) {
-        const float *w = weights + (size_t)column * (size_t)taps;
-        const float *p = in + starts[column];
-        float sum = 0.0f;
-        for (int tap = 0; tap < counts[column]; tap++) sum += w[tap] * p[tap];
-        out[column] = cimg_clamp_to_byte(sum);
+}
+
+/// Regroups a horizontal table for cimg_horizontal_strip: for each group of 8 output columns, tap by tap, the
+/// 8 columns' weights side by side (zero for the missing columns of the last group).
+static void cimg_group_weights(const cimg_axis_weights *horizontal, int output_width, float *restrict grouped) {
+    const int taps = horizontal->taps;
+    for (int column = 0; column < output_width; column += 8) {
+        float *group = grouped + (size_t)column * (size_t)taps;
+        for (int tap = 0; tap < taps; tap++) {
+            for (int lane = 0; lane < 8; lane++) {
+                group[tap * 8 + lane] = column + lane < output_width
+                    ? horizontal->weights[(size_t)(column + lane) * (size_t)taps + (size_t)tap]
+                    : 0.0f;
+            }
+        }
+    }
+}
+
+/// Turns the 8 float rows of `strip` (each `width` samples, `stride` apart, stride a multiple of 8) into
+/// `columns`: one vector per input column, lane k from row k.
+static inline __attribute__((always_inline)) void cimg_transpose_strip(const float *restrict strip, size_t stride,
+                                                                      int width, cimg_v8f *restrict columns) {
+    for (int x = 0; x < width; x += 8) {
+        cimg_v8f block[8];
+        for (int k = 0; k < 8; k++) memcpy(&block[k], strip + (size_t)k * stride + x, sizeof block[k]);
+        cimg_transpose8x8(block);
+        for (int j = 0; j < 8; j++) columns[x + j] = block[j];
     }
 }
 
@@ -249,13 +267,21 @@ static void cimg_horizontal_row_narrow(const float *restrict in, uint8_t *restri
     }
 }
 
-size_t cimg_resample_scratch_floats(int input_width, int channels, int vertical_taps, int horizontal_taps) {
-    // One channel: the vertical pass's result followed by `horizontal_taps` zeros (read by the one-channel pass's
-    // whole vectors). More channels: first a cache of the last `vertical_taps` input rows as floats (each input
+/// One channel's scratch: 8 rows of the input width rounded up to whole vectors, then their transpose with
+/// `taps` zero vectors after it (read by the last columns' whole-table sums), then the regrouped weights.
+static size_t cimg_strip_floats(int input_width, int output_width, int horizontal_taps) {
+    const size_t padded = ((size_t)input_width + 7) / 8 * 8;
+    const size_t groups = ((size_t)output_width + 7) / 8;
+    return 8 * padded + 8 * (padded + (size_t)horizontal_taps) + groups * 8 * (size_t)horizontal_taps;
+}
+
+size_t cimg_resample_scratch_floats(int input_width, int output_width, int channels, int vertical_taps,
+                                    int horizontal_taps) {
+    // One channel: a strip of 8 vertical-pass rows and its transpose (see cimg_resample). More channels: first a cache of the last `vertical_taps` input rows as floats (each input
     // row is converted once, though several output rows read it), and after the result that row padded to 4
     // floats a pixel when RGB.
     const size_t row = (size_t)input_width * (size_t)channels;
-    if (channels == 1) return row + (size_t)horizontal_taps;
+    if (channels == 1) return cimg_strip_floats(input_width, output_width, horizontal_taps) + 8 /* alignment */;
     return (size_t)vertical_taps * row + row + (size_t)horizontal_taps +
            (channels == 3 ? (size_t)input_width * 4 : 0);
 }
@@ -270,19 +296,38 @@ void cimg_resample(const uint8_t *source, int input_width, int channels, uint8_t
     float *cache = scratch;
     float *flat = channels == 1 ? scratch : cache + (size_t)slots * in_stride;
     float *padded = channels == 3 ? flat + in_stride + horizontal->taps : flat;
+    if (channels == 1) {
+        // Eight output rows at a time: their vertical passes fill a strip, the strip is transposed so that each
+        // input column is one vector of 8 rows, and the horizontal pass sums whole vectors (see
+        // cimg_horizontal_strip). The strip's padding columns and the zero vectors after the transpose are
+        // zeroed once; the vertical pass never writes them.
+        const size_t strip_stride = ((size_t)input_width + 7) / 8 * 8;
+        float *strip = scratch;
+        uintptr_t aligned = ((uintptr_t)(strip + 8 * strip_stride) + 31) & ~(uintptr_t)31;
+        cimg_v8f *columns = (cimg_v8f *)aligned;
+        memset(strip, 0, 8 * strip_stride * sizeof(float));
+        memset(columns + strip_stride, 0, (size_t)horizontal->taps * sizeof(cimg_v8f));
+        float *grouped = (float *)(columns + strip_stride + horizontal->taps);
+        cimg_group_weights(horizontal, output_width, grouped);
+        for (int row = 0; row < output_height; row += 8) {
+            const int rows = output_height - row < 8 ? output_height - row : 8;
+            for (int k = 0; k < rows; k++) {
+                cimg_vertical_row_bytes(source, in_stride, vertical->starts[row + k], vertical->counts[row + k],
+                                        vertical->weights + (size_t)(row + k) * (size_t)slots, in_stride,
+                                        strip + (size_t)k * strip_stride);
+            }
+            cimg_transpose_strip(strip, strip_stride, input_width, columns);
+            cimg_horizontal_strip(columns, destination + (size_t)row * out_stride, out_stride, rows, output_width,
+                                  horizontal, grouped);
+        }
+        return;
+    }
     // Input row r lives in slot r % slots; `next` is the first input row not converted yet. Window starts
     // never decrease and a window spans at most `slots` rows, so a row is never evicted while still needed.
     int next = 0;
     for (int row = 0; row < output_height; row++) {
         const int first = vertical->starts[row];
         const int count = vertical->counts[row];
-        if (channels == 1) {
-            cimg_vertical_row_bytes(source, in_stride, first, count, vertical->weights + (size_t)row * (size_t)slots,
-                                    in_stride, flat);
-            cimg_horizontal_row1(flat, destination + (size_t)row * out_stride, output_width, horizontal->starts,
-                                 horizontal->counts, horizontal->weights, horizontal->taps);
-            continue;
-        }
         if (next < first) next = first;
         for (; next < first + count; next++) {
             cimg_row_to_float(source + (size_t)next * in_stride, in_stride, cache + (size_t)(next % slots) * in_stride);

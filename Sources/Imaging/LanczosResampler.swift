@@ -7,7 +7,7 @@ import Darwin
 #endif
 import CImageCodecs
 
-/// Separable Lanczos-3 resampling (vertical pass, then horizontal, one output row at a time) with per-axis
+/// Separable Lanczos-3 resampling (vertical pass, then horizontal) with per-axis
 /// weight tables built here and the convolution loops in CImageCodecs.
 ///
 /// Cost is linear in the output size times the filter width; the filter widens with the
@@ -39,28 +39,35 @@ enum LanczosResampler {
             var weights = [Float](repeating: 0, count: outputSize * taps)
             var scratch = [Double](repeating: 0, count: taps)
             var sharpened = [Double](repeating: 0, count: taps)
+            // Taps are 1/filterScale apart in filter space, so sin(πx/3) advances by a fixed angle from one tap to
+            // the next: a rotation by that angle replaces a sine per tap (one sine and cosine per output sample).
+            let step = Double.pi / (3 * filterScale)
+            let (stepSin, stepCos) = (sin(step), cos(step))
             for index in 0..<outputSize {
                 let center = (Double(index) + 0.5) * scale
                 var first = max(0, Int((center - support).rounded(.down)))
                 var last = min(inputSize, Int((center + support).rounded(.up)), first + taps - extra)
+                let x0 = (Double(first) + 0.5 - center) / filterScale
+                var third = (sin: sin(Double.pi * x0 / 3), cos: cos(Double.pi * x0 / 3))
                 var sum = 0.0
                 for tap in first..<last {
-                    let weight = Self.lanczos3((Double(tap) + 0.5 - center) / filterScale)
+                    let weight = Self.lanczos3((Double(tap) + 0.5 - center) / filterScale, sinThird: third.sin)
                     scratch[tap - first] = weight
                     sum += weight
+                    third = (third.sin * stepCos + third.cos * stepSin, third.cos * stepCos - third.sin * stepSin)
                 }
                 // Edges are handled by renormalising the taps that fall inside the image.
                 let norm = sum != 0 ? 1 / sum : 0
                 for tap in 0..<(last - first) { scratch[tap] *= norm }
                 if sharpening > 0 {
+                    // [-a, 1 + 2a, -a] spread over the neighbours, edges repeated.
                     let sharpFirst = max(0, first - 1), sharpLast = min(inputSize, last + 1)
                     for tap in 0..<(sharpLast - sharpFirst) { sharpened[tap] = 0 }
                     for tap in first..<last {
                         let weight = scratch[tap - first]
-                        for (offset, factor) in [(-1, -sharpening), (0, 1 + 2 * sharpening), (1, -sharpening)] {
-                            let input = min(max(tap + offset, 0), inputSize - 1)
-                            sharpened[input - sharpFirst] += factor * weight
-                        }
+                        sharpened[max(tap - 1, 0) - sharpFirst] -= sharpening * weight
+                        sharpened[tap - sharpFirst] += (1 + 2 * sharpening) * weight
+                        sharpened[min(tap + 1, inputSize - 1) - sharpFirst] -= sharpening * weight
                     }
                     (first, last) = (sharpFirst, sharpLast)
                     for tap in 0..<(last - first) { scratch[tap] = sharpened[tap] }
@@ -92,13 +99,13 @@ enum LanczosResampler {
             }
         }
 
-        static func lanczos3(_ x: Double) -> Double {
+        /// Lanczos-3 at `x`, given sin(πx/3); sin(πx) follows by the triple-angle formula.
+        @inline(__always)
+        static func lanczos3(_ x: Double, sinThird third: Double) -> Double {
             let ax = abs(x)
             if ax < 1e-9 { return 1 }
             if ax >= 3 { return 0 }
             let px = Double.pi * x
-            // sin(πx) from sin(πx/3) by the triple-angle formula: one sine per tap instead of two.
-            let third = sin(px / 3)
             return 3 * (3 * third - 4 * third * third * third) * third / (px * px)
         }
     }
@@ -126,7 +133,7 @@ enum LanczosResampler {
         var scratch = [Float](
             repeating: 0,
             count: cimg_resample_scratch_floats(
-                Int32(image.width), Int32(channels), Int32(vertical.taps), Int32(horizontal.taps)))
+                Int32(image.width), Int32(width), Int32(channels), Int32(vertical.taps), Int32(horizontal.taps)))
         let total = width * height * channels
         let result = [UInt8](unsafeUninitializedCapacity: total) { output, initialized in
             image.pixels.withUnsafeBufferPointer { source in

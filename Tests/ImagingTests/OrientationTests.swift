@@ -55,10 +55,18 @@ struct OrientationTests {
 
     @Test("applyingOrientation maps every pixel like the EXIF definition", arguments: 1...8)
     func orientationTable(orientation: Int) {
-        // Distinct value per pixel, odd size so that off-by-one errors cannot hide.
-        let visual = PixelBuffer(width: 5, height: 3, channels: 1, pixels: (0..<15).map { UInt8($0) })
-        let stored = Fixtures.stored(visual, orientation: orientation)
-        #expect(stored.applyingOrientation(orientation) == visual)
+        // Distinct values, odd sizes so that off-by-one errors cannot hide; 21×13 and 24×16 also cover the
+        // one-channel 8×8 blocks and the rows and columns left over beside them, then 2-4 channels.
+        for (width, height) in [(5, 3), (21, 13), (24, 16), (8, 1), (1, 9)] {
+            for channels in 1...4 {
+                let count = width * height * channels
+                let visual = PixelBuffer(
+                    width: width, height: height, channels: channels,
+                    pixels: (0..<count).map { UInt8(truncatingIfNeeded: $0 * 7 + $0 / 251) })
+                let stored = Fixtures.stored(visual, orientation: orientation)
+                #expect(stored.applyingOrientation(orientation) == visual, "\(width)x\(height)x\(channels)")
+            }
+        }
     }
 
     @Test("Out-of-range orientation values are ignored")

@@ -118,14 +118,20 @@ typedef struct cimg_axis_weights {
     int taps;
 } cimg_axis_weights;
 
-/// Floats of scratch memory cimg_resample needs for this input width, channel count and both tables' taps.
-size_t cimg_resample_scratch_floats(int input_width, int channels, int vertical_taps, int horizontal_taps);
+/// Floats of scratch memory cimg_resample needs for these widths, channel count and both tables' taps.
+size_t cimg_resample_scratch_floats(int input_width, int output_width, int channels, int vertical_taps,
+                                    int horizontal_taps);
 
-/// Separable resampling of 8-bit interleaved pixels (1...4 channels), one output row at a time: a vertical
-/// pass into a float row, then a horizontal pass back to clamped, rounded bytes.
+/// Separable resampling of 8-bit interleaved pixels (1...4 channels): a vertical pass into float rows, then a
+/// horizontal pass back to clamped, rounded bytes (one output row at a time, or 8 for one channel).
 void cimg_resample(const uint8_t *source, int input_width, int channels, uint8_t *destination,
                    int output_width, int output_height, const cimg_axis_weights *vertical,
                    const cimg_axis_weights *horizontal, float *scratch);
+
+/// Writes the 8-bit image `source` (width × height pixels of `channels` interleaved samples) turned for EXIF
+/// `orientation` into `destination`: width × height pixels, or height × width for orientations 5-8; other
+/// values copy it as is.
+void cimg_orient(const uint8_t *source, int width, int height, int channels, int orientation, uint8_t *destination);
 
 #ifdef __cplusplus
 }
