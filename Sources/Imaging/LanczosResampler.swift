@@ -133,7 +133,7 @@ enum LanczosResampler {
         var scratch = [Float](
             repeating: 0,
             count: cimg_resample_scratch_floats(
-                Int32(image.width), Int32(width), Int32(channels), Int32(vertical.taps), Int32(horizontal.taps)))
+                Int32(image.width), Int32(width), Int32(channels), Int32(horizontal.taps)))
         let total = width * height * channels
         let result = [UInt8](unsafeUninitializedCapacity: total) { output, initialized in
             image.pixels.withUnsafeBufferPointer { source in

@@ -118,9 +118,8 @@ typedef struct cimg_axis_weights {
     int taps;
 } cimg_axis_weights;
 
-/// Floats of scratch memory cimg_resample needs for these widths, channel count and both tables' taps.
-size_t cimg_resample_scratch_floats(int input_width, int output_width, int channels, int vertical_taps,
-                                    int horizontal_taps);
+/// Floats of scratch memory cimg_resample needs for these widths, channel count and horizontal table's taps.
+size_t cimg_resample_scratch_floats(int input_width, int output_width, int channels, int horizontal_taps);
 
 /// Separable resampling of 8-bit interleaved pixels (1...4 channels): a vertical pass into float rows, then a
 /// horizontal pass back to clamped, rounded bytes (one output row at a time, or 8 for one channel).
