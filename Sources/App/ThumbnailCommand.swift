@@ -114,9 +114,7 @@ struct ThumbnailCommand: AsyncParsableCommand {
     }
 
     private static func describe(_ stages: StageTimings) -> String {
-        func milliseconds(_ duration: Duration) -> String {
-            String(format: "%.1f", Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
-        }
+        func milliseconds(_ duration: Duration) -> String { String(format: "%.1f", duration / .milliseconds(1)) }
         return "decode \(milliseconds(stages.decode)) ms, resample \(milliseconds(stages.resample)) ms, "
             + "encode \(milliseconds(stages.encode)) ms"
     }
