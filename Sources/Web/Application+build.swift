@@ -6,14 +6,42 @@ import ServiceLifecycle
 public func buildRouter(
     services: WebServices, configuration: WebConfiguration, renderer: PageRenderer
 ) -> Router<WebRequestContext> {
+    buildRouter(services: services, configuration: configuration, renderer: renderer, shared: SharedHTTPServices(configuration))
+}
+
+/// What the router and the connections' fast path (``StaticFileChannelHandler``) share: one request-id sequence,
+/// one set of metric handles, the static files read so far.
+struct SharedHTTPServices: Sendable {
+    let requestIDs = RequestIDGenerator()
+    let metrics = HTTPMetricHandles()
+    let securityHeaders: SecurityHeaders
+    let staticFiles: StaticFiles?
+
+    init(_ configuration: WebConfiguration) {
+        securityHeaders = SecurityHeaders(mediaOrigins: configuration.mediaOrigins)
+        staticFiles = configuration.serveStatic ? StaticFiles(directory: configuration.publicDirectory, urlBasePath: "/static") : nil
+    }
+
+    /// The fast path's services, when static files are served.
+    func staticFileHandlerServices(serverName: String?) -> StaticFileChannelHandler.Services? {
+        staticFiles.map {
+            StaticFileChannelHandler.Services(
+                files: $0, securityHeaders: securityHeaders, requestIDs: requestIDs, metrics: metrics, serverName: serverName)
+        }
+    }
+}
+
+func buildRouter(
+    services: WebServices, configuration: WebConfiguration, renderer: PageRenderer, shared: SharedHTTPServices
+) -> Router<WebRequestContext> {
     let router = Router(context: WebRequestContext.self)
-    router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: HTTPMetricsMiddleware())
-    router.add(middleware: SecurityHeadersMiddleware(mediaOrigins: configuration.mediaOrigins))
+    router.add(middleware: RequestIDMiddleware(generator: shared.requestIDs))
+    router.add(middleware: HTTPMetricsMiddleware(handles: shared.metrics))
+    router.add(middleware: SecurityHeadersMiddleware(shared.securityHeaders))
     router.add(middleware: ErrorMiddleware(renderer: renderer, logger: services.logger))
     router.add(middleware: MediaPathGuard())
-    if configuration.serveStatic {
-        router.add(middleware: StaticFileMiddleware(directory: configuration.publicDirectory, urlBasePath: "/static"))
+    if let staticFiles = shared.staticFiles {
+        router.add(middleware: StaticFileMiddleware(files: staticFiles))
         router.add(
             middleware: FileMiddleware(
                 configuration.publicDirectory, urlBasePath: "/static",
@@ -52,10 +80,15 @@ public func buildApplication(
     services: WebServices, configuration: WebConfiguration, host: String, port: Int, extraServices: [any Service] = []
 ) async throws -> some ApplicationProtocol {
     let renderer = try await PageRenderer(directory: configuration.templatesDirectory)
-    let router = buildRouter(services: services, configuration: configuration, renderer: renderer)
+    let shared = SharedHTTPServices(configuration)
+    let router = buildRouter(services: services, configuration: configuration, renderer: renderer, shared: shared)
+    let serverName = "Memories"
     return Application(
-        router: router, server: .http1(configuration: HTTPLimits.channelConfiguration(configuration)),
-        configuration: .init(address: .hostname(host, port: port), serverName: "Memories"),
+        router: router,
+        server: .http1(
+            configuration: HTTPLimits.channelConfiguration(
+                configuration, staticFiles: shared.staticFileHandlerServices(serverName: serverName))),
+        configuration: .init(address: .hostname(host, port: port), serverName: serverName),
         services: extraServices,
         logger: services.logger)
 }

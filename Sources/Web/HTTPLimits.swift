@@ -10,13 +10,18 @@ enum HTTPLimits {
     static let maxHeaderListBytes = 32 * 1024
     static let maxHeaderFieldCount = 100
 
-    static func channelConfiguration(_ configuration: WebConfiguration) -> HTTP1Channel.Configuration {
+    /// With `staticFiles`, each connection also gets a ``StaticFileChannelHandler`` after its timeouts.
+    static func channelConfiguration(
+        _ configuration: WebConfiguration, staticFiles: StaticFileChannelHandler.Services? = nil
+    ) -> HTTP1Channel.Configuration {
         let header = TimeAmount(configuration.headerTimeout)
         let body = TimeAmount(configuration.bodyTimeout)
         return HTTP1Channel.Configuration(
-            additionalChannelHandlers: [ConnectionTimeoutHandler(headerTimeout: header, bodyTimeout: body)],
+            additionalChannelHandlers: [ConnectionTimeoutHandler(headerTimeout: header, bodyTimeout: body)]
+                + (staticFiles.map { [StaticFileChannelHandler(services: $0)] } ?? []),
             httpDecoderConfiguration: .init(
                 maxHeaderFieldSize: maxHeaderFieldBytes, maxHeaderListSize: maxHeaderListBytes,
                 maxHeaderFieldCount: maxHeaderFieldCount))
     }
 }
+

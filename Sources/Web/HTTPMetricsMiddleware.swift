@@ -9,7 +9,11 @@ import Synchronization
 /// of series stays bounded whatever clients ask for. Sits outside the error middleware, so it sees the status
 /// the client got.
 struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
-    let handles = HTTPMetricHandles()
+    let handles: HTTPMetricHandles
+
+    init(handles: HTTPMetricHandles = HTTPMetricHandles()) {
+        self.handles = handles
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = DispatchTime.now().uptimeNanoseconds

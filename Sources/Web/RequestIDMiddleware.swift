@@ -6,25 +6,19 @@ import Synchronization
 /// otherwise a fresh UUID-shaped one from ``RequestIDGenerator``. The id goes back in the response header and into
 /// the logger metadata (`request.id`) of everything the request logs, so one request's lines can be found together.
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var headerName: HTTPField.Name { HTTPField.Name("X-Request-ID")! }
-    let generator = RequestIDGenerator()
+    let generator: RequestIDGenerator
+
+    init(generator: RequestIDGenerator = RequestIDGenerator()) {
+        self.generator = generator
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let id = request.headers[Self.headerName].flatMap(Self.sanitized) ?? generator.next()
+        let id = generator.id(for: request.headers)
         var context = context
         context.logger[metadataKey: "request.id"] = .string(id)
         var response = try await next(request, context)
-        response.headers[Self.headerName] = id
+        response.headers[RequestIDGenerator.headerName] = id
         return response
-    }
-
-    /// The id when it is short and made of safe characters only; nil otherwise (a new one is made).
-    static func sanitized(_ value: String) -> String? {
-        guard (1...128).contains(value.utf8.count) else { return nil }
-        let safe = value.utf8.allSatisfy { byte in
-            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45 || byte == 95 || byte == 46
-        }
-        return safe ? value : nil
     }
 }
 
@@ -40,6 +34,22 @@ final class RequestIDGenerator: Sendable {
     init() {
         prefix = UInt64.random(in: .min ... .max)
         counter = Atomic(UInt64.random(in: .min ... .max))
+    }
+
+    static var headerName: HTTPField.Name { HTTPField.Name("X-Request-ID")! }
+
+    /// The id of a request with these headers: the client's when it is sane, otherwise a new one.
+    func id(for headers: HTTPFields) -> String {
+        headers[Self.headerName].flatMap(Self.sanitized) ?? next()
+    }
+
+    /// The id when it is short and made of safe characters only; nil otherwise (a new one is made).
+    static func sanitized(_ value: String) -> String? {
+        guard (1...128).contains(value.utf8.count) else { return nil }
+        let safe = value.utf8.allSatisfy { byte in
+            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45 || byte == 95 || byte == 46
+        }
+        return safe ? value : nil
     }
 
     func next() -> String {

@@ -6,6 +6,29 @@ import Storage
 /// a strict Content-Security-Policy on pages, and `Content-Disposition: attachment` on originals so an uploaded
 /// file is never rendered as a page of this site.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    let headers: SecurityHeaders
+
+    init(mediaOrigins: [String]) {
+        headers = SecurityHeaders(mediaOrigins: mediaOrigins)
+    }
+
+    init(_ headers: SecurityHeaders) {
+        self.headers = headers
+    }
+
+    static func policy(mediaOrigins: [String]) -> String {
+        SecurityHeaders.policy(mediaOrigins: mediaOrigins)
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        headers.apply(to: &response.headers, path: request.uri.path)
+        return response
+    }
+}
+
+/// The hardening headers themselves, shared by the middleware and the static-file fast path.
+struct SecurityHeaders: Sendable {
     /// The policy for HTML answers; `img-src` also names the media origin when media live on object storage.
     let contentSecurityPolicy: String
 
@@ -22,18 +45,25 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         ].joined(separator: "; ")
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[Self.referrerPolicy] = "same-origin"
-        if let type = response.headers[.contentType], type.lowercased().hasPrefix("text/html") {
-            response.headers[.contentSecurityPolicy] = contentSecurityPolicy
-            response.headers[Self.frameOptions] = "DENY"
+    /// Adds the headers an answer to `path` gets.
+    func apply(to headers: inout HTTPFields, path: some StringProtocol) {
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[Self.referrerPolicy] = "same-origin"
+        if let type = headers[.contentType], Self.isHTML(type) {
+            headers[.contentSecurityPolicy] = contentSecurityPolicy
+            headers[Self.frameOptions] = "DENY"
         }
-        if request.uri.path.hasPrefix("/media/original/") {
-            response.headers[.contentDisposition] = "attachment"
+        if path.hasPrefix("/media/original/") {
+            headers[.contentDisposition] = "attachment"
         }
-        return response
+    }
+
+    /// True for `text/html` with any parameters, in any case (checked without making a lowercased copy).
+    static func isHTML(_ contentType: String) -> Bool {
+        let prefix = "text/html".utf8
+        let type = contentType.utf8
+        guard type.count >= prefix.count else { return false }
+        return zip(type, prefix).allSatisfy { byte, expected in byte | 0x20 == expected | 0x20 }
     }
 
     static var referrerPolicy: HTTPField.Name { HTTPField.Name("Referrer-Policy")! }

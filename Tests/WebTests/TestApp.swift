@@ -11,12 +11,13 @@ import Prometheus
 import Storage
 import Web
 
-/// Builds the real application over a fresh workspace and runs `body` against its router.
+/// Builds the real application over a fresh workspace and runs `body` against its router (`.live`: against the
+/// server itself, over a socket).
 func withTestApp(
     maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, pageSize: Int = 60,
     store customStore: (any MediaStore)? = nil, auth: AuthConfiguration = AuthConfiguration(bcryptCost: 4),
     cache: any Cache = MemoryCache(), galleryCacheTTL: Duration = .seconds(2),
-    uploadRatePerMinute: Int = 0, trustedProxies: TrustedProxies = .none,
+    uploadRatePerMinute: Int = 0, trustedProxies: TrustedProxies = .none, setup: TestingSetup = .router,
     _ body: @escaping @Sendable (TestWorkspace, any TestClientProtocol) async throws -> Void
 ) async throws {
     let workspace = try await TestWorkspace.make(store: customStore)
@@ -40,7 +41,7 @@ func withTestApp(
         // An hour: a loaded machine must not see the window end halfway through a rate-limit test.
         configuration.uploadRateWindow = .seconds(3600)
         let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
-        try await app.test(.router) { client in try await body(workspace, client) }
+        try await app.test(setup) { client in try await body(workspace, client) }
     } catch {
         await workspace.tearDown()
         throw error
