@@ -62,8 +62,7 @@ struct AlbumController: Sendable {
                 title: album.name, chrome: PageChrome(context, section: .albums),
                 album: AlbumCard(album, count: count), grid: grid,
                 upload: UploadFormModel(
-                    maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albums: [], hasAlbums: false,
-                    fixedAlbumID: album.id, tusThreshold: services.resumable?.browserThreshold),
+                    maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albumOptionsHTML: "", fixedAlbumID: album.id, tusThreshold: services.resumable?.browserThreshold),
                 isFirstPage: after == nil))
     }
 

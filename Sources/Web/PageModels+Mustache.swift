@@ -17,6 +17,12 @@ extension GalleryPage: MustacheParent {
     }
 }
 
+extension AlbumOptionsFragment: MustacheParent {
+    func child(named name: String) -> Any? {
+        name == "albums" ? albums : nil
+    }
+}
+
 extension GalleryGridFragment: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
@@ -70,7 +76,7 @@ extension UploadFormModel: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "maxUploadText": maxUploadText
-        case "albums": albums
+        case "albumOptionsHTML": albumOptionsHTML
         case "hasAlbums": hasAlbums
         case "fixedAlbumID": fixedAlbumID
         case "tusThreshold": tusThreshold

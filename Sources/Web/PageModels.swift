@@ -126,8 +126,10 @@ struct PhotoGrid: Sendable {
 /// The upload form: the main gallery's (with an album choice) or an album page's (into that album).
 struct UploadFormModel: Sendable {
     let maxUploadText: String
-    let albums: [AlbumOption]
-    let hasAlbums: Bool
+    /// The `<option>`s of the album choice, rendered from `albumoptions` (the same for every visitor, so cached
+    /// like the grid); empty when there are no albums.
+    let albumOptionsHTML: String
+    var hasAlbums: Bool { !albumOptionsHTML.isEmpty }
     /// The album every upload goes into (an album page), or nil to let the form choose.
     let fixedAlbumID: Int64?
     /// Files from this size up go as resumable uploads (`TUS_THRESHOLD`); nil when `/uploads` is off.
@@ -141,6 +143,11 @@ struct GalleryPage: Sendable {
     /// The grid and its empty-state text, rendered from `gallerygrid` (the same for every visitor, so cached).
     let gridHTML: String
     let upload: UploadFormModel
+}
+
+/// What the cached album choices of the upload form are rendered from.
+struct AlbumOptionsFragment: Sendable {
+    let albums: [AlbumOption]
 }
 
 /// What the cached gallery grid fragment is rendered from.

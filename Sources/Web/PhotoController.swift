@@ -34,14 +34,18 @@ struct PhotoController: Sendable {
             let grid = try await gridPage(.unsorted, after: after, basePath: "/", scopeQuery: "album=none")
             return renderer.render("gallerygrid", GalleryGridFragment(grid: grid, isFirstPage: after == nil))
         }
-        let albums = try await services.albums.albums().map { AlbumOption(id: $0.id, name: $0.name, isSelected: false) }
+        // Cached like the grid (album changes bump the same generation): no database query per page view.
+        let albumOptionsHTML = try await services.gallery.fragment("albumoptions") {
+            let albums = try await services.albums.albums().map { AlbumOption(id: $0.id, name: $0.name, isSelected: false) }
+            return renderer.render("albumoptions", AlbumOptionsFragment(albums: albums))
+        }
         return renderer.page(
             "gallery",
             GalleryPage(
                 chrome: PageChrome(context, section: .photos), gridHTML: gridHTML,
                 upload: UploadFormModel(
-                    maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albums: albums,
-                    hasAlbums: !albums.isEmpty, fixedAlbumID: nil, tusThreshold: services.resumable?.browserThreshold)))
+                    maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albumOptionsHTML: albumOptionsHTML,
+                    fixedAlbumID: nil, tusThreshold: services.resumable?.browserThreshold)))
     }
 
     /// One page of a grid: the cards, and the links to the next page when there is one.

@@ -24,12 +24,13 @@ struct PageModelLookupTests {
             photos: [card], hasPhotos: true, nextURL: "/?after=7", nextJSONURL: nil, pendingIDs: "", scopeQuery: "album=none")
         let chrome = PageChrome(csrfToken: "token", section: .photos, signedInAs: "ann")
         let upload = UploadFormModel(
-            maxUploadText: "50 MB", albums: [AlbumOption(id: 1, name: "Trip", isSelected: true)], hasAlbums: true,
-            fixedAlbumID: nil, tusThreshold: 1000)
+            maxUploadText: "50 MB", albumOptionsHTML: "<option value=\"1\">Trip</option>", fixedAlbumID: nil,
+            tusThreshold: 1000)
         let models: [any MustacheParent] = [
             card, grid, chrome, upload, AlbumOption(id: 1, name: "Trip", isSelected: false),
             GalleryPage(chrome: chrome, gridHTML: "<ul></ul>", upload: upload),
             GalleryGridFragment(grid: grid, isFirstPage: true),
+            AlbumOptionsFragment(albums: [AlbumOption(id: 1, name: "Trip", isSelected: true)]),
         ]
         for model in models {
             for child in Mirror(reflecting: model).children {
