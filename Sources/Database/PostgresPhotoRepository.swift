@@ -51,38 +51,35 @@ public struct PostgresPhotoRepository: PhotoRepository {
 
     public func insertWithThumbnailJob(_ photo: NewPhoto, maxAttempts: Int) async throws -> InsertOutcome {
         let logger = database.logger
-        return try await database.withTransaction { connection in
-            // ON CONFLICT waits for a concurrent insert of the same hash and then skips, so the SELECT after it
-            // sees the winner. Only a delete racing in between leaves neither; the loop then tries again.
+        return try await database.withConnection { connection in
+            // One statement, so one round trip and a transaction of its own: the photo, its job and the job's
+            // notification (sent at commit, so a listening worker never wakes before the job is visible), or none
+            // of them. ON CONFLICT waits for a concurrent insert of the same hash and then skips, so the SELECT
+            // after it sees the winner. Only a delete racing in between leaves neither; the loop then tries again.
             for _ in 0..<3 {
                 let inserted = try await connection.query(
                     """
-                    INSERT INTO photos (hash, original_name, content_type, bytes, width, height, orientation,
-                                        captured_at, status, captured_offset, camera_make, camera_model, album_id,
-                                        owner_id)
-                    VALUES (\(photo.hash), \(photo.originalName), \(photo.contentType), \(photo.bytes), \(photo.width),
-                            \(photo.height), \(photo.orientation), \(photo.capturedAt), 'queued',
-                            \(photo.capturedOffset), \(photo.camera.make), \(photo.camera.model), \(photo.albumID),
-                            \(photo.ownerID))
-                    ON CONFLICT (hash) DO NOTHING
-                    RETURNING \(unescaped: Self.columns)
+                    WITH photo AS (
+                        INSERT INTO photos (hash, original_name, content_type, bytes, width, height, orientation,
+                                            captured_at, status, captured_offset, camera_make, camera_model,
+                                            album_id, owner_id)
+                        VALUES (\(photo.hash), \(photo.originalName), \(photo.contentType), \(photo.bytes),
+                                \(photo.width), \(photo.height), \(photo.orientation), \(photo.capturedAt), 'queued',
+                                \(photo.capturedOffset), \(photo.camera.make), \(photo.camera.model), \(photo.albumID),
+                                \(photo.ownerID))
+                        ON CONFLICT (hash) DO NOTHING
+                        RETURNING \(unescaped: Self.columns)),
+                    job AS (
+                        INSERT INTO jobs (kind, payload, photo_id, state, attempts, max_attempts, run_at)
+                        SELECT \(JobKind.thumbnail), jsonb_build_object('photo_id', photo.id), photo.id, 'available',
+                               0, \(maxAttempts), now()
+                        FROM photo
+                        RETURNING id)
+                    SELECT photo.*, pg_notify(\(PostgresJobListener.channel), job.id::text) AS notified
+                    FROM photo, job
                     """, logger: logger
                 ).collect()
-                if let row = inserted.first {
-                    let created = try Self.decode(row)
-                    let payload = JobKind.thumbnailPayload(photoID: created.id)
-                    // The notification is sent at commit, so a listening worker never wakes before the job is visible.
-                    try await connection.query(
-                        """
-                        WITH job AS (
-                            INSERT INTO jobs (kind, payload, photo_id, state, attempts, max_attempts, run_at)
-                            VALUES (\(JobKind.thumbnail), \(payload)::jsonb, \(created.id), 'available', 0,
-                                    \(maxAttempts), now())
-                            RETURNING id)
-                        SELECT pg_notify(\(PostgresJobListener.channel), id::text) FROM job
-                        """, logger: logger)
-                    return InsertOutcome.created(created)
-                }
+                if let row = inserted.first { return InsertOutcome.created(try Self.decode(row)) }
                 let existing = try await connection.query(
                     "SELECT \(unescaped: Self.columns) FROM photos WHERE hash = \(photo.hash)", logger: logger
                 ).collect()
