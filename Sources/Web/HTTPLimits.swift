@@ -24,4 +24,3 @@ enum HTTPLimits {
                 maxHeaderFieldCount: maxHeaderFieldCount))
     }
 }
-

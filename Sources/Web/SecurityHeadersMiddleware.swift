@@ -8,16 +8,8 @@ import Storage
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     let headers: SecurityHeaders
 
-    init(mediaOrigins: [String]) {
-        headers = SecurityHeaders(mediaOrigins: mediaOrigins)
-    }
-
     init(_ headers: SecurityHeaders) {
         self.headers = headers
-    }
-
-    static func policy(mediaOrigins: [String]) -> String {
-        SecurityHeaders.policy(mediaOrigins: mediaOrigins)
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -36,7 +36,7 @@ struct HardeningTests {
 
     @Test("the CSP lets pages load images from the object store's origin")
     func policyNamesMediaOrigin() {
-        let policy = SecurityHeadersMiddleware<WebRequestContext>.policy(mediaOrigins: ["https://bucket.example.com"])
+        let policy = SecurityHeaders.policy(mediaOrigins: ["https://bucket.example.com"])
         #expect(policy.contains("img-src 'self' https://bucket.example.com;"))
     }
 
