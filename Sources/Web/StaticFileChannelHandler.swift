@@ -67,15 +67,16 @@ final class StaticFileChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     /// The answer to `request` when it is for a static file this serves from memory.
+    /// Every request head passes here, so anything not under the static prefix leaves at the first check.
     private func answer(_ request: HTTPRequest) -> Answered? {
+        guard request.method == .get || request.method == .head, let target = request.path,
+            target.hasPrefix(services.files.urlBasePath)
+        else { return nil }
         let started = DispatchTime.now().uptimeNanoseconds
-        guard let target = request.path, request.method == .get || request.method == .head,
+        let path = target.firstIndex(of: "?").map { target[..<$0] } ?? target[...]
+        guard var answer = services.files.answer(method: request.method, path: path, headers: request.headerFields),
             !Self.asksToClose(request.headerFields)
         else { return nil }
-        let path = target.firstIndex(of: "?").map { target[..<$0] } ?? target[...]
-        guard var answer = services.files.answer(method: request.method, path: path, headers: request.headerFields) else {
-            return nil
-        }
         services.securityHeaders.apply(to: &answer.headers, path: path)
         answer.headers[RequestIDGenerator.headerName] = services.requestIDs.id(for: request.headerFields)
         answer.headers[.date] = currentDate()

@@ -82,10 +82,6 @@ final class StaticFiles: Sendable {
         }
         return String(relative)
     }
-
-    static func relativePath(_ path: String, base: String) -> String? {
-        relativePath(path[...], base: base)
-    }
 }
 
 /// One file as served: its bytes and the headers that describe them.
