@@ -136,6 +136,22 @@ struct SharedPhotosTests {
         #expect((result.display.width, result.display.height) == (1195, 1280))
     }
 
+    @Test func realDisplayP3PhotoKeepsItsProfile() throws {
+        // The iPhone 7 photos carry Apple's Display P3 profile: the wide-gamut sample of a real phone. Both
+        // derivatives must carry it byte for byte, or a browser would show their P3 numbers as sRGB (duller).
+        let path = SharedPhotos.path("phone/monstree-iphone7-IMG_1025.jpg")
+        let original = try JPEGCodec.decode(try FileReader.readAll(path), scaleDenominator: 8, maxPixels: .max)
+        let profile = try #require(original.iccProfile, "the iPhone 7 photo has lost its ICC profile")
+        #expect(Array(profile[16..<20]) == Array("RGB ".utf8))
+        #expect(String(decoding: profile, as: UTF8.self).contains("Display P3"))
+        let result = try ImagePipeline.makeDerivatives(fromFile: path, options: PipelineOptions())
+        for image in [result.display, result.thumbnail] {
+            #expect(image.format == .jpeg)
+            let decoded = try JPEGCodec.decode(image.bytes, scaleDenominator: 1, maxPixels: .max)
+            #expect(decoded.iccProfile == profile, "\(image.width)x\(image.height) lost the Display P3 profile")
+        }
+    }
+
     @Test func grayscaleJPEGStaysGray() throws {
         let result = try ImagePipeline.makeDerivatives(fromFile: SharedPhotos.path("edge/gray-orient6-immich-portrait.jpg"), options: PipelineOptions())
         let display = try Fixtures.decode(result.display)
