@@ -55,6 +55,13 @@ enum DatabaseBackend: Sendable {
         }
     }
 
+    var albums: any AlbumRepository {
+        switch self {
+        case .sqlite(let database, _): SQLiteAlbumRepository(database: database)
+        case .postgres(let database, _): PostgresAlbumRepository(database: database)
+        }
+    }
+
     var uploads: any UploadRepository {
         switch self {
         case .sqlite(let database, _): SQLiteUploadRepository(database: database)

@@ -118,13 +118,8 @@ struct Runtime: Sendable {
         let photos = self.photos
         let store = self.store
         let database = self.database
-        let albums: any AlbumRepository =
-            switch database {
-            case .sqlite(let sqlite, _): SQLiteAlbumRepository(database: sqlite)
-            case .postgres(let postgres, _): PostgresAlbumRepository(database: postgres)
-            }
         var services = WebServices(
-            photos: photos, albums: albums, accounts: database.accounts, store: store, wake: wake, metrics: metrics,
+            photos: photos, albums: database.albums, accounts: database.accounts, store: store, wake: wake, metrics: metrics,
             readiness: {
                 try await photos.checkHealth()
                 try await database.requireCurrent()
