@@ -119,7 +119,7 @@ struct Runtime: Sendable {
         let store = self.store
         let database = self.database
         var services = WebServices(
-            photos: photos, albums: database.albums, accounts: database.accounts, store: store, wake: wake, metrics: metrics,
+            database: database.sql, photos: photos, queue: queue, albums: database.albums, accounts: database.accounts, store: store, wake: wake, metrics: metrics,
             readiness: {
                 try await photos.checkHealth()
                 try await database.requireCurrent()
@@ -170,7 +170,7 @@ struct Runtime: Sendable {
         let listens = database.jobListener(wake: wake) != nil
         return Worker(
             queue: queue,
-            processor: ThumbnailProcessor(photos: photos, store: store, options: configuration.pipeline),
+            processor: ThumbnailProcessor(photos: photos, queue: queue, store: store, options: configuration.pipeline),
             configuration: WorkerConfiguration(
                 concurrency: configuration.concurrency, lease: configuration.jobLease,
                 heartbeat: configuration.jobLease / 4, maxPollInterval: listens ? .seconds(10) : .seconds(2),

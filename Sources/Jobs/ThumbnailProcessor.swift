@@ -12,12 +12,17 @@ import Storage
 /// in the transaction that completes the job. Idempotent: derivatives are named by the original's hash.
 public struct ThumbnailProcessor: Sendable {
     let photos: any PhotoRepository
+    let queue: any JobQueue
     let store: any MediaStore
     let options: PipelineOptions
     let threadPool: NIOThreadPool
 
-    public init(photos: any PhotoRepository, store: any MediaStore, options: PipelineOptions, threadPool: NIOThreadPool = .singleton) {
+    public init(
+        photos: any PhotoRepository, queue: any JobQueue, store: any MediaStore, options: PipelineOptions,
+        threadPool: NIOThreadPool = .singleton
+    ) {
         self.photos = photos
+        self.queue = queue
         self.store = store
         self.options = options
         self.threadPool = threadPool
@@ -77,11 +82,13 @@ public struct ThumbnailProcessor: Sendable {
         }
         let completed: Bool
         do {
-            completed = try await photos.markReady(
-                photoID: photoID,
-                display: DerivativeInfo(derivatives.display, key: display),
-                thumbnail: DerivativeInfo(derivatives.thumbnail, key: thumbnail),
-                completing: job)
+            let photos = self.photos
+            let displayInfo = DerivativeInfo(derivatives.display, key: display)
+            let thumbnailInfo = DerivativeInfo(derivatives.thumbnail, key: thumbnail)
+            completed = try await queue.complete(job) { transaction in
+                try await photos.markReady(
+                    photoID: photoID, display: displayInfo, thumbnail: thumbnailInfo, in: transaction)
+            }
         } catch {
             throw JobError("could not record the result: \(error)", isPermanent: false)
         }

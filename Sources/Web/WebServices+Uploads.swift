@@ -3,7 +3,8 @@ import Hummingbird
 extension WebServices {
     /// The shared last steps of every upload, over these services.
     func ingest(maxJobAttempts: Int) -> PhotoIngest {
-        PhotoIngest(photos: photos, wake: wake, maxJobAttempts: maxJobAttempts, logger: logger)
+        PhotoIngest(
+            database: database, photos: photos, queue: queue, wake: wake, maxJobAttempts: maxJobAttempts, logger: logger)
     }
 
     /// May this request upload? The one check every upload route (`POST /photos`, the tus endpoints) calls.

@@ -7,7 +7,10 @@ import Storage
 
 /// The parts the HTTP side works with, wired by `App`.
 public struct WebServices: Sendable {
+    /// The database the repositories and the queue work over; an upload's photo and job commit in one transaction.
+    public var database: any SQLDatabase
     public var photos: any PhotoRepository
+    public var queue: any JobQueue
     public var albums: any AlbumRepository
     /// Users, sessions and API tokens.
     public var accounts: any AccountRepository
@@ -29,7 +32,7 @@ public struct WebServices: Sendable {
     public var gallery: GalleryCache
 
     public init(
-        photos: any PhotoRepository, albums: any AlbumRepository, accounts: any AccountRepository, store: any MediaStore, wake: WakeSignal,
+        database: any SQLDatabase, photos: any PhotoRepository, queue: any JobQueue, albums: any AlbumRepository, accounts: any AccountRepository, store: any MediaStore, wake: WakeSignal,
         metrics: PrometheusCollectorRegistry, readiness: @escaping @Sendable () async throws -> Void, logger: Logger,
         queueStats: (@Sendable () async throws -> QueueStats)? = nil,
         cache: any Cache = MemoryCache(), galleryCacheTTL: Duration = .seconds(2)
@@ -37,7 +40,9 @@ public struct WebServices: Sendable {
         self.queueStats = queueStats
         self.cache = cache
         self.gallery = GalleryCache(cache: cache, ttl: galleryCacheTTL)
+        self.database = database
         self.photos = photos
+        self.queue = queue
         self.albums = albums
         self.accounts = accounts
         self.store = store

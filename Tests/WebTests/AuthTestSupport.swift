@@ -19,6 +19,7 @@ enum AuthBackend: String, CaseIterable, Sendable, CustomStringConvertible {
 
 /// The database and media folder behind one or more app servers in an account test.
 struct AuthHarness: Sendable {
+    let database: any SQLDatabase
     let accounts: any AccountRepository
     let photos: any PhotoRepository
     let store: LocalStore
@@ -62,10 +63,11 @@ func withAuthApps(
         let workspace = try await TestWorkspace.make()
         do {
             let harness = AuthHarness(
-                accounts: SQLiteAccountRepository(database: workspace.database), photos: workspace.photos, store: workspace.store)
+                database: workspace.database, accounts: SQLAccountRepository(database: workspace.database),
+                photos: workspace.photos, store: workspace.store)
             try await runServers(
-                servers, harness: harness, albums: SQLiteAlbumRepository(database: workspace.database),
-                uploads: resumable ? SQLiteUploadRepository(database: workspace.database) : nil, auth: auth,
+                servers, harness: harness, albums: SQLAlbumRepository(database: workspace.database),
+                uploads: resumable ? SQLUploadRepository(database: workspace.database) : nil, auth: auth,
                 logger: workspace.logger, clients: [], body)
         } catch {
             await workspace.tearDown()
@@ -77,11 +79,11 @@ func withAuthApps(
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("memories-auth-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: root) }
             let harness = AuthHarness(
-                accounts: PostgresAccountRepository(database: database.database), photos: database.photos,
-                store: try LocalStore(root: root))
+                database: database.database, accounts: SQLAccountRepository(database: database.database),
+                photos: database.photos, store: try LocalStore(root: root))
             try await runServers(
-                servers, harness: harness, albums: PostgresAlbumRepository(database: database.database),
-                uploads: resumable ? PostgresUploadRepository(database: database.database) : nil, auth: auth,
+                servers, harness: harness, albums: SQLAlbumRepository(database: database.database),
+                uploads: resumable ? SQLUploadRepository(database: database.database) : nil, auth: auth,
                 logger: database.logger, clients: [], body)
         }
     }
@@ -97,7 +99,8 @@ private func runServers(
     let photos = harness.photos
     let store = harness.store
     var services = WebServices(
-        photos: photos, albums: albums, accounts: harness.accounts, store: store, wake: WakeSignal(),
+        database: harness.database, photos: photos, queue: SQLJobQueue(database: harness.database, photos: photos),
+        albums: albums, accounts: harness.accounts, store: store, wake: WakeSignal(),
         metrics: TestMetrics.registry, readiness: { try await photos.checkHealth() }, logger: logger)
     if let uploads {
         services.resumable = ResumableUploads(uploads: uploads, store: store, maxChunkBytes: 6 * 1024 * 1024, expiry: 3600)

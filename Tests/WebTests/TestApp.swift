@@ -25,8 +25,9 @@ func withTestApp(
         let store = workspace.mediaStore
         let photos = workspace.photos
         let services = WebServices(
-            photos: photos, albums: SQLiteAlbumRepository(database: workspace.database),
-            accounts: SQLiteAccountRepository(database: workspace.database), store: store, wake: WakeSignal(),
+            database: workspace.database, photos: photos, queue: workspace.queue,
+            albums: SQLAlbumRepository(database: workspace.database),
+            accounts: SQLAccountRepository(database: workspace.database), store: store, wake: WakeSignal(),
             metrics: TestMetrics.registry,
             readiness: {
                 try await photos.checkHealth()

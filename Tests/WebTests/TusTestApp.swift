@@ -63,10 +63,11 @@ func withTusApp(
     let s3Store = s3
     let workspace = try await TestWorkspace.make(store: s3Store)
     let store: any ResumableUploadStore & MediaStore = s3Store ?? workspace.store
-    @Sendable func run(photos: any PhotoRepository, albums: any AlbumRepository, accounts: any AccountRepository, uploads: any UploadRepository,
+    @Sendable func run(database sqlDatabase: any SQLDatabase, photos: any PhotoRepository, albums: any AlbumRepository, accounts: any AccountRepository, uploads: any UploadRepository,
              sql: @escaping @Sendable (String) async throws -> Void, count: @escaping @Sendable (String) async throws -> Int) async throws {
         var services = WebServices(
-            photos: photos, albums: albums, accounts: accounts, store: store, wake: WakeSignal(), metrics: TestMetrics.registry,
+            database: sqlDatabase, photos: photos, queue: SQLJobQueue(database: sqlDatabase, photos: photos),
+            albums: albums, accounts: accounts, store: store, wake: WakeSignal(), metrics: TestMetrics.registry,
             readiness: {}, logger: workspace.logger)
         services.resumable = ResumableUploads(uploads: uploads, store: store, maxChunkBytes: maxChunkBytes, expiry: 3600)
         let configuration = WebConfiguration(
@@ -87,18 +88,18 @@ func withTusApp(
         case .sqlite:
             let sqlite = workspace.database
             try await run(
-                photos: workspace.photos, albums: SQLiteAlbumRepository(database: sqlite),
-                accounts: SQLiteAccountRepository(database: sqlite),
-                uploads: SQLiteUploadRepository(database: sqlite),
-                sql: { text in _ = try await sqlite.write { connection in try await connection.query(text) } },
+                database: sqlite, photos: workspace.photos, albums: SQLAlbumRepository(database: sqlite),
+                accounts: SQLAccountRepository(database: sqlite),
+                uploads: SQLUploadRepository(database: sqlite),
+                sql: { text in _ = try await sqlite.write("\(raw: text)") },
                 count: { table in try await workspace.count(table) })
         case .postgres:
             if try PostgresTestDatabase.adminURL() == nil { break }
             try await PostgresTestDatabase.with { pg in
                 try await run(
-                    photos: pg.photos, albums: PostgresAlbumRepository(database: pg.database),
-                    accounts: PostgresAccountRepository(database: pg.database),
-                    uploads: PostgresUploadRepository(database: pg.database),
+                    database: pg.database, photos: pg.photos, albums: SQLAlbumRepository(database: pg.database),
+                    accounts: SQLAccountRepository(database: pg.database),
+                    uploads: SQLUploadRepository(database: pg.database),
                     sql: { text in try await pg.execute(text) }, count: { table in try await pg.count(table) })
             }
         }
