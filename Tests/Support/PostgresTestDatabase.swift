@@ -2,7 +2,6 @@ import Database
 import Jobs
 import Foundation
 import Logging
-import MemoriesTestSupport
 import PostgresNIO
 
 /// A fresh, throwaway database per test on the server `MEMORIES_TEST_POSTGRES_URL` names

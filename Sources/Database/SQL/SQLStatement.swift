@@ -49,6 +49,11 @@ public struct SQLStatement: Sendable, ExpressibleByStringInterpolation {
             fragments.append(.bind(value.sqlValue))
         }
 
+        /// A bound value or NULL.
+        public mutating func appendInterpolation<Value: SQLBindable>(_ value: Value?) {
+            fragments.append(.bind(value.sqlValue))
+        }
+
         /// A bound value of an explicit shape (`.milliseconds(date)`).
         public mutating func appendInterpolation(_ value: SQLValue) {
             fragments.append(.bind(value))
