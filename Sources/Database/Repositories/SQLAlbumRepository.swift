@@ -8,7 +8,7 @@ public struct SQLAlbumRepository: AlbumRepository {
         self.database = database
     }
 
-    static let columns = Photo.selectedColumns
+    static let columns = SQLPhotoRepository.columns
     static let albumColumns = "id, name, created_at, updated_at"
 
     public func albumSummaries() async throws -> [AlbumSummary] {

@@ -9,7 +9,13 @@ public struct SQLPhotoRepository: PhotoRepository {
         self.database = database
     }
 
-    static let columns = Photo.selectedColumns
+    /// The `photos` columns every query selects, as `Photo.init(row:)` reads them.
+    static let columns = """
+        id, hash, original_name, content_type, bytes, width, height, orientation, captured_at, status, error,
+        display_ext, display_width, display_height, display_bytes,
+        thumbnail_ext, thumbnail_width, thumbnail_height, thumbnail_bytes, created_at, updated_at,
+        album_id, captured_offset, camera_make, camera_model, owner_id
+        """
 
     public func photo(id: Int64) async throws -> Photo? {
         try await database.read("SELECT \(raw: Self.columns) FROM photos WHERE id = \(id)").first.map(Photo.init)
@@ -98,7 +104,7 @@ public struct SQLPhotoRepository: PhotoRepository {
 }
 
 extension Photo {
-    /// Builds a photo from a row selected with `Photo.selectedColumns`.
+    /// Builds a photo from a row selected with `SQLPhotoRepository.columns`.
     init(row: SQLRow) throws {
         func derivative(_ prefix: String) throws -> DerivativeInfo? {
             guard let ext = try row.decode(prefix + "_ext", as: String?.self),

@@ -8,7 +8,11 @@ public struct SQLUploadRepository: UploadRepository {
         self.database = database
     }
 
-    static let columns = Upload.selectedColumns
+    /// The `uploads` columns every query selects, as `Upload.init(row:)` reads them.
+    static let columns = """
+        id, length, upload_offset, file_name, declared_hash, album_id, owner_id, temp_path, s3_upload_id, part_etags,
+        tail, expires_at, created_at
+        """
 
     public func create(_ upload: Upload) async throws {
         let now = Timestamp.milliseconds(Date())
@@ -95,7 +99,7 @@ extension Upload {
     /// The buffered tail as stored: NULL when there is none.
     var tailValue: SQLValue { tail.isEmpty ? .null : .blob(tail) }
 
-    /// Builds an upload from a row selected with `Upload.selectedColumns`.
+    /// Builds an upload from a row selected with `SQLUploadRepository.columns`.
     init(row: SQLRow) throws {
         let etags: String = try row.decode("part_etags")
         self.init(
