@@ -85,10 +85,21 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The steps every upload ends with (sniff, pixel limit, hash, store, record): the web side and `app import`.
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "Database", "Imaging", "Storage", "Jobs",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "Web",
             dependencies: [
-                "Database", "Imaging", "Storage", "Jobs", "Cache",
+                "Database", "Imaging", "Storage", "Jobs", "Cache", "Ingest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -106,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "App",
             dependencies: [
-                "Web", "Jobs", "Database", "Storage", "Imaging", "Cache",
+                "Web", "Jobs", "Database", "Storage", "Imaging", "Cache", "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -2,12 +2,12 @@ import ArgumentParser
 import AsyncHTTPClient
 import Database
 import Foundation
+import Ingest
 import Jobs
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import Storage
-import Web
 
 /// `app import DIR…`: ingests folders recursively (JPEG and PNG, by their bytes), straight into the configured
 /// database and store, or into a server over tus with `--server URL --token TOKEN`. Files already there (by hash)
@@ -192,7 +192,7 @@ struct ImportCommand: AsyncParsableCommand {
             outcome = result.isNew ? .imported : .duplicate
         } catch is CancellationError {
             return
-        } catch let error as APIError {
+        } catch let error as IngestError {
             outcome = .failed(error.message)
         } catch {
             if Task.isCancelled { return }
@@ -249,7 +249,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
         } catch is CancellationError {
             return
-        } catch let error as APIError {
+        } catch let error as IngestError {
             outcome = .failed(error.message)
         } catch {
             if Task.isCancelled { return }

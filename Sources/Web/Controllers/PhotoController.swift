@@ -2,6 +2,7 @@ import Database
 import Foundation
 import Hummingbird
 import Imaging
+import Ingest
 import Logging
 import Metrics
 import Storage
@@ -193,7 +194,7 @@ struct PhotoController: Sendable {
             remaining = remaining.dropFirst()
         }
         let anyNew = outcomes.contains(where: \.isNew)
-        Counter(label: "memories_upload_bytes_total").increment(by: form.files.reduce(0) { $0 + $1.bytes })
+        Counter(label: "memories_upload_bytes_total").increment(by: form.files.reduce(0) { $0 + $1.inspected.bytes })
         if request.wantsJSON {
             return JSONResponse.make(
                 PhotoListJSON(photos: outcomes.map { json($0.photo) }, next: nil, includeNext: false),
@@ -208,7 +209,7 @@ struct PhotoController: Sendable {
         let store = services.store
         let path = file.temporaryPath
         return try await services.ingest(maxJobAttempts: configuration.maxJobAttempts).record(
-            InspectedFile(hash: file.hash, bytes: file.bytes, header: file.header), originalName: file.originalName,
+            file.inspected, originalName: file.originalName,
             albumID: albumID, ownerID: ownerID,
             storeOriginal: { key, contentType in try await store.put(key, movingFile: path, contentType: contentType) },
             deleteStored: { key in try await store.delete(key) },

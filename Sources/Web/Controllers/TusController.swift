@@ -3,6 +3,7 @@ import Database
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Ingest
 import NIOCore
 import Storage
 
@@ -316,6 +317,10 @@ struct TusController: Sendable {
             _ = try? await resumable.uploads.delete(id: upload.id)
             await store.discardStaged(staged)
             throw error
+        } catch let error as IngestError {
+            _ = try? await resumable.uploads.delete(id: upload.id)
+            await store.discardStaged(staged)
+            throw APIError(error)
         }
         let media = services.store
         let outcome = try await services.ingest(maxJobAttempts: configuration.maxJobAttempts).record(

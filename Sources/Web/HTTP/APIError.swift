@@ -1,4 +1,5 @@
 import HTTPTypes
+import Ingest
 
 /// An error answered to the client: a status, a stable snake_case code and one readable sentence.
 /// Rendered as `{"error": code, "message": text}` or as an error page, depending on what the client accepts.
@@ -16,6 +17,15 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }
+
+    /// The answer to a file that cannot become a photo: 415, 413 or 503 with the inspection's sentence.
+    init(_ error: IngestError) {
+        switch error.code {
+        case .unsupportedType: self = .unsupportedType(error.message)
+        case .tooLarge: self = .tooLarge(error.message)
+        case .unavailable: self = .unavailable(error.message)
+        }
+    }
 
     static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad_request", message) }
     static func notFound(_ message: String = "There is nothing here.") -> APIError { APIError(.notFound, "not_found", message) }

@@ -1,5 +1,6 @@
 import Database
 import Hummingbird
+import Ingest
 import Logging
 import Storage
 
@@ -40,6 +41,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case let error as IngestError:
+            return APIError(error)
         case let error as DatabaseError:
             logger.error("database error", metadata: ["error": "\(error)", "underlying": "\(error.underlying.map { "\($0)" } ?? "")", "http.path": "\(request.uri.path)"])
             return .unavailable("The database is unavailable right now; nothing was saved. Try again shortly.")

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import Imaging
+import Ingest
 import NIOCore
 import Storage
 
@@ -247,7 +248,7 @@ private struct ReaderState {
         }
         files.append(
             UploadedFile(
-                temporaryPath: file.path, hash: inspected.hash, bytes: inspected.bytes, header: inspected.header,
+                temporaryPath: file.path, inspected: inspected,
                 originalName: file.name.isEmpty ? "photo.\(inspected.header.format.fileExtension)" : file.name))
     }
 
@@ -260,18 +261,5 @@ private struct ReaderState {
         }
         for file in files { POSIXFile.removeIfPresent(file.temporaryPath) }
         files = []
-    }
-}
-
-/// Lowercase hexadecimal.
-enum Hex {
-    static func encode<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

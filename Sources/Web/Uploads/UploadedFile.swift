@@ -1,13 +1,11 @@
-import Imaging
+import Ingest
 
 /// One file part of an upload, streamed to a temporary file, hashed and probed, not yet stored.
 struct UploadedFile: Sendable {
     /// The temporary file holding the bytes; removed or moved into the store by the caller.
     var temporaryPath: String
-    /// SHA-256 of the bytes, lowercase hex.
-    var hash: String
-    var bytes: Int
-    var header: ImageHeader
+    /// Its hash, size and image header, read once as the bytes streamed in.
+    var inspected: InspectedFile
     /// The uploader's file name, cleaned to text (never a path).
     var originalName: String
 }

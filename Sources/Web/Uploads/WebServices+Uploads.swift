@@ -1,4 +1,5 @@
 import Hummingbird
+import Ingest
 
 extension WebServices {
     /// The shared last steps of every upload, over these services.

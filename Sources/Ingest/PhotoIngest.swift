@@ -100,12 +100,13 @@ public struct PhotoIngest: Sendable {
         return try inspector.finish()
     }
 
+    /// Hard-links `source` to `destination`, or copies it where a link cannot be made (another file system).
     static func linkOrCopy(_ source: String, to destination: String) throws {
         if link(source, destination) == 0 { return }
         do {
             try FileManager.default.copyItem(atPath: source, toPath: destination)
         } catch {
-            throw APIError.unavailable("Cannot copy the file into the store's temp folder (\(error.localizedDescription)).")
+            throw IngestError(.unavailable, "Cannot copy the file into the store's temp folder (\(error.localizedDescription)).")
         }
     }
 }
