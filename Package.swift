@@ -114,10 +114,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The composition root: configuration, the database backend and the parts each role runs with.
+        .target(
+            name: "Composition",
+            dependencies: [
+                "Web", "Jobs", "Database", "Storage", "Imaging", "Cache",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .executableTarget(
             name: "App",
             dependencies: [
-                "Web", "Jobs", "Database", "Storage", "Imaging", "Cache", "Ingest",
+                "Composition", "Web", "Jobs", "Database", "Storage", "Imaging", "Cache", "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,17 +1,17 @@
 import Foundation
 
 /// The settings of resumable (tus) uploads.
-struct ResumableSettings: Sendable {
+package struct ResumableSettings: Sendable {
     /// `TUS_MAX_CHUNK_BYTES`: the largest body of one PATCH.
-    var maxChunkBytes: Int
+    package var maxChunkBytes: Int
     /// `TUS_THRESHOLD`: the page sends files from this size up as resumable uploads.
-    var browserThreshold: Int
+    package var browserThreshold: Int
     /// `UPLOAD_EXPIRY_HOURS`, in seconds: an unfinished upload expires this long after its last chunk.
-    var expiry: TimeInterval
+    package var expiry: TimeInterval
 }
 
-extension SettingReader {
-    mutating func resumableSettings(_ settings: Settings) -> ResumableSettings {
+package extension SettingReader {
+    package mutating func resumableSettings(_ settings: Settings) -> ResumableSettings {
         let chunk = byteCount(settings.tusMaxChunkBytes, "TUS_MAX_CHUNK_BYTES", default: 8 * 1024 * 1024)
         if chunk < 5 * 1024 * 1024 {
             // S3 parts but the last must hold 5 MiB; a smaller chunk only grows the tail kept in the database.

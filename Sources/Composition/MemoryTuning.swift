@@ -12,8 +12,8 @@ import Glibc
 /// glibc from moving it as blocks are freed. What a busy worker keeps in its heap is bounded by its concurrency
 /// times one job's working set, and ``releaseFreeMemory()`` gives it back when the queue runs dry. `MALLOC_*`
 /// variables set by an operator take precedence.
-enum MemoryTuning {
-    static func apply() {
+package enum MemoryTuning {
+    package static func apply() {
         #if canImport(Glibc)
         let environment = ProcessInfo.processInfo.environment
         if environment["MALLOC_MMAP_THRESHOLD_"] == nil { _ = glibcMallopt(mmapThreshold, 32 << 20) }
@@ -22,7 +22,7 @@ enum MemoryTuning {
     }
 
     /// Returns the free memory of every malloc arena to the system (the worker calls it when it goes idle).
-    static func releaseFreeMemory() {
+    package static func releaseFreeMemory() {
         #if canImport(Glibc)
         _ = glibcMallocTrim(0)
         #endif

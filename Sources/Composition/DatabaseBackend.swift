@@ -5,12 +5,12 @@ import ServiceLifecycle
 
 /// The database named by `DATABASE_URL`, in either dialect, with the migrations for it: the one place the roles
 /// learn which backend they run on.
-enum DatabaseBackend: Sendable {
+package enum DatabaseBackend: Sendable {
     case sqlite(SQLiteDatabase, SQLiteMigrator)
     case postgres(PostgresDatabase, PostgresMigrator)
 
     /// Opens the database (for PostgreSQL: builds the pool, which connects once `run` runs).
-    static func open(_ configuration: Configuration, logger: Logger) async throws -> DatabaseBackend {
+    package static func open(_ configuration: Configuration, logger: Logger) async throws -> DatabaseBackend {
         switch configuration.database {
         case .sqlite(let path):
             let migrator = SQLiteMigrator(migrations: try Migration.load(from: configuration.migrationsDirectory(for: "sqlite")))
@@ -28,7 +28,7 @@ enum DatabaseBackend: Sendable {
     /// Runs `body` while the database is usable, then closes it. For PostgreSQL the pool runs beside `body`
     /// (started before, stopped after everything in it), and one direct connection is tried first so a wrong
     /// password or an unreachable server stops the start at once with a clear message.
-    func run<T>(_ body: () async throws -> T) async throws -> T {
+    package func run<T>(_ body: () async throws -> T) async throws -> T {
         switch self {
         case .sqlite(let database, _):
             do {
@@ -48,35 +48,35 @@ enum DatabaseBackend: Sendable {
         }
     }
 
-    var photos: any PhotoRepository {
+    package var photos: any PhotoRepository {
         switch self {
         case .sqlite(let database, _): SQLitePhotoRepository(database: database)
         case .postgres(let database, _): PostgresPhotoRepository(database: database)
         }
     }
 
-    var albums: any AlbumRepository {
+    package var albums: any AlbumRepository {
         switch self {
         case .sqlite(let database, _): SQLiteAlbumRepository(database: database)
         case .postgres(let database, _): PostgresAlbumRepository(database: database)
         }
     }
 
-    var uploads: any UploadRepository {
+    package var uploads: any UploadRepository {
         switch self {
         case .sqlite(let database, _): SQLiteUploadRepository(database: database)
         case .postgres(let database, _): PostgresUploadRepository(database: database)
         }
     }
 
-    var accounts: any AccountRepository {
+    package var accounts: any AccountRepository {
         switch self {
         case .sqlite(let database, _): SQLiteAccountRepository(database: database)
         case .postgres(let database, _): PostgresAccountRepository(database: database)
         }
     }
 
-    var queue: any JobQueue {
+    package var queue: any JobQueue {
         switch self {
         case .sqlite(let database, _): SQLiteJobQueue(database: database)
         case .postgres(let database, _): PostgresJobQueue(database: database)
@@ -84,7 +84,7 @@ enum DatabaseBackend: Sendable {
     }
 
     /// Applies pending migrations; returns the versions applied.
-    func migrate() async throws -> [String] {
+    package func migrate() async throws -> [String] {
         switch self {
         case .sqlite(let database, let migrator): try await migrator.migrate(database)
         case .postgres(let database, let migrator): try await migrator.migrate(database)
@@ -92,7 +92,7 @@ enum DatabaseBackend: Sendable {
     }
 
     /// The versions not yet applied.
-    func pending() async throws -> [String] {
+    package func pending() async throws -> [String] {
         switch self {
         case .sqlite(let database, let migrator): try await migrator.pending(database)
         case .postgres(let database, let migrator): try await migrator.pending(database)
@@ -100,7 +100,7 @@ enum DatabaseBackend: Sendable {
     }
 
     /// Throws, naming `app migrate`, when the schema is behind this build.
-    func requireCurrent() async throws {
+    package func requireCurrent() async throws {
         switch self {
         case .sqlite(let database, let migrator): try await migrator.requireCurrent(database)
         case .postgres(let database, let migrator): try await migrator.requireCurrent(database)
@@ -108,18 +108,18 @@ enum DatabaseBackend: Sendable {
     }
 
     /// The service that wakes the worker on `NOTIFY` (PostgreSQL); nil for SQLite, where the worker polls.
-    func jobListener(wake: WakeSignal) -> JobListenerService? {
+    package func jobListener(wake: WakeSignal) -> JobListenerService? {
         guard case .postgres(let database, _) = self else { return nil }
         return JobListenerService(listener: PostgresJobListener(database: database), wake: wake)
     }
 }
 
 /// `LISTEN` as a service: every notification (and every reconnect) wakes the worker's claim loop.
-struct JobListenerService: Service {
-    let listener: PostgresJobListener
-    let wake: WakeSignal
+package struct JobListenerService: Service {
+    package let listener: PostgresJobListener
+    package let wake: WakeSignal
 
-    func run() async throws {
+    package func run() async throws {
         try await cancelWhenGracefulShutdown {
             try await listener.run { wake.notify() }
         }

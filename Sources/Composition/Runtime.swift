@@ -12,47 +12,20 @@ import Storage
 import Web
 
 /// The parts one process runs with, built from the configuration: the composition root shared by the roles.
-struct Runtime: Sendable {
-    let configuration: Configuration
-    let database: DatabaseBackend
-    let photos: any PhotoRepository
-    let queue: any JobQueue
-    let store: any MediaStore
+package struct Runtime: Sendable {
+    package let configuration: Configuration
+    package let database: DatabaseBackend
+    package let photos: any PhotoRepository
+    package let queue: any JobQueue
+    package let store: any MediaStore
     /// The cache named by `CACHE_URL`: shared by the web side and the worker of this process, and across processes
     /// with Redis.
-    let cache: any Cache
-    let logger: Logger
-
-    /// Resolves a role's configuration and bootstraps logging and metrics; a bad setting becomes the exit error,
-    /// one line per problem.
-    static func prepare(_ settings: Settings, role: String) throws -> (Configuration, PrometheusCollectorRegistry, Logger) {
-        let configuration: Configuration
-        do {
-            configuration = try Configuration(settings: settings, authRequiredByDefault: role != "app dev")
-        } catch {
-            throw Failure.report(error, role: role)
-        }
-        let registry = bootstrapObservability(configuration)
-        return (configuration, registry, Logger(label: "memories"))
-    }
-
-    /// Bootstraps logging and metrics once per process; returns the registry `/metrics` reads.
-    static func bootstrapObservability(_ configuration: Configuration) -> PrometheusCollectorRegistry {
-        let level = configuration.logLevel
-        switch configuration.logFormat {
-        case .text:
-            LoggingSystem.bootstrap { label in TextLogHandler(label: label, logLevel: level) }
-        case .json:
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, logLevel: level) }
-        }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return registry
-    }
+    package let cache: any Cache
+    package let logger: Logger
 
     /// Opens the database and the store, runs `body` with them, then closes both. With `migrate`, applies pending
     /// migrations first; otherwise refuses a schema that is behind, naming `app migrate`.
-    static func with<T>(
+    package static func with<T>(
         _ configuration: Configuration, migrate: Bool, logger: Logger, _ body: (Runtime) async throws -> T
     ) async throws -> T {
         let database = try await DatabaseBackend.open(configuration, logger: logger)
@@ -80,7 +53,7 @@ struct Runtime: Sendable {
     }
 
     /// Opens the media store named by `STORAGE`; for S3 also the HTTP client it talks through.
-    static func openStore(_ configuration: Configuration, logger: Logger) throws -> (any MediaStore, HTTPClient?) {
+    package static func openStore(_ configuration: Configuration, logger: Logger) throws -> (any MediaStore, HTTPClient?) {
         switch configuration.storage {
         case .local:
             let store = try LocalStore(root: configuration.mediaRoot, baseURL: configuration.mediaURL)
@@ -105,7 +78,7 @@ struct Runtime: Sendable {
     /// change bumps the generation the grids are keyed by, so they can live long (within the presigned URLs' life).
     /// Memory with a separate worker or other servers: their changes cannot reach this process's cache, so a grid
     /// is at most 2 seconds stale.
-    func galleryCacheTTL(inProcessWorker: Bool) -> Duration {
+    package func galleryCacheTTL(inProcessWorker: Bool) -> Duration {
         if let seconds = configuration.galleryCacheSeconds { return .seconds(seconds) }
         guard cache.isShared || inProcessWorker else { return .seconds(2) }
         if case .s3(let s3) = configuration.storage, s3.publicBaseURL == nil {
@@ -114,7 +87,7 @@ struct Runtime: Sendable {
         return .seconds(300)
     }
 
-    func webServices(wake: WakeSignal, metrics: PrometheusCollectorRegistry, inProcessWorker: Bool = false) -> WebServices {
+    package func webServices(wake: WakeSignal, metrics: PrometheusCollectorRegistry, inProcessWorker: Bool = false) -> WebServices {
         let photos = self.photos
         let store = self.store
         let database = self.database
@@ -132,7 +105,7 @@ struct Runtime: Sendable {
     }
 
     /// The `/metrics` listener on `METRICS_PORT`, when one is set.
-    func metricsServices(_ registry: PrometheusCollectorRegistry) -> [any Service] {
+    package func metricsServices(_ registry: PrometheusCollectorRegistry) -> [any Service] {
         guard let port = configuration.limits.metricsPort else { return [] }
         return [
             MetricsEndpoint.application(
@@ -142,7 +115,7 @@ struct Runtime: Sendable {
     }
 
     /// The tus endpoints' parts, over the configured database and store.
-    var resumableUploads: ResumableUploads? {
+    package var resumableUploads: ResumableUploads? {
         guard let staging = store as? any ResumableUploadStore else { return nil }
         let settings = configuration.resumable
         return ResumableUploads(
@@ -150,7 +123,7 @@ struct Runtime: Sendable {
             browserThreshold: settings.browserThreshold)
     }
 
-    var webConfiguration: WebConfiguration {
+    package var webConfiguration: WebConfiguration {
         WebConfiguration(
             maxUploadBytes: configuration.maxUploadBytes, maxPixels: configuration.maxPixels,
             serveStatic: configuration.serveStatic, serveMedia: configuration.serveMedia,
@@ -164,7 +137,7 @@ struct Runtime: Sendable {
     }
 
     /// The worker service; with PostgreSQL `LISTEN` wakes it, so its poll is only the slow fallback.
-    func worker(wake: WakeSignal) -> Worker {
+    package func worker(wake: WakeSignal) -> Worker {
         let host = ProcessInfo.processInfo.hostName
         let id = "\(host):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
         let listens = database.jobListener(wake: wake) != nil
@@ -182,7 +155,7 @@ struct Runtime: Sendable {
 
     /// Everything a worker process (or `app dev`'s in-process worker) runs, in start order: the `LISTEN`
     /// connection, the worker, the sweep. A service group stops them in reverse.
-    func workerServices(wake: WakeSignal) -> [any Service] {
+    package func workerServices(wake: WakeSignal) -> [any Service] {
         var services: [any Service] = []
         if let listener = database.jobListener(wake: wake) { services.append(listener) }
         services.append(worker(wake: wake))

@@ -3,8 +3,8 @@ import Foundation
 /// Finds the folder holding `Public/`, `Templates/` and `Migrations/`: the one named by `RESOURCES_DIR`,
 /// else the working directory, else the first ancestor of the binary that has them (`.build/debug/app` in a checkout,
 /// `/opt/memories/bin/app` next to `/opt/memories/Public` when deployed).
-enum ResourceLocator {
-    static func find(explicit: String?) -> String? {
+package enum ResourceLocator {
+    package static func find(explicit: String?) -> String? {
         if let explicit { return holdsResources(explicit) ? absolute(explicit) : nil }
         let fileManager = FileManager.default
         if holdsResources(fileManager.currentDirectoryPath) { return fileManager.currentDirectoryPath }
@@ -17,14 +17,14 @@ enum ResourceLocator {
         return nil
     }
 
-    static func holdsResources(_ folder: String) -> Bool {
+    package static func holdsResources(_ folder: String) -> Bool {
         ["Public", "Templates", "Migrations"].allSatisfy { name in
             var isDirectory: ObjCBool = false
             return FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue
         }
     }
 
-    static func absolute(_ path: String) -> String {
+    package static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }

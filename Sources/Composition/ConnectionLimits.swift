@@ -2,14 +2,14 @@ import Web
 
 /// The abuse limits of the HTTP side and where metrics are served (MAX_CONCURRENT_UPLOADS, HEADER_TIMEOUT_SECONDS,
 /// BODY_TIMEOUT_SECONDS, METRICS_PORT).
-struct ConnectionLimits: Sendable {
-    var maxConcurrentUploads: Int
-    var headerTimeout: Duration
-    var bodyTimeout: Duration
+package struct ConnectionLimits: Sendable {
+    package var maxConcurrentUploads: Int
+    package var headerTimeout: Duration
+    package var bodyTimeout: Duration
     /// Nil serves `/metrics` on the main port (and not at all from `app worker`).
-    var metricsPort: Int?
+    package var metricsPort: Int?
 
-    var summary: [(String, String)] {
+    package var summary: [(String, String)] {
         [
             ("MAX_CONCURRENT_UPLOADS", String(maxConcurrentUploads)),
             ("HEADER_TIMEOUT_SECONDS", String(headerTimeout.components.seconds)),
@@ -19,8 +19,8 @@ struct ConnectionLimits: Sendable {
     }
 }
 
-extension SettingReader {
-    mutating func connectionLimits(_ settings: Settings) -> ConnectionLimits {
+package extension SettingReader {
+    package mutating func connectionLimits(_ settings: Settings) -> ConnectionLimits {
         let metricsText = settings.metricsPort ?? environment["METRICS_PORT"]
         var metricsPort: Int?
         if let metricsText, !metricsText.isEmpty {
@@ -35,9 +35,9 @@ extension SettingReader {
     }
 }
 
-extension WebConfiguration {
+package extension WebConfiguration {
     /// This configuration with the connection limits and the media origin pages may load images from.
-    func limited(by limits: ConnectionLimits, mediaOrigin: String?) -> WebConfiguration {
+    package func limited(by limits: ConnectionLimits, mediaOrigin: String?) -> WebConfiguration {
         var configuration = self
         configuration.maxConcurrentUploads = limits.maxConcurrentUploads
         configuration.headerTimeout = limits.headerTimeout

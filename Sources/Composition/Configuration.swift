@@ -8,58 +8,60 @@ import Web
 
 /// The effective configuration of one process, resolved from flags, then environment variables, then defaults.
 /// Every bad value is reported, one line each naming the variable and what it expected.
-struct Configuration: Sendable {
-    var database: DatabaseURL
-    var databasePoolSize: Int
-    var databaseCAFile: String?
-    var databaseTimeout: Duration
-    var storage: StorageChoice
-    var mediaRoot: String
-    var mediaURL: String
-    var host: String
-    var port: Int
-    var serveStatic: Bool
-    var serveMedia: Bool
-    var maxUploadBytes: Int
-    var maxPixels: Int
-    var limits: ConnectionLimits
-    var pipeline: PipelineOptions
-    var concurrency: Int
-    var maxAttempts: Int
-    var jobLease: Duration
-    var shutdownGrace: Duration
+package struct Configuration: Sendable {
+    package var database: DatabaseURL
+    package var databasePoolSize: Int
+    package var databaseCAFile: String?
+    package var databaseTimeout: Duration
+    package var storage: StorageChoice
+    package var mediaRoot: String
+    package var mediaURL: String
+    package var host: String
+    package var port: Int
+    package var serveStatic: Bool
+    package var serveMedia: Bool
+    package var maxUploadBytes: Int
+    package var maxPixels: Int
+    package var limits: ConnectionLimits
+    package var pipeline: PipelineOptions
+    package var concurrency: Int
+    package var maxAttempts: Int
+    package var jobLease: Duration
+    package var shutdownGrace: Duration
     /// Nil when the sweep is off (`SWEEP_INTERVAL_SECONDS=0`).
-    var sweepInterval: Duration?
-    var resumable: ResumableSettings
-    var authRequired: Bool
-    var galleryPublic: Bool
-    var bcryptCost: Int
-    var resourcesDirectory: String
-    var logLevel: Logger.Level
-    var logFormat: LogFormat
-    var cache: CacheURL
-    var uploadRatePerMinute: Int
+    package var sweepInterval: Duration?
+    package var resumable: ResumableSettings
+    package var authRequired: Bool
+    package var galleryPublic: Bool
+    package var bcryptCost: Int
+    package var resourcesDirectory: String
+    package var logLevel: Logger.Level
+    package var logFormat: LogFormat
+    package var cache: CacheURL
+    package var uploadRatePerMinute: Int
     /// Nil: chosen by the cache kind (`Runtime.galleryCacheTTL`).
-    var galleryCacheSeconds: Int?
-    var trustedProxies: TrustedProxies
+    package var galleryCacheSeconds: Int?
+    package var trustedProxies: TrustedProxies
 
     /// Where media live.
-    enum StorageChoice: Sendable {
+    package enum StorageChoice: Sendable {
         case local
         case s3(S3Configuration)
     }
 
     /// How log lines are written.
-    enum LogFormat: String, Sendable { case text, json }
+    package enum LogFormat: String, Sendable { case text, json }
 
     /// All the problems found, one line each.
-    struct Invalid: Error, CustomStringConvertible {
-        var problems: [String]
-        var description: String { problems.joined(separator: "\n") }
+    package struct Invalid: Error, CustomStringConvertible {
+        package var problems: [String]
+        package var description: String { problems.joined(separator: "\n") }
+
+        package init(problems: [String]) { self.problems = problems }
     }
 
     /// `authRequiredByDefault` is false only for `app dev`, so a newcomer can try it without an account.
-    init(
+    package init(
         settings: Settings, environment: [String: String] = ProcessInfo.processInfo.environment,
         authRequiredByDefault: Bool = true
     ) throws {
@@ -150,7 +152,7 @@ struct Configuration: Sendable {
 
     /// The S3 settings from flags and the environment. Flags override their variables; credentials are read
     /// from the environment only, never from flags (flags show up in `ps`).
-    static func s3(settings: Settings, environment: [String: String]) throws -> S3Configuration {
+    package static func s3(settings: Settings, environment: [String: String]) throws -> S3Configuration {
         var s3Environment = environment
         for (name, flag) in [
             ("S3_BUCKET", settings.s3Bucket), ("S3_REGION", settings.s3Region), ("S3_ENDPOINT", settings.s3Endpoint),
@@ -163,20 +165,20 @@ struct Configuration: Sendable {
     }
 
     /// `local`, or `s3` with the bucket's settings (secrets masked).
-    var storageDescription: String {
+    package var storageDescription: String {
         switch storage {
         case .local: return "local"
         case .s3(let s3): return "s3 (\(s3))"
         }
     }
 
-    var publicDirectory: String { resourcesDirectory + "/Public" }
-    var templatesDirectory: String { resourcesDirectory + "/Templates" }
+    package var publicDirectory: String { resourcesDirectory + "/Public" }
+    package var templatesDirectory: String { resourcesDirectory + "/Templates" }
     /// The migrations of one dialect: `sqlite` or `postgres`.
-    func migrationsDirectory(for dialect: String) -> String { resourcesDirectory + "/Migrations/" + dialect }
+    package func migrationsDirectory(for dialect: String) -> String { resourcesDirectory + "/Migrations/" + dialect }
 
     /// `name = value` lines for `app check`-style printing; secrets masked.
-    var summary: [(String, String)] {
+    package var summary: [(String, String)] {
         [
             ("DATABASE_URL", database.description), ("DATABASE_POOL_SIZE", String(databasePoolSize)),
             ("DATABASE_CA_FILE", databaseCAFile ?? "(none)"),
@@ -198,82 +200,5 @@ struct Configuration: Sendable {
             ("GALLERY_CACHE_SECONDS", galleryCacheSeconds.map(String.init) ?? "(automatic)"),
             ("TRUSTED_PROXIES", trustedProxies.text.isEmpty ? "(none)" : trustedProxies.text),
         ] + limits.summary
-    }
-}
-
-/// Reads one setting at a time from a flag or the environment, collecting problems instead of stopping at the first.
-struct SettingReader {
-    struct Problem: Error {
-        var message: String
-        init(_ message: String) { self.message = message }
-    }
-
-    let environment: [String: String]
-    var problems: [String] = []
-
-    mutating func parse<T>(_ flag: String?, _ name: String, default fallback: String, _ convert: (String) throws -> T) -> T? {
-        let text = flag ?? environment[name] ?? fallback
-        do {
-            return try convert(text)
-        } catch let problem as Problem {
-            problems.append("\(name): \(problem.message); got '\(text)'")
-        } catch {
-            problems.append("\(name): \(error); got '\(text)'")
-        }
-        return nil
-    }
-
-    mutating func string(_ flag: String?, _ name: String, default fallback: String) -> String {
-        let text = flag ?? environment[name] ?? fallback
-        if text.isEmpty { problems.append("\(name): expected a value; got an empty string") }
-        return text
-    }
-
-    mutating func integer(_ flag: String?, _ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
-        parse(flag, name, default: String(fallback)) { text in
-            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
-                throw Problem("expected a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
-        } ?? fallback
-    }
-
-    mutating func boolean(_ flag: String?, _ name: String, default fallback: Bool) -> Bool {
-        parse(flag, name, default: String(fallback)) { text in
-            switch text.lowercased() {
-            case "true", "1", "yes", "on": return true
-            case "false", "0", "no", "off": return false
-            default: throw Problem("expected true or false")
-            }
-        } ?? fallback
-    }
-
-    /// The image pipeline's settings (MAX_PIXELS, DISPLAY_*, THUMBNAIL_*): shared by every role and `app thumbnail`.
-    mutating func pipelineOptions(_ settings: Settings) -> PipelineOptions {
-        PipelineOptions(
-            displaySize: integer(settings.displaySize, "DISPLAY_SIZE", default: 1280, range: 16...8192),
-            thumbnailSize: integer(settings.thumbnailSize, "THUMBNAIL_SIZE", default: 400, range: 16...4096),
-            displayQuality: integer(settings.displayQuality, "DISPLAY_QUALITY", default: 80, range: 1...100),
-            thumbnailQuality: integer(settings.thumbnailQuality, "THUMBNAIL_QUALITY", default: 75, range: 1...100),
-            maxPixels: integer(settings.maxPixels, "MAX_PIXELS", default: 100_000_000, range: 1...1_000_000_000))
-    }
-
-    /// Bytes as a plain number or with a decimal unit: `50000000`, `50MB`, `512kB`, `1GB`.
-    mutating func byteCount(_ flag: String?, _ name: String, default fallback: Int) -> Int {
-        parse(flag, name, default: String(fallback)) { text in
-            let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
-            let units: [(String, Int)] = [("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000), ("G", 1_000_000_000), ("M", 1_000_000), ("K", 1_000), ("B", 1)]
-            var multiplier = 1
-            var digits = trimmed
-            for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
-                multiplier = factor
-                digits = String(trimmed.dropLast(suffix.count)).trimmingCharacters(in: .whitespaces)
-                break
-            }
-            guard let value = Int(digits), value > 0, value <= Int.max / multiplier else {
-                throw Problem("expected a size in bytes such as 50000000 or 50MB")
-            }
-            return value * multiplier
-        } ?? fallback
     }
 }
