@@ -183,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Jobs", "Database", "Storage", "Imaging", "Cache", "MemoriesTestSupport",
+                "Web", "Composition", "Jobs", "Database", "Storage", "Imaging", "Cache", "MemoriesTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),

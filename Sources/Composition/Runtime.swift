@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Cache
 import Database
 import Foundation
+import Hummingbird
 import Imaging
 import Jobs
 import Logging
@@ -11,7 +12,8 @@ import ServiceLifecycle
 import Storage
 import Web
 
-/// The parts one process runs with, built from the configuration: the composition root shared by the roles.
+/// The parts one process runs with, built from the configuration: the composition root of every role, used by the
+/// commands and, with a few ``Overrides``, by the tests.
 package struct Runtime: Sendable {
     package let configuration: Configuration
     package let database: DatabaseBackend
@@ -22,11 +24,14 @@ package struct Runtime: Sendable {
     /// with Redis.
     package let cache: any Cache
     package let logger: Logger
+    /// What a test put in place of configured parts.
+    package let overrides: Overrides
 
     /// Opens the database and the store, runs `body` with them, then closes both. With `migrate`, applies pending
     /// migrations first; otherwise refuses a schema that is behind, naming `app migrate`.
     package static func with<T>(
-        _ configuration: Configuration, migrate: Bool, logger: Logger, _ body: (Runtime) async throws -> T
+        _ configuration: Configuration, migrate: Bool, logger: Logger, overrides: Overrides = Overrides(),
+        _ body: (Runtime) async throws -> T
     ) async throws -> T {
         let database = try await DatabaseBackend.open(configuration, logger: logger)
         return try await database.run {
@@ -36,11 +41,11 @@ package struct Runtime: Sendable {
             } else {
                 try await database.requireCurrent()
             }
-            let (store, httpClient) = try openStore(configuration, logger: logger)
-            let cache = try configuration.cache.open(logger: logger)
+            let (store, httpClient) = try overrides.store.map { ($0, nil) } ?? openStore(configuration, logger: logger)
+            let cache = try overrides.cache ?? configuration.cache.open(logger: logger)
             let runtime = Runtime(
                 configuration: configuration, database: database, photos: database.photos, queue: database.queue,
-                store: store, cache: cache, logger: logger)
+                store: store, cache: cache, logger: logger, overrides: overrides)
             do {
                 let result = try await body(runtime)
                 try? await httpClient?.shutdown()
@@ -87,31 +92,38 @@ package struct Runtime: Sendable {
         return .seconds(300)
     }
 
-    package func webServices(wake: WakeSignal, metrics: PrometheusCollectorRegistry, inProcessWorker: Bool = false) -> WebServices {
+    /// The web role: the HTTP application over this runtime's database, store and cache, with `extraServices`
+    /// (an in-process worker, a metrics listener) running beside it. `app serve`, `app dev` and the tests build it
+    /// here, so the wiring the tests run is the wiring that ships.
+    package func webApplication(
+        metrics: PrometheusCollectorRegistry, wake: WakeSignal = WakeSignal(), inProcessWorker: Bool = false,
+        extraServices: [any Service] = []
+    ) async throws -> some ApplicationProtocol {
         let photos = self.photos
         let store = self.store
         let database = self.database
-        var services = WebServices(
-            photos: photos, albums: database.albums, accounts: database.accounts, store: store, wake: wake, metrics: metrics,
+        return try await buildApplication(
+            photos: photos, albums: database.albums, accounts: database.accounts, store: store,
+            resumable: resumableUploads, cache: cache, galleryCacheTTL: galleryCacheTTL(inProcessWorker: inProcessWorker),
+            wake: wake,
             readiness: {
                 try await photos.checkHealth()
                 try await database.requireCurrent()
                 try await store.checkHealth()
             },
-            logger: logger, queueStats: { [queue] in try await queue.stats() }, cache: cache,
-            galleryCacheTTL: galleryCacheTTL(inProcessWorker: inProcessWorker))
-        services.resumable = resumableUploads
-        return services
+            metrics: metricsEndpoint(metrics), configuration: webConfiguration, host: configuration.host,
+            port: configuration.port, extraServices: extraServices, logger: logger)
+    }
+
+    /// What `/metrics` shows: the registry, and the queue's depth read at scrape time.
+    func metricsEndpoint(_ registry: PrometheusCollectorRegistry) -> MetricsEndpoint {
+        MetricsEndpoint(registry: registry, queueStats: { [queue] in try await queue.stats() }, logger: logger)
     }
 
     /// The `/metrics` listener on `METRICS_PORT`, when one is set.
     package func metricsServices(_ registry: PrometheusCollectorRegistry) -> [any Service] {
         guard let port = configuration.limits.metricsPort else { return [] }
-        return [
-            MetricsEndpoint.application(
-                registry: registry, queueStats: { [queue] in try await queue.stats() }, host: configuration.host,
-                port: port, logger: logger)
-        ]
+        return [metricsEndpoint(registry).application(host: configuration.host, port: port)]
     }
 
     /// The tus endpoints' parts, over the configured database and store.
@@ -124,7 +136,7 @@ package struct Runtime: Sendable {
     }
 
     package var webConfiguration: WebConfiguration {
-        WebConfiguration(
+        var web = WebConfiguration(
             maxUploadBytes: configuration.maxUploadBytes, maxPixels: configuration.maxPixels,
             serveStatic: configuration.serveStatic, serveMedia: configuration.serveMedia,
             publicDirectory: configuration.publicDirectory, templatesDirectory: configuration.templatesDirectory,
@@ -134,6 +146,9 @@ package struct Runtime: Sendable {
                 bcryptCost: configuration.bcryptCost),
             uploadRatePerMinute: configuration.uploadRatePerMinute, trustedProxies: configuration.trustedProxies)
         .limited(by: configuration.limits, mediaOrigin: (store as? S3Store)?.mediaOrigin)
+        if let pageSize = overrides.pageSize { web.pageSize = pageSize }
+        if let window = overrides.uploadRateWindow { web.uploadRateWindow = window }
+        return web
     }
 
     /// The worker service; with PostgreSQL `LISTEN` wakes it, so its poll is only the slow fallback.

@@ -1,10 +1,9 @@
+import Composition
 import Database
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Jobs
-import Logging
 import MemoriesTestSupport
 import NIOCore
 import Storage
@@ -50,66 +49,47 @@ struct AuthHarness: Sendable {
     }
 }
 
-/// Runs `body` against `servers` app servers (routers) that share one database and one media folder, as several
-/// app servers behind a load balancer do. Skips PostgreSQL (after saying so) when no test server is configured.
+/// Runs `body` against `servers` app servers (routers), each built by the composition root, that share one database
+/// and one media folder, as several app servers behind a load balancer do. Skips PostgreSQL (after saying so) when no
+/// test server is configured.
 func withAuthApps(
-    _ backend: AuthBackend, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true, resumable: Bool = false,
+    _ backend: AuthBackend, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true,
     _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
 ) async throws {
-    let auth = AuthConfiguration(required: required, galleryPublic: galleryPublic, bcryptCost: 4)
-    switch backend {
-    case .sqlite:
-        let workspace = try await TestWorkspace.make()
-        do {
-            let harness = AuthHarness(
-                accounts: SQLiteAccountRepository(database: workspace.database), photos: workspace.photos, store: workspace.store)
-            try await runServers(
-                servers, harness: harness, albums: SQLiteAlbumRepository(database: workspace.database),
-                uploads: resumable ? SQLiteUploadRepository(database: workspace.database) : nil, auth: auth,
-                logger: workspace.logger, clients: [], body)
-        } catch {
-            await workspace.tearDown()
-            throw error
+    let workspace = try await TestWorkspace.make()
+    do {
+        let configuration = try Configuration.test(
+            root: workspace.root, auth: AuthConfiguration(required: required, galleryPublic: galleryPublic, bcryptCost: 4))
+        switch backend {
+        case .sqlite:
+            try await runServers(servers, configuration: configuration, workspace: workspace, clients: [], body)
+        case .postgres:
+            try await PostgresTestDatabase.with { database in
+                try await runServers(
+                    servers, configuration: configuration.onPostgres(database), workspace: workspace, clients: [], body)
+            }
         }
+    } catch {
         await workspace.tearDown()
-    case .postgres:
-        try await PostgresTestDatabase.with { database in
-            let root = FileManager.default.temporaryDirectory.appendingPathComponent("memories-auth-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: root) }
-            let harness = AuthHarness(
-                accounts: PostgresAccountRepository(database: database.database), photos: database.photos,
-                store: try LocalStore(root: root))
-            try await runServers(
-                servers, harness: harness, albums: PostgresAlbumRepository(database: database.database),
-                uploads: resumable ? PostgresUploadRepository(database: database.database) : nil, auth: auth,
-                logger: database.logger, clients: [], body)
-        }
+        throw error
     }
+    await workspace.tearDown()
 }
 
-/// Starts one router after another (nesting their test clients), then runs `body` with all of them.
+/// Starts one server after another (nesting their test clients), then runs `body` with all of them.
 private func runServers(
-    _ remaining: Int, harness: AuthHarness, albums: any AlbumRepository, uploads: (any UploadRepository)?,
-    auth: AuthConfiguration, logger: Logger,
-    clients: [any TestClientProtocol], _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
+    _ remaining: Int, configuration: Configuration, workspace: TestWorkspace, clients: [any TestClientProtocol],
+    _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
 ) async throws {
-    guard remaining > 0 else { return try await body(harness, clients) }
-    let photos = harness.photos
-    let store = harness.store
-    var services = WebServices(
-        photos: photos, albums: albums, accounts: harness.accounts, store: store, wake: WakeSignal(),
-        metrics: TestMetrics.registry, readiness: { try await photos.checkHealth() }, logger: logger)
-    if let uploads {
-        services.resumable = ResumableUploads(uploads: uploads, store: store, maxChunkBytes: 6 * 1024 * 1024, expiry: 3600)
-    }
-    let configuration = WebConfiguration(
-        publicDirectory: TestWorkspace.repositoryRoot + "/Public", templatesDirectory: TestWorkspace.repositoryRoot + "/Templates",
-        mediaRoot: store.root, auth: auth)
-    let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
-    try await app.test(.router) { client in
-        try await runServers(
-            remaining - 1, harness: harness, albums: albums, uploads: uploads, auth: auth, logger: logger,
-            clients: clients + [client], body)
+    try await Runtime.with(configuration, migrate: false, logger: workspace.logger) { runtime in
+        let app = try await runtime.webApplication(metrics: TestMetrics.registry)
+        try await app.test(.router) { client in
+            guard remaining > 1 else {
+                let harness = AuthHarness(accounts: runtime.database.accounts, photos: runtime.photos, store: workspace.store)
+                return try await body(harness, clients + [client])
+            }
+            try await runServers(remaining - 1, configuration: configuration, workspace: workspace, clients: clients + [client], body)
+        }
     }
 }
 

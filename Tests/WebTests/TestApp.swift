@@ -1,52 +1,60 @@
 import Cache
+import Composition
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Metrics
-import Database
-import Jobs
 import MemoriesTestSupport
 import NIOCore
 import Prometheus
 import Storage
 import Web
 
-/// Builds the real application over a fresh workspace and runs `body` against its router (`.live`: against the
-/// server itself, over a socket).
+/// Builds the application through the web role's composition root (as `app serve` does) over a fresh workspace,
+/// and runs `body` against its router (`.live`: against the server itself, over a socket).
 func withTestApp(
     maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, pageSize: Int = 60,
     store customStore: (any MediaStore)? = nil, auth: AuthConfiguration = AuthConfiguration(bcryptCost: 4),
-    cache: any Cache = MemoryCache(), galleryCacheTTL: Duration = .seconds(2),
+    cache: (any Cache)? = nil, galleryCacheSeconds: Int? = nil,
     uploadRatePerMinute: Int = 0, trustedProxies: TrustedProxies = .none, setup: TestingSetup = .router,
     _ body: @escaping @Sendable (TestWorkspace, any TestClientProtocol) async throws -> Void
 ) async throws {
     let workspace = try await TestWorkspace.make(store: customStore)
     do {
-        let store = workspace.mediaStore
-        let photos = workspace.photos
-        let services = WebServices(
-            photos: photos, albums: SQLiteAlbumRepository(database: workspace.database),
-            accounts: SQLiteAccountRepository(database: workspace.database), store: store, wake: WakeSignal(),
-            metrics: TestMetrics.registry,
-            readiness: {
-                try await photos.checkHealth()
-                try await store.checkHealth()
-            },
-            logger: workspace.logger, cache: cache, galleryCacheTTL: galleryCacheTTL)
-        var configuration = WebConfiguration(
-            maxUploadBytes: maxUploadBytes, maxPixels: maxPixels,
-            publicDirectory: TestWorkspace.repositoryRoot + "/Public",
-            templatesDirectory: TestWorkspace.repositoryRoot + "/Templates", mediaRoot: customStore == nil ? workspace.store.root : nil,
-            pageSize: pageSize, auth: auth, uploadRatePerMinute: uploadRatePerMinute, trustedProxies: trustedProxies)
+        var configuration = try Configuration.test(root: workspace.root, auth: auth)
+        configuration.maxUploadBytes = maxUploadBytes
+        configuration.maxPixels = maxPixels
+        configuration.uploadRatePerMinute = uploadRatePerMinute
+        configuration.trustedProxies = trustedProxies
+        configuration.galleryCacheSeconds = galleryCacheSeconds
         // An hour: a loaded machine must not see the window end halfway through a rate-limit test.
-        configuration.uploadRateWindow = .seconds(3600)
-        let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
-        try await app.test(setup) { client in try await body(workspace, client) }
+        let overrides = Overrides(store: customStore, cache: cache, pageSize: pageSize, uploadRateWindow: .seconds(3600))
+        try await Runtime.with(configuration, migrate: false, logger: workspace.logger, overrides: overrides) { runtime in
+            let app = try await runtime.webApplication(metrics: TestMetrics.registry)
+            try await app.test(setup) { client in try await body(workspace, client) }
+        }
     } catch {
         await workspace.tearDown()
         throw error
     }
     await workspace.tearDown()
+}
+
+extension Configuration {
+    /// The configuration the web tests run with: the workspace's SQLite file and media folder under `root`, this
+    /// checkout's templates and static files, and `auth` (cheap bcrypt by default); the rest is the defaults.
+    static func test(root: String, auth: AuthConfiguration = AuthConfiguration(bcryptCost: 4)) throws -> Configuration {
+        var configuration = try Configuration(
+            settings: Settings.parse([]),
+            environment: [
+                "DATABASE_URL": "sqlite:" + root + "/data/memories.sqlite3", "MEDIA_ROOT": root + "/media",
+                "RESOURCES_DIR": TestWorkspace.repositoryRoot,
+            ])
+        configuration.authRequired = auth.required
+        configuration.galleryPublic = auth.galleryPublic
+        configuration.bcryptCost = auth.bcryptCost
+        return configuration
+    }
 }
 
 /// A multipart/form-data body, as browsers and curl send it.

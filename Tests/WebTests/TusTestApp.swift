@@ -1,14 +1,15 @@
 import AsyncHTTPClient
+import Composition
 import Crypto
 import Database
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Jobs
 import MemoriesTestSupport
 import NIOCore
 @testable import Storage
+import Testing
 import Web
 
 /// Which database and which store a tus test runs against.
@@ -44,7 +45,8 @@ struct TusHarness: Sendable {
     }
 }
 
-/// Builds the app over `database` and `storage`; prints "skipped" and returns when a service is not configured.
+/// Builds the app through the composition root over `database` and `storage`; prints "skipped" and returns when a
+/// service is not configured.
 func withTusApp(
     _ database: TusDatabase, _ storage: TusStorage, maxChunkBytes: Int = 6 * 1024 * 1024,
     _ body: @escaping @Sendable (TusHarness) async throws -> Void
@@ -62,23 +64,25 @@ func withTusApp(
     }
     let s3Store = s3
     let workspace = try await TestWorkspace.make(store: s3Store)
-    let store: any ResumableUploadStore & MediaStore = s3Store ?? workspace.store
-    @Sendable func run(photos: any PhotoRepository, albums: any AlbumRepository, accounts: any AccountRepository, uploads: any UploadRepository,
-             sql: @escaping @Sendable (String) async throws -> Void, count: @escaping @Sendable (String) async throws -> Int) async throws {
-        var services = WebServices(
-            photos: photos, albums: albums, accounts: accounts, store: store, wake: WakeSignal(), metrics: TestMetrics.registry,
-            readiness: {}, logger: workspace.logger)
-        services.resumable = ResumableUploads(uploads: uploads, store: store, maxChunkBytes: maxChunkBytes, expiry: 3600)
-        let configuration = WebConfiguration(
-            publicDirectory: TestWorkspace.repositoryRoot + "/Public",
-            templatesDirectory: TestWorkspace.repositoryRoot + "/Templates",
-            mediaRoot: storage == .local ? workspace.store.root : nil)
-        let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
-        try await app.test(.router) { client in
-            try await body(
-                TusHarness(
-                    client: client, workspace: workspace, uploads: uploads, photos: photos, store: store, sql: sql,
-                    count: count))
+    var settings = try Configuration.test(root: workspace.root, auth: AuthConfiguration())
+    settings.resumable.maxChunkBytes = maxChunkBytes
+    settings.resumable.expiry = 3600
+    let configuration = settings
+    @Sendable func run(
+        _ configuration: Configuration, sql: @escaping @Sendable (String) async throws -> Void,
+        count: @escaping @Sendable (String) async throws -> Int
+    ) async throws {
+        try await Runtime.with(
+            configuration, migrate: false, logger: workspace.logger, overrides: Overrides(store: s3Store)
+        ) { runtime in
+            let store = try #require(runtime.store as? any ResumableUploadStore & MediaStore)
+            let app = try await runtime.webApplication(metrics: TestMetrics.registry)
+            try await app.test(.router) { client in
+                try await body(
+                    TusHarness(
+                        client: client, workspace: workspace, uploads: runtime.database.uploads, photos: runtime.photos,
+                        store: store, sql: sql, count: count))
+            }
         }
     }
 
@@ -87,19 +91,14 @@ func withTusApp(
         case .sqlite:
             let sqlite = workspace.database
             try await run(
-                photos: workspace.photos, albums: SQLiteAlbumRepository(database: sqlite),
-                accounts: SQLiteAccountRepository(database: sqlite),
-                uploads: SQLiteUploadRepository(database: sqlite),
-                sql: { text in _ = try await sqlite.write { connection in try await connection.query(text) } },
+                configuration, sql: { text in _ = try await sqlite.write { connection in try await connection.query(text) } },
                 count: { table in try await workspace.count(table) })
         case .postgres:
             if try PostgresTestDatabase.adminURL() == nil { break }
             try await PostgresTestDatabase.with { pg in
                 try await run(
-                    photos: pg.photos, albums: PostgresAlbumRepository(database: pg.database),
-                    accounts: PostgresAccountRepository(database: pg.database),
-                    uploads: PostgresUploadRepository(database: pg.database),
-                    sql: { text in try await pg.execute(text) }, count: { table in try await pg.count(table) })
+                    configuration.onPostgres(pg), sql: { text in try await pg.execute(text) },
+                    count: { table in try await pg.count(table) })
             }
         }
     } catch {
@@ -109,6 +108,16 @@ func withTusApp(
     }
     await workspace.tearDown()
     try? await httpClient?.shutdown()
+}
+
+extension Configuration {
+    /// This configuration on a test PostgreSQL database instead of the workspace's SQLite file.
+    func onPostgres(_ test: PostgresTestDatabase) -> Configuration {
+        var configuration = self
+        configuration.database = .postgres(url: test.url.unmaskedURL)
+        configuration.databaseCAFile = PostgresTestDatabase.caFile
+        return configuration
+    }
 }
 
 /// tus requests as a client sends them.

@@ -1,12 +1,15 @@
 import Database
 import Foundation
 import Hummingbird
+import Logging
 import Storage
 
 /// Albums: the list, creating and renaming, an album's page, and its originals as a streamed ZIP.
 struct AlbumController: Sendable {
     typealias Context = WebRequestContext
-    let services: WebServices
+    let albums: any AlbumRepository
+    let store: any MediaStore
+    let logger: Logger
     let configuration: WebConfiguration
     let renderer: PageRenderer
     let photoController: PhotoController
@@ -22,11 +25,11 @@ struct AlbumController: Sendable {
 
     /// `GET /albums`: every album with four previews and its count; JSON `{"albums": [...]}` when asked.
     @Sendable func index(_ request: Request, context: Context) async throws -> Response {
-        let summaries = try await services.albums.albumSummaries()
+        let summaries = try await albums.albumSummaries()
         if request.wantsJSON {
-            return JSONResponse.make(["albums": summaries.map { AlbumJSON($0, store: services.store) }])
+            return JSONResponse.make(["albums": summaries.map { AlbumJSON($0, store: store) }])
         }
-        let cards = summaries.map { AlbumCard($0, store: services.store) }
+        let cards = summaries.map { AlbumCard($0, store: store) }
         return renderer.page(
             "albums",
             AlbumsPage(chrome: PageChrome(context, section: .albums), albums: cards, hasAlbums: !cards.isEmpty))
@@ -35,7 +38,7 @@ struct AlbumController: Sendable {
     /// `POST /albums` with `name`: 201 with the album's JSON, or 303 to its page from a form.
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         let name = try RequestFields.albumName(try await RequestFields.read(request))
-        let album = try await services.albums.createAlbum(name: name)
+        let album = try await albums.createAlbum(name: name)
         context.logger.info("album created", metadata: ["album.id": "\(album.id)"])
         if request.wantsJSON { return JSONResponse.make(AlbumJSON(album), status: .created) }
         return JSONResponse.seeOther("/albums/\(album.id)")
@@ -46,23 +49,23 @@ struct AlbumController: Sendable {
         let album = try await findAlbum(context)
         let after = try request.photoCursor()
         if request.wantsJSON {
-            let page = try await services.albums.photos(in: .album(album.id), before: after, limit: configuration.pageSize + 1)
+            let page = try await albums.photos(in: .album(album.id), before: after, limit: configuration.pageSize + 1)
             let shown = Array(page.prefix(configuration.pageSize))
             return JSONResponse.make(
                 AlbumPageJSON(
-                    album: AlbumJSON(album), photos: shown.map { PhotoJSON($0, store: services.store) },
+                    album: AlbumJSON(album), photos: shown.map { PhotoJSON($0, store: store) },
                     next: page.count > configuration.pageSize ? shown.last?.id : nil))
         }
         let grid = try await photoController.gridPage(
             .album(album.id), after: after, basePath: "/albums/\(album.id)", scopeQuery: "album=\(album.id)")
-        let count = try await services.albums.photoCount(inAlbum: album.id)
+        let count = try await albums.photoCount(inAlbum: album.id)
         return renderer.page(
             "album",
             AlbumPage(
                 title: album.name, chrome: PageChrome(context, section: .albums),
                 album: AlbumCard(album, count: count), grid: grid,
                 upload: UploadFormModel(
-                    maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albumOptionsHTML: "", fixedAlbumID: album.id, tusThreshold: services.resumable?.browserThreshold),
+                    maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albumOptionsHTML: "", fixedAlbumID: album.id, tusThreshold: photoController.tusThreshold),
                 isFirstPage: after == nil))
     }
 
@@ -70,7 +73,7 @@ struct AlbumController: Sendable {
     @Sendable func rename(_ request: Request, context: Context) async throws -> Response {
         let id = try context.routeID(naming: "album")
         let name = try RequestFields.albumName(try await RequestFields.read(request))
-        guard let album = try await services.albums.renameAlbum(id: id, name: name) else {
+        guard let album = try await albums.renameAlbum(id: id, name: name) else {
             throw APIError.notFound("There is no album \(id).")
         }
         if request.wantsJSON { return JSONResponse.make(AlbumJSON(album)) }
@@ -80,8 +83,8 @@ struct AlbumController: Sendable {
     /// `GET /albums/{id}/download`: the album's originals as a ZIP, streamed as it is built.
     @Sendable func download(_ request: Request, context: Context) async throws -> Response {
         let album = try await findAlbum(context)
-        let photos = try await services.albums.allPhotos(inAlbum: album.id)
-        let archive = AlbumArchive(photos: photos, store: services.store, logger: services.logger)
+        let photos = try await albums.allPhotos(inAlbum: album.id)
+        let archive = AlbumArchive(photos: photos, store: store, logger: logger)
         var headers = HTTPFields()
         headers[.contentType] = "application/zip"
         headers[.contentDisposition] = Self.attachment(album.name + ".zip")
@@ -99,7 +102,7 @@ struct AlbumController: Sendable {
 
     private func findAlbum(_ context: Context) async throws -> Album {
         let id = try context.routeID(naming: "album")
-        guard let album = try await services.albums.album(id: id) else { throw APIError.notFound("There is no album \(id).") }
+        guard let album = try await albums.album(id: id) else { throw APIError.notFound("There is no album \(id).") }
         return album
     }
 }

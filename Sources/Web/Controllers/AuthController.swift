@@ -1,13 +1,15 @@
 import Database
 import Foundation
 import Hummingbird
+import Logging
 
 /// Signing in and out: `GET /login`, `POST /login` (form fields `username`, `password`, `csrf_token`, `next`),
 /// `POST /logout`. Sessions live in the database, so every app server behind a load balancer knows them.
 struct AuthController: Sendable {
     typealias Context = WebRequestContext
 
-    let services: WebServices
+    let accounts: any AccountRepository
+    let logger: Logger
     let configuration: AuthConfiguration
     let hasher: PasswordHasher
     let renderer: PageRenderer
@@ -34,10 +36,10 @@ struct AuthController: Sendable {
         let password = fields["password"] ?? ""
         let next = LoginRedirect.safe(fields["next"])
         // An unknown name costs one bcrypt check like a wrong password, and gets the same answer.
-        let credentials = username.isEmpty || username.count > 64 ? nil : try await services.accounts.credentials(username: username)
+        let credentials = username.isEmpty || username.count > 64 ? nil : try await accounts.credentials(username: username)
         let matches = try await hasher.verify(String(password.prefix(1024)), hash: credentials?.passwordHash)
         guard matches, let user = credentials?.user else {
-            services.logger.notice("sign-in failed", metadata: ["user.known": "\(credentials != nil)"])
+            logger.notice("sign-in failed", metadata: ["user.known": "\(credentials != nil)"])
             if !request.wantsJSON {
                 return renderer.page(
                     "login",
@@ -48,15 +50,15 @@ struct AuthController: Sendable {
         }
         let now = Date()
         // Always a new session id (no fixation); the one the browser held before, if any, ends.
-        if case .session(let old)? = context.user?.credential { try await services.accounts.deleteSession(tokenHash: old) }
+        if case .session(let old)? = context.user?.credential { try await accounts.deleteSession(tokenHash: old) }
         let token = SecretToken.random()
-        try await services.accounts.createSession(
+        try await accounts.createSession(
             userID: user.id, tokenHash: SecretToken.digest(token),
             expiresAt: now.addingTimeInterval(configuration.sessionLifetime.seconds), now: now)
-        if let removed = try? await services.accounts.deleteExpiredSessions(now: now), removed > 0 {
-            services.logger.debug("expired sessions removed", metadata: ["count": "\(removed)"])
+        if let removed = try? await accounts.deleteExpiredSessions(now: now), removed > 0 {
+            logger.debug("expired sessions removed", metadata: ["count": "\(removed)"])
         }
-        services.logger.info("signed in", metadata: ["user.id": "\(user.id)"])
+        logger.info("signed in", metadata: ["user.id": "\(user.id)"])
         var response =
             request.wantsJSON
             ? JSONResponse.make(["user": UserJSON(id: user.id, username: user.username)]) : JSONResponse.seeOther(next)
@@ -67,8 +69,8 @@ struct AuthController: Sendable {
     /// `POST /logout`: ends the session on the server and clears the cookie.
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
         if case .session(let hash)? = context.user?.credential {
-            try await services.accounts.deleteSession(tokenHash: hash)
-            services.logger.info("signed out", metadata: ["user.id": "\(context.user?.id ?? 0)"])
+            try await accounts.deleteSession(tokenHash: hash)
+            logger.info("signed out", metadata: ["user.id": "\(context.user?.id ?? 0)"])
         }
         var response = request.wantsJSON ? JSONResponse.make(["signed_out": true]) : JSONResponse.seeOther("/login")
         response.setCookie(SessionCookie.expired(request: request))

@@ -6,7 +6,10 @@ import Prometheus
 
 /// `GET /healthz` (the process answers), `GET /readyz` (database, storage, schema), `GET /metrics` (Prometheus text).
 struct HealthController<Context: RequestContext>: Sendable {
-    let services: WebServices
+    /// Throws when the database or storage is not ready: unreachable, or migrations behind.
+    let readiness: @Sendable () async throws -> Void
+    /// What `GET /metrics` shows.
+    let metrics: MetricsEndpoint
     /// False when `/metrics` has its own listener (`METRICS_PORT`).
     var serveMetrics = true
 
@@ -14,7 +17,7 @@ struct HealthController<Context: RequestContext>: Sendable {
         router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
         router.get("/readyz") { _, context in
             do {
-                try await services.readiness()
+                try await readiness()
                 return JSONResponse.make(["status": "ok"])
             } catch {
                 // The details (hosts, SQL, paths) go to the log; the client learns only which part is not ready.
@@ -24,7 +27,7 @@ struct HealthController<Context: RequestContext>: Sendable {
             }
         }
         if serveMetrics {
-            router.get("/metrics") { _, _ in try await MetricsEndpoint.response(services) }
+            router.get("/metrics") { _, _ in await metrics.response() }
         }
     }
 

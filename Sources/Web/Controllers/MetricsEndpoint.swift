@@ -6,17 +6,32 @@ import Prometheus
 
 /// `GET /metrics` in Prometheus text: everything recorded through swift-metrics, plus the job queue's depth by
 /// state as gauges refreshed at scrape time (one cheap grouped count), so the numbers are never stale.
-public enum MetricsEndpoint {
+public struct MetricsEndpoint: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    /// The job queue's counts by state; nil leaves the queue gauges out.
+    public let queueStats: (@Sendable () async throws -> QueueStats)?
+    public let logger: Logger
+
+    public init(
+        registry: PrometheusCollectorRegistry, queueStats: (@Sendable () async throws -> QueueStats)?, logger: Logger
+    ) {
+        self.registry = registry
+        self.queueStats = queueStats
+        self.logger = logger
+    }
+
     /// Refreshes the scrape-time gauges, then renders the registry.
-    static func response(_ services: WebServices) async throws -> Response {
-        await refresh(registry: services.metrics, queueStats: services.queueStats, logger: services.logger)
-        return render(services.metrics)
+    func response() async -> Response {
+        await refresh()
+        var bytes: [UInt8] = []
+        registry.emit(into: &bytes)
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// Sets `memories_jobs_queue_depth{state}` from the queue; a failed count leaves the last values and is logged.
-    public static func refresh(
-        registry: PrometheusCollectorRegistry, queueStats: (@Sendable () async throws -> QueueStats)?, logger: Logger
-    ) async {
+    func refresh() async {
         guard let queueStats else { return }
         do {
             let stats = try await queueStats()
@@ -31,25 +46,11 @@ public enum MetricsEndpoint {
         }
     }
 
-    static func render(_ registry: PrometheusCollectorRegistry) -> Response {
-        var bytes: [UInt8] = []
-        registry.emit(into: &bytes)
-        return Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-
     /// A listener serving only `GET /metrics` (`METRICS_PORT`), for `app serve` and `app worker` alike, so
     /// metrics can stay on an internal port while the main port faces the internet.
-    public static func application(
-        registry: PrometheusCollectorRegistry, queueStats: (@Sendable () async throws -> QueueStats)?,
-        host: String, port: Int, logger: Logger
-    ) -> some ApplicationProtocol {
+    public func application(host: String, port: Int) -> some ApplicationProtocol {
         let router = Router()
-        router.get("/metrics") { _, _ in
-            await refresh(registry: registry, queueStats: queueStats, logger: logger)
-            return render(registry)
-        }
+        router.get("/metrics") { _, _ in await response() }
         return Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "Memories metrics"),
             logger: logger)

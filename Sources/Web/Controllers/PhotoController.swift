@@ -11,7 +11,15 @@ import Storage
 struct PhotoController: Sendable {
     typealias Context = WebRequestContext
 
-    let services: WebServices
+    let photos: any PhotoRepository
+    let albums: any AlbumRepository
+    let store: any MediaStore
+    /// The last steps of every upload.
+    let ingest: PhotoIngest
+    /// Rendered gallery grids.
+    let gallery: GalleryCache
+    /// The page sends files from this size up over tus; nil when resumable uploads are off.
+    let tusThreshold: Int?
     let configuration: WebConfiguration
     let renderer: PageRenderer
     /// Shared by every upload this process handles (`MAX_CONCURRENT_UPLOADS`).
@@ -31,13 +39,13 @@ struct PhotoController: Sendable {
     @Sendable func gallery(_ request: Request, context: Context) async throws -> Response {
         if request.wantsJSON { return try await list(request, context: context) }
         let after = try request.photoCursor()
-        let gridHTML = try await services.gallery.fragment("unsorted:\(after.map(String.init) ?? "first")") {
+        let gridHTML = try await gallery.fragment("unsorted:\(after.map(String.init) ?? "first")") {
             let grid = try await gridPage(.unsorted, after: after, basePath: "/", scopeQuery: "album=none")
             return renderer.render("gallerygrid", GalleryGridFragment(grid: grid, isFirstPage: after == nil))
         }
         // Cached like the grid (album changes bump the same generation): no database query per page view.
-        let albumOptionsHTML = try await services.gallery.fragment("albumoptions") {
-            let albums = try await services.albums.albums().map { AlbumOption(id: $0.id, name: $0.name, isSelected: false) }
+        let albumOptionsHTML = try await gallery.fragment("albumoptions") {
+            let albums = try await albums.albums().map { AlbumOption(id: $0.id, name: $0.name, isSelected: false) }
             return renderer.render("albumoptions", AlbumOptionsFragment(albums: albums))
         }
         return renderer.page(
@@ -46,14 +54,14 @@ struct PhotoController: Sendable {
                 chrome: PageChrome(context, section: .photos), gridHTML: gridHTML,
                 upload: UploadFormModel(
                     maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albumOptionsHTML: albumOptionsHTML,
-                    fixedAlbumID: nil, tusThreshold: services.resumable?.browserThreshold)))
+                    fixedAlbumID: nil, tusThreshold: tusThreshold)))
     }
 
     /// One page of a grid: the cards, and the links to the next page when there is one.
     func gridPage(_ scope: PhotoScope, after: Int64?, basePath: String, scopeQuery: String) async throws -> PhotoGrid {
-        let page = try await services.albums.photos(in: scope, before: after, limit: configuration.pageSize + 1)
+        let page = try await albums.photos(in: scope, before: after, limit: configuration.pageSize + 1)
         let shown = Array(page.prefix(configuration.pageSize))
-        let cards = shown.map { PhotoCard($0, store: services.store) }
+        let cards = shown.map { PhotoCard($0, store: store) }
         let last = page.count > configuration.pageSize ? shown.last?.id : nil
         return PhotoGrid(
             photos: cards, hasPhotos: !cards.isEmpty, nextURL: last.map { "\(basePath)?after=\($0)" },
@@ -68,7 +76,7 @@ struct PhotoController: Sendable {
             // Lets a client skip a file it would upload for nothing (`app import`, scripts).
             let wanted = hash.lowercased()
             guard MediaKey.isSHA256Hex(wanted) else { throw APIError.badRequest("hash must be a SHA-256 as 64 hex digits.") }
-            guard let photo = try await services.photos.photo(hash: wanted) else {
+            guard let photo = try await photos.photo(hash: wanted) else {
                 throw APIError.notFound("No photo has this hash.")
             }
             return JSONResponse.make(json(photo))
@@ -76,7 +84,7 @@ struct PhotoController: Sendable {
         if let ids = query["ids"] {
             let parsed = ids.split(separator: ",").compactMap { Int64($0) }
             guard parsed.count <= 200 else { throw APIError.badRequest("Ask for at most 200 ids at once.") }
-            let photos = try await services.photos.photos(ids: parsed).sorted { $0.id > $1.id }
+            let photos = try await photos.photos(ids: parsed).sorted { $0.id > $1.id }
             return JSONResponse.make(PhotoListJSON(photos: photos.map(json), next: nil, includeNext: true))
         }
         let limit: Int
@@ -96,7 +104,7 @@ struct PhotoController: Sendable {
             guard let id = Int64(text), id > 0 else { throw APIError.badRequest("album must be an album id or none.") }
             scope = .album(id)
         }
-        let page = try await services.albums.photos(in: scope, before: try request.photoCursor(), limit: limit + 1)
+        let page = try await albums.photos(in: scope, before: try request.photoCursor(), limit: limit + 1)
         let shown = Array(page.prefix(limit))
         let next = page.count > limit ? shown.last?.id : nil
         return JSONResponse.make(PhotoListJSON(photos: shown.map(json), next: next, includeNext: true))
@@ -106,10 +114,10 @@ struct PhotoController: Sendable {
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let photo = try await findPhoto(context)
         if request.wantsJSON { return JSONResponse.make(json(photo)) }
-        let card = PhotoCard(photo, store: services.store)
+        let card = PhotoCard(photo, store: store)
         let scope = photo.albumID.map(PhotoScope.album) ?? .unsorted
-        let neighbours = try await services.albums.neighbours(of: photo, in: scope)
-        let albums = try await services.albums.albums()
+        let neighbours = try await albums.neighbours(of: photo, in: scope)
+        let albums = try await albums.albums()
         let albumName = albums.first { $0.id == photo.albumID }?.name
         return renderer.page(
             "photo",
@@ -129,10 +137,10 @@ struct PhotoController: Sendable {
         let fields = try await RequestFields.read(request)
         guard fields["album"] != nil else { throw APIError.badRequest("Choose an album (field \"album\", empty for none).") }
         let album = try RequestFields.albumID(fields["album"])
-        guard let moved = try await services.albums.move(photoIDs: [id], toAlbum: album) else {
+        guard let moved = try await albums.move(photoIDs: [id], toAlbum: album) else {
             throw APIError.notFound("There is no album \(album ?? 0).")
         }
-        guard moved == 1, let photo = try await services.photos.photo(id: id) else {
+        guard moved == 1, let photo = try await photos.photo(id: id) else {
             throw APIError.notFound("There is no photo \(id).")
         }
         context.logger.info("photo moved", metadata: ["photo.id": "\(id)", "album.id": "\(album.map(String.init) ?? "none")"])
@@ -144,16 +152,16 @@ struct PhotoController: Sendable {
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let id = try context.routeID(naming: "photo")
         // The owner never changes, so checking before the delete cannot race with another request.
-        guard let found = try await services.photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
+        guard let found = try await photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         if let refusal = Ownership.refusal(toDelete: found, context: context) { throw refusal }
-        guard let photo = try await services.photos.delete(id: id) else { throw APIError.notFound("There is no photo \(id).") }
+        guard let photo = try await photos.delete(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         var keys = [MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension)]
         for kind in [MediaKey.Kind.display, .thumbnail] {
             for ext in ["jpg", "png"] { keys.append(MediaKey(kind: kind, hash: photo.hash, fileExtension: ext)) }
         }
         for key in keys {
             do {
-                try await services.store.delete(key)
+                try await store.delete(key)
             } catch {
                 context.logger.error("deleting a media file failed", metadata: ["photo.id": "\(id)", "media.key": "\(key)", "error": "\(error)"])
             }
@@ -171,13 +179,13 @@ struct PhotoController: Sendable {
     }
 
     private func receiveUpload(_ request: Request, context: Context) async throws -> Response {
-        try await services.authorizeUpload(request, context: context)
+        try context.authorizeUpload()
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxUploadBytes {
             throw MultipartUploadReader.tooManyBytes(configuration.maxUploadBytes)
         }
         let reader = MultipartUploadReader(
             maxBytes: configuration.maxUploadBytes, maxPixels: configuration.maxPixels,
-            temporaryDirectory: services.store.temporaryDirectory)
+            temporaryDirectory: store.temporaryDirectory)
         let form = try await reader.readForm(request.body, contentType: request.headers[.contentType])
         var outcomes: [InsertOutcome] = []
         var remaining = form.files[...]
@@ -186,7 +194,7 @@ struct PhotoController: Sendable {
             try CSRFPolicy.verify(request, context: context, submitted: form.fields[CSRFPolicy.fieldName])
         }
         let albumID = try RequestFields.albumID(form.fields["album"] ?? request.uri.queryParameters["album"].map(String.init))
-        if let albumID, try await services.albums.album(id: albumID) == nil {
+        if let albumID, try await albums.album(id: albumID) == nil {
             throw APIError.badRequest("There is no album \(albumID) to upload into.")
         }
         while let file = remaining.first {
@@ -206,9 +214,9 @@ struct PhotoController: Sendable {
 
     /// Stores one uploaded file and records it; a duplicate answers with the photo that has those bytes.
     private func record(_ file: UploadedFile, albumID: Int64?, ownerID: Int64?) async throws -> InsertOutcome {
-        let store = services.store
+        let store = store
         let path = file.temporaryPath
-        return try await services.ingest(maxJobAttempts: configuration.maxJobAttempts).record(
+        return try await ingest.record(
             file.inspected, originalName: file.originalName,
             albumID: albumID, ownerID: ownerID,
             storeOriginal: { key, contentType in try await store.put(key, movingFile: path, contentType: contentType) },
@@ -216,11 +224,11 @@ struct PhotoController: Sendable {
             discard: { POSIXFile.removeIfPresent(path) })
     }
 
-    private func json(_ photo: Photo) -> PhotoJSON { PhotoJSON(photo, store: services.store) }
+    private func json(_ photo: Photo) -> PhotoJSON { PhotoJSON(photo, store: store) }
 
     private func findPhoto(_ context: Context) async throws -> Photo {
         let id = try context.routeID(naming: "photo")
-        guard let photo = try await services.photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
+        guard let photo = try await photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         return photo
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Ingest
+import Logging
 import NIOCore
 import Storage
 
@@ -14,7 +15,11 @@ import Storage
 struct TusController: Sendable {
     typealias Context = WebRequestContext
 
-    let services: WebServices
+    let albums: any AlbumRepository
+    /// Where finished uploads' originals live (the same store as `resumable.store`).
+    let store: any MediaStore
+    let ingest: PhotoIngest
+    let logger: Logger
     let resumable: ResumableUploads
     let configuration: WebConfiguration
 
@@ -80,7 +85,7 @@ struct TusController: Sendable {
 
     /// `POST /uploads` with `Upload-Length` and `Upload-Metadata` (`filename`, optional `sha256` hex, `album` id).
     func create(_ request: Request, _ context: Context) async throws -> Response {
-        try await services.authorizeUpload(request, context: context)
+        try context.authorizeUpload()
         if request.headers[TusHeaders.uploadDeferLength] != nil {
             throw APIError.badRequest("Upload-Defer-Length is not supported: send Upload-Length.")
         }
@@ -106,7 +111,7 @@ struct TusController: Sendable {
             declaredHash = hash.lowercased()
         }
         let albumID = try RequestFields.albumID(metadata["album"])
-        if let albumID, try await services.albums.album(id: albumID) == nil {
+        if let albumID, try await albums.album(id: albumID) == nil {
             throw APIError.badRequest("There is no album \(albumID) to upload into.")
         }
         let id = Hex.encode(SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) })
@@ -122,7 +127,7 @@ struct TusController: Sendable {
             await resumable.store.discardStaged(staged)
             throw error
         }
-        services.logger.info("resumable upload created", metadata: ["upload.id": "\(id)", "upload.length": "\(length)"])
+        logger.info("resumable upload created", metadata: ["upload.id": "\(id)", "upload.length": "\(length)"])
         var headers = HTTPFields()
         headers[.location] = "/uploads/" + id
         headers[TusHeaders.uploadExpires] = HTTPDate.format(expires)
@@ -149,7 +154,7 @@ struct TusController: Sendable {
     /// `PATCH /uploads/{id}`: one chunk at `Upload-Offset`, optionally with `Upload-Checksum`. The chunk is kept only
     /// when it arrived whole and matched its checksum; the last one makes the photo and answers with its JSON.
     func patch(_ request: Request, _ context: Context) async throws -> Response {
-        try await services.authorizeUpload(request, context: context)
+        try context.authorizeUpload()
         let id = try uploadID(context)
         guard HeaderParameters(request.headers[.contentType] ?? "").value == TusHeaders.chunkContentType else {
             throw APIError.unsupportedType("Send chunks as Content-Type: \(TusHeaders.chunkContentType).")
@@ -322,17 +327,17 @@ struct TusController: Sendable {
             await store.discardStaged(staged)
             throw APIError(error)
         }
-        let media = services.store
-        let outcome = try await services.ingest(maxJobAttempts: configuration.maxJobAttempts).record(
+        let media = self.store
+        let outcome = try await ingest.record(
             inspected, originalName: upload.fileName.isEmpty ? "photo.\(inspected.header.format.fileExtension)" : upload.fileName,
             albumID: upload.albumID, ownerID: upload.ownerID,
             storeOriginal: { key, contentType in try await store.promoteStaged(staged, to: key, contentType: contentType) },
             deleteStored: { key in try await media.delete(key) },
             discard: { await store.discardStaged(staged) })
         _ = try await resumable.uploads.delete(id: upload.id)
-        services.logger.info(
+        logger.info(
             "resumable upload completed", metadata: ["upload.id": "\(upload.id)", "photo.id": "\(outcome.photo.id)"])
-        var response = JSONResponse.make(PhotoJSON(outcome.photo, store: services.store), status: outcome.isNew ? .created : .ok)
+        var response = JSONResponse.make(PhotoJSON(outcome.photo, store: self.store), status: outcome.isNew ? .created : .ok)
         response.headers[.location] = "/photos/\(outcome.photo.id)"
         response.headers[TusHeaders.uploadOffset] = String(upload.length)
         return response
@@ -342,14 +347,14 @@ struct TusController: Sendable {
 
     /// `DELETE /uploads/{id}`: the upload and everything it staged are removed.
     func delete(_ request: Request, _ context: Context) async throws -> Response {
-        try await services.authorizeUpload(request, context: context)
+        try context.authorizeUpload()
         let id = try uploadID(context)
         _ = try await find(context, evenIfExpired: true)
         guard let upload = try await resumable.uploads.delete(id: id) else {
             throw APIError.notFound("There is no upload \(id).")
         }
         await resumable.store.discardStaged(upload.staged)
-        services.logger.info("resumable upload terminated", metadata: ["upload.id": "\(id)"])
+        logger.info("resumable upload terminated", metadata: ["upload.id": "\(id)"])
         return Response(status: .noContent)
     }
 
