@@ -191,6 +191,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        .testTarget(name: "AppTests", dependencies: ["Composition", "MemoriesTestSupport"]),
         // Whole processes: `app serve` and `app worker` as built, against a real PostgreSQL, killed and restarted.
         .testTarget(
             name: "SystemTests",

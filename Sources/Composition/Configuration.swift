@@ -66,8 +66,15 @@ package struct Configuration: Sendable {
         authRequiredByDefault: Bool = true
     ) throws {
         var reader = SettingReader(environment: environment)
-        database = reader.parse(settings.databaseURL, "DATABASE_URL", default: DatabaseURL.defaultValue) { text in
-            do { return try DatabaseURL(parsing: text) } catch let error as DatabaseError { throw SettingReader.Problem(error.message) }
+        database = reader.parse(settings.databaseURL, "DATABASE_URL", default: DatabaseURL.defaultValue, echo: false) { text in
+            do {
+                let url = try DatabaseURL(parsing: text)
+                // Checked now, so a mistyped URL is a configuration line at start, not an error when connecting.
+                if case .postgres(let postgres) = url { _ = try PostgresURL(parsing: postgres) }
+                return url
+            } catch let error as DatabaseError {
+                throw SettingReader.Problem(error.message)
+            }
         } ?? .sqlite(path: "./data/memories.sqlite3")
         databasePoolSize = reader.integer(settings.databasePoolSize, "DATABASE_POOL_SIZE", default: 10, range: 1...1000)
         databaseCAFile = settings.databaseCAFile ?? environment["DATABASE_CA_FILE"]
@@ -122,7 +129,7 @@ package struct Configuration: Sendable {
             return format
         } ?? .text
         resumable = reader.resumableSettings(settings)
-        cache = reader.parse(settings.cacheURL, "CACHE_URL", default: "memory") { text in
+        cache = reader.parse(settings.cacheURL, "CACHE_URL", default: "memory", echo: false) { text in
             do { return try CacheURL(parsing: text) } catch let error as CacheError { throw SettingReader.Problem(error.message) }
         } ?? .memory
         if settings.galleryCacheSeconds ?? environment["GALLERY_CACHE_SECONDS"] != nil {

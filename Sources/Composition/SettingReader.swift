@@ -14,24 +14,31 @@ package struct SettingReader {
 
     package init(environment: [String: String]) { self.environment = environment }
 
-    package mutating func parse<T>(_ flag: String?, _ name: String, default fallback: String, _ convert: (String) throws -> T) -> T? {
+    /// The flag, else the variable, else `fallback`, converted; nil (and one problem line) when `convert` refuses it.
+    /// `echo: false` leaves the value out of the line, for URLs that may carry a password.
+    package mutating func parse<T>(
+        _ flag: String?, _ name: String, default fallback: String, echo: Bool = true, _ convert: (String) throws -> T
+    ) -> T? {
         let text = flag ?? environment[name] ?? fallback
+        let got = echo ? "; got '\(text)'" : ""
         do {
             return try convert(text)
         } catch let problem as Problem {
-            problems.append("\(name): \(problem.message); got '\(text)'")
+            problems.append("\(name): \(problem.message)\(got)")
         } catch {
-            problems.append("\(name): \(error); got '\(text)'")
+            problems.append("\(name): \(error)\(got)")
         }
         return nil
     }
 
+    /// A text setting; an empty one is a problem.
     package mutating func string(_ flag: String?, _ name: String, default fallback: String) -> String {
         let text = flag ?? environment[name] ?? fallback
         if text.isEmpty { problems.append("\(name): expected a value; got an empty string") }
         return text
     }
 
+    /// A whole number within `range`.
     package mutating func integer(_ flag: String?, _ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
         parse(flag, name, default: String(fallback)) { text in
             guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
@@ -41,6 +48,7 @@ package struct SettingReader {
         } ?? fallback
     }
 
+    /// true/false, 1/0, yes/no or on/off.
     package mutating func boolean(_ flag: String?, _ name: String, default fallback: Bool) -> Bool {
         parse(flag, name, default: String(fallback)) { text in
             switch text.lowercased() {

@@ -39,7 +39,7 @@ public struct TrustedProxies: Sendable, Equatable {
             var prefix = bytes.count * 8
             if parts.count == 2 {
                 guard let value = Int(parts[1]), (0...bytes.count * 8).contains(value) else {
-                    throw TrustedProxiesError("'\(item)' has a bad prefix length (0–\(bytes.count * 8))")
+                    throw TrustedProxiesError("expected a prefix length from 0 to \(bytes.count * 8) in '\(item)'")
                 }
                 prefix = value
             }
