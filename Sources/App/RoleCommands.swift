@@ -44,7 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
         let (configuration, registry, logger) = try Runtime.prepare(settings, role: role)
         do {
             try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
-                let app = try await runtime.webApplication(metrics: registry, extraServices: runtime.metricsServices(registry))
+                let app = try await runtime.webApplication(
+                    metrics: registry, extraServices: runtime.metricsServices(registry))
                 try await app.runService()
             }
         } catch {

@@ -6,7 +6,9 @@ import Prometheus
 extension Runtime {
     /// Resolves a role's configuration and bootstraps logging and metrics; a bad setting becomes the exit error,
     /// one line per problem.
-    static func prepare(_ settings: Settings, role: String) throws -> (Configuration, PrometheusCollectorRegistry, Logger) {
+    static func prepare(
+        _ settings: Settings, role: String
+    ) throws -> (Configuration, PrometheusCollectorRegistry, Logger) {
         let configuration: Configuration
         do {
             configuration = try Configuration(settings: settings, authRequiredByDefault: role != "app dev")

@@ -66,7 +66,9 @@ package struct Configuration: Sendable {
         authRequiredByDefault: Bool = true
     ) throws {
         var reader = SettingReader(environment: environment)
-        database = reader.parse(settings.databaseURL, "DATABASE_URL", default: DatabaseURL.defaultValue, echo: false) { text in
+        database = reader.parse(
+            settings.databaseURL, "DATABASE_URL", default: DatabaseURL.defaultValue, echo: false
+        ) { text in
             do {
                 let url = try DatabaseURL(parsing: text)
                 // Checked now, so a mistyped URL is a configuration line at start, not an error when connecting.

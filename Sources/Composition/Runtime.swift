@@ -104,8 +104,8 @@ package struct Runtime: Sendable {
         let database = self.database
         return try await buildApplication(
             photos: photos, albums: database.albums, accounts: database.accounts, store: store,
-            resumable: resumableUploads, cache: cache, galleryCacheTTL: galleryCacheTTL(inProcessWorker: inProcessWorker),
-            wake: wake,
+            resumable: resumableUploads, cache: cache,
+            galleryCacheTTL: galleryCacheTTL(inProcessWorker: inProcessWorker), wake: wake,
             readiness: {
                 try await photos.checkHealth()
                 try await database.requireCurrent()
