@@ -113,7 +113,9 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
 
     @Test("several bad values give one line each, reported together")
     func severalBadValues() throws {
-        let bad = ["PORT": "eighty", "LOG_LEVEL": "loud", "STORAGE": "ftp", "BCRYPT_COST": "3", "MAX_UPLOAD_BYTES": "lots"]
+        let bad = [
+            "PORT": "eighty", "LOG_LEVEL": "loud", "STORAGE": "ftp", "BCRYPT_COST": "3", "MAX_UPLOAD_BYTES": "lots",
+        ]
         let problems = try Self.problems(bad)
         #expect(problems.count == bad.count, "\(problems)")
         for name in bad.keys {

@@ -10,12 +10,6 @@ import Storage
 import Testing
 import Web
 
-/// The two databases every account test runs on.
-enum AuthBackend: String, CaseIterable, Sendable, CustomStringConvertible {
-    case sqlite, postgres
-    var description: String { rawValue }
-}
-
 /// The database and media folder behind one or more app servers in an account test.
 struct AuthHarness: Sendable {
     let accounts: any AccountRepository
@@ -53,27 +47,16 @@ struct AuthHarness: Sendable {
 /// and one media folder, as several app servers behind a load balancer do. Skips PostgreSQL (after saying so) when no
 /// test server is configured.
 func withAuthApps(
-    _ backend: AuthBackend, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true,
+    _ backend: TestDatabase, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true,
     _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
 ) async throws {
-    let workspace = try await TestWorkspace.make()
-    do {
-        let configuration = try Configuration.test(
-            root: workspace.root, auth: AuthConfiguration(required: required, galleryPublic: galleryPublic, bcryptCost: 4))
-        switch backend {
-        case .sqlite:
+    try await withWorkspace { workspace in
+        let auth = AuthConfiguration(required: required, galleryPublic: galleryPublic, bcryptCost: 4)
+        try await backend.with(try Configuration.test(root: workspace.root, auth: auth), workspace: workspace) {
+            configuration, _ in
             try await runServers(servers, configuration: configuration, workspace: workspace, clients: [], body)
-        case .postgres:
-            try await PostgresTestDatabase.with { database in
-                try await runServers(
-                    servers, configuration: configuration.onPostgres(database), workspace: workspace, clients: [], body)
-            }
         }
-    } catch {
-        await workspace.tearDown()
-        throw error
     }
-    await workspace.tearDown()
 }
 
 /// Starts one server after another (nesting their test clients), then runs `body` with all of them.
@@ -81,15 +64,14 @@ private func runServers(
     _ remaining: Int, configuration: Configuration, workspace: TestWorkspace, clients: [any TestClientProtocol],
     _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
 ) async throws {
-    try await Runtime.with(configuration, migrate: false, logger: workspace.logger) { runtime in
-        let app = try await runtime.webApplication(metrics: TestMetrics.registry)
-        try await app.test(.router) { client in
-            guard remaining > 1 else {
-                let harness = AuthHarness(accounts: runtime.database.accounts, photos: runtime.photos, store: workspace.store)
-                return try await body(harness, clients + [client])
-            }
-            try await runServers(remaining - 1, configuration: configuration, workspace: workspace, clients: clients + [client], body)
+    try await withWebApp(configuration, logger: workspace.logger) { runtime, client in
+        guard remaining > 1 else {
+            let harness = AuthHarness(
+                accounts: runtime.database.accounts, photos: runtime.photos, store: workspace.store)
+            return try await body(harness, clients + [client])
         }
+        try await runServers(
+            remaining - 1, configuration: configuration, workspace: workspace, clients: clients + [client], body)
     }
 }
 

@@ -160,7 +160,9 @@ struct PageTests {
             #expect(metrics.status == .ok)
             #expect(metrics.text.contains("memories_uploads_total"))
             // A schema behind this build (as after a deploy that skipped `app migrate`) is not ready.
-            _ = try await workspace.database.write { connection in try await connection.query("DELETE FROM schema_migrations") }
+            _ = try await workspace.database.write { connection in
+                try await connection.query("DELETE FROM schema_migrations")
+            }
             let notReady = try await client.execute(uri: "/readyz", method: .get)
             #expect(notReady.status == .serviceUnavailable)
             #expect(notReady.text.contains("app migrate"))

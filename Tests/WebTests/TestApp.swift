@@ -3,6 +3,7 @@ import Composition
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Metrics
 import MemoriesTestSupport
 import NIOCore
@@ -19,8 +20,7 @@ func withTestApp(
     uploadRatePerMinute: Int = 0, trustedProxies: TrustedProxies = .none, setup: TestingSetup = .router,
     _ body: @escaping @Sendable (TestWorkspace, any TestClientProtocol) async throws -> Void
 ) async throws {
-    let workspace = try await TestWorkspace.make(store: customStore)
-    do {
+    try await withWorkspace(store: customStore) { workspace in
         var configuration = try Configuration.test(root: workspace.root, auth: auth)
         configuration.maxUploadBytes = maxUploadBytes
         configuration.maxPixels = maxPixels
@@ -28,11 +28,31 @@ func withTestApp(
         configuration.trustedProxies = trustedProxies
         configuration.galleryCacheSeconds = galleryCacheSeconds
         // An hour: a loaded machine must not see the window end halfway through a rate-limit test.
-        let overrides = Overrides(store: customStore, cache: cache, pageSize: pageSize, uploadRateWindow: .seconds(3600))
-        try await Runtime.with(configuration, migrate: false, logger: workspace.logger, overrides: overrides) { runtime in
-            let app = try await runtime.webApplication(metrics: TestMetrics.registry)
-            try await app.test(setup) { client in try await body(workspace, client) }
+        let overrides = Overrides(
+            store: customStore, cache: cache, pageSize: pageSize, uploadRateWindow: .seconds(3600))
+        try await withWebApp(configuration, logger: workspace.logger, overrides: overrides, setup: setup) { _, client in
+            try await body(workspace, client)
         }
+    }
+}
+
+/// Builds the web role from `configuration` through the composition root, as `app serve` does, and runs `body`
+/// against it with the runtime behind it.
+func withWebApp(
+    _ configuration: Configuration, logger: Logger, overrides: Overrides = Overrides(), setup: TestingSetup = .router,
+    _ body: @escaping @Sendable (Runtime, any TestClientProtocol) async throws -> Void
+) async throws {
+    try await Runtime.with(configuration, migrate: false, logger: logger, overrides: overrides) { runtime in
+        let app = try await runtime.webApplication(metrics: TestMetrics.registry)
+        try await app.test(setup) { client in try await body(runtime, client) }
+    }
+}
+
+/// Runs `body` with a fresh workspace, torn down afterwards, also when `body` throws.
+func withWorkspace(store: (any MediaStore)? = nil, _ body: (TestWorkspace) async throws -> Void) async throws {
+    let workspace = try await TestWorkspace.make(store: store)
+    do {
+        try await body(workspace)
     } catch {
         await workspace.tearDown()
         throw error
@@ -55,6 +75,44 @@ extension Configuration {
         configuration.bcryptCost = auth.bcryptCost
         return configuration
     }
+}
+
+/// The databases the account and tus tests run on: the workspace's SQLite file, or a fresh PostgreSQL database
+/// (skipped, after saying so, when no test server is configured).
+enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgres
+    var description: String { rawValue }
+
+    /// Runs `body` with `configuration` pointed at this database and a way to reach the database behind the app.
+    func with(
+        _ configuration: Configuration, workspace: TestWorkspace,
+        _ body: @Sendable (Configuration, TestSQL) async throws -> Void
+    ) async throws {
+        switch self {
+        case .sqlite:
+            let sqlite = workspace.database
+            try await body(
+                configuration,
+                TestSQL(
+                    execute: { text in _ = try await sqlite.write { connection in try await connection.query(text) } },
+                    count: { table in try await workspace.count(table) }))
+        case .postgres:
+            try await PostgresTestDatabase.with { test in
+                var configuration = configuration
+                configuration.database = .postgres(url: test.url.unmaskedURL)
+                configuration.databaseCAFile = PostgresTestDatabase.caFile
+                try await body(
+                    configuration,
+                    TestSQL(execute: { text in try await test.execute(text) }, count: { table in try await test.count(table) }))
+            }
+        }
+    }
+}
+
+/// SQL on the test's database behind the app's back: moving time, counting rows.
+struct TestSQL: Sendable {
+    let execute: @Sendable (String) async throws -> Void
+    let count: @Sendable (String) async throws -> Int
 }
 
 /// A multipart/form-data body, as browsers and curl send it.

@@ -12,12 +12,7 @@ import NIOCore
 import Testing
 import Web
 
-/// Which database and which store a tus test runs against.
-enum TusDatabase: String, CaseIterable, Sendable, CustomStringConvertible {
-    case sqlite, postgres
-    var description: String { rawValue }
-}
-
+/// Which store a tus test runs against.
 enum TusStorage: String, CaseIterable, Sendable, CustomStringConvertible {
     case local, s3
     var description: String { rawValue }
@@ -48,7 +43,7 @@ struct TusHarness: Sendable {
 /// Builds the app through the composition root over `database` and `storage`; prints "skipped" and returns when a
 /// service is not configured.
 func withTusApp(
-    _ database: TusDatabase, _ storage: TusStorage, maxChunkBytes: Int = 6 * 1024 * 1024,
+    _ database: TestDatabase, _ storage: TusStorage, maxChunkBytes: Int = 6 * 1024 * 1024,
     _ body: @escaping @Sendable (TusHarness) async throws -> Void
 ) async throws {
     var httpClient: HTTPClient?
@@ -63,61 +58,27 @@ func withTusApp(
         s3 = try await S3UploadTests.makeStore(endpoint: endpoint, client: client)
     }
     let s3Store = s3
-    let workspace = try await TestWorkspace.make(store: s3Store)
-    var settings = try Configuration.test(root: workspace.root, auth: AuthConfiguration())
-    settings.resumable.maxChunkBytes = maxChunkBytes
-    settings.resumable.expiry = 3600
-    let configuration = settings
-    @Sendable func run(
-        _ configuration: Configuration, sql: @escaping @Sendable (String) async throws -> Void,
-        count: @escaping @Sendable (String) async throws -> Int
-    ) async throws {
-        try await Runtime.with(
-            configuration, migrate: false, logger: workspace.logger, overrides: Overrides(store: s3Store)
-        ) { runtime in
-            let store = try #require(runtime.store as? any ResumableUploadStore & MediaStore)
-            let app = try await runtime.webApplication(metrics: TestMetrics.registry)
-            try await app.test(.router) { client in
-                try await body(
-                    TusHarness(
-                        client: client, workspace: workspace, uploads: runtime.database.uploads, photos: runtime.photos,
-                        store: store, sql: sql, count: count))
-            }
-        }
-    }
-
     do {
-        switch database {
-        case .sqlite:
-            let sqlite = workspace.database
-            try await run(
-                configuration, sql: { text in _ = try await sqlite.write { connection in try await connection.query(text) } },
-                count: { table in try await workspace.count(table) })
-        case .postgres:
-            if try PostgresTestDatabase.adminURL() == nil { break }
-            try await PostgresTestDatabase.with { pg in
-                try await run(
-                    configuration.onPostgres(pg), sql: { text in try await pg.execute(text) },
-                    count: { table in try await pg.count(table) })
+        try await withWorkspace(store: s3Store) { workspace in
+            var configuration = try Configuration.test(root: workspace.root, auth: AuthConfiguration())
+            configuration.resumable.maxChunkBytes = maxChunkBytes
+            configuration.resumable.expiry = 3600
+            try await database.with(configuration, workspace: workspace) { configuration, sql in
+                try await withWebApp(configuration, logger: workspace.logger, overrides: Overrides(store: s3Store)) {
+                    runtime, client in
+                    let store = try #require(runtime.store as? any ResumableUploadStore & MediaStore)
+                    try await body(
+                        TusHarness(
+                            client: client, workspace: workspace, uploads: runtime.database.uploads,
+                            photos: runtime.photos, store: store, sql: sql.execute, count: sql.count))
+                }
             }
         }
     } catch {
-        await workspace.tearDown()
         try? await httpClient?.shutdown()
         throw error
     }
-    await workspace.tearDown()
     try? await httpClient?.shutdown()
-}
-
-extension Configuration {
-    /// This configuration on a test PostgreSQL database instead of the workspace's SQLite file.
-    func onPostgres(_ test: PostgresTestDatabase) -> Configuration {
-        var configuration = self
-        configuration.database = .postgres(url: test.url.unmaskedURL)
-        configuration.databaseCAFile = PostgresTestDatabase.caFile
-        return configuration
-    }
 }
 
 /// tus requests as a client sends them.
