@@ -47,7 +47,7 @@ struct AuthHarness: Sendable {
 /// and one media folder, as several app servers behind a load balancer do. Skips PostgreSQL (after saying so) when no
 /// test server is configured.
 func withAuthApps(
-    _ backend: TestDatabase, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true,
+    _ backend: DatabaseKind, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true,
     _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
 ) async throws {
     try await withWorkspace { workspace in

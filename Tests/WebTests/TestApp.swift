@@ -79,7 +79,7 @@ extension Configuration {
 
 /// The databases the account and tus tests run on: the workspace's SQLite file, or a fresh PostgreSQL database
 /// (skipped, after saying so, when no test server is configured).
-enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertible {
+enum DatabaseKind: String, CaseIterable, Sendable, CustomStringConvertible {
     case sqlite, postgres
     var description: String { rawValue }
 

@@ -43,7 +43,7 @@ struct TusHarness: Sendable {
 /// Builds the app through the composition root over `database` and `storage`; prints "skipped" and returns when a
 /// service is not configured.
 func withTusApp(
-    _ database: TestDatabase, _ storage: TusStorage, maxChunkBytes: Int = 6 * 1024 * 1024,
+    _ database: DatabaseKind, _ storage: TusStorage, maxChunkBytes: Int = 6 * 1024 * 1024,
     _ body: @escaping @Sendable (TusHarness) async throws -> Void
 ) async throws {
     var httpClient: HTTPClient?
