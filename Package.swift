@@ -177,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DatabaseTests",
-            dependencies: ["Database", "MemoriesTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["Database", "Jobs", "MemoriesTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Database", "Storage", "Imaging", "MemoriesTestSupport"]),
         .testTarget(
@@ -196,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "SystemTests",
             dependencies: [
-                "Database", "MemoriesTestSupport",
+                "Database", "Jobs", "MemoriesTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -32,10 +32,10 @@ struct QueueBenchmark {
         for mode in [LatencyMode.listen, .poll1s] {
             let database = try Database.PostgresDatabase(url: url, poolSize: 4, logger: logger)
             let figures = try await database.withRunning {
-                try await PostgresMigrator(migrations: migrations).migrate(database)
+                try await Migrator(migrations: migrations).migrate(database)
                 try await reset(database)
                 return try await latency(
-                    queue: PostgresJobQueue(database: database), photos: PostgresPhotoRepository(database: database),
+                    recorder: recorder(database),
                     listener: mode == .listen ? PostgresJobListener(database: database) : nil,
                     firstPoll: mode == .listen ? .seconds(10) : .seconds(1),
                     maxPoll: mode == .listen ? .seconds(10) : .seconds(1), samples: mode == .listen ? samples : min(samples, 50))
@@ -48,10 +48,10 @@ struct QueueBenchmark {
         do {
             let sqlite = try await SQLiteDatabase.open(path: folder + "/bench.sqlite3", logger: logger)
             let sqliteMigrations = try Migration.load(from: FileManager.default.currentDirectoryPath + "/Migrations/sqlite")
-            try await SQLiteMigrator(migrations: sqliteMigrations).migrate(sqlite)
+            try await Migrator(migrations: sqliteMigrations).migrate(sqlite)
             // `app worker` on SQLite: polls from 50 ms, doubling up to 2 s while idle.
             let figures = try await latency(
-                queue: SQLiteJobQueue(database: sqlite), photos: SQLitePhotoRepository(database: sqlite), listener: nil,
+                recorder: recorder(sqlite), listener: nil,
                 firstPoll: .milliseconds(50), maxPoll: .seconds(2), samples: min(samples, 50))
             say("| SQLite, separate worker process (poll 50 ms → 2 s) | \(figures.p50) | \(figures.p99) | \(figures.max) |")
             await sqlite.close()
@@ -66,16 +66,15 @@ struct QueueBenchmark {
             let postgres = try await database.withRunning {
                 try await reset(database)
                 return try await throughput(
-                    queue: PostgresJobQueue(database: database), photos: PostgresPhotoRepository(database: database),
+                    recorder: recorder(database),
                     jobs: jobCount, loops: loops)
             }
             let sqlite = try await SQLiteDatabase.open(path: folder + "/throughput-\(loops).sqlite3", logger: logger)
-            try await SQLiteMigrator(
+            try await Migrator(
                 migrations: try Migration.load(from: FileManager.default.currentDirectoryPath + "/Migrations/sqlite")
             ).migrate(sqlite)
             let lite = try await throughput(
-                queue: SQLiteJobQueue(database: sqlite), photos: SQLitePhotoRepository(database: sqlite), jobs: jobCount,
-                loops: loops)
+                recorder: recorder(sqlite), jobs: jobCount, loops: loops)
             await sqlite.close()
             say("| \(loops) | \(Int(postgres)) | \(Int(lite)) |")
         }
@@ -85,6 +84,13 @@ struct QueueBenchmark {
 
     static func reset(_ database: Database.PostgresDatabase) async throws {
         _ = try await database.query("TRUNCATE jobs, photos RESTART IDENTITY")
+    }
+
+    /// The queue and the upload's insert over `database`, as `app serve` and `app worker` build them.
+    static func recorder(_ database: any SQLDatabase) -> UploadRecorder {
+        let photos = SQLPhotoRepository(database: database)
+        return UploadRecorder(
+            database: database, photos: photos, queue: SQLJobQueue(database: database, photos: photos), maxJobAttempts: 3)
     }
 
     static func newPhoto(_ n: Int) -> NewPhoto {
@@ -102,9 +108,10 @@ struct QueueBenchmark {
     /// One idle claim loop, woken like `app worker` (a wake-up, or a poll that starts at `firstPoll` and doubles to
     /// `maxPoll` while nothing comes); jobs enqueued one at a time at random moments.
     static func latency(
-        queue: any JobQueue, photos: any PhotoRepository, listener: PostgresJobListener?, firstPoll: Duration,
+        recorder: UploadRecorder, listener: PostgresJobListener?, firstPoll: Duration,
         maxPoll: Duration, samples: Int
     ) async throws -> Figures {
+        let queue = recorder.queue
         let wake = WakeSignal()
         // Both ends are recorded by photo id: a LISTEN wake-up can claim a job before its insert call has returned.
         let committed = NIOLockedValueBox<[Int64: ContinuousClock.Instant]>([:])
@@ -136,7 +143,7 @@ struct QueueBenchmark {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 100...400)))
                 // Timed from the enqueue call, so the figure includes the insert's own round trip and commit.
                 let start = ContinuousClock.now
-                let outcome = try await photos.insertWithThumbnailJob(newPhoto(n), maxAttempts: 3)
+                let outcome = try await recorder.record(newPhoto(n))
                 committed.withLockedValue { $0[outcome.photo.id] = start }
             }
             while claimed.withLockedValue({ $0.count }) < samples { try await Task.sleep(for: .milliseconds(20)) }
@@ -152,8 +159,9 @@ struct QueueBenchmark {
     }
 
     /// `jobs` queued, then `loops` claim loops drain them; jobs per second from the first claim to the last completion.
-    static func throughput(queue: any JobQueue, photos: any PhotoRepository, jobs: Int, loops: Int) async throws -> Double {
-        for n in 1...jobs { _ = try await photos.insertWithThumbnailJob(newPhoto(n), maxAttempts: 3) }
+    static func throughput(recorder: UploadRecorder, jobs: Int, loops: Int) async throws -> Double {
+        let queue = recorder.queue
+        for n in 1...jobs { _ = try await recorder.record(newPhoto(n)) }
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for loop in 0..<loops {

@@ -70,7 +70,8 @@ struct ImportCommand: AsyncParsableCommand {
             work = Task {
                 try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
                     let ingest = PhotoIngest(
-                        photos: runtime.photos, wake: WakeSignal(), maxJobAttempts: configuration.maxAttempts, logger: logger)
+                        database: runtime.database.sql, photos: runtime.photos, queue: runtime.queue, wake: WakeSignal(),
+                        maxJobAttempts: configuration.maxAttempts, logger: logger)
                     let store = runtime.store
                     let maxPixels = configuration.maxPixels
                     await Self.each(files, concurrency: concurrency) { file in

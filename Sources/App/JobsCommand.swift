@@ -2,6 +2,7 @@ import ArgumentParser
 import Composition
 import Database
 import Foundation
+import Jobs
 
 /// `app jobs`: the queue as an operator sees it, and putting failed jobs back.
 struct JobsCommand: AsyncParsableCommand {

@@ -6,18 +6,17 @@ import ServiceLifecycle
 /// The database named by `DATABASE_URL`, in either dialect, with the migrations for it: the one place the roles
 /// learn which backend they run on.
 package enum DatabaseBackend: Sendable {
-    case sqlite(SQLiteDatabase, SQLiteMigrator)
-    case postgres(PostgresDatabase, PostgresMigrator)
+    case sqlite(SQLiteDatabase, Migrator)
+    case postgres(PostgresDatabase, Migrator)
 
     /// Opens the database (for PostgreSQL: builds the pool, which connects once `run` runs).
     package static func open(_ configuration: Configuration, logger: Logger) async throws -> DatabaseBackend {
         switch configuration.database {
         case .sqlite(let path):
-            let migrator = SQLiteMigrator(migrations: try Migration.load(from: configuration.migrationsDirectory(for: "sqlite")))
+            let migrator = Migrator(migrations: try Migration.load(from: configuration.migrationsDirectory(for: "sqlite")))
             return .sqlite(try await SQLiteDatabase.open(path: path, logger: logger), migrator)
         case .postgres(let url):
-            let migrator = PostgresMigrator(
-                migrations: try Migration.load(from: configuration.migrationsDirectory(for: "postgres")))
+            let migrator = Migrator(migrations: try Migration.load(from: configuration.migrationsDirectory(for: "postgres")))
             let database = try PostgresDatabase(
                 url: url, poolSize: configuration.databasePoolSize, caFile: configuration.databaseCAFile,
                 operationTimeout: configuration.databaseTimeout, logger: logger)
@@ -48,64 +47,34 @@ package enum DatabaseBackend: Sendable {
         }
     }
 
-    package var photos: any PhotoRepository {
+    /// The database both dialects' repositories are written over.
+    package var sql: any SQLDatabase {
         switch self {
-        case .sqlite(let database, _): SQLitePhotoRepository(database: database)
-        case .postgres(let database, _): PostgresPhotoRepository(database: database)
+        case .sqlite(let database, _): database
+        case .postgres(let database, _): database
         }
     }
 
-    package var albums: any AlbumRepository {
+    package var migrator: Migrator {
         switch self {
-        case .sqlite(let database, _): SQLiteAlbumRepository(database: database)
-        case .postgres(let database, _): PostgresAlbumRepository(database: database)
+        case .sqlite(_, let migrator), .postgres(_, let migrator): migrator
         }
     }
 
-    package var uploads: any UploadRepository {
-        switch self {
-        case .sqlite(let database, _): SQLiteUploadRepository(database: database)
-        case .postgres(let database, _): PostgresUploadRepository(database: database)
-        }
-    }
-
-    package var accounts: any AccountRepository {
-        switch self {
-        case .sqlite(let database, _): SQLiteAccountRepository(database: database)
-        case .postgres(let database, _): PostgresAccountRepository(database: database)
-        }
-    }
-
-    package var queue: any JobQueue {
-        switch self {
-        case .sqlite(let database, _): SQLiteJobQueue(database: database)
-        case .postgres(let database, _): PostgresJobQueue(database: database)
-        }
-    }
+    package var photos: any PhotoRepository { SQLPhotoRepository(database: sql) }
+    package var albums: any AlbumRepository { SQLAlbumRepository(database: sql) }
+    package var uploads: any UploadRepository { SQLUploadRepository(database: sql) }
+    package var accounts: any AccountRepository { SQLAccountRepository(database: sql) }
+    package var queue: any JobQueue { SQLJobQueue(database: sql, photos: photos) }
 
     /// Applies pending migrations; returns the versions applied.
-    package func migrate() async throws -> [String] {
-        switch self {
-        case .sqlite(let database, let migrator): try await migrator.migrate(database)
-        case .postgres(let database, let migrator): try await migrator.migrate(database)
-        }
-    }
+    package func migrate() async throws -> [String] { try await migrator.migrate(sql) }
 
     /// The versions not yet applied.
-    package func pending() async throws -> [String] {
-        switch self {
-        case .sqlite(let database, let migrator): try await migrator.pending(database)
-        case .postgres(let database, let migrator): try await migrator.pending(database)
-        }
-    }
+    package func pending() async throws -> [String] { try await migrator.pending(sql) }
 
     /// Throws, naming `app migrate`, when the schema is behind this build.
-    package func requireCurrent() async throws {
-        switch self {
-        case .sqlite(let database, let migrator): try await migrator.requireCurrent(database)
-        case .postgres(let database, let migrator): try await migrator.requireCurrent(database)
-        }
-    }
+    package func requireCurrent() async throws { try await migrator.requireCurrent(sql) }
 
     /// The service that wakes the worker on `NOTIFY` (PostgreSQL); nil for SQLite, where the worker polls.
     package func jobListener(wake: WakeSignal) -> JobListenerService? {

@@ -103,8 +103,8 @@ package struct Runtime: Sendable {
         let store = self.store
         let database = self.database
         return try await buildApplication(
-            photos: photos, albums: database.albums, accounts: database.accounts, store: store,
-            resumable: resumableUploads, cache: cache,
+            database: database.sql, photos: photos, queue: queue, albums: database.albums,
+            accounts: database.accounts, store: store, resumable: resumableUploads, cache: cache,
             galleryCacheTTL: galleryCacheTTL(inProcessWorker: inProcessWorker), wake: wake,
             readiness: {
                 try await photos.checkHealth()
@@ -158,7 +158,7 @@ package struct Runtime: Sendable {
         let listens = database.jobListener(wake: wake) != nil
         return Worker(
             queue: queue,
-            processor: ThumbnailProcessor(photos: photos, store: store, options: configuration.pipeline),
+            processor: ThumbnailProcessor(photos: photos, queue: queue, store: store, options: configuration.pipeline),
             configuration: WorkerConfiguration(
                 concurrency: configuration.concurrency, lease: configuration.jobLease,
                 heartbeat: configuration.jobLease / 4, maxPollInterval: listens ? .seconds(10) : .seconds(2),

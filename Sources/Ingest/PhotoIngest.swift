@@ -13,13 +13,20 @@ import Storage
 /// are inspected (type sniffed, pixel limit, SHA-256), deduplicate by hash, store the original under
 /// `original/<hash>.<ext>`, insert the photo and its job in one transaction, and wake the worker (DESIGN §5).
 public struct PhotoIngest: Sendable {
+    public let database: any SQLDatabase
     public let photos: any PhotoRepository
+    public let queue: any JobQueue
     public let wake: WakeSignal
     public let maxJobAttempts: Int
     public let logger: Logger
 
-    public init(photos: any PhotoRepository, wake: WakeSignal, maxJobAttempts: Int, logger: Logger) {
+    public init(
+        database: any SQLDatabase, photos: any PhotoRepository, queue: any JobQueue, wake: WakeSignal,
+        maxJobAttempts: Int, logger: Logger
+    ) {
+        self.database = database
         self.photos = photos
+        self.queue = queue
         self.wake = wake
         self.maxJobAttempts = maxJobAttempts
         self.logger = logger
@@ -49,7 +56,9 @@ public struct PhotoIngest: Sendable {
             camera: Camera(make: file.header.cameraMake, model: file.header.cameraModel), albumID: albumID,
             ownerID: ownerID)
         do {
-            let outcome = try await photos.insertWithThumbnailJob(new, maxAttempts: maxJobAttempts)
+            let outcome = try await UploadRecorder(
+                database: database, photos: photos, queue: queue, maxJobAttempts: maxJobAttempts
+            ).record(new)
             if outcome.isNew {
                 logger.info("photo uploaded", metadata: ["photo.id": "\(outcome.photo.id)", "photo.bytes": "\(file.bytes)"])
                 wake.notify()

@@ -12,12 +12,17 @@ import Storage
 /// in the transaction that completes the job. Idempotent: derivatives are named by the original's hash.
 public struct ThumbnailProcessor: Sendable {
     let photos: any PhotoRepository
+    let queue: any JobQueue
     let store: any MediaStore
     let options: PipelineOptions
     let threadPool: NIOThreadPool
 
-    public init(photos: any PhotoRepository, store: any MediaStore, options: PipelineOptions, threadPool: NIOThreadPool = .singleton) {
+    public init(
+        photos: any PhotoRepository, queue: any JobQueue, store: any MediaStore, options: PipelineOptions,
+        threadPool: NIOThreadPool = .singleton
+    ) {
         self.photos = photos
+        self.queue = queue
         self.store = store
         self.options = options
         self.threadPool = threadPool
@@ -66,7 +71,7 @@ public struct ThumbnailProcessor: Sendable {
         let display = MediaKey(kind: .display, hash: photo.hash, fileExtension: derivatives.display.format.fileExtension)
         let thumbnail = MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: derivatives.thumbnail.format.fileExtension)
         do {
-            // Both at once: each waits mostly on its fsyncs, which the disk can overlap (upload -> ready, issue 10).
+            // Both at once: each waits mostly on its fsyncs, which the disk can overlap.
             let displayBytes = derivatives.display.bytes, thumbnailBytes = derivatives.thumbnail.bytes
             let displayType = derivatives.display.format.contentType, thumbnailType = derivatives.thumbnail.format.contentType
             async let storedDisplay: Void = store.put(display, bytes: displayBytes, contentType: displayType)
@@ -77,11 +82,13 @@ public struct ThumbnailProcessor: Sendable {
         }
         let completed: Bool
         do {
-            completed = try await photos.markReady(
-                photoID: photoID,
-                display: DerivativeInfo(derivatives.display, key: display),
-                thumbnail: DerivativeInfo(derivatives.thumbnail, key: thumbnail),
-                completing: job)
+            let photos = self.photos
+            let displayInfo = DerivativeInfo(derivatives.display, key: display)
+            let thumbnailInfo = DerivativeInfo(derivatives.thumbnail, key: thumbnail)
+            completed = try await queue.complete(job) { transaction in
+                try await photos.markReady(
+                    photoID: photoID, display: displayInfo, thumbnail: thumbnailInfo, in: transaction)
+            }
         } catch {
             throw JobError("could not record the result: \(error)", isPermanent: false)
         }
@@ -105,7 +112,7 @@ extension DerivativeInfo {
 /// Image work yields the CPU to requests: the thread that runs the pipeline is lowered to nice 10 (the first time;
 /// an unprivileged process cannot raise it again, and need not). When the machine is idle the worker still gets
 /// every core; when uploads and page views compete with it, they win, instead of waiting behind a batch of decodes
-/// (uploads with the worker running had a p99 over a second on 2 cores, issue 10). On Linux the call applies to the
+/// (on 2 cores, uploads competing with the worker otherwise see a p99 over a second). On Linux the call applies to the
 /// calling thread only.
 enum BackgroundPriority {
     static let nice: Int32 = 10

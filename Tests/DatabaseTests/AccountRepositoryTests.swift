@@ -3,7 +3,7 @@ import Foundation
 import MemoriesTestSupport
 import Testing
 
-/// The account repository's contract (users, sessions, tokens), run against SQLite and PostgreSQL alike.
+/// The account repository's contract (users, sessions, tokens), written once and run against SQLite and PostgreSQL.
 @Suite("Account repository")
 struct AccountRepositoryTests {
     static let hashA = String(repeating: "a", count: 64)
@@ -51,22 +51,10 @@ struct AccountRepositoryTests {
         #expect(try await accounts.users().isEmpty)
     }
 
-    @Test("SQLite: users unique regardless of case, sessions with sliding expiry, tokens revoked")
-    func sqlite() async throws {
-        let workspace = try await TestWorkspace.make()
-        do {
-            try await Self.exercise(SQLiteAccountRepository(database: workspace.database))
-        } catch {
-            await workspace.tearDown()
-            throw error
-        }
-        await workspace.tearDown()
-    }
-
-    @Test("PostgreSQL: the same contract")
-    func postgres() async throws {
-        try await PostgresTestDatabase.with { db in
-            try await Self.exercise(PostgresAccountRepository(database: db.database))
-        }
+    @Test(
+        "users unique regardless of case, sessions with sliding expiry, tokens revoked",
+        arguments: TestDatabase.Kind.allCases)
+    func contract(_ kind: TestDatabase.Kind) async throws {
+        try await TestDatabase.with(kind) { db in try await Self.exercise(SQLAccountRepository(database: db.database)) }
     }
 }

@@ -1,9 +1,10 @@
 import Database
+import Jobs
 import Foundation
 import MemoriesTestSupport
 import Testing
 
-/// The album repository's contract, run against SQLite and PostgreSQL alike.
+/// The album repository's contract, written once and run against SQLite and PostgreSQL.
 @Suite("Album repository")
 struct AlbumRepositoryTests {
     static func newPhoto(_ n: Int, album: Int64? = nil) -> NewPhoto {
@@ -15,10 +16,11 @@ struct AlbumRepositoryTests {
     }
 
     /// The same checks for either backend.
-    static func exercise(photos: any PhotoRepository, albums: any AlbumRepository) async throws {
+    static func exercise(db: TestDatabase, albums: any AlbumRepository) async throws {
+        let photos = db.photos
         let summer = try await albums.createAlbum(name: "Summer")
         let winter = try await albums.createAlbum(name: "Winter")
-        for n in 1...6 { _ = try await photos.insertWithThumbnailJob(newPhoto(n, album: n <= 5 ? summer.id : nil), maxAttempts: 3) }
+        for n in 1...6 { _ = try await db.insertWithThumbnailJob(newPhoto(n, album: n <= 5 ? summer.id : nil), maxAttempts: 3) }
         let stored = try #require(try await photos.photo(id: 1))
         #expect(stored.albumID == summer.id)
         #expect(stored.capturedOffset == "+02:00")
@@ -54,22 +56,10 @@ struct AlbumRepositoryTests {
         #expect(try await albums.albums().map(\.name) == ["autumn", "Summer", "Winter in the Alps"])
     }
 
-    @Test("SQLite: albums, previews, counts, scopes, neighbours, moves and EXIF columns")
-    func sqlite() async throws {
-        let workspace = try await TestWorkspace.make()
-        do {
-            try await Self.exercise(photos: workspace.photos, albums: SQLiteAlbumRepository(database: workspace.database))
-        } catch {
-            await workspace.tearDown()
-            throw error
-        }
-        await workspace.tearDown()
-    }
-
-    @Test("PostgreSQL: the same contract")
-    func postgres() async throws {
-        try await PostgresTestDatabase.with { db in
-            try await Self.exercise(photos: db.photos, albums: PostgresAlbumRepository(database: db.database))
+    @Test("albums, previews, counts, scopes, neighbours, moves and EXIF columns", arguments: TestDatabase.Kind.allCases)
+    func contract(_ kind: TestDatabase.Kind) async throws {
+        try await TestDatabase.with(kind) { db in
+            try await Self.exercise(db: db, albums: SQLAlbumRepository(database: db.database))
         }
     }
 }

@@ -28,18 +28,18 @@ struct MigrationTests {
         let database = try await SQLiteDatabase.open(path: folder + "/db.sqlite3", logger: Logger(label: "test"))
         let all = try Migration.load(from: TestWorkspace.repositoryRoot + "/Migrations/sqlite")
         let later = all + [Migration(version: "9999_later", sql: "CREATE TABLE later (id INTEGER)")]
-        #expect(try await SQLiteMigrator(migrations: all).pending(database) == all.map(\.version))
-        #expect(try await SQLiteMigrator(migrations: all).migrate(database) == all.map(\.version))
-        #expect(try await SQLiteMigrator(migrations: all).migrate(database).isEmpty)
-        try await SQLiteMigrator(migrations: all).requireCurrent(database)
-        await #expect(throws: DatabaseError.self) { try await SQLiteMigrator(migrations: later).requireCurrent(database) }
+        #expect(try await Migrator(migrations: all).pending(database) == all.map(\.version))
+        #expect(try await Migrator(migrations: all).migrate(database) == all.map(\.version))
+        #expect(try await Migrator(migrations: all).migrate(database).isEmpty)
+        try await Migrator(migrations: all).requireCurrent(database)
+        await #expect(throws: DatabaseError.self) { try await Migrator(migrations: later).requireCurrent(database) }
         do {
-            try await SQLiteMigrator(migrations: later).requireCurrent(database)
+            try await Migrator(migrations: later).requireCurrent(database)
         } catch let error as DatabaseError {
             #expect(error.code == .migrationsPending)
             #expect(error.message.contains("app migrate"))
         }
-        #expect(try await SQLiteMigrator(migrations: later).migrate(database) == ["9999_later"])
+        #expect(try await Migrator(migrations: later).migrate(database) == ["9999_later"])
         await database.close()
     }
 

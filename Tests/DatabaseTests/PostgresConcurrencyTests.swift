@@ -1,4 +1,5 @@
 import Database
+import Jobs
 import Foundation
 import PostgresNIO
 import MemoriesTestSupport
@@ -11,7 +12,7 @@ struct PostgresConcurrencyTests {
     func concurrentClaimers() async throws {
         try await PostgresTestDatabase.with(poolSize: 2) { db in
             for n in 1...40 {
-                _ = try await db.photos.insertWithThumbnailJob(PostgresQueueTests.newPhoto(n), maxAttempts: 3)
+                _ = try await db.insertWithThumbnailJob(QueueTests.newPhoto(n), maxAttempts: 3)
             }
             // Each claimer is a separate pool, as separate worker processes would be.
             let claimers = try (0..<4).map { _ in
@@ -21,7 +22,7 @@ struct PostgresConcurrencyTests {
                 for (index, claimer) in claimers.enumerated() {
                     group.addTask {
                         try await claimer.withRunning {
-                            let queue = PostgresJobQueue(database: claimer)
+                            let queue = SQLJobQueue(database: claimer, photos: SQLPhotoRepository(database: claimer))
                             var mine: [ClaimedJob] = []
                             while true {
                                 let jobs = try await queue.claim(
@@ -48,7 +49,7 @@ struct PostgresConcurrencyTests {
     func skipLocked() async throws {
         try await PostgresTestDatabase.with(poolSize: 4) { db in
             for n in 1...2 {
-                _ = try await db.photos.insertWithThumbnailJob(PostgresQueueTests.newPhoto(n), maxAttempts: 3)
+                _ = try await db.insertWithThumbnailJob(QueueTests.newPhoto(n), maxAttempts: 3)
             }
             try await db.database.withTransaction { connection in
                 // Hold job 1's row lock, as a claimer in the middle of its statement would. A claim that waited for

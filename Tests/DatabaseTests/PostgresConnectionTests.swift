@@ -127,7 +127,7 @@ struct PostgresConnectionTests {
             // Through the pool (a health check, bounded so /readyz answers): the same message, not a bare timeout.
             try await wrong.withRunning {
                 do {
-                    try await PostgresPhotoRepository(database: wrong).checkHealth()
+                    try await SQLPhotoRepository(database: wrong).checkHealth()
                     Issue.record("a health check passed with a wrong password")
                 } catch let error as DatabaseError {
                     #expect(error.message.contains("password authentication failed for user"), "\(error.message)")

@@ -1,4 +1,5 @@
 import Database
+import Jobs
 import Foundation
 import PostgresNIO
 import MemoriesTestSupport
@@ -47,7 +48,7 @@ struct PostgresListenerTests {
     func notifyOnCommit() async throws {
         try await PostgresTestDatabase.with { db in
             try await Self.withListener(db) { counter in
-                _ = try await db.photos.insertWithThumbnailJob(PostgresQueueTests.newPhoto(1), maxAttempts: 3)
+                _ = try await db.insertWithThumbnailJob(QueueTests.newPhoto(1), maxAttempts: 3)
                 #expect(try await counter.wait(for: 2))
                 // The same insert the repository makes, held open: nothing may arrive until COMMIT.
                 let before = counter.value
@@ -77,7 +78,7 @@ struct PostgresListenerTests {
     @Test("a released job wakes listeners")
     func notifyOnRelease() async throws {
         try await PostgresTestDatabase.with { db in
-            _ = try await db.photos.insertWithThumbnailJob(PostgresQueueTests.newPhoto(1), maxAttempts: 3)
+            _ = try await db.insertWithThumbnailJob(QueueTests.newPhoto(1), maxAttempts: 3)
             let job = try #require(try await db.queue.claim(workerID: "w", limit: 1, lease: .seconds(30)).first)
             try await Self.withListener(db) { counter in
                 let before = counter.value
@@ -100,7 +101,7 @@ struct PostgresListenerTests {
                 // The wake-up after re-listening covers what was notified while it was away.
                 #expect(try await counter.wait(for: before + 1))
                 let reconnected = counter.value
-                _ = try await db.photos.insertWithThumbnailJob(PostgresQueueTests.newPhoto(2), maxAttempts: 3)
+                _ = try await db.insertWithThumbnailJob(QueueTests.newPhoto(2), maxAttempts: 3)
                 #expect(try await counter.wait(for: reconnected + 1))
             }
         }

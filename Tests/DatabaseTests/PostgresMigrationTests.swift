@@ -1,4 +1,5 @@
 import Database
+import Jobs
 import Foundation
 import PostgresNIO
 import MemoriesTestSupport
@@ -12,22 +13,22 @@ struct PostgresMigrationTests {
         try await PostgresTestDatabase.with(migrated: false) { db in
             let all = try PostgresTestDatabase.migrations()
             let later = all + [Migration(version: "9999_later", sql: "CREATE TABLE later (id bigint)")]
-            #expect(try await PostgresMigrator(migrations: all).pending(db.database) == all.map(\.version))
+            #expect(try await Migrator(migrations: all).pending(db.database) == all.map(\.version))
             await #expect(throws: DatabaseError.self) {
-                try await PostgresMigrator(migrations: all).requireCurrent(db.database)
+                try await Migrator(migrations: all).requireCurrent(db.database)
             }
-            #expect(try await PostgresMigrator(migrations: all).migrate(db.database) == all.map(\.version))
-            #expect(try await PostgresMigrator(migrations: all).migrate(db.database).isEmpty)
-            #expect(try await PostgresMigrator(migrations: all).pending(db.database).isEmpty)
-            try await PostgresMigrator(migrations: all).requireCurrent(db.database)
+            #expect(try await Migrator(migrations: all).migrate(db.database) == all.map(\.version))
+            #expect(try await Migrator(migrations: all).migrate(db.database).isEmpty)
+            #expect(try await Migrator(migrations: all).pending(db.database).isEmpty)
+            try await Migrator(migrations: all).requireCurrent(db.database)
             do {
-                try await PostgresMigrator(migrations: later).requireCurrent(db.database)
+                try await Migrator(migrations: later).requireCurrent(db.database)
                 Issue.record("a database missing a migration was accepted")
             } catch let error as DatabaseError {
                 #expect(error.code == .migrationsPending)
                 #expect(error.message.contains("app migrate") && error.message.contains("9999_later"))
             }
-            #expect(try await PostgresMigrator(migrations: later).migrate(db.database) == ["9999_later"])
+            #expect(try await Migrator(migrations: later).migrate(db.database) == ["9999_later"])
             #expect(try await db.count("schema_migrations") == later.count)
         }
     }
@@ -45,14 +46,14 @@ struct PostgresMigrationTests {
             // A second pool plays the second instance: its own connections, so the advisory lock is really contended.
             let other = try Database.PostgresDatabase(url: db.url, poolSize: 2, logger: db.logger)
             let (first, second) = try await other.withRunning {
-                async let a = PostgresMigrator(migrations: all).migrate(db.database)
-                async let b = PostgresMigrator(migrations: all).migrate(other)
+                async let a = Migrator(migrations: all).migrate(db.database)
+                async let b = Migrator(migrations: all).migrate(other)
                 return try await (a, b)
             }
             #expect((first + second).sorted() == all.map(\.version).sorted())
             #expect(Set(first).isDisjoint(with: second))
             #expect(try await db.count("schema_migrations") == all.count)
-            #expect(try await PostgresMigrator(migrations: all).pending(db.database).isEmpty)
+            #expect(try await Migrator(migrations: all).pending(db.database).isEmpty)
         }
     }
 
@@ -67,7 +68,7 @@ struct PostgresMigrationTests {
                         sql: "CREATE TABLE half (id bigint); INSERT INTO missing_table VALUES (1)")
                 ]
             do {
-                try await PostgresMigrator(migrations: broken).migrate(db.database)
+                try await Migrator(migrations: broken).migrate(db.database)
                 Issue.record("a broken migration was applied")
             } catch let error as DatabaseError {
                 #expect(error.code == .migrationFailed)
@@ -75,7 +76,7 @@ struct PostgresMigrationTests {
                 #expect(!error.message.contains("INSERT INTO"))
             }
             // Each migration has its own transaction: the good ones stay, the broken one left nothing behind.
-            #expect(try await PostgresMigrator(migrations: broken).pending(db.database) == ["9999_broken"])
+            #expect(try await Migrator(migrations: broken).pending(db.database) == ["9999_broken"])
             #expect(try await db.count("information_schema.tables", where: "table_name = 'half'") == 0)
         }
     }
@@ -83,7 +84,7 @@ struct PostgresMigrationTests {
     @Test("the schema enforces the queue's invariants")
     func constraints() async throws {
         try await PostgresTestDatabase.with { db in
-            _ = try await db.photos.insertWithThumbnailJob(PostgresQueueTests.newPhoto(1), maxAttempts: 3)
+            _ = try await db.insertWithThumbnailJob(QueueTests.newPhoto(1), maxAttempts: 3)
             // running without a lease, an unknown state, a finished job without finished_at
             for statement in [
                 "UPDATE jobs SET state = 'running'",

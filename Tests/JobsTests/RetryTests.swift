@@ -21,7 +21,8 @@ struct RetryTests {
         let backoff = Backoff(base: .seconds(2), cap: .seconds(2))  // 1–2 s after the first attempt
         let worker = Worker(
             queue: workspace.queue,
-            processor: ThumbnailProcessor(photos: workspace.photos, store: workspace.store, options: .init()),
+            processor: ThumbnailProcessor(
+                photos: workspace.photos, queue: workspace.queue, store: workspace.store, options: .init()),
             configuration: WorkerConfiguration(
                 concurrency: 1, lease: .seconds(30), heartbeat: .seconds(5), minPollInterval: .milliseconds(10),
                 maxPollInterval: .milliseconds(50), backoff: backoff, workerID: "retry-test"),

@@ -68,7 +68,7 @@ struct SweepTests {
             var ids: [Int64] = []
             for index in 0..<5 {
                 let hash = String(format: "%064x", index + 1)
-                let outcome = try await database.photos.insertWithThumbnailJob(
+                let outcome = try await database.insertWithThumbnailJob(
                     NewPhoto(
                         hash: hash, originalName: "\(index).jpg", contentType: "image/jpeg", bytes: 10, width: 8,
                         height: 8, orientation: nil, capturedAt: nil),

@@ -20,7 +20,7 @@ struct WorkerTests {
         }
         let hash = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().padding(toLength: 64, withPad: "0", startingAt: 0)
         try await workspace.store.put(MediaKey(kind: .original, hash: hash, fileExtension: header.format.fileExtension), movingFile: path, contentType: header.format.contentType)
-        let outcome = try await workspace.photos.insertWithThumbnailJob(
+        let outcome = try await workspace.insertWithThumbnailJob(
             NewPhoto(
                 hash: hash, originalName: name, contentType: header.format.contentType, bytes: bytes.count,
                 width: header.orientedWidth, height: header.orientedHeight, orientation: header.orientation,

@@ -1,7 +1,7 @@
 import Database
+import Jobs
 import Foundation
 import Logging
-import MemoriesTestSupport
 import PostgresNIO
 
 /// A fresh, throwaway database per test on the server `MEMORIES_TEST_POSTGRES_URL` names
@@ -11,12 +11,12 @@ public struct PostgresTestDatabase: Sendable {
     /// The per-test database's URL (same server and user as the admin URL).
     public let url: PostgresURL
     public let database: Database.PostgresDatabase
-    public let photos: PostgresPhotoRepository
-    public let queue: PostgresJobQueue
+    public let photos: SQLPhotoRepository
+    public let queue: SQLJobQueue
     public let logger: Logger
 
     public init(
-        url: PostgresURL, database: Database.PostgresDatabase, photos: PostgresPhotoRepository, queue: PostgresJobQueue,
+        url: PostgresURL, database: Database.PostgresDatabase, photos: SQLPhotoRepository, queue: SQLJobQueue,
         logger: Logger
     ) {
         self.url = url
@@ -82,11 +82,12 @@ public struct PostgresTestDatabase: Sendable {
         let logger = makeLogger()
         do {
             let database = try Database.PostgresDatabase(url: url, poolSize: poolSize, logger: logger)
+            let photos = SQLPhotoRepository(database: database)
             let test = PostgresTestDatabase(
-                url: url, database: database, photos: PostgresPhotoRepository(database: database),
-                queue: PostgresJobQueue(database: database), logger: logger)
+                url: url, database: database, photos: photos, queue: SQLJobQueue(database: database, photos: photos),
+                logger: logger)
             try await database.withRunning {
-                if migrated { try await PostgresMigrator(migrations: try migrations()).migrate(database) }
+                if migrated { try await Migrator(migrations: try migrations()).migrate(database) }
                 try await body(test)
             }
         } catch {

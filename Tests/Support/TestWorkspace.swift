@@ -10,8 +10,8 @@ import Storage
 public final class TestWorkspace: Sendable {
     public let root: String
     public let database: SQLiteDatabase
-    public let photos: SQLitePhotoRepository
-    public let queue: SQLiteJobQueue
+    public let photos: SQLPhotoRepository
+    public let queue: SQLJobQueue
     /// The local media folder (always made; the media store of the workspace unless another was given).
     public let store: LocalStore
     /// The store the app and worker use: `store`, or the one given to `make(store:)` (S3 against moto).
@@ -37,8 +37,8 @@ public final class TestWorkspace: Sendable {
         self.mediaStore = mediaStore ?? store
         self.root = root
         self.database = database
-        self.photos = SQLitePhotoRepository(database: database)
-        self.queue = SQLiteJobQueue(database: database)
+        self.photos = SQLPhotoRepository(database: database)
+        self.queue = SQLJobQueue(database: database, photos: photos)
         self.store = store
         self.logger = logger
     }
@@ -52,7 +52,7 @@ public final class TestWorkspace: Sendable {
         logger.logLevel = ProcessInfo.processInfo.environment["MEMORIES_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let database = try await SQLiteDatabase.open(path: root + "/data/memories.sqlite3", logger: logger)
         let migrations = try Migration.load(from: repositoryRoot + "/Migrations/sqlite")
-        try await SQLiteMigrator(migrations: migrations).migrate(database)
+        try await Migrator(migrations: migrations).migrate(database)
         let store = try LocalStore(root: root + "/media")
         return TestWorkspace(root: root, database: database, store: store, mediaStore: mediaStore, logger: logger)
     }
@@ -79,16 +79,14 @@ public final class TestWorkspace: Sendable {
 
     /// Counts rows in a table.
     public func count(_ table: String) async throws -> Int {
-        try await database.read { connection in
-            try await connection.query("SELECT count(*) AS n FROM \(table)").first?.column("n")?.integer ?? 0
-        }
+        try await database.read("SELECT count(*) AS n FROM \(raw: table)").first?.decode("n") ?? 0
     }
 
     /// A worker over this workspace, with short intervals for tests.
     public func worker(wake: WakeSignal = WakeSignal(), concurrency: Int = 2, options: PipelineOptions = PipelineOptions()) -> Worker {
         Worker(
             queue: queue,
-            processor: ThumbnailProcessor(photos: photos, store: mediaStore, options: options),
+            processor: ThumbnailProcessor(photos: photos, queue: queue, store: mediaStore, options: options),
             configuration: WorkerConfiguration(
                 concurrency: concurrency, lease: .seconds(30), heartbeat: .seconds(5), minPollInterval: .milliseconds(10),
                 maxPollInterval: .milliseconds(100), shutdownGrace: .seconds(5), workerID: "test-worker-\(UUID().uuidString.prefix(6))"),

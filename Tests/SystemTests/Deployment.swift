@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Database
+import Jobs
 import Foundation
 import MemoriesTestSupport
 import NIOCore
@@ -52,9 +53,10 @@ final class Deployment: @unchecked Sendable {
         _ body: @Sendable @escaping (Deployment) async throws -> Void
     ) async throws {
         let pool = try Database.PostgresDatabase(url: url, poolSize: 2, logger: PostgresTestDatabase.makeLogger())
+        let photos = SQLPhotoRepository(database: pool)
         let database = PostgresTestDatabase(
-            url: url, database: pool, photos: PostgresPhotoRepository(database: pool),
-            queue: PostgresJobQueue(database: pool), logger: PostgresTestDatabase.makeLogger())
+            url: url, database: pool, photos: photos, queue: SQLJobQueue(database: pool, photos: photos),
+            logger: PostgresTestDatabase.makeLogger())
         try await pool.withRunning {
             let deployment = Deployment(
                 database: database, databaseURL: url.unmaskedURL, root: try makeFolder(), port: try TestPorts.free(),

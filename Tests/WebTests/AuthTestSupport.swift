@@ -12,6 +12,7 @@ import Web
 
 /// The database and media folder behind one or more app servers in an account test.
 struct AuthHarness: Sendable {
+    let database: any SQLDatabase
     let accounts: any AccountRepository
     let photos: any PhotoRepository
     let store: LocalStore
@@ -67,7 +68,8 @@ private func runServers(
     try await withWebApp(configuration, logger: workspace.logger) { runtime, client in
         guard remaining > 1 else {
             let harness = AuthHarness(
-                accounts: runtime.database.accounts, photos: runtime.photos, store: workspace.store)
+                database: runtime.database.sql, accounts: runtime.database.accounts, photos: runtime.photos,
+                store: workspace.store)
             return try await body(harness, clients + [client])
         }
         try await runServers(

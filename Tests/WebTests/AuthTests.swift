@@ -240,7 +240,7 @@ struct AuthTests {
     func ownerlessPhotos(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("bob")
-            let outcome = try await harness.photos.insertWithThumbnailJob(
+            let outcome = try await TestDatabase(database: harness.database).insertWithThumbnailJob(
                 NewPhoto(hash: String(repeating: "a", count: 64), originalName: "old.jpg", contentType: "image/jpeg", bytes: 10,
                          width: 4, height: 4, orientation: nil, capturedAt: nil), maxAttempts: 1)
             #expect(outcome.photo.ownerID == nil)

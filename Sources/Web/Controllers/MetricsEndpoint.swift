@@ -1,5 +1,6 @@
 import Database
 import Hummingbird
+import Jobs
 import Logging
 import NIOCore
 import Prometheus

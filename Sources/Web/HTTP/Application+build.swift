@@ -32,14 +32,17 @@ struct SharedHTTPServices: Sendable {
 /// The HTTP application over these parts, with any services (an in-process worker) that run alongside it.
 /// Composition's web role is its caller, for `app serve`, `app dev` and the tests alike.
 public func buildApplication(
-    photos: any PhotoRepository, albums: any AlbumRepository, accounts: any AccountRepository, store: any MediaStore,
+    database: any SQLDatabase, photos: any PhotoRepository, queue: any JobQueue, albums: any AlbumRepository,
+    accounts: any AccountRepository, store: any MediaStore,
     resumable: ResumableUploads?, cache: any Cache, galleryCacheTTL: Duration, wake: WakeSignal,
     readiness: @escaping @Sendable () async throws -> Void, metrics: MetricsEndpoint, configuration: WebConfiguration,
     host: String, port: Int, extraServices: [any Service] = [], logger: Logger
 ) async throws -> some ApplicationProtocol {
     let renderer = try await PageRenderer(directory: configuration.templatesDirectory)
     let shared = SharedHTTPServices(configuration)
-    let ingest = PhotoIngest(photos: photos, wake: wake, maxJobAttempts: configuration.maxJobAttempts, logger: logger)
+    let ingest = PhotoIngest(
+        database: database, photos: photos, queue: queue, wake: wake, maxJobAttempts: configuration.maxJobAttempts,
+        logger: logger)
     // Middleware in the order a request meets it, then every controller's routes.
     let router = Router(context: WebRequestContext.self)
     router.add(middleware: RequestIDMiddleware(generator: shared.requestIDs))

@@ -85,12 +85,6 @@ public final class SQLiteDatabase: Sendable {
         }
     }
 
-    /// Runs statements that manage their own transactions (migrations) on the writer, exclusively.
-    public func withWriter<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) async throws -> T) async throws -> T {
-        let writer = self.writer
-        return try await exclusively { try await body(writer) }
-    }
-
     /// Holds the write lock around `work`, run in an unstructured task that the caller's cancellation cannot reach.
     private func exclusively<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let lock = writeLock

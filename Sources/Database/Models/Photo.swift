@@ -164,13 +164,3 @@ public enum InsertOutcome: Sendable, Equatable {
         return false
     }
 }
-
-extension Photo {
-    /// The `photos` columns a repository selects to build a `Photo`; one list for every backend.
-    static let selectedColumns = """
-        id, hash, original_name, content_type, bytes, width, height, orientation, captured_at, status, error,
-        display_ext, display_width, display_height, display_bytes,
-        thumbnail_ext, thumbnail_width, thumbnail_height, thumbnail_bytes, created_at, updated_at,
-        album_id, captured_offset, camera_make, camera_model, owner_id
-        """
-}

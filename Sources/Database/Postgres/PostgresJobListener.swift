@@ -8,7 +8,7 @@ import PostgresNIO
 /// connection is down is lost, so the listener reports a wake-up after every (re)connect and the worker keeps a
 /// slow poll as the fallback.
 public struct PostgresJobListener: Sendable {
-    /// The channel `insertWithThumbnailJob` and `release` notify, in the same transaction as the job.
+    /// The channel the queue notifies (enqueue, release, retry), in the same transaction as the job.
     public static let channel = "memories_jobs"
 
     let database: PostgresDatabase

@@ -47,10 +47,6 @@ public struct Upload: Sendable, Equatable {
     }
 
     public var isComplete: Bool { offset == length }
-
-    /// The columns every query selects, in both dialects.
-    static let selectedColumns =
-        "id, length, upload_offset, file_name, declared_hash, album_id, owner_id, temp_path, s3_upload_id, part_etags, tail, expires_at, created_at"
 }
 
 /// The answer to "may this PATCH write at this offset now?".

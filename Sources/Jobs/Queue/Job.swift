@@ -16,6 +16,29 @@ public enum JobKind {
     public static func thumbnailPayload(photoID: Int64) -> String { "{\"photo_id\":\(photoID)}" }
 }
 
+/// A job to enqueue.
+public struct NewJob: Sendable, Equatable {
+    public var kind: String
+    /// JSON text.
+    public var payload: String
+    public var photoID: Int64?
+    public var maxAttempts: Int
+
+    public init(kind: String, payload: String, photoID: Int64?, maxAttempts: Int) {
+        self.kind = kind
+        self.payload = payload
+        self.photoID = photoID
+        self.maxAttempts = maxAttempts
+    }
+
+    /// The job that makes a photo's display image and thumbnail.
+    public static func thumbnail(photoID: Int64, maxAttempts: Int) -> NewJob {
+        NewJob(
+            kind: JobKind.thumbnail, payload: JobKind.thumbnailPayload(photoID: photoID), photoID: photoID,
+            maxAttempts: maxAttempts)
+    }
+}
+
 /// A job a worker holds under a lease.
 public struct ClaimedJob: Sendable, Equatable, Identifiable {
     public var id: Int64

@@ -1,0 +1,24 @@
+/// Where photos are recorded. What must commit together with the queue (an upload's photo and its job, a job's
+/// outcome and its photo) takes the caller's transaction; the queue in Jobs owns those transactions.
+public protocol PhotoRepository: Sendable {
+    func photo(id: Int64) async throws -> Photo?
+    func photo(hash: String) async throws -> Photo?
+    /// Newest first; `before` is the cursor (an id), exclusive.
+    func photos(before: Int64?, limit: Int) async throws -> [Photo]
+    /// Photos with these ids, in no particular order (for status polling).
+    func photos(ids: [Int64]) async throws -> [Photo]
+    /// Which of these content hashes a photo has (the sweep's test for orphan originals).
+    func existingHashes(_ hashes: [String]) async throws -> Set<String>
+    /// Inserts the photo in `transaction`, or returns the photo that has this hash already.
+    func insert(_ photo: NewPhoto, in transaction: SQLTransaction) async throws -> InsertOutcome
+    /// Moves the photos to `status` in `transaction`, except those already ready.
+    func setStatus(_ status: PhotoStatus, error: String?, photoIDs: [Int64], in transaction: SQLTransaction) async throws
+    /// Records the derivatives and marks the photo ready, in `transaction`.
+    func markReady(
+        photoID: Int64, display: DerivativeInfo, thumbnail: DerivativeInfo, in transaction: SQLTransaction
+    ) async throws
+    /// Deletes the photo and its jobs; returns what was deleted.
+    func delete(id: Int64) async throws -> Photo?
+    /// Throws when the database cannot be queried (for `/readyz`).
+    func checkHealth() async throws
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// `PhotoRepository` over either dialect. Statements that must commit with a job (the upload's insert, the
+/// worker's outcome) take the caller's transaction; the queue in Jobs opens it and adds its own rows.
+public struct SQLPhotoRepository: PhotoRepository {
+    let database: any SQLDatabase
+
+    public init(database: any SQLDatabase) {
+        self.database = database
+    }
+
+    /// The `photos` columns every query selects, as `Photo.init(row:)` reads them.
+    static let columns = """
+        id, hash, original_name, content_type, bytes, width, height, orientation, captured_at, status, error,
+        display_ext, display_width, display_height, display_bytes,
+        thumbnail_ext, thumbnail_width, thumbnail_height, thumbnail_bytes, created_at, updated_at,
+        album_id, captured_offset, camera_make, camera_model, owner_id
+        """
+
+    public func photo(id: Int64) async throws -> Photo? {
+        try await database.read("SELECT \(raw: Self.columns) FROM photos WHERE id = \(id)").first.map(Photo.init)
+    }
+
+    public func photo(hash: String) async throws -> Photo? {
+        try await database.read("SELECT \(raw: Self.columns) FROM photos WHERE hash = \(hash)").first.map(Photo.init)
+    }
+
+    public func existingHashes(_ hashes: [String]) async throws -> Set<String> {
+        guard !hashes.isEmpty else { return [] }
+        let rows = try await database.read("SELECT hash FROM photos WHERE hash \(in: hashes)")
+        return Set(try rows.map { try $0.decode("hash", as: String.self) })
+    }
+
+    public func photos(before: Int64?, limit: Int) async throws -> [Photo] {
+        try await database.read(
+            """
+            SELECT \(raw: Self.columns) FROM photos WHERE id < \(before ?? Int64.max) ORDER BY id DESC LIMIT \(limit)
+            """
+        ).map(Photo.init)
+    }
+
+    public func photos(ids: [Int64]) async throws -> [Photo] {
+        guard !ids.isEmpty else { return [] }
+        return try await database.read("SELECT \(raw: Self.columns) FROM photos WHERE id \(in: ids)").map(Photo.init)
+    }
+
+    public func insert(_ photo: NewPhoto, in transaction: SQLTransaction) async throws -> InsertOutcome {
+        // ON CONFLICT waits for a concurrent insert of the same hash to commit and then skips, so the SELECT
+        // after it (a new snapshot) sees the winner.
+        let inserted = try await transaction.query(
+            """
+            INSERT INTO photos (hash, original_name, content_type, bytes, width, height, orientation, captured_at,
+                                status, created_at, updated_at, captured_offset, camera_make, camera_model,
+                                album_id, owner_id)
+            VALUES (\(photo.hash), \(photo.originalName), \(photo.contentType), \(photo.bytes), \(photo.width),
+                    \(photo.height), \(photo.orientation), \(photo.capturedAt), 'queued', \(now: .text), \(now: .text),
+                    \(photo.capturedOffset), \(photo.camera.make), \(photo.camera.model), \(photo.albumID),
+                    \(photo.ownerID))
+            ON CONFLICT (hash) DO NOTHING
+            RETURNING \(raw: Self.columns)
+            """)
+        if let row = inserted.first { return .created(try Photo(row: row)) }
+        let existing = try await transaction.query("SELECT \(raw: Self.columns) FROM photos WHERE hash = \(photo.hash)")
+        guard let row = existing.first else {
+            throw DatabaseError(.unavailable, "a photo with this hash was inserted and deleted concurrently; try again")
+        }
+        return .existing(try Photo(row: row))
+    }
+
+    public func setStatus(
+        _ status: PhotoStatus, error: String?, photoIDs: [Int64], in transaction: SQLTransaction
+    ) async throws {
+        guard !photoIDs.isEmpty else { return }
+        // A ready photo stays ready: a late retry or a stale lease never hides derivatives that exist.
+        try await transaction.query(
+            """
+            UPDATE photos SET status = \(status.rawValue), error = \(error), updated_at = \(now: .text)
+            WHERE id \(in: photoIDs) AND status <> 'ready'
+            """)
+    }
+
+    public func markReady(
+        photoID: Int64, display: DerivativeInfo, thumbnail: DerivativeInfo, in transaction: SQLTransaction
+    ) async throws {
+        try await transaction.query(
+            """
+            UPDATE photos SET status = 'ready', error = NULL,
+                display_ext = \(display.fileExtension), display_width = \(display.width),
+                display_height = \(display.height), display_bytes = \(display.bytes),
+                thumbnail_ext = \(thumbnail.fileExtension), thumbnail_width = \(thumbnail.width),
+                thumbnail_height = \(thumbnail.height), thumbnail_bytes = \(thumbnail.bytes), updated_at = \(now: .text)
+            WHERE id = \(photoID)
+            """)
+    }
+
+    public func delete(id: Int64) async throws -> Photo? {
+        try await database.write("DELETE FROM photos WHERE id = \(id) RETURNING \(raw: Self.columns)")
+            .first.map(Photo.init)
+    }
+
+    public func checkHealth() async throws {
+        try await database.checkHealth()
+    }
+}
+
+extension Photo {
+    /// Builds a photo from a row selected with `SQLPhotoRepository.columns`.
+    init(row: SQLRow) throws {
+        func derivative(_ prefix: String) throws -> DerivativeInfo? {
+            guard let ext = try row.decode(prefix + "_ext", as: String?.self),
+                let width = try row.decode(prefix + "_width", as: Int?.self),
+                let height = try row.decode(prefix + "_height", as: Int?.self),
+                let bytes = try row.decode(prefix + "_bytes", as: Int?.self)
+            else { return nil }
+            return DerivativeInfo(fileExtension: ext, width: width, height: height, bytes: bytes)
+        }
+        guard let status = PhotoStatus(rawValue: try row.decode("status")) else {
+            throw DatabaseError(.corruptRow, "a photo row has an unknown status")
+        }
+        self.init(
+            id: try row.decode("id"), hash: try row.decode("hash"), originalName: try row.decode("original_name"),
+            contentType: try row.decode("content_type"), bytes: try row.decode("bytes"), width: try row.decode("width"),
+            height: try row.decode("height"), orientation: try row.decode("orientation"),
+            capturedAt: try row.decode("captured_at"), status: status, error: try row.decode("error"),
+            display: try derivative("display"), thumbnail: try derivative("thumbnail"),
+            createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
+            albumID: try row.decode("album_id"), capturedOffset: try row.decode("captured_offset"),
+            camera: Camera(make: try row.decode("camera_make"), model: try row.decode("camera_model")),
+            ownerID: try row.decode("owner_id"))
+    }
+}
