@@ -192,6 +192,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AppTests", dependencies: ["Composition", "MemoriesTestSupport"]),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "Imaging", "MemoriesTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Whole processes: `app serve` and `app worker` as built, against a real PostgreSQL, killed and restarted.
         .testTarget(
             name: "SystemTests",
