@@ -85,10 +85,21 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The steps every upload ends with (sniff, pixel limit, hash, store, record): the web side and `app import`.
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "Database", "Imaging", "Storage", "Jobs",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "Web",
             dependencies: [
-                "Database", "Imaging", "Storage", "Jobs", "Cache",
+                "Database", "Imaging", "Storage", "Jobs", "Cache", "Ingest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -103,10 +114,23 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The composition root: configuration, the database backend and the parts each role runs with.
+        .target(
+            name: "Composition",
+            dependencies: [
+                "Web", "Jobs", "Database", "Storage", "Imaging", "Cache",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .executableTarget(
             name: "App",
             dependencies: [
-                "Web", "Jobs", "Database", "Storage", "Imaging", "Cache",
+                "Composition", "Web", "Jobs", "Database", "Storage", "Imaging", "Cache", "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -159,13 +183,18 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Jobs", "Database", "Storage", "Imaging", "Cache", "MemoriesTestSupport",
+                "Web", "Composition", "Jobs", "Database", "Storage", "Imaging", "Cache", "MemoriesTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
+        ),
+        .testTarget(name: "AppTests", dependencies: ["Composition", "MemoriesTestSupport"]),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "Imaging", "MemoriesTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Whole processes: `app serve` and `app worker` as built, against a real PostgreSQL, killed and restarted.
         .testTarget(

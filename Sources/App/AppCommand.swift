@@ -1,4 +1,5 @@
 import ArgumentParser
+import Composition
 
 /// `app`: the one binary of Memories, with a subcommand per role (DESIGN §1).
 @main

@@ -1,13 +1,14 @@
 import ArgumentParser
 import AsyncHTTPClient
+import Composition
 import Database
 import Foundation
+import Ingest
 import Jobs
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import Storage
-import Web
 
 /// `app import DIR…`: ingests folders recursively (JPEG and PNG, by their bytes), straight into the configured
 /// database and store, or into a server over tus with `--server URL --token TOKEN`. Files already there (by hash)
@@ -193,7 +194,7 @@ struct ImportCommand: AsyncParsableCommand {
             outcome = result.isNew ? .imported : .duplicate
         } catch is CancellationError {
             return
-        } catch let error as APIError {
+        } catch let error as IngestError {
             outcome = .failed(error.message)
         } catch {
             if Task.isCancelled { return }
@@ -250,7 +251,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
         } catch is CancellationError {
             return
-        } catch let error as APIError {
+        } catch let error as IngestError {
             outcome = .failed(error.message)
         } catch {
             if Task.isCancelled { return }

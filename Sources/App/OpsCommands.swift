@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import Composition
 import Database
 import Foundation
 import Logging

@@ -1,11 +1,11 @@
 import ArgumentParser
+import Composition
 import Foundation
 import Hummingbird
 import Imaging
 import Jobs
 import Logging
 import ServiceLifecycle
-import Web
 
 /// `app dev`: the laptop setup. Migrates, then serves with an in-process worker; SQLite and `./media` by default.
 struct DevCommand: AsyncParsableCommand {
@@ -20,9 +20,8 @@ struct DevCommand: AsyncParsableCommand {
         do {
             try await Runtime.with(configuration, migrate: true, logger: logger) { runtime in
                 let wake = WakeSignal()
-                let app = try await buildApplication(
-                    services: runtime.webServices(wake: wake, metrics: registry, inProcessWorker: true),
-                    configuration: runtime.webConfiguration, host: configuration.host, port: configuration.port,
+                let app = try await runtime.webApplication(
+                    metrics: registry, wake: wake, inProcessWorker: true,
                     extraServices: runtime.workerServices(wake: wake) + runtime.metricsServices(registry))
                 print("Memories is running at http://\(configuration.host):\(configuration.port)/ (Ctrl-C to stop)")
                 try await app.runService()
@@ -45,10 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
         let (configuration, registry, logger) = try Runtime.prepare(settings, role: role)
         do {
             try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
-                let app = try await buildApplication(
-                    services: runtime.webServices(wake: WakeSignal(), metrics: registry),
-                    configuration: runtime.webConfiguration, host: configuration.host, port: configuration.port,
-                    extraServices: runtime.metricsServices(registry))
+                let app = try await runtime.webApplication(
+                    metrics: registry, extraServices: runtime.metricsServices(registry))
                 try await app.runService()
             }
         } catch {

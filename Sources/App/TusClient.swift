@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+import Ingest
 import NIOCore
 import NIOHTTP1
-import Web
 
 /// A failure of one request to the server: transient ones (connection, 5xx, 409 busy) are retried, the rest are the
 /// server's refusal of the file, with its message.

@@ -1,21 +1,14 @@
+import Composition
 import Database
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Jobs
-import Logging
 import MemoriesTestSupport
 import NIOCore
 import Storage
 import Testing
 import Web
-
-/// The two databases every account test runs on.
-enum AuthBackend: String, CaseIterable, Sendable, CustomStringConvertible {
-    case sqlite, postgres
-    var description: String { rawValue }
-}
 
 /// The database and media folder behind one or more app servers in an account test.
 struct AuthHarness: Sendable {
@@ -51,68 +44,36 @@ struct AuthHarness: Sendable {
     }
 }
 
-/// Runs `body` against `servers` app servers (routers) that share one database and one media folder, as several
-/// app servers behind a load balancer do. Skips PostgreSQL (after saying so) when no test server is configured.
+/// Runs `body` against `servers` app servers (routers), each built by the composition root, that share one database
+/// and one media folder, as several app servers behind a load balancer do. Skips PostgreSQL (after saying so) when no
+/// test server is configured.
 func withAuthApps(
-    _ backend: AuthBackend, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true, resumable: Bool = false,
+    _ backend: DatabaseKind, servers: Int = 1, galleryPublic: Bool = false, required: Bool = true,
     _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
 ) async throws {
-    let auth = AuthConfiguration(required: required, galleryPublic: galleryPublic, bcryptCost: 4)
-    switch backend {
-    case .sqlite:
-        let workspace = try await TestWorkspace.make()
-        do {
-            let harness = AuthHarness(
-                database: workspace.database, accounts: SQLAccountRepository(database: workspace.database),
-                photos: workspace.photos, store: workspace.store)
-            try await runServers(
-                servers, harness: harness, albums: SQLAlbumRepository(database: workspace.database),
-                uploads: resumable ? SQLUploadRepository(database: workspace.database) : nil, auth: auth,
-                logger: workspace.logger, clients: [], body)
-        } catch {
-            await workspace.tearDown()
-            throw error
-        }
-        await workspace.tearDown()
-    case .postgres:
-        try await PostgresTestDatabase.with { database in
-            let root = FileManager.default.temporaryDirectory.appendingPathComponent("memories-auth-\(UUID().uuidString)").path
-            defer { try? FileManager.default.removeItem(atPath: root) }
-            let harness = AuthHarness(
-                database: database.database, accounts: SQLAccountRepository(database: database.database),
-                photos: database.photos, store: try LocalStore(root: root))
-            try await runServers(
-                servers, harness: harness, albums: SQLAlbumRepository(database: database.database),
-                uploads: resumable ? SQLUploadRepository(database: database.database) : nil, auth: auth,
-                logger: database.logger, clients: [], body)
+    try await withWorkspace { workspace in
+        let auth = AuthConfiguration(required: required, galleryPublic: galleryPublic, bcryptCost: 4)
+        try await backend.with(try Configuration.test(root: workspace.root, auth: auth), workspace: workspace) {
+            configuration, _ in
+            try await runServers(servers, configuration: configuration, workspace: workspace, clients: [], body)
         }
     }
 }
 
-/// Starts one router after another (nesting their test clients), then runs `body` with all of them.
+/// Starts one server after another (nesting their test clients), then runs `body` with all of them.
 private func runServers(
-    _ remaining: Int, harness: AuthHarness, albums: any AlbumRepository, uploads: (any UploadRepository)?,
-    auth: AuthConfiguration, logger: Logger,
-    clients: [any TestClientProtocol], _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
+    _ remaining: Int, configuration: Configuration, workspace: TestWorkspace, clients: [any TestClientProtocol],
+    _ body: @escaping @Sendable (AuthHarness, [any TestClientProtocol]) async throws -> Void
 ) async throws {
-    guard remaining > 0 else { return try await body(harness, clients) }
-    let photos = harness.photos
-    let store = harness.store
-    var services = WebServices(
-        database: harness.database, photos: photos, queue: SQLJobQueue(database: harness.database, photos: photos),
-        albums: albums, accounts: harness.accounts, store: store, wake: WakeSignal(),
-        metrics: TestMetrics.registry, readiness: { try await photos.checkHealth() }, logger: logger)
-    if let uploads {
-        services.resumable = ResumableUploads(uploads: uploads, store: store, maxChunkBytes: 6 * 1024 * 1024, expiry: 3600)
-    }
-    let configuration = WebConfiguration(
-        publicDirectory: TestWorkspace.repositoryRoot + "/Public", templatesDirectory: TestWorkspace.repositoryRoot + "/Templates",
-        mediaRoot: store.root, auth: auth)
-    let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
-    try await app.test(.router) { client in
+    try await withWebApp(configuration, logger: workspace.logger) { runtime, client in
+        guard remaining > 1 else {
+            let harness = AuthHarness(
+                database: runtime.database.sql, accounts: runtime.database.accounts, photos: runtime.photos,
+                store: workspace.store)
+            return try await body(harness, clients + [client])
+        }
         try await runServers(
-            remaining - 1, harness: harness, albums: albums, uploads: uploads, auth: auth, logger: logger,
-            clients: clients + [client], body)
+            remaining - 1, configuration: configuration, workspace: workspace, clients: clients + [client], body)
     }
 }
 

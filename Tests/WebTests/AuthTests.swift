@@ -13,8 +13,8 @@ import Web
 struct AuthTests {
     static let jpeg: @Sendable (String) throws -> [UInt8] = { tag in try TestImages.uniqueJPEG(width: 16, height: 16, tag: tag) }
 
-    @Test("login sets an HttpOnly, SameSite=Lax session cookie (Secure behind TLS) and redirects to a local next", arguments: AuthBackend.allCases)
-    func loginCookie(_ backend: AuthBackend) async throws {
+    @Test("login sets an HttpOnly, SameSite=Lax session cookie (Secure behind TLS) and redirects to a local next", arguments: DatabaseKind.allCases)
+    func loginCookie(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
             var browser = try await SignedInBrowser.open(clients[0])
@@ -50,8 +50,8 @@ struct AuthTests {
         }
     }
 
-    @Test("a wrong password and an unknown user get the same 401 page; no cookie is set", arguments: AuthBackend.allCases)
-    func failedLogin(_ backend: AuthBackend) async throws {
+    @Test("a wrong password and an unknown user get the same 401 page; no cookie is set", arguments: DatabaseKind.allCases)
+    func failedLogin(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
             var browser = try await SignedInBrowser.open(clients[0])
@@ -75,8 +75,8 @@ struct AuthTests {
         }
     }
 
-    @Test("a session made on one app server works on another; logout ends it on the server for both", arguments: AuthBackend.allCases)
-    func sharedSessions(_ backend: AuthBackend) async throws {
+    @Test("a session made on one app server works on another; logout ends it on the server for both", arguments: DatabaseKind.allCases)
+    func sharedSessions(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend, servers: 2) { harness, clients in
             try await harness.createUser("alice")
             let onA = try await SignedInBrowser.signIn(clients[0], "alice")
@@ -100,8 +100,8 @@ struct AuthTests {
         }
     }
 
-    @Test("each login gets a new session id; the one the browser had before ends", arguments: AuthBackend.allCases)
-    func noFixation(_ backend: AuthBackend) async throws {
+    @Test("each login gets a new session id; the one the browser had before ends", arguments: DatabaseKind.allCases)
+    func noFixation(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
             var browser = try await SignedInBrowser.signIn(clients[0], "alice")
@@ -115,8 +115,8 @@ struct AuthTests {
         }
     }
 
-    @Test("a bearer token uploads without cookies or CSRF token; revoked or unknown tokens get 401 with WWW-Authenticate", arguments: AuthBackend.allCases)
-    func bearerTokens(_ backend: AuthBackend) async throws {
+    @Test("a bearer token uploads without cookies or CSRF token; revoked or unknown tokens get 401 with WWW-Authenticate", arguments: DatabaseKind.allCases)
+    func bearerTokens(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             let alice = try await harness.createUser("alice")
             let token = try await harness.createToken(for: "alice")
@@ -142,8 +142,8 @@ struct AuthTests {
         }
     }
 
-    @Test("CSRF: a cookie-signed-in post without the token is refused with 403; a bearer post needs none", arguments: AuthBackend.allCases)
-    func csrfWithAccounts(_ backend: AuthBackend) async throws {
+    @Test("CSRF: a cookie-signed-in post without the token is refused with 403; a bearer post needs none", arguments: DatabaseKind.allCases)
+    func csrfWithAccounts(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
             let token = try await harness.createToken(for: "alice")
@@ -174,8 +174,8 @@ struct AuthTests {
     }
 
     @Test("CSRF: signed in, only the session-bound token from the pages works; a planted or pre-sign-in cookie token is refused",
-          arguments: [AuthBackend.sqlite])
-    func sessionBoundToken(_ backend: AuthBackend) async throws {
+          arguments: [DatabaseKind.sqlite])
+    func sessionBoundToken(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
             let alice = try await SignedInBrowser.signIn(clients[0], "alice")
@@ -204,8 +204,8 @@ struct AuthTests {
         }
     }
 
-    @Test("another user cannot delete a photo (403) and it stays with its files; the owner can", arguments: AuthBackend.allCases)
-    func ownership(_ backend: AuthBackend) async throws {
+    @Test("another user cannot delete a photo (403) and it stays with its files; the owner can", arguments: DatabaseKind.allCases)
+    func ownership(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
             try await harness.createUser("bob")
@@ -236,8 +236,8 @@ struct AuthTests {
         }
     }
 
-    @Test("a photo uploaded while sign-in was off has no owner and any signed-in user may delete it", arguments: [AuthBackend.sqlite])
-    func ownerlessPhotos(_ backend: AuthBackend) async throws {
+    @Test("a photo uploaded while sign-in was off has no owner and any signed-in user may delete it", arguments: [DatabaseKind.sqlite])
+    func ownerlessPhotos(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("bob")
             let outcome = try await TestDatabase(database: harness.database).insertWithThumbnailJob(
@@ -250,8 +250,8 @@ struct AuthTests {
         }
     }
 
-    @Test("a private gallery sends anonymous browsers to the login page and gives scripts 401 JSON", arguments: AuthBackend.allCases)
-    func privateGallery(_ backend: AuthBackend) async throws {
+    @Test("a private gallery sends anonymous browsers to the login page and gives scripts 401 JSON", arguments: DatabaseKind.allCases)
+    func privateGallery(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             let client = clients[0]
             let page = try await client.execute(uri: "/albums?x=1", method: .get, headers: [.accept: "text/html"])
@@ -282,8 +282,8 @@ struct AuthTests {
         }
     }
 
-    @Test("a public gallery shows anonymous visitors the photos but not the upload form, and refuses their uploads", arguments: AuthBackend.allCases)
-    func publicGallery(_ backend: AuthBackend) async throws {
+    @Test("a public gallery shows anonymous visitors the photos but not the upload form, and refuses their uploads", arguments: DatabaseKind.allCases)
+    func publicGallery(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend, galleryPublic: true) { harness, clients in
             try await harness.createUser("alice")
             let token = try await harness.createToken(for: "alice")
@@ -304,8 +304,8 @@ struct AuthTests {
         }
     }
 
-    @Test("usernames are shown as text: markup in a name is escaped", arguments: [AuthBackend.sqlite])
-    func escapedUsernames(_ backend: AuthBackend) async throws {
+    @Test("usernames are shown as text: markup in a name is escaped", arguments: [DatabaseKind.sqlite])
+    func escapedUsernames(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             let name = "<script>alert(1)</script>"
             try await harness.createUser(name)
@@ -320,8 +320,8 @@ struct AuthTests {
         }
     }
 
-    @Test("with sign-in not required, everything works without an account", arguments: [AuthBackend.sqlite])
-    func authOff(_ backend: AuthBackend) async throws {
+    @Test("with sign-in not required, everything works without an account", arguments: [DatabaseKind.sqlite])
+    func authOff(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend, required: false) { harness, clients in
             let upload = try await clients[0].upload(MultipartBody.files([("a.jpg", try Self.jpeg("off-a"))]))
             #expect(upload.status == .created)
@@ -332,8 +332,8 @@ struct AuthTests {
         }
     }
 
-    @Test("changing a password ends the user's sessions; a deleted user's photos stay without an owner", arguments: AuthBackend.allCases)
-    func passwordChangeAndDelete(_ backend: AuthBackend) async throws {
+    @Test("changing a password ends the user's sessions; a deleted user's photos stay without an owner", arguments: DatabaseKind.allCases)
+    func passwordChangeAndDelete(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
             let browser = try await SignedInBrowser.signIn(clients[0], "alice")

@@ -12,7 +12,7 @@ struct CacheAndRateLimitTests {
     @Test("the gallery grid is cached until a change bumps the generation")
     func galleryFragmentInvalidation() async throws {
         let cache = MemoryCache()
-        try await withTestApp(cache: cache, galleryCacheTTL: .seconds(300)) { workspace, client in
+        try await withTestApp(cache: cache, galleryCacheSeconds: 300) { workspace, client in
             let empty = try await client.execute(uri: "/", method: .get, headers: [.accept: "text/html"])
             #expect(empty.text.contains("No photos yet"))
             // An upload through HTTP bumps the generation: the next gallery shows the photo at once.

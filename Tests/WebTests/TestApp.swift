@@ -1,53 +1,118 @@
 import Cache
+import Composition
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Metrics
-import Database
-import Jobs
 import MemoriesTestSupport
 import NIOCore
 import Prometheus
 import Storage
 import Web
 
-/// Builds the real application over a fresh workspace and runs `body` against its router (`.live`: against the
-/// server itself, over a socket).
+/// Builds the application through the web role's composition root (as `app serve` does) over a fresh workspace,
+/// and runs `body` against its router (`.live`: against the server itself, over a socket).
 func withTestApp(
     maxUploadBytes: Int = 50_000_000, maxPixels: Int = 100_000_000, pageSize: Int = 60,
     store customStore: (any MediaStore)? = nil, auth: AuthConfiguration = AuthConfiguration(bcryptCost: 4),
-    cache: any Cache = MemoryCache(), galleryCacheTTL: Duration = .seconds(2),
+    cache: (any Cache)? = nil, galleryCacheSeconds: Int? = nil,
     uploadRatePerMinute: Int = 0, trustedProxies: TrustedProxies = .none, setup: TestingSetup = .router,
     _ body: @escaping @Sendable (TestWorkspace, any TestClientProtocol) async throws -> Void
 ) async throws {
-    let workspace = try await TestWorkspace.make(store: customStore)
-    do {
-        let store = workspace.mediaStore
-        let photos = workspace.photos
-        let services = WebServices(
-            database: workspace.database, photos: photos, queue: workspace.queue,
-            albums: SQLAlbumRepository(database: workspace.database),
-            accounts: SQLAccountRepository(database: workspace.database), store: store, wake: WakeSignal(),
-            metrics: TestMetrics.registry,
-            readiness: {
-                try await photos.checkHealth()
-                try await store.checkHealth()
-            },
-            logger: workspace.logger, cache: cache, galleryCacheTTL: galleryCacheTTL)
-        var configuration = WebConfiguration(
-            maxUploadBytes: maxUploadBytes, maxPixels: maxPixels,
-            publicDirectory: TestWorkspace.repositoryRoot + "/Public",
-            templatesDirectory: TestWorkspace.repositoryRoot + "/Templates", mediaRoot: customStore == nil ? workspace.store.root : nil,
-            pageSize: pageSize, auth: auth, uploadRatePerMinute: uploadRatePerMinute, trustedProxies: trustedProxies)
+    try await withWorkspace(store: customStore) { workspace in
+        var configuration = try Configuration.test(root: workspace.root, auth: auth)
+        configuration.maxUploadBytes = maxUploadBytes
+        configuration.maxPixels = maxPixels
+        configuration.uploadRatePerMinute = uploadRatePerMinute
+        configuration.trustedProxies = trustedProxies
+        configuration.galleryCacheSeconds = galleryCacheSeconds
         // An hour: a loaded machine must not see the window end halfway through a rate-limit test.
-        configuration.uploadRateWindow = .seconds(3600)
-        let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
-        try await app.test(setup) { client in try await body(workspace, client) }
+        let overrides = Overrides(
+            store: customStore, cache: cache, pageSize: pageSize, uploadRateWindow: .seconds(3600))
+        try await withWebApp(configuration, logger: workspace.logger, overrides: overrides, setup: setup) { _, client in
+            try await body(workspace, client)
+        }
+    }
+}
+
+/// Builds the web role from `configuration` through the composition root, as `app serve` does, and runs `body`
+/// against it with the runtime behind it.
+func withWebApp(
+    _ configuration: Configuration, logger: Logger, overrides: Overrides = Overrides(), setup: TestingSetup = .router,
+    _ body: @escaping @Sendable (Runtime, any TestClientProtocol) async throws -> Void
+) async throws {
+    try await Runtime.with(configuration, migrate: false, logger: logger, overrides: overrides) { runtime in
+        let app = try await runtime.webApplication(metrics: TestMetrics.registry)
+        try await app.test(setup) { client in try await body(runtime, client) }
+    }
+}
+
+/// Runs `body` with a fresh workspace, torn down afterwards, also when `body` throws.
+func withWorkspace(store: (any MediaStore)? = nil, _ body: (TestWorkspace) async throws -> Void) async throws {
+    let workspace = try await TestWorkspace.make(store: store)
+    do {
+        try await body(workspace)
     } catch {
         await workspace.tearDown()
         throw error
     }
     await workspace.tearDown()
+}
+
+extension Configuration {
+    /// The configuration the web tests run with: the workspace's SQLite file and media folder under `root`, this
+    /// checkout's templates and static files, and `auth` (cheap bcrypt by default); the rest is the defaults.
+    static func test(root: String, auth: AuthConfiguration = AuthConfiguration(bcryptCost: 4)) throws -> Configuration {
+        var configuration = try Configuration(
+            settings: Settings.parse([]),
+            environment: [
+                "DATABASE_URL": "sqlite:" + root + "/data/memories.sqlite3", "MEDIA_ROOT": root + "/media",
+                "RESOURCES_DIR": TestWorkspace.repositoryRoot,
+            ])
+        configuration.authRequired = auth.required
+        configuration.galleryPublic = auth.galleryPublic
+        configuration.bcryptCost = auth.bcryptCost
+        return configuration
+    }
+}
+
+/// The databases the account and tus tests run on: the workspace's SQLite file, or a fresh PostgreSQL database
+/// (skipped, after saying so, when no test server is configured).
+enum DatabaseKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgres
+    var description: String { rawValue }
+
+    /// Runs `body` with `configuration` pointed at this database and a way to reach the database behind the app.
+    func with(
+        _ configuration: Configuration, workspace: TestWorkspace,
+        _ body: @Sendable (Configuration, TestSQL) async throws -> Void
+    ) async throws {
+        switch self {
+        case .sqlite:
+            let sqlite = workspace.database
+            try await body(
+                configuration,
+                TestSQL(
+                    execute: { text in _ = try await sqlite.write { connection in try await connection.query(text) } },
+                    count: { table in try await workspace.count(table) }))
+        case .postgres:
+            try await PostgresTestDatabase.with { test in
+                var configuration = configuration
+                configuration.database = .postgres(url: test.url.unmaskedURL)
+                configuration.databaseCAFile = PostgresTestDatabase.caFile
+                try await body(
+                    configuration,
+                    TestSQL(execute: { text in try await test.execute(text) }, count: { table in try await test.count(table) }))
+            }
+        }
+    }
+}
+
+/// SQL on the test's database behind the app's back: moving time, counting rows.
+struct TestSQL: Sendable {
+    let execute: @Sendable (String) async throws -> Void
+    let count: @Sendable (String) async throws -> Int
 }
 
 /// A multipart/form-data body, as browsers and curl send it.

@@ -10,9 +10,9 @@ import Testing
 @Suite("Resumable uploads belong to their creator")
 struct TusOwnershipTests {
     @Test("another user's HEAD, PATCH and DELETE get 404 and change nothing; the creator finishes it and owns the photo",
-          arguments: AuthBackend.allCases)
-    func onlyTheCreator(backend: AuthBackend) async throws {
-        try await withAuthApps(backend, resumable: true) { harness, clients in
+          arguments: DatabaseKind.allCases)
+    func onlyTheCreator(backend: DatabaseKind) async throws {
+        try await withAuthApps(backend) { harness, clients in
             let client = clients[0]
             let alice = try await harness.createUser("alice")
             try await harness.createUser("bob")

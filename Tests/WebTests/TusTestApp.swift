@@ -1,22 +1,18 @@
 import AsyncHTTPClient
+import Composition
 import Crypto
 import Database
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Jobs
 import MemoriesTestSupport
 import NIOCore
 @testable import Storage
+import Testing
 import Web
 
-/// Which database and which store a tus test runs against.
-enum TusDatabase: String, CaseIterable, Sendable, CustomStringConvertible {
-    case sqlite, postgres
-    var description: String { rawValue }
-}
-
+/// Which store a tus test runs against.
 enum TusStorage: String, CaseIterable, Sendable, CustomStringConvertible {
     case local, s3
     var description: String { rawValue }
@@ -44,9 +40,10 @@ struct TusHarness: Sendable {
     }
 }
 
-/// Builds the app over `database` and `storage`; prints "skipped" and returns when a service is not configured.
+/// Builds the app through the composition root over `database` and `storage`; prints "skipped" and returns when a
+/// service is not configured.
 func withTusApp(
-    _ database: TusDatabase, _ storage: TusStorage, maxChunkBytes: Int = 6 * 1024 * 1024,
+    _ database: DatabaseKind, _ storage: TusStorage, maxChunkBytes: Int = 6 * 1024 * 1024,
     _ body: @escaping @Sendable (TusHarness) async throws -> Void
 ) async throws {
     var httpClient: HTTPClient?
@@ -61,54 +58,26 @@ func withTusApp(
         s3 = try await S3UploadTests.makeStore(endpoint: endpoint, client: client)
     }
     let s3Store = s3
-    let workspace = try await TestWorkspace.make(store: s3Store)
-    let store: any ResumableUploadStore & MediaStore = s3Store ?? workspace.store
-    @Sendable func run(database sqlDatabase: any SQLDatabase, photos: any PhotoRepository, albums: any AlbumRepository, accounts: any AccountRepository, uploads: any UploadRepository,
-             sql: @escaping @Sendable (String) async throws -> Void, count: @escaping @Sendable (String) async throws -> Int) async throws {
-        var services = WebServices(
-            database: sqlDatabase, photos: photos, queue: SQLJobQueue(database: sqlDatabase, photos: photos),
-            albums: albums, accounts: accounts, store: store, wake: WakeSignal(), metrics: TestMetrics.registry,
-            readiness: {}, logger: workspace.logger)
-        services.resumable = ResumableUploads(uploads: uploads, store: store, maxChunkBytes: maxChunkBytes, expiry: 3600)
-        let configuration = WebConfiguration(
-            publicDirectory: TestWorkspace.repositoryRoot + "/Public",
-            templatesDirectory: TestWorkspace.repositoryRoot + "/Templates",
-            mediaRoot: storage == .local ? workspace.store.root : nil)
-        let app = try await buildApplication(services: services, configuration: configuration, host: "127.0.0.1", port: 0)
-        try await app.test(.router) { client in
-            try await body(
-                TusHarness(
-                    client: client, workspace: workspace, uploads: uploads, photos: photos, store: store, sql: sql,
-                    count: count))
-        }
-    }
-
     do {
-        switch database {
-        case .sqlite:
-            let sqlite = workspace.database
-            try await run(
-                database: sqlite, photos: workspace.photos, albums: SQLAlbumRepository(database: sqlite),
-                accounts: SQLAccountRepository(database: sqlite),
-                uploads: SQLUploadRepository(database: sqlite),
-                sql: { text in _ = try await sqlite.write("\(raw: text)") },
-                count: { table in try await workspace.count(table) })
-        case .postgres:
-            if try PostgresTestDatabase.adminURL() == nil { break }
-            try await PostgresTestDatabase.with { pg in
-                try await run(
-                    database: pg.database, photos: pg.photos, albums: SQLAlbumRepository(database: pg.database),
-                    accounts: SQLAccountRepository(database: pg.database),
-                    uploads: SQLUploadRepository(database: pg.database),
-                    sql: { text in try await pg.execute(text) }, count: { table in try await pg.count(table) })
+        try await withWorkspace(store: s3Store) { workspace in
+            var configuration = try Configuration.test(root: workspace.root, auth: AuthConfiguration())
+            configuration.resumable.maxChunkBytes = maxChunkBytes
+            configuration.resumable.expiry = 3600
+            try await database.with(configuration, workspace: workspace) { configuration, sql in
+                try await withWebApp(configuration, logger: workspace.logger, overrides: Overrides(store: s3Store)) {
+                    runtime, client in
+                    let store = try #require(runtime.store as? any ResumableUploadStore & MediaStore)
+                    try await body(
+                        TusHarness(
+                            client: client, workspace: workspace, uploads: runtime.database.uploads,
+                            photos: runtime.photos, store: store, sql: sql.execute, count: sql.count))
+                }
             }
         }
     } catch {
-        await workspace.tearDown()
         try? await httpClient?.shutdown()
         throw error
     }
-    await workspace.tearDown()
     try? await httpClient?.shutdown()
 }
 

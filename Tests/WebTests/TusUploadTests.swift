@@ -11,7 +11,7 @@ import Testing
 /// Resumable uploads (tus 1.0) through the real router, on both databases and both stores (moto for S3).
 @Suite("Resumable uploads (tus)")
 struct TusUploadTests {
-    static let combinations: [(TusDatabase, TusStorage)] = [(.sqlite, .local), (.sqlite, .s3), (.postgres, .local), (.postgres, .s3)]
+    static let combinations: [(DatabaseKind, TusStorage)] = [(.sqlite, .local), (.sqlite, .s3), (.postgres, .local), (.postgres, .s3)]
 
     @Test("OPTIONS advertises the version, the size limit, the extensions and SHA-256")
     func discovery() async throws {
@@ -38,7 +38,7 @@ struct TusUploadTests {
 
     @Test("offsets, a 409 on a wrong offset, a 460 on a wrong checksum (chunk not kept), then completion makes the photo and its job",
           arguments: combinations)
-    func fullFlow(database: TusDatabase, storage: TusStorage) async throws {
+    func fullFlow(database: DatabaseKind, storage: TusStorage) async throws {
         try await withTusApp(database, storage) { tus in
             // Over 5 MiB, so on S3 a part is sent and the rest waits as the tail.
             let bytes = try paddedJPEG(padding: 7 * 1024 * 1024)
@@ -104,8 +104,8 @@ struct TusUploadTests {
         }
     }
 
-    @Test("small chunks on S3: the tail below 5 MB waits in the database, then goes out as a part", arguments: [TusDatabase.sqlite, .postgres])
-    func smallChunksS3(database: TusDatabase) async throws {
+    @Test("small chunks on S3: the tail below 5 MB waits in the database, then goes out as a part", arguments: [DatabaseKind.sqlite, .postgres])
+    func smallChunksS3(database: DatabaseKind) async throws {
         try await withTusApp(database, .s3) { tus in
             let bytes = try paddedJPEG(padding: 11 * 1024 * 1024)
             let path = try await tus.client.createUpload(length: bytes.count)
@@ -123,7 +123,7 @@ struct TusUploadTests {
     }
 
     @Test("the same bytes again answer with the existing photo: no new job, nothing staged left", arguments: combinations)
-    func duplicate(database: TusDatabase, storage: TusStorage) async throws {
+    func duplicate(database: DatabaseKind, storage: TusStorage) async throws {
         try await withTusApp(database, storage) { tus in
             let bytes = try TestImages.uniqueJPEG(width: 80, height: 60, tag: "dup-\(database)-\(storage)")
             let first = try await tus.client.sendChunks(try await tus.client.createUpload(length: bytes.count), bytes, chunk: bytes.count)
@@ -140,7 +140,7 @@ struct TusUploadTests {
     }
 
     @Test("a PATCH while another holds the upload's lease gets 409, and goes through once it is released", arguments: combinations)
-    func concurrentPatch(database: TusDatabase, storage: TusStorage) async throws {
+    func concurrentPatch(database: DatabaseKind, storage: TusStorage) async throws {
         try await withTusApp(database, storage) { tus in
             let bytes = try TestImages.uniqueJPEG(width: 40, height: 30, tag: "lease-\(database)-\(storage)")
             let path = try await tus.client.createUpload(length: bytes.count)
@@ -161,8 +161,8 @@ struct TusUploadTests {
     }
 
     @Test("a PATCH's heartbeat keeps its lease past its first term; only the holder can renew it",
-          arguments: [TusDatabase.sqlite, .postgres])
-    func leaseRenewal(database: TusDatabase) async throws {
+          arguments: [DatabaseKind.sqlite, .postgres])
+    func leaseRenewal(database: DatabaseKind) async throws {
         try await withTusApp(database, .local) { tus in
             let bytes = try TestImages.uniqueJPEG(width: 40, height: 30, tag: "renew-\(database)")
             let path = try await tus.client.createUpload(length: bytes.count)
@@ -184,7 +184,7 @@ struct TusUploadTests {
     }
 
     @Test("an expired upload answers 410, and the sweep removes it with its parts", arguments: combinations)
-    func expiry(database: TusDatabase, storage: TusStorage) async throws {
+    func expiry(database: DatabaseKind, storage: TusStorage) async throws {
         try await withTusApp(database, storage) { tus in
             let bytes = try paddedJPEG(padding: 6 * 1024 * 1024)
             let path = try await tus.client.createUpload(length: bytes.count)
@@ -205,7 +205,7 @@ struct TusUploadTests {
 
     @Test("DELETE terminates an upload and removes its parts; a file that is not an image is refused at completion",
           arguments: combinations)
-    func terminationAndRefusal(database: TusDatabase, storage: TusStorage) async throws {
+    func terminationAndRefusal(database: DatabaseKind, storage: TusStorage) async throws {
         try await withTusApp(database, storage) { tus in
             let path = try await tus.client.createUpload(length: 100)
             _ = try await tus.client.sendChunks(path, [UInt8](repeating: 7, count: 50), chunk: 50)

@@ -137,6 +137,33 @@ struct UploadTests {
         }
     }
 
+    /// A JPEG whose header runs past `bytes`: 64 KiB APP2 segments between the start marker and the frame header.
+    static func jpegWithLongHeader(width: Int, height: Int, bytes: Int) throws -> [UInt8] {
+        let jpeg = try TestImages.jpeg(width: width, height: height)
+        var long: [UInt8] = [0xFF, 0xD8]
+        while long.count < bytes {
+            long += [0xFF, 0xE2, 0xFF, 0xFF] + [UInt8](repeating: 0x20, count: 0xFFFF - 2)
+        }
+        return long + jpeg.dropFirst(2)
+    }
+
+    @Test("a header longer than the first probe is still read, and still checked against MAX_PIXELS")
+    func longHeader() async throws {
+        let jpeg = try Self.jpegWithLongHeader(width: 120, height: 100, bytes: 600 * 1024)
+        try await withTestApp { _, client in
+            let response = try await client.upload(.files([("long.jpg", jpeg)]))
+            #expect(response.status == .created)
+            let photo = try #require((response.json["photos"] as? [[String: Any]])?.first)
+            #expect(photo["width"] as? Int == 120)
+            #expect(photo["height"] as? Int == 100)
+        }
+        try await withTestApp(maxPixels: 10_000) { workspace, client in
+            let response = try await client.upload(.files([("long.jpg", jpeg)]))
+            #expect(response.status == .contentTooLarge)
+            #expect(workspace.mediaFiles().isEmpty)
+        }
+    }
+
     @Test("no file, an empty file part, or a body that is not multipart: 400")
     func malformed() async throws {
         try await withTestApp { workspace, client in
