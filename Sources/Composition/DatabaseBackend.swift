@@ -3,69 +3,53 @@ import Jobs
 import Logging
 import ServiceLifecycle
 
-/// The database named by `DATABASE_URL`, in either dialect, with the migrations for it: the one place the roles
-/// learn which backend they run on.
-package enum DatabaseBackend: Sendable {
-    case sqlite(SQLiteDatabase, Migrator)
-    case postgres(PostgresDatabase, Migrator)
+/// The database named by `DATABASE_URL`, in either dialect, with its migrations and one of each repository over it:
+/// the one place the roles learn which backend they run on.
+package struct DatabaseBackend: Sendable {
+    package let sql: any SQLDatabase
+    package let migrator: Migrator
+    /// The pool, when the database is PostgreSQL: workers also listen on a connection of their own.
+    let postgres: PostgresDatabase?
+
+    package let photos: any PhotoRepository
+    package let albums: any AlbumRepository
+    package let uploads: any UploadRepository
+    package let accounts: any AccountRepository
+    package let queue: any JobQueue
+
+    init(sql: any SQLDatabase, postgres: PostgresDatabase?, migrator: Migrator) {
+        self.sql = sql
+        self.postgres = postgres
+        self.migrator = migrator
+        let photos = SQLPhotoRepository(database: sql)
+        self.photos = photos
+        albums = SQLAlbumRepository(database: sql)
+        uploads = SQLUploadRepository(database: sql)
+        accounts = SQLAccountRepository(database: sql)
+        queue = SQLJobQueue(database: sql, photos: photos)
+    }
 
     /// Opens the database (for PostgreSQL: builds the pool, which connects once `run` runs).
     package static func open(_ configuration: Configuration, logger: Logger) async throws -> DatabaseBackend {
         switch configuration.database {
         case .sqlite(let path):
-            let migrator = Migrator(migrations: try Migration.load(from: configuration.migrationsDirectory(for: "sqlite")))
-            return .sqlite(try await SQLiteDatabase.open(path: path, logger: logger), migrator)
+            let migrations = try Migration.load(from: configuration.migrationsDirectory(for: "sqlite"))
+            return DatabaseBackend(
+                sql: try await SQLiteDatabase.open(path: path, logger: logger), postgres: nil,
+                migrator: Migrator(migrations: migrations))
         case .postgres(let url):
-            let migrator = Migrator(migrations: try Migration.load(from: configuration.migrationsDirectory(for: "postgres")))
+            let migrations = try Migration.load(from: configuration.migrationsDirectory(for: "postgres"))
             let database = try PostgresDatabase(
                 url: url, poolSize: configuration.databasePoolSize, caFile: configuration.databaseCAFile,
                 operationTimeout: configuration.databaseTimeout, logger: logger)
-            return .postgres(database, migrator)
+            return DatabaseBackend(sql: database, postgres: database, migrator: Migrator(migrations: migrations))
         }
     }
 
-    /// Runs `body` while the database is usable, then closes it. For PostgreSQL the pool runs beside `body`
-    /// (started before, stopped after everything in it), and one direct connection is tried first so a wrong
-    /// password or an unreachable server stops the start at once with a clear message.
+    /// Runs `body` while the database is usable, then closes it.
     package func run<T>(_ body: () async throws -> T) async throws -> T {
-        switch self {
-        case .sqlite(let database, _):
-            do {
-                let result = try await body()
-                await database.close()
-                return result
-            } catch {
-                await database.close()
-                throw error
-            }
-        case .postgres(let database, _):
-            return try await database.withRunning {
-                // Also gives the pool's run() the moment it needs to start before the first lease.
-                try await database.checkConnection()
-                return try await body()
-            }
-        }
+        try await sql.whileOpen(body)
     }
-
-    /// The database both dialects' repositories are written over.
-    package var sql: any SQLDatabase {
-        switch self {
-        case .sqlite(let database, _): database
-        case .postgres(let database, _): database
-        }
-    }
-
-    package var migrator: Migrator {
-        switch self {
-        case .sqlite(_, let migrator), .postgres(_, let migrator): migrator
-        }
-    }
-
-    package var photos: any PhotoRepository { SQLPhotoRepository(database: sql) }
-    package var albums: any AlbumRepository { SQLAlbumRepository(database: sql) }
-    package var uploads: any UploadRepository { SQLUploadRepository(database: sql) }
-    package var accounts: any AccountRepository { SQLAccountRepository(database: sql) }
-    package var queue: any JobQueue { SQLJobQueue(database: sql, photos: photos) }
 
     /// Applies pending migrations; returns the versions applied.
     package func migrate() async throws -> [String] { try await migrator.migrate(sql) }
@@ -78,8 +62,7 @@ package enum DatabaseBackend: Sendable {
 
     /// The service that wakes the worker on `NOTIFY` (PostgreSQL); nil for SQLite, where the worker polls.
     package func jobListener(wake: WakeSignal) -> JobListenerService? {
-        guard case .postgres(let database, _) = self else { return nil }
-        return JobListenerService(listener: PostgresJobListener(database: database), wake: wake)
+        postgres.map { JobListenerService(listener: PostgresJobListener(database: $0), wake: wake) }
     }
 }
 

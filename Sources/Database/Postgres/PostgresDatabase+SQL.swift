@@ -18,4 +18,12 @@ extension PostgresDatabase: SQLDatabase {
             try await body(SQLTransaction(connection: .postgres(connection, self)))
         }
     }
+
+    public func whileOpen<T>(_ body: () async throws -> T) async throws -> T {
+        try await withRunning {
+            // Also gives the pool's run() the moment it needs to start before the first lease.
+            try await checkConnection()
+            return try await body()
+        }
+    }
 }

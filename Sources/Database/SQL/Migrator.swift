@@ -13,11 +13,6 @@ public struct Migrator: Sendable {
         self.migrations = migrations
     }
 
-    /// Loads the migrations written for `dialect` from `Migrations/<dialect>` under `directory`.
-    public init(directory: String, dialect: SQLDialect) throws(DatabaseError) {
-        self.init(migrations: try Migration.load(from: directory + "/" + dialect.pick(postgres: "postgres", sqlite: "sqlite")))
-    }
-
     /// Applies what is missing and returns the versions this call applied (empty when another instance did).
     @discardableResult
     public func migrate(_ database: any SQLDatabase) async throws -> [String] {

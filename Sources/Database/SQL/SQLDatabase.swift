@@ -21,6 +21,10 @@ public protocol SQLDatabase: Sendable {
 
     /// Throws when the database cannot be queried (for `/readyz`).
     func checkHealth() async throws
+
+    /// Runs `body` while the database is usable, then closes it: a PostgreSQL pool runs beside `body`, after one
+    /// direct connection has been tried, so a wrong password or an unreachable server stops a start at once.
+    func whileOpen<T>(_ body: () async throws -> T) async throws -> T
 }
 
 extension SQLDatabase {

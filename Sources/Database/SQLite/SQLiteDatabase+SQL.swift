@@ -17,4 +17,15 @@ extension SQLiteDatabase: SQLDatabase {
     ) async throws -> T {
         try await write { connection in try await body(SQLTransaction(connection: .sqlite(connection))) }
     }
+
+    public func whileOpen<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            await close()
+            return result
+        } catch {
+            await close()
+            throw error
+        }
+    }
 }
