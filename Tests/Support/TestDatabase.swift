@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import Jobs
+import Logging
 
 /// One migrated, throwaway database of either dialect with the repositories and the queue over it, so a contract
 /// test is written once and run on both (`@Test(arguments: TestDatabase.Kind.allCases)`).
@@ -23,12 +24,31 @@ public struct TestDatabase: Sendable {
 
     public var dialect: SQLDialect { database.dialect }
 
-    /// Runs `body` against a fresh database of `kind`. PostgreSQL prints "skipped: …" and returns when
-    /// `MEMORIES_TEST_POSTGRES_URL` is not set.
+    /// The repository's migrations for this database's dialect.
+    public var migrations: [Migration] {
+        get throws {
+            try Migration.load(
+                from: TestWorkspace.repositoryRoot + "/Migrations/" + (dialect == .postgres ? "postgres" : "sqlite"))
+        }
+    }
+
+    /// Runs `body` against a fresh database of `kind`, with every migration applied unless `migrated` is false.
+    /// PostgreSQL prints "skipped: …" and returns when `MEMORIES_TEST_POSTGRES_URL` is not set.
     public static func with(
-        _ kind: Kind, poolSize: Int = 4, _ body: @Sendable (TestDatabase) async throws -> Void
+        _ kind: Kind, poolSize: Int = 4, migrated: Bool = true, _ body: @Sendable (TestDatabase) async throws -> Void
     ) async throws {
         switch kind {
+        case .sqlite where !migrated:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("memories-db-\(UUID().uuidString)")
+            let database = try await SQLiteDatabase.open(path: folder.path + "/db.sqlite3", logger: .init(label: "test"))
+            defer { try? FileManager.default.removeItem(at: folder) }
+            do {
+                try await body(TestDatabase(database: database))
+            } catch {
+                await database.close()
+                throw error
+            }
+            await database.close()
         case .sqlite:
             let workspace = try await TestWorkspace.make()
             do {
@@ -39,7 +59,9 @@ public struct TestDatabase: Sendable {
             }
             await workspace.tearDown()
         case .postgres:
-            try await PostgresTestDatabase.with(poolSize: poolSize) { db in try await body(TestDatabase(database: db.database)) }
+            try await PostgresTestDatabase.with(migrated: migrated, poolSize: poolSize) { db in
+                try await body(TestDatabase(database: db.database))
+            }
         }
     }
 
