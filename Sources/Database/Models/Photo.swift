@@ -8,6 +8,62 @@ public enum PhotoStatus: String, Sendable, Codable, CaseIterable {
     case failed
 }
 
+/// Where a photo's place on the timeline comes from, stored as stable snake_case text.
+public enum TakenAtSource: String, Sendable, Codable, CaseIterable {
+    /// EXIF DateTimeOriginal with its OffsetTimeOriginal: an instant.
+    case exif
+    /// EXIF DateTimeOriginal without an offset: the camera's local time, sorted as if it were UTC.
+    case exifLocal = "exif_local"
+    /// No capture time: when the photo was uploaded.
+    case upload
+
+    /// The time the timeline sorts a photo by: the capture time with its offset when there is one, the camera's
+    /// local time when there is none, else the upload time.
+    public static func takenAt(capturedAt: String?, offset: String?, uploadedAt: Date) -> (Date, TakenAtSource) {
+        guard let capturedAt, let local = secondsSince1970(localTime: capturedAt) else { return (uploadedAt, .upload) }
+        if let offset, let shift = offsetSeconds(offset) {
+            return (Date(timeIntervalSince1970: Double(local - shift)), .exif)
+        }
+        return (Date(timeIntervalSince1970: Double(local)), .exifLocal)
+    }
+
+    /// `2019-07-14T18:42:07` as seconds since 1970 read as UTC; nil unless it is a real calendar time (the
+    /// migrations apply the same rule to existing rows).
+    static func secondsSince1970(localTime text: String) -> Int? {
+        let shape = Array("dddd-dd-ddTdd:dd:dd")
+        let chars = Array(text)
+        guard chars.count == shape.count,
+            zip(chars, shape).allSatisfy({ $1 == "d" ? $0.isASCII && $0.isNumber : $0 == $1 })
+        else { return nil }
+        let parts = text.split(whereSeparator: { "-T:".contains($0) }).compactMap { Int($0) }
+        let (year, month, day, hour, minute, second) = (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...12).contains(month), (1...monthDays[month - 1]).contains(day), (0...23).contains(hour),
+            (0...59).contains(minute), (0...59).contains(second)
+        else { return nil }
+        // Days from the civil date (Howard Hinnant's algorithm), so no calendar or formatter is needed.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return days * 86_400 + hour * 3_600 + minute * 60 + second
+    }
+
+    /// `+02:00` as seconds east of UTC; nil unless it is `±HH:MM` within ±14 hours.
+    static func offsetSeconds(_ text: String) -> Int? {
+        let chars = Array(text)
+        guard chars.count == 6, chars[0] == "+" || chars[0] == "-", chars[3] == ":",
+            [1, 2, 4, 5].allSatisfy({ chars[$0].isASCII && chars[$0].isNumber }),
+            let hours = Int(String(chars[1...2])), let minutes = Int(String(chars[4...5])),
+            (0...14).contains(hours), (0...59).contains(minutes)
+        else { return nil }
+        return (chars[0] == "-" ? -1 : 1) * (hours * 3_600 + minutes * 60)
+    }
+}
+
 /// A stored derivative (display image or thumbnail): its file extension, size in pixels and bytes.
 public struct DerivativeInfo: Sendable, Equatable {
     public var fileExtension: String
@@ -50,12 +106,16 @@ public struct Photo: Sendable, Equatable, Identifiable {
     public var camera: Camera
     /// The user who uploaded it; nil when it was uploaded while sign-in was not required.
     public var ownerID: Int64?
+    /// The time the timeline sorts by, and where it comes from.
+    public var takenAt: Date
+    public var takenAtSource: TakenAtSource
 
     public init(
         id: Int64, hash: String, originalName: String, contentType: String, bytes: Int, width: Int, height: Int,
         orientation: Int?, capturedAt: String?, status: PhotoStatus, error: String?, display: DerivativeInfo?,
         thumbnail: DerivativeInfo?, createdAt: Date, updatedAt: Date, albumID: Int64? = nil,
-        capturedOffset: String? = nil, camera: Camera = Camera(), ownerID: Int64? = nil
+        capturedOffset: String? = nil, camera: Camera = Camera(), ownerID: Int64? = nil, takenAt: Date? = nil,
+        takenAtSource: TakenAtSource = .upload
     ) {
         self.id = id
         self.hash = hash
@@ -76,6 +136,8 @@ public struct Photo: Sendable, Equatable, Identifiable {
         self.capturedOffset = capturedOffset
         self.camera = camera
         self.ownerID = ownerID
+        self.takenAt = takenAt ?? createdAt
+        self.takenAtSource = takenAtSource
     }
 
     /// The original's file extension, from its sniffed type.

@@ -14,7 +14,7 @@ public struct SQLPhotoRepository: PhotoRepository {
         id, hash, original_name, content_type, bytes, width, height, orientation, captured_at, status, error,
         display_ext, display_width, display_height, display_bytes,
         thumbnail_ext, thumbnail_width, thumbnail_height, thumbnail_bytes, created_at, updated_at,
-        album_id, captured_offset, camera_make, camera_model, owner_id
+        album_id, captured_offset, camera_make, camera_model, owner_id, taken_at, taken_at_source
         """
 
     public func photo(id: Int64) async throws -> Photo? {
@@ -45,17 +45,20 @@ public struct SQLPhotoRepository: PhotoRepository {
     }
 
     public func insert(_ photo: NewPhoto, in transaction: SQLTransaction) async throws -> InsertOutcome {
+        let now = Date()
+        let (takenAt, source) = TakenAtSource.takenAt(
+            capturedAt: photo.capturedAt, offset: photo.capturedOffset, uploadedAt: now)
         // ON CONFLICT waits for a concurrent insert of the same hash to commit and then skips, so the SELECT
         // after it (a new snapshot) sees the winner.
         let inserted = try await transaction.query(
             """
             INSERT INTO photos (hash, original_name, content_type, bytes, width, height, orientation, captured_at,
                                 status, created_at, updated_at, captured_offset, camera_make, camera_model,
-                                album_id, owner_id)
+                                album_id, owner_id, taken_at, taken_at_source)
             VALUES (\(photo.hash), \(photo.originalName), \(photo.contentType), \(photo.bytes), \(photo.width),
-                    \(photo.height), \(photo.orientation), \(photo.capturedAt), 'queued', \(now: .text), \(now: .text),
+                    \(photo.height), \(photo.orientation), \(photo.capturedAt), 'queued', \(now), \(now),
                     \(photo.capturedOffset), \(photo.camera.make), \(photo.camera.model), \(photo.albumID),
-                    \(photo.ownerID))
+                    \(photo.ownerID), \(takenAt), \(source.rawValue))
             ON CONFLICT (hash) DO NOTHING
             RETURNING \(raw: Self.columns)
             """)
@@ -114,9 +117,9 @@ extension Photo {
             else { return nil }
             return DerivativeInfo(fileExtension: ext, width: width, height: height, bytes: bytes)
         }
-        guard let status = PhotoStatus(rawValue: try row.decode("status")) else {
-            throw DatabaseError(.corruptRow, "a photo row has an unknown status")
-        }
+        guard let status = PhotoStatus(rawValue: try row.decode("status")),
+            let source = TakenAtSource(rawValue: try row.decode("taken_at_source"))
+        else { throw DatabaseError(.corruptRow, "a photo row has an unknown status or taken_at_source") }
         self.init(
             id: try row.decode("id"), hash: try row.decode("hash"), originalName: try row.decode("original_name"),
             contentType: try row.decode("content_type"), bytes: try row.decode("bytes"), width: try row.decode("width"),
@@ -126,6 +129,7 @@ extension Photo {
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
             albumID: try row.decode("album_id"), capturedOffset: try row.decode("captured_offset"),
             camera: Camera(make: try row.decode("camera_make"), model: try row.decode("camera_model")),
-            ownerID: try row.decode("owner_id"))
+            ownerID: try row.decode("owner_id"), takenAt: try row.decode("taken_at", as: Date.self),
+            takenAtSource: source)
     }
 }
