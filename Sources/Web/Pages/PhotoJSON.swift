@@ -21,6 +21,8 @@ struct PhotoJSON: Encodable, Sendable {
         case albumID = "album_id"
         case capturedOffset = "captured_offset"
         case camera, sizes
+        case takenAt = "taken_at"
+        case takenAtSource = "taken_at_source"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -42,6 +44,8 @@ struct PhotoJSON: Encodable, Sendable {
         try container.encode(photo.capturedOffset, forKey: .capturedOffset)
         try container.encode(CameraJSON(photo.camera), forKey: .camera)
         try container.encode(SizesJSON(photo), forKey: .sizes)
+        try container.encode(Timestamp.iso8601(photo.takenAt), forKey: .takenAt)
+        try container.encode(photo.takenAtSource.rawValue, forKey: .takenAtSource)
     }
 }
 
