@@ -20,17 +20,14 @@ struct JobsStatusCommand: AsyncParsableCommand {
     @OptionGroup var settings: Settings
 
     func run() async throws {
-        let role = "app jobs"
-        let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
-        do {
+        let limit = self.limit
+        try await Runtime.run(settings, role: "app jobs") { configuration, _, logger in
             let database = try await DatabaseBackend.open(configuration, logger: logger)
             let (stats, failed) = try await database.run {
                 try await database.requireCurrent()
                 return (try await database.queue.stats(), try await database.queue.failedJobs(limit: max(0, limit)))
             }
             print(Self.render(stats: stats, failed: failed, now: Date()), terminator: "")
-        } catch {
-            throw Failure.report(error, role: role)
         }
     }
 
@@ -80,11 +77,9 @@ struct JobsRetryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let role = "app jobs retry"
-        let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
-        do {
+        let selection: FailedJobSelection = allFailed ? .all : .ids(ids)
+        try await Runtime.run(settings, role: "app jobs retry") { configuration, _, logger in
             let database = try await DatabaseBackend.open(configuration, logger: logger)
-            let selection: FailedJobSelection = allFailed ? .all : .ids(ids)
             let count = try await database.run {
                 try await database.requireCurrent()
                 return try await database.queue.retryFailed(selection)
@@ -94,10 +89,6 @@ struct JobsRetryCommand: AsyncParsableCommand {
                 print("\(requested.count - count) of the ids named no failed job")
                 throw ExitCode(1)
             }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw Failure.report(error, role: role)
         }
     }
 }
