@@ -13,7 +13,7 @@ extension S3Store {
         }
         let response = try await execute(S3Request(method: .PUT, keyPath: nil, body: body), operation: "CreateBucket")
         if S3XML.value(of: "Code", in: response.text) == "BucketAlreadyOwnedByYou" { return }
-        try check(response, operation: "CreateBucket", key: nil)
+        try check(response, operation: "CreateBucket")
     }
 
     /// The upload IDs of multipart uploads still open in the bucket (ListMultipartUploads).
@@ -21,7 +21,7 @@ extension S3Store {
         let response = try await execute(
             S3Request(method: .GET, keyPath: nil, query: [.init("uploads", "")]), operation: "ListMultipartUploads"
         )
-        try check(response, operation: "ListMultipartUploads", key: nil)
+        try check(response, operation: "ListMultipartUploads")
         return S3XML.values(of: "UploadId", in: response.text)
     }
 
@@ -29,7 +29,7 @@ extension S3Store {
     func headObject(_ key: MediaKey) async throws -> HTTPHeaders? {
         let response = try await execute(S3Request(method: .HEAD, key: key), operation: "HeadObject")
         if response.status == .notFound { return nil }
-        try check(response, operation: "HeadObject", key: key)
+        try check(response, operation: "HeadObject", keyPath: key.path)
         return response.headers
     }
 }

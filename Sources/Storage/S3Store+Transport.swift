@@ -212,8 +212,8 @@ extension S3Store {
     }
 
     /// Throws the mapped error when `response` is not a 2xx answer.
-    func check(_ response: S3Response, operation: String, key: MediaKey?) throws {
-        guard response.isSuccess else { throw failure(response, operation: operation, keyPath: key?.path) }
+    func check(_ response: S3Response, operation: String, keyPath: String? = nil) throws {
+        guard response.isSuccess else { throw failure(response, operation: operation, keyPath: keyPath) }
     }
 
     /// The error reported once retries are exhausted.

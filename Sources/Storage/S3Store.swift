@@ -86,7 +86,7 @@ public struct S3Store: MediaStore {
                 S3Request(method: .PUT, key: key, headers: objectHeaders(contentType), body: .file(region), payloadHash: hash),
                 operation: "PutObject"
             )
-            try check(response, operation: "PutObject", key: key)
+            try check(response, operation: "PutObject", keyPath: key.path)
         }
         // Only after the object is durable: on failure the caller still has the file to retry or clean up.
         POSIXFile.removeIfPresent(path)
@@ -98,7 +98,7 @@ public struct S3Store: MediaStore {
             S3Request(method: .PUT, key: key, headers: objectHeaders(contentType), body: .bytes(bytes)),
             operation: "PutObject"
         )
-        try check(response, operation: "PutObject", key: key)
+        try check(response, operation: "PutObject", keyPath: key.path)
     }
 
     public func withLocalFile<T: Sendable>(_ key: MediaKey, _ body: @Sendable (String) async throws -> T) async throws -> T {
@@ -111,7 +111,7 @@ public struct S3Store: MediaStore {
     public func size(of key: MediaKey) async throws -> Int? {
         let response = try await execute(S3Request(method: .HEAD, key: key), operation: "HeadObject")
         if response.status == .notFound { return nil }
-        try check(response, operation: "HeadObject", key: key)
+        try check(response, operation: "HeadObject", keyPath: key.path)
         guard let length = response.headers.first(name: "content-length").flatMap(Int.init) else {
             throw StorageError(.unavailable, "the object store answered HeadObject for \(key) without a Content-Length")
         }
@@ -121,7 +121,7 @@ public struct S3Store: MediaStore {
     public func delete(_ key: MediaKey) async throws {
         let response = try await execute(S3Request(method: .DELETE, key: key), operation: "DeleteObject")
         if response.status == .notFound, S3XML.value(of: "Code", in: response.text) == "NoSuchKey" { return }
-        try check(response, operation: "DeleteObject", key: key)
+        try check(response, operation: "DeleteObject", keyPath: key.path)
     }
 
     public func url(for key: MediaKey) -> String {
@@ -143,7 +143,7 @@ public struct S3Store: MediaStore {
             query: [SigV4Signer.Field("list-type", "2"), SigV4Signer.Field("max-keys", "1")]
         )
         let response = try await execute(request, operation: "ListObjectsV2")
-        try check(response, operation: "ListObjectsV2", key: nil)
+        try check(response, operation: "ListObjectsV2")
     }
 
     // MARK: URLs

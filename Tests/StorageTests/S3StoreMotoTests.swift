@@ -144,7 +144,7 @@ import Testing
         let key = TestSupport.key()
         let created = try await store.execute(
             S3Request(method: .POST, key: key, query: [.init("uploads", "")]), operation: "CreateMultipartUpload")
-        try store.check(created, operation: "CreateMultipartUpload", key: key)
+        try store.check(created, operation: "CreateMultipartUpload", keyPath: key.path)
         #expect(try await store.listMultipartUploads().count == 1)
         #expect(try await store.removeStaleTemporaryFiles(olderThan: 86_400) >= 1)
         #expect(try await store.listMultipartUploads().isEmpty)
