@@ -85,10 +85,9 @@ struct AlbumController: Sendable {
         let album = try await findAlbum(context)
         let photos = try await albums.allPhotos(inAlbum: album.id)
         let archive = AlbumArchive(photos: photos, store: store, logger: logger)
-        var headers = HTTPFields()
-        headers[.contentType] = "application/zip"
-        headers[.contentDisposition] = Self.attachment(album.name + ".zip")
-        headers[.cacheControl] = "no-store"
+        let headers: HTTPFields = [
+            .contentType: "application/zip", .contentDisposition: Self.attachment(album.name + ".zip"), .cacheControl: "no-store",
+        ]
         return Response(status: .ok, headers: headers, body: archive.body)
     }
 
