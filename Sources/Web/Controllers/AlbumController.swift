@@ -110,14 +110,5 @@ struct AlbumController: Sendable {
 struct AlbumPageJSON: Encodable, Sendable {
     let album: AlbumJSON
     let photos: [PhotoJSON]
-    let next: Int64?
-
-    enum CodingKeys: String, CodingKey { case album, photos, next }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(album, forKey: .album)
-        try container.encode(photos, forKey: .photos)
-        try container.encode(next, forKey: .next)
-    }
+    @Null var next: Int64?
 }
