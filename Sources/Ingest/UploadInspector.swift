@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Imaging
+import Storage
 
 /// Looks at an upload's bytes as they go by: its SHA-256, and its type and size from the header, checked against the
 /// pixel limit as soon as the header has been read, so a wrong or oversized file is refused mid-stream (DESIGN §5).

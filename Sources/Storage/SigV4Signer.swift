@@ -199,7 +199,7 @@ public struct SigV4Signer: Sendable {
 
     /// Stage 4: the hex HMAC of the string to sign.
     public static func signature(stringToSign: String, signingKey: SymmetricKey) -> String {
-        hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey))
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey))
     }
 
     /// The `X-Amz-Date` value (`yyyymmddThhmmssZ`) and the scope date (`yyyymmdd`) for an instant, in UTC.
@@ -272,17 +272,7 @@ public struct SigV4Signer: Sendable {
 
     /// Lowercase hex of a SHA-256 digest.
     public static func hexSHA256(_ bytes: [UInt8]) -> String {
-        hex(SHA256.hash(data: bytes))
-    }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.encode(SHA256.hash(data: bytes))
     }
 
     private static func hmac(_ key: SymmetricKey, _ message: String) -> SymmetricKey {

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Ingest
+import Storage
 
 /// CSRF protection. A signed-in browser's token is bound to its session: an HMAC of the session cookie's secret, so a
 /// token planted in the CSRF cookie (from a sibling subdomain, say) or learned before sign-in is worthless, and
