@@ -146,17 +146,12 @@ struct ImportCommand: AsyncParsableCommand {
     /// Runs `body` over the files with at most `concurrency` at once; stops starting new ones once cancelled.
     static func each(_ files: [ImageFile], concurrency: Int, _ body: @escaping @Sendable (ImageFile) async -> Void) async {
         await withTaskGroup(of: Void.self) { group in
-            var next = 0
-            while next < min(concurrency, files.count) {
-                let file = files[next]
+            for (index, file) in files.enumerated() {
+                if index >= concurrency {
+                    await group.next()
+                    if Task.isCancelled { return }
+                }
                 group.addTask { await body(file) }
-                next += 1
-            }
-            while await group.next() != nil {
-                guard next < files.count, !Task.isCancelled else { continue }
-                let file = files[next]
-                group.addTask { await body(file) }
-                next += 1
             }
         }
     }
