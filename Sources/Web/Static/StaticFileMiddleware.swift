@@ -146,8 +146,7 @@ final class StaticFileTable: Sendable {
         return file
     }
 
-    /// How long a file is answered from memory before `stat` checks it again (one second): a `stat` per request
-    /// was 2.7% of the server's CPU on small files.
+    /// How long a file is answered from memory before `stat` checks it again.
     static var recheckInterval: UInt64 { 1_000_000_000 }
 
     static func contentType(_ path: String) -> String {
