@@ -311,14 +311,10 @@ struct TusController: Sendable {
                     Self.checksumMismatch, "checksum_mismatch",
                     "The file's SHA-256 is not the one declared in Upload-Metadata; the upload was discarded.")
             }
-        } catch let error as APIError {
+        } catch where error is APIError || error is IngestError {
             _ = try? await resumable.uploads.delete(id: upload.id)
             await store.discardStaged(staged)
-            throw error
-        } catch let error as IngestError {
-            _ = try? await resumable.uploads.delete(id: upload.id)
-            await store.discardStaged(staged)
-            throw APIError(error)
+            throw (error as? IngestError).map(APIError.init) ?? error
         }
         let media = self.store
         let outcome = try await ingest.record(
