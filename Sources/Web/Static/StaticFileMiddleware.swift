@@ -151,10 +151,6 @@ final class StaticFileTable: Sendable {
 
     static func contentType(_ path: String) -> String {
         let fileExtension = path.split(separator: ".").last.map { $0.lowercased() } ?? ""
-        if let type = MediaType.getMediaType(forExtension: fileExtension) {
-            return type.description
-        }
-        return "application/octet-stream"
+        return MediaType.getMediaType(forExtension: fileExtension)?.description ?? "application/octet-stream"
     }
-
 }
