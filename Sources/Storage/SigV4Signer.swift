@@ -99,21 +99,12 @@ public struct SigV4Signer: Sendable {
         signSessionToken: Bool = true
     ) -> HeaderSignature {
         let stamp = Self.timestamp(date)
-        var headers = request.headers
         var added: [Field] = []
-        if let token = credentials.sessionToken {
-            let field = Field("X-Amz-Security-Token", token)
-            if signSessionToken { headers.append(field) }
-            added.append(field)
-        }
-        headers.append(Field("X-Amz-Date", stamp.dateTime))
+        if let token = credentials.sessionToken { added.append(Field("X-Amz-Security-Token", token)) }
         added.append(Field("X-Amz-Date", stamp.dateTime))
-        if contentSHA256Header {
-            headers.append(Field("x-amz-content-sha256", request.payloadHash))
-            added.append(Field("x-amz-content-sha256", request.payloadHash))
-        }
+        if contentSHA256Header { added.append(Field("x-amz-content-sha256", request.payloadHash)) }
         var signed = request
-        signed.headers = headers
+        signed.headers += signSessionToken ? added : added.filter { $0.name != "X-Amz-Security-Token" }
         let canonical = canonicalRequest(signed, normalizePath: normalizePath)
         let scope = credentialScope(date: stamp.date)
         let toSign = Self.stringToSign(canonicalRequest: canonical.text, dateTime: stamp.dateTime, scope: scope)
