@@ -27,7 +27,7 @@ extension S3Store {
 
     /// The response headers of a HeadObject, or nil when the object does not exist.
     func headObject(_ key: MediaKey) async throws -> HTTPHeaders? {
-        let response = try await execute(S3Request(method: .HEAD, key: key), operation: "HeadObject")
+        let response = try await execute(S3Request(method: .HEAD, keyPath: key.path), operation: "HeadObject")
         if response.status == .notFound { return nil }
         try check(response, operation: "HeadObject", keyPath: key.path)
         return response.headers

@@ -88,7 +88,7 @@ extension S3Store: ResumableUploadStore {
         let source = "/" + configuration.bucket + "/" + keyPath
         let response = try await execute(
             S3Request(
-                method: .PUT, key: key,
+                method: .PUT, keyPath: key.path,
                 headers: objectHeaders(contentType) + [
                     .init("x-amz-copy-source", source), .init("x-amz-metadata-directive", "REPLACE"),
                 ]),

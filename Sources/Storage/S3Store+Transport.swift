@@ -22,13 +22,6 @@ struct S3Request: Sendable {
     var payloadHash: String
 
     init(
-        method: HTTPMethod, key: MediaKey?, query: [SigV4Signer.Field] = [], headers: [SigV4Signer.Field] = [],
-        body: Body = .empty, payloadHash: String? = nil
-    ) {
-        self.init(method: method, keyPath: key?.path, query: query, headers: headers, body: body, payloadHash: payloadHash)
-    }
-
-    init(
         method: HTTPMethod, keyPath: String?, query: [SigV4Signer.Field] = [], headers: [SigV4Signer.Field] = [],
         body: Body = .empty, payloadHash: String? = nil
     ) {
@@ -84,7 +77,7 @@ extension S3Store {
 
     /// Streams an object into a new file at `path`, retrying from scratch if the connection drops midway.
     func download(_ key: MediaKey, to path: String) async throws {
-        let request = S3Request(method: .GET, key: key)
+        let request = S3Request(method: .GET, keyPath: key.path)
         try await withRetries("GetObject") {
             let response = try await send(request)
             guard (200..<300).contains(response.status.code) else {
