@@ -33,20 +33,10 @@ public struct S3Configuration: Sendable, CustomStringConvertible {
     public var requestTimeout: Int
 
     public init(
-        bucket: String,
-        region: String = "us-east-1",
-        endpoint: String? = nil,
-        pathStyle: Bool? = nil,
-        accessKeyID: String,
-        secretAccessKey: String,
-        sessionToken: String? = nil,
-        publicBaseURL: String? = nil,
-        presignLifetime: Int = 3600,
-        multipartThreshold: Int = 16 * 1024 * 1024,
-        partSize: Int = 8 * 1024 * 1024,
-        uploadConcurrency: Int = 4,
-        maxAttempts: Int = 4,
-        requestTimeout: Int = 300
+        bucket: String, region: String = "us-east-1", endpoint: String? = nil, pathStyle: Bool? = nil,
+        accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil, publicBaseURL: String? = nil,
+        presignLifetime: Int = 3600, multipartThreshold: Int = 16 * 1024 * 1024, partSize: Int = 8 * 1024 * 1024,
+        uploadConcurrency: Int = 4, maxAttempts: Int = 4, requestTimeout: Int = 300
     ) {
         self.bucket = bucket
         self.region = region

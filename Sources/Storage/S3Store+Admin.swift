@@ -19,8 +19,7 @@ extension S3Store {
     /// The upload IDs of multipart uploads still open in the bucket (ListMultipartUploads).
     func listMultipartUploads() async throws -> [String] {
         let response = try await execute(
-            S3Request(method: .GET, keyPath: nil, query: [.init("uploads", "")]), operation: "ListMultipartUploads"
-        )
+            S3Request(method: .GET, keyPath: nil, query: [.init("uploads", "")]), operation: "ListMultipartUploads")
         try check(response, operation: "ListMultipartUploads")
         return S3XML.values(of: "UploadId", in: response.text)
     }

@@ -161,10 +161,8 @@ extension S3Store {
         let signature = signer.signHeaders(
             SigV4Signer.Request(
                 method: request.method.rawValue, path: path, query: request.query, headers: headers,
-                payloadHash: request.payloadHash
-            ),
-            date: date
-        )
+                payloadHash: request.payloadHash),
+            date: date)
         var url = "\(endpoint.scheme)://\(authority)\(SigV4Signer.encodedPath(path))"
         if !request.query.isEmpty {
             url += "?" + request.query.map { item in
@@ -174,9 +172,7 @@ extension S3Store {
         }
         var http = HTTPClientRequest(url: url)
         http.method = request.method
-        for field in headers + signature.headers {
-            http.headers.add(name: field.name, value: field.value)
-        }
+        for field in headers + signature.headers { http.headers.add(name: field.name, value: field.value) }
         switch request.body {
         case .empty:
             // S3 wants Content-Length: 0 on bodiless POST/PUT (CreateMultipartUpload, CreateBucket), not chunked.
@@ -221,8 +217,7 @@ extension S3Store {
                 .unavailable,
                 "cannot reach the object store at \(endpoint.scheme)://\(endpoint.authority) for \(operation) after "
                     + "\(attempts) attempt\(attempts == 1 ? "" : "s") (\(Self.shortReason(underlying)))",
-                underlying: underlying
-            )
+                underlying: underlying)
         }
     }
 

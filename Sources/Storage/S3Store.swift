@@ -31,11 +31,8 @@ public struct S3Store: MediaStore {
     /// The `HTTPClient` is shared and owned by the caller, who shuts it down. `temporaryDirectory` overrides where
     /// uploads in flight and downloads wait (default `$TMPDIR/memories-s3`).
     public init(
-        configuration: S3Configuration,
-        httpClient: HTTPClient,
-        logger: Logger = Logger(label: "memories.storage.s3"),
-        threadPool: NIOThreadPool = .singleton,
-        temporaryDirectory: String? = nil
+        configuration: S3Configuration, httpClient: HTTPClient, logger: Logger = Logger(label: "memories.storage.s3"),
+        threadPool: NIOThreadPool = .singleton, temporaryDirectory: String? = nil
     ) throws {
         try configuration.validate()
         self.configuration = configuration

@@ -92,10 +92,7 @@ public struct SigV4Signer: Sendable {
     ///   - signSessionToken: include `X-Amz-Security-Token` in the signature (false only for services that want it
     ///     appended after signing).
     public func signHeaders(
-        _ request: Request,
-        date: Date,
-        normalizePath: Bool = false,
-        contentSHA256Header: Bool = true,
+        _ request: Request, date: Date, normalizePath: Bool = false, contentSHA256Header: Bool = true,
         signSessionToken: Bool = true
     ) -> HeaderSignature {
         let stamp = Self.timestamp(date)
@@ -113,19 +110,14 @@ public struct SigV4Signer: Sendable {
             + "SignedHeaders=\(canonical.signedHeaders), Signature=\(signature)"
         added.append(Field("Authorization", authorization))
         return HeaderSignature(
-            headers: added, canonicalRequest: canonical.text, stringToSign: toSign,
-            signature: signature, authorization: authorization
-        )
+            headers: added, canonicalRequest: canonical.text, stringToSign: toSign, signature: signature,
+            authorization: authorization)
     }
 
     /// Signs with query parameters (a presigned URL valid for `expires` seconds from `date`).
     /// The request's payload hash is used as given: `UNSIGNED-PAYLOAD` for S3 presigned URLs.
     public func presign(
-        _ request: Request,
-        date: Date,
-        expires: Int,
-        normalizePath: Bool = false,
-        signSessionToken: Bool = true
+        _ request: Request, date: Date, expires: Int, normalizePath: Bool = false, signSessionToken: Bool = true
     ) -> QuerySignature {
         let stamp = Self.timestamp(date)
         let scope = credentialScope(date: stamp.date)
@@ -159,12 +151,8 @@ public struct SigV4Signer: Sendable {
         let path = normalizePath ? Self.normalizedPath(request.path) : request.path
         let headers = Self.canonicalHeaders(request.headers)
         let text = [
-            request.method.uppercased(),
-            Self.encodedPath(path),
-            Self.canonicalQuery(request.query),
-            headers.text,
-            headers.signedHeaders,
-            request.payloadHash,
+            request.method.uppercased(), Self.encodedPath(path), Self.canonicalQuery(request.query), headers.text,
+            headers.signedHeaders, request.payloadHash,
         ].joined(separator: "\n")
         return CanonicalRequest(text: text, signedHeaders: headers.signedHeaders)
     }
