@@ -11,10 +11,6 @@ import Synchronization
 struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let handles: HTTPMetricHandles
 
-    init(handles: HTTPMetricHandles = HTTPMetricHandles()) {
-        self.handles = handles
-    }
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = DispatchTime.now().uptimeNanoseconds
         let method = request.method.rawValue

@@ -8,10 +8,6 @@ import Synchronization
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     let generator: RequestIDGenerator
 
-    init(generator: RequestIDGenerator = RequestIDGenerator()) {
-        self.generator = generator
-    }
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let id = generator.id(for: request.headers)
         var context = context
