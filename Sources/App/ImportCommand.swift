@@ -164,9 +164,7 @@ struct ImportCommand: AsyncParsableCommand {
                 return try await work()
             } catch let error as ImportError {
                 guard case .transient = error, attempt < 6 else { throw error }
-            } catch let error as DatabaseError {
-                guard attempt < 6 else { throw error }
-            } catch let error as StorageError {
+            } catch where error is DatabaseError || error is StorageError {
                 guard attempt < 6 else { throw error }
             }
             try await Task.sleep(for: .milliseconds(Int(delay * 1000 * Double.random(in: 0.5...1.0))))

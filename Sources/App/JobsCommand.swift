@@ -35,11 +35,7 @@ struct JobsStatusCommand: AsyncParsableCommand {
     static func render(stats: QueueStats, failed: [FailedJob], now: Date) -> String {
         var text = "jobs by state: "
         text += JobState.allCases.map { "\($0.rawValue) \(stats.counts[$0] ?? 0)" }.joined(separator: ", ") + "\n"
-        if let age = stats.oldestAvailableAge {
-            text += "oldest waiting job: \(describe(age: age))\n"
-        } else {
-            text += "oldest waiting job: none waiting\n"
-        }
+        text += "oldest waiting job: \(stats.oldestAvailableAge.map { describe(age: $0) } ?? "none waiting")\n"
         guard !failed.isEmpty else { return text + "failed jobs: none\n" }
         let total = stats.counts[.failed] ?? failed.count
         text += "failed jobs (\(failed.count) of \(total), newest first; `app jobs retry ID` or `--failed` puts them back):\n"
