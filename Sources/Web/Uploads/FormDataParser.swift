@@ -57,14 +57,10 @@ final class FormDataParser {
     private func execute() throws {
         while buffer.readableBytes > 0 {
             switch state {
-            case let .preamble(boundaryMatchIndex):
-                state = parsePreamble(boundaryMatchIndex: boundaryMatchIndex)
-            case let .headers(headerState):
-                state = try parseHeaders(headerState: headerState)
-            case .body:
-                state = parseBody()
-            case let .boundary(boundaryMatchIndex):
-                state = try parseBoundary(boundaryMatchIndex: boundaryMatchIndex)
+            case let .preamble(boundaryMatchIndex): state = parsePreamble(boundaryMatchIndex: boundaryMatchIndex)
+            case let .headers(headerState): state = try parseHeaders(headerState: headerState)
+            case .body: state = parseBody()
+            case let .boundary(boundaryMatchIndex): state = try parseBoundary(boundaryMatchIndex: boundaryMatchIndex)
             case .epilogue:
                 // ignore any data in epilogue
                 return
@@ -98,12 +94,9 @@ final class FormDataParser {
         var crlf = crlf
         while let byte = readByte() {
             switch (crlf, byte) {
-            case (.cr, .cr):
-                crlf = .lf
-            case (.lf, .lf):
-                return nil
-            default:
-                throw Error.syntax
+            case (.cr, .cr): crlf = .lf
+            case (.lf, .lf): return nil
+            default: throw Error.syntax
             }
         }
         return crlf
@@ -113,12 +106,9 @@ final class FormDataParser {
         var headerState = headerState
         while buffer.readableBytes > 0 {
             switch headerState {
-            case let .preHeaders(crlf):
-                headerState = try parseCRLF(crlf).map(HeaderState.preHeaders) ?? .headerName()
-            case let .headerName(name):
-                headerState = try parseHeaderName(name: name)
-            case let .headerValue(value, name):
-                headerState = try parseHeaderValue(value, name: name)
+            case let .preHeaders(crlf): headerState = try parseCRLF(crlf).map(HeaderState.preHeaders) ?? .headerName()
+            case let .headerName(name): headerState = try parseHeaderName(name: name)
+            case let .headerValue(value, name): headerState = try parseHeaderValue(value, name: name)
             case let .postHeaderValue(value, name):
                 guard readByte() == .lf else { throw Error.syntax }
                 onHeader(String(bytes: name, encoding: .utf8) ?? "", String(bytes: value, encoding: .utf8) ?? "")
@@ -135,14 +125,10 @@ final class FormDataParser {
         var name = name
         while let byte = readByte() {
             switch byte {
-            case .colon where !name.isEmpty:
-                return .headerValue(name: name)
-            case .cr where name.isEmpty:
-                return .postHeaders
-            case _ where byte.isFormDataHeaderNameCharacter:
-                name.append(byte)
-            default:
-                throw Error.syntax
+            case .colon where !name.isEmpty: return .headerValue(name: name)
+            case .cr where name.isEmpty: return .postHeaders
+            case _ where byte.isFormDataHeaderNameCharacter: name.append(byte)
+            default: throw Error.syntax
             }
         }
         return .headerName(name)
@@ -152,13 +138,11 @@ final class FormDataParser {
         var value = value
         while let byte = readByte() {
             switch byte {
-            case .cr:
-                return .postHeaderValue(value, name: name)
+            case .cr: return .postHeaderValue(value, name: name)
             case .space, .tab:
                 if value.isEmpty { continue }
                 fallthrough
-            default:
-                value.append(byte)
+            default: value.append(byte)
             }
         }
         return .headerValue(value, name: name)
@@ -198,12 +182,9 @@ final class FormDataParser {
             guard boundaryMatchIndex < boundaryLength else {
                 onPartComplete()
                 switch byte {
-                case .cr:
-                    return .headers(state: .preHeaders(.lf))
-                case .hyphen:
-                    return .epilogue
-                default:
-                    throw Error.syntax
+                case .cr: return .headers(state: .preHeaders(.lf))
+                case .hyphen: return .epilogue
+                default: throw Error.syntax
                 }
             }
             guard byte == boundary[boundaryMatchIndex] else {
