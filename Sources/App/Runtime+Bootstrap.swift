@@ -40,10 +40,8 @@ extension Runtime {
     static func bootstrapObservability(_ configuration: Configuration) -> PrometheusCollectorRegistry {
         let level = configuration.logLevel
         switch configuration.logFormat {
-        case .text:
-            LoggingSystem.bootstrap { label in TextLogHandler(label: label, logLevel: level) }
-        case .json:
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, logLevel: level) }
+        case .text: LoggingSystem.bootstrap { label in TextLogHandler(label: label, logLevel: level) }
+        case .json: LoggingSystem.bootstrap { label in JSONLogHandler(label: label, logLevel: level) }
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

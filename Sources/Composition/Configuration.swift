@@ -86,8 +86,7 @@ package struct Configuration: Sendable {
             reader.problems.append("DATABASE_CA_FILE: expected a readable PEM file of CA certificates; got '\(file)'")
         }
         switch reader.string(settings.storage, "STORAGE", default: "local").lowercased() {
-        case "local":
-            storage = .local
+        case "local": storage = .local
         case "s3":
             do {
                 storage = .s3(try Self.s3(settings: settings, environment: environment))

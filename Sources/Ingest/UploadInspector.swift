@@ -56,8 +56,7 @@ public struct UploadInspector: Sendable {
                     .unsupportedType, "\(name) is not a readable JPEG or PNG image: its size could not be found.")
             }
             nextProbe = min(prefix.count * 2, Self.probeLimit)
-        case .notAnImage:
-            throw IngestError(.unsupportedType, "\(name) is not a JPEG or PNG image.")
+        case .notAnImage: throw IngestError(.unsupportedType, "\(name) is not a JPEG or PNG image.")
         case .malformed(let reason):
             throw IngestError(.unsupportedType, "\(name) is not a readable JPEG or PNG image: \(reason)")
         case .image(let found):

@@ -177,8 +177,7 @@ extension S3Store {
         case .empty:
             // S3 wants Content-Length: 0 on bodiless POST/PUT (CreateMultipartUpload, CreateBucket), not chunked.
             if request.method == .PUT || request.method == .POST { http.body = .bytes(ByteBuffer()) }
-        case .bytes(let bytes):
-            http.body = .bytes(bytes)
+        case .bytes(let bytes): http.body = .bytes(bytes)
         case .file(let region):
             http.body = .stream(region.chunks(threadPool: threadPool), length: .known(Int64(region.length)))
         }
@@ -189,14 +188,11 @@ extension S3Store {
     /// everything else from the HTTP client counts as a connection problem worth retrying.
     func classify(_ error: any Error) -> any Error {
         switch error {
-        case is CancellationError, is StorageError, is S3TransientFailure:
-            return error
-        case let error as HTTPClientError where error == .cancelled:
-            return CancellationError()
+        case is CancellationError, is StorageError, is S3TransientFailure: return error
+        case let error as HTTPClientError where error == .cancelled: return CancellationError()
         case let error as POSIXFile.Failure:
             return StorageError(.unavailable, "cannot read the file to upload (\(error))", underlying: error)
-        default:
-            return S3TransientFailure.connection(error)
+        default: return S3TransientFailure.connection(error)
         }
     }
 
@@ -223,10 +219,8 @@ extension S3Store {
 
     private func describe(_ failure: S3TransientFailure) -> String {
         switch failure {
-        case .status(let response):
-            return "\(response.status.code) \(S3XML.value(of: "Code", in: response.text) ?? "")"
-        case .connection(let error):
-            return Self.shortReason(error)
+        case .status(let response): return "\(response.status.code) \(S3XML.value(of: "Code", in: response.text) ?? "")"
+        case .connection(let error): return Self.shortReason(error)
         }
     }
 

@@ -273,8 +273,7 @@ public struct SigV4Signer: Sendable {
                 UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(byte)
-            case UInt8(ascii: "/") where keepSlash:
-                out.append(byte)
+            case UInt8(ascii: "/") where keepSlash: out.append(byte)
             default:
                 out.append(UInt8(ascii: "%"))
                 out.append(hexDigits[Int(byte >> 4)])
