@@ -24,20 +24,12 @@ struct TokensCommand: AsyncParsableCommand {
 private func withAccounts(
     _ settings: Settings, role: String, _ body: @escaping (any AccountRepository, Configuration) async throws -> Void
 ) async throws {
-    let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
-    do {
+    try await Runtime.run(settings, role: role) { configuration, _, logger in
         let database = try await DatabaseBackend.open(configuration, logger: logger)
         try await database.run {
             try await database.requireCurrent()
             try await body(database.accounts, configuration)
         }
-    } catch let exit as ExitCode {
-        throw exit
-    } catch let problem as PasswordPrompt.Problem {
-        FileHandle.standardError.write(Data("\(role): \(problem.description)\n".utf8))
-        throw ExitCode(1)
-    } catch {
-        throw Failure.report(error, role: role)
     }
 }
 

@@ -146,17 +146,12 @@ struct ImportCommand: AsyncParsableCommand {
     /// Runs `body` over the files with at most `concurrency` at once; stops starting new ones once cancelled.
     static func each(_ files: [ImageFile], concurrency: Int, _ body: @escaping @Sendable (ImageFile) async -> Void) async {
         await withTaskGroup(of: Void.self) { group in
-            var next = 0
-            while next < min(concurrency, files.count) {
-                let file = files[next]
+            for (index, file) in files.enumerated() {
+                if index >= concurrency {
+                    await group.next()
+                    if Task.isCancelled { return }
+                }
                 group.addTask { await body(file) }
-                next += 1
-            }
-            while await group.next() != nil {
-                guard next < files.count, !Task.isCancelled else { continue }
-                let file = files[next]
-                group.addTask { await body(file) }
-                next += 1
             }
         }
     }
@@ -169,9 +164,7 @@ struct ImportCommand: AsyncParsableCommand {
                 return try await work()
             } catch let error as ImportError {
                 guard case .transient = error, attempt < 6 else { throw error }
-            } catch let error as DatabaseError {
-                guard attempt < 6 else { throw error }
-            } catch let error as StorageError {
+            } catch where error is DatabaseError || error is StorageError {
                 guard attempt < 6 else { throw error }
             }
             try await Task.sleep(for: .milliseconds(Int(delay * 1000 * Double.random(in: 0.5...1.0))))

@@ -20,17 +20,14 @@ struct JobsStatusCommand: AsyncParsableCommand {
     @OptionGroup var settings: Settings
 
     func run() async throws {
-        let role = "app jobs"
-        let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
-        do {
+        let limit = self.limit
+        try await Runtime.run(settings, role: "app jobs") { configuration, _, logger in
             let database = try await DatabaseBackend.open(configuration, logger: logger)
             let (stats, failed) = try await database.run {
                 try await database.requireCurrent()
                 return (try await database.queue.stats(), try await database.queue.failedJobs(limit: max(0, limit)))
             }
             print(Self.render(stats: stats, failed: failed, now: Date()), terminator: "")
-        } catch {
-            throw Failure.report(error, role: role)
         }
     }
 
@@ -38,11 +35,7 @@ struct JobsStatusCommand: AsyncParsableCommand {
     static func render(stats: QueueStats, failed: [FailedJob], now: Date) -> String {
         var text = "jobs by state: "
         text += JobState.allCases.map { "\($0.rawValue) \(stats.counts[$0] ?? 0)" }.joined(separator: ", ") + "\n"
-        if let age = stats.oldestAvailableAge {
-            text += "oldest waiting job: \(describe(age: age))\n"
-        } else {
-            text += "oldest waiting job: none waiting\n"
-        }
+        text += "oldest waiting job: \(stats.oldestAvailableAge.map { describe(age: $0) } ?? "none waiting")\n"
         guard !failed.isEmpty else { return text + "failed jobs: none\n" }
         let total = stats.counts[.failed] ?? failed.count
         text += "failed jobs (\(failed.count) of \(total), newest first; `app jobs retry ID` or `--failed` puts them back):\n"
@@ -80,11 +73,9 @@ struct JobsRetryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let role = "app jobs retry"
-        let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
-        do {
+        let selection: FailedJobSelection = allFailed ? .all : .ids(ids)
+        try await Runtime.run(settings, role: "app jobs retry") { configuration, _, logger in
             let database = try await DatabaseBackend.open(configuration, logger: logger)
-            let selection: FailedJobSelection = allFailed ? .all : .ids(ids)
             let count = try await database.run {
                 try await database.requireCurrent()
                 return try await database.queue.retryFailed(selection)
@@ -94,10 +85,6 @@ struct JobsRetryCommand: AsyncParsableCommand {
                 print("\(requested.count - count) of the ids named no failed job")
                 throw ExitCode(1)
             }
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw Failure.report(error, role: role)
         }
     }
 }

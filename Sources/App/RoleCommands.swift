@@ -15,9 +15,7 @@ struct DevCommand: AsyncParsableCommand {
     @OptionGroup var settings: Settings
 
     func run() async throws {
-        let role = "app dev"
-        let (configuration, registry, logger) = try Runtime.prepare(settings, role: role)
-        do {
+        try await Runtime.run(settings, role: "app dev") { configuration, registry, logger in
             try await Runtime.with(configuration, migrate: true, logger: logger) { runtime in
                 let wake = WakeSignal()
                 let app = try await runtime.webApplication(
@@ -26,8 +24,6 @@ struct DevCommand: AsyncParsableCommand {
                 print("Memories is running at http://\(configuration.host):\(configuration.port)/ (Ctrl-C to stop)")
                 try await app.runService()
             }
-        } catch {
-            throw Failure.report(error, role: role)
         }
     }
 }
@@ -40,16 +36,11 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var settings: Settings
 
     func run() async throws {
-        let role = "app serve"
-        let (configuration, registry, logger) = try Runtime.prepare(settings, role: role)
-        do {
+        try await Runtime.run(settings, role: "app serve") { configuration, registry, logger in
             try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
-                let app = try await runtime.webApplication(
-                    metrics: registry, extraServices: runtime.metricsServices(registry))
+                let app = try await runtime.webApplication(metrics: registry, extraServices: runtime.metricsServices(registry))
                 try await app.runService()
             }
-        } catch {
-            throw Failure.report(error, role: role)
         }
     }
 }
@@ -62,9 +53,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup var settings: Settings
 
     func run() async throws {
-        let role = "app worker"
-        let (configuration, registry, logger) = try Runtime.prepare(settings, role: role)
-        do {
+        try await Runtime.run(settings, role: "app worker") { configuration, registry, logger in
             try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
                 let group = ServiceGroup(
                     configuration: .init(
@@ -72,8 +61,6 @@ struct WorkerCommand: AsyncParsableCommand {
                         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 try await group.run()
             }
-        } catch {
-            throw Failure.report(error, role: role)
         }
     }
 }
@@ -85,14 +72,10 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var settings: Settings
 
     func run() async throws {
-        let role = "app migrate"
-        let (configuration, _, logger) = try Runtime.prepare(settings, role: role)
-        do {
+        try await Runtime.run(settings, role: "app migrate") { configuration, _, logger in
             let database = try await DatabaseBackend.open(configuration, logger: logger)
             let applied = try await database.run { try await database.migrate() }
             print(applied.isEmpty ? "migrations: the database is current" : "migrations: applied \(applied.joined(separator: ", "))")
-        } catch {
-            throw Failure.report(error, role: role)
         }
     }
 }

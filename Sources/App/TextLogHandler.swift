@@ -3,10 +3,7 @@ import Logging
 
 /// One line per event on stderr (`LOG_FORMAT=text`), in swift-log's `StreamLogHandler` layout:
 /// `2026-11-29T23:47:32+0000 info memories: key=value [Module] message`.
-///
-/// Unlike `StreamLogHandler`, which formats its whole metadata again each time a key is set, this handler formats
-/// only when a line is written. A server sets metadata on every request (Hummingbird's request id, then ours) but
-/// at the default level writes a line for few of them: formatting eagerly cost about 4% of its CPU.
+/// Unlike `StreamLogHandler`, it formats metadata only when a line is written, not each time a key is set.
 struct TextLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level = .info

@@ -96,9 +96,8 @@ struct ThumbnailCommand: AsyncParsableCommand {
         return derivatives.timings
     }
 
-    /// Writes through a temporary file renamed into place, so a reader never sees half a file. No fsync: these are
-    /// a command's outputs, not media the app has promised to keep (Foundation's atomic write syncs twice per
-    /// file, which on a busy disk cost more than encoding the thumbnail).
+    /// Writes through a temporary file renamed into place, so a reader never sees half a file; no fsync, since these
+    /// are a command's outputs, not media the app has promised to keep.
     private static func write(_ bytes: [UInt8], to path: String) throws {
         let temporary = path + ".part"
         POSIXFile.removeIfPresent(temporary)

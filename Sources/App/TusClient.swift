@@ -47,9 +47,7 @@ struct TusClient: Sendable {
         do {
             response = try await http.execute(request, timeout: .seconds(120))
             collected = try await response.body.collect(upTo: 1 << 20)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch let error as HTTPClientError where error == .cancelled {
+        } catch where error is CancellationError || (error as? HTTPClientError) == .cancelled {
             throw CancellationError()
         } catch {
             throw ImportError.transient("cannot reach \(server) (\(error))")

@@ -1,3 +1,5 @@
+import Redis
+
 /// A shared key-value cache with expiry: the seam between the app and `MemoryCache` or `RedisCache`.
 /// Every call is best effort: when the backend is unreachable a read is a miss, a write is dropped and a counter
 /// answers nil, so callers keep working uncached. Only `checkHealth` throws.
@@ -33,17 +35,13 @@ public struct CounterValue: Sendable, Equatable {
 /// What `CACHE_URL` names: `memory` or `redis://…`.
 public enum CacheURL: Sendable, Equatable, CustomStringConvertible {
     case memory
-    case redis(RedisURLText)
+    case redis(RedisURL)
 
-    /// The Redis URL as given (parsed again by `RedisURL`); kept as text so this enum stays free of the client.
-    public struct RedisURLText: Sendable, Equatable {
-        public var text: String
-    }
-
+    /// `memory`, or the Redis URL with its password masked.
     public var description: String {
         switch self {
         case .memory: return "memory"
-        case .redis(let url): return (try? RedisURLParsing.masked(url.text)) ?? "redis://…"
+        case .redis(let url): return url.description
         }
     }
 }

@@ -1,10 +1,5 @@
 import Redis
 
-/// Parses and masks Redis URLs for `CacheURL`.
-enum RedisURLParsing {
-    static func masked(_ text: String) throws -> String { try RedisURL(parsing: text).description }
-}
-
 extension CacheURL {
     /// `memory` or `redis://[:password@]host[:port][/db]`; throws a readable message otherwise.
     public init(parsing text: String) throws {
@@ -17,11 +12,10 @@ extension CacheURL {
             throw CacheError("expected memory or redis://[:password@]host[:port][/db]")
         }
         do {
-            _ = try RedisURL(parsing: trimmed)
+            self = .redis(try RedisURL(parsing: trimmed))
         } catch let error as RedisError {
             throw CacheError(error.message)
         }
-        self = .redis(RedisURLText(text: trimmed))
     }
 }
 

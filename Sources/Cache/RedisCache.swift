@@ -101,7 +101,7 @@ extension CacheURL {
     public func open(logger: Logger) throws -> any Cache {
         switch self {
         case .memory: return MemoryCache()
-        case .redis(let text): return RedisCache(url: try RedisURL(parsing: text.text), logger: logger)
+        case .redis(let url): return RedisCache(url: url, logger: logger)
         }
     }
 }

@@ -86,8 +86,7 @@ package struct Configuration: Sendable {
             reader.problems.append("DATABASE_CA_FILE: expected a readable PEM file of CA certificates; got '\(file)'")
         }
         switch reader.string(settings.storage, "STORAGE", default: "local").lowercased() {
-        case "local":
-            storage = .local
+        case "local": storage = .local
         case "s3":
             do {
                 storage = .s3(try Self.s3(settings: settings, environment: environment))
@@ -131,9 +130,8 @@ package struct Configuration: Sendable {
             return format
         } ?? .text
         resumable = reader.resumableSettings(settings)
-        cache = reader.parse(settings.cacheURL, "CACHE_URL", default: "memory", echo: false) { text in
-            do { return try CacheURL(parsing: text) } catch let error as CacheError { throw SettingReader.Problem(error.message) }
-        } ?? .memory
+        // CacheError and TrustedProxiesError describe themselves by their message, as the reader's lines want.
+        cache = reader.parse(settings.cacheURL, "CACHE_URL", default: "memory", echo: false) { try CacheURL(parsing: $0) } ?? .memory
         if settings.galleryCacheSeconds ?? environment["GALLERY_CACHE_SECONDS"] != nil {
             galleryCacheSeconds = reader.integer(settings.galleryCacheSeconds, "GALLERY_CACHE_SECONDS", default: 0, range: 0...86_400)
         } else {
@@ -141,11 +139,7 @@ package struct Configuration: Sendable {
         }
         uploadRatePerMinute = reader.integer(
             settings.uploadRatePerMinute, "UPLOAD_RATE_PER_MINUTE", default: 60, range: 0...1_000_000)
-        trustedProxies = reader.parse(settings.trustedProxies, "TRUSTED_PROXIES", default: "") { text in
-            do { return try TrustedProxies(parsing: text) } catch let error as TrustedProxiesError {
-                throw SettingReader.Problem(error.message)
-            }
-        } ?? .none
+        trustedProxies = reader.parse(settings.trustedProxies, "TRUSTED_PROXIES", default: "") { try TrustedProxies(parsing: $0) } ?? .none
         let explicitResources = settings.resourcesDir ?? environment["RESOURCES_DIR"]
         if let found = ResourceLocator.find(explicit: explicitResources) {
             resourcesDirectory = found

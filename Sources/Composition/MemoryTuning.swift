@@ -4,14 +4,9 @@ import Glibc
 #endif
 
 /// glibc's allocator, tuned once at start for a process that allocates and frees tens of megabytes per photo.
-///
-/// A fixed mmap threshold of 32 MiB (glibc's own ceiling) keeps a job's pixel planes, file bytes and libjpeg's
-/// coefficient buffers in the heap, where the next job reuses them. With a lower threshold each of those blocks
-/// is a fresh mapping whose pages the kernel faults in and zeroes again for every photo: at 1 MiB that was 117,000
-/// page faults and about 20% of the pipeline's time over the 20 benchmark photos. A fixed threshold also stops
-/// glibc from moving it as blocks are freed. What a busy worker keeps in its heap is bounded by its concurrency
-/// times one job's working set, and ``releaseFreeMemory()`` gives it back when the queue runs dry. `MALLOC_*`
-/// variables set by an operator take precedence.
+/// A fixed 32 MiB mmap threshold keeps a job's large buffers in the heap for the next job to reuse instead of
+/// mapping and zeroing fresh pages per photo; ``releaseFreeMemory()`` returns them when the queue runs dry.
+/// `MALLOC_*` variables set by an operator take precedence.
 package enum MemoryTuning {
     package static func apply() {
         #if canImport(Glibc)

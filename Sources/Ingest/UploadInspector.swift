@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Imaging
+import Storage
 
 /// Looks at an upload's bytes as they go by: its SHA-256, and its type and size from the header, checked against the
 /// pixel limit as soon as the header has been read, so a wrong or oversized file is refused mid-stream (DESIGN §5).
@@ -55,8 +56,7 @@ public struct UploadInspector: Sendable {
                     .unsupportedType, "\(name) is not a readable JPEG or PNG image: its size could not be found.")
             }
             nextProbe = min(prefix.count * 2, Self.probeLimit)
-        case .notAnImage:
-            throw IngestError(.unsupportedType, "\(name) is not a JPEG or PNG image.")
+        case .notAnImage: throw IngestError(.unsupportedType, "\(name) is not a JPEG or PNG image.")
         case .malformed(let reason):
             throw IngestError(.unsupportedType, "\(name) is not a readable JPEG or PNG image: \(reason)")
         case .image(let found):

@@ -65,8 +65,7 @@ public enum RESPParser {
             }
             buffer = lineBuffer
             return .array(elements)
-        default:
-            throw RedisError(.protocolError, "unknown reply type byte \(type)")
+        default: throw RedisError(.protocolError, "unknown reply type byte \(type)")
         }
     }
 

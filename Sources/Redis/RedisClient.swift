@@ -66,14 +66,11 @@ public actor RedisClient {
     private func connection() async throws -> any Channel {
         guard !closed else { throw RedisError(.connectionClosed, "the client was closed") }
         switch state {
-        case .connected(let channel) where channel.isActive:
-            return channel
-        case .connecting(let task):
-            return try await task.value
+        case .connected(let channel) where channel.isActive: return channel
+        case .connecting(let task): return try await task.value
         case .backingOff(let until, let error) where ContinuousClock.now < until:
             throw RedisError(.unavailable, "Redis at \(url.host):\(url.port) is unavailable (\(error.message)); retrying shortly")
-        default:
-            break
+        default: break
         }
         let url = self.url
         let options = self.options
@@ -163,12 +160,5 @@ public actor RedisClient {
             }
         }
         return replies
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -35,7 +35,7 @@ struct FileRegion: Sendable {
                 chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
                 offset += chunk.readableBytes
             }
-            return SigV4Signer.hex(hasher.finalize())
+            return Hex.encode(hasher.finalize())
         }
     }
 

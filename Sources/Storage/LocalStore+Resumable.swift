@@ -15,7 +15,7 @@ extension LocalStore: ResumableUploadStore {
     public func beginStaging(id: String) async throws -> StagedUpload {
         let path = resumableDirectory + "/" + id + ".upload"
         let folder = resumableDirectory
-        try await runBlocking {
+        try await run(fullDisk: .unavailable) {
             try POSIXFile.makeDirectories(folder)
             POSIXFile.closeQuietly(try POSIXFile.createExclusive(path))
         }
@@ -24,7 +24,7 @@ extension LocalStore: ResumableUploadStore {
 
     public func appendChunk(_ staged: StagedUpload, chunkFile: String, at offset: Int, isLast: Bool) async throws -> StagedUpload {
         guard let path = staged.tempPath else { throw StorageError(.notFound, "the upload has no staging file") }
-        try await runBlocking {
+        try await run(fullDisk: .unavailable) {
             defer { POSIXFile.removeIfPresent(chunkFile) }
             let fd = open(path, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else { throw POSIXFile.Failure(operation: "open", code: errno) }
@@ -47,7 +47,7 @@ extension LocalStore: ResumableUploadStore {
 
     public func readStaged(_ staged: StagedUpload, _ body: @Sendable (ByteBuffer) throws -> Void) async throws {
         guard let path = staged.tempPath else { throw StorageError(.notFound, "the upload has no staging file") }
-        guard let length = try await runBlocking({ try POSIXFile.size(path) }) else {
+        guard let length = try await run(fullDisk: .unavailable, { try POSIXFile.size(path) }) else {
             throw StorageError(.notFound, "the upload's staging file is missing")
         }
         let region = FileRegion(path: path, offset: 0, length: length)
@@ -65,16 +65,5 @@ extension LocalStore: ResumableUploadStore {
 
     public func discardStaged(_ staged: StagedUpload) async {
         if let path = staged.tempPath { POSIXFile.removeIfPresent(path) }
-    }
-
-    /// Blocking file work on the thread pool, failures mapped to `StorageError`.
-    func runBlocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        do {
-            return try await threadPool.runIfActive(work)
-        } catch let error as POSIXFile.Failure {
-            throw StorageError(
-                .unavailable, error.isOutOfSpace ? "the media disk is full" : "media file operation failed (\(error))",
-                underlying: error)
-        }
     }
 }

@@ -141,12 +141,15 @@ public struct LocalStore: MediaStore {
         if !page.isEmpty { try await body(page) }
     }
 
-    /// Runs blocking file-system work on the thread pool, mapping failures to `StorageError`.
-    private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs blocking file-system work on the thread pool, mapping failures to `StorageError` (a full disk to
+    /// `fullDisk`: resumable uploads report it as `.unavailable`).
+    func run<T: Sendable>(
+        fullDisk: StorageError.Code = .outOfSpace, _ work: @escaping @Sendable () throws -> T
+    ) async throws -> T {
         do {
             return try await threadPool.runIfActive(work)
         } catch let error as POSIXFile.Failure {
-            if error.isOutOfSpace { throw StorageError(.outOfSpace, "the media disk is full", underlying: error) }
+            if error.isOutOfSpace { throw StorageError(fullDisk, "the media disk is full", underlying: error) }
             throw StorageError(.unavailable, "media file operation failed (\(error))", underlying: error)
         }
     }

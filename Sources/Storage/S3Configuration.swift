@@ -33,20 +33,10 @@ public struct S3Configuration: Sendable, CustomStringConvertible {
     public var requestTimeout: Int
 
     public init(
-        bucket: String,
-        region: String = "us-east-1",
-        endpoint: String? = nil,
-        pathStyle: Bool? = nil,
-        accessKeyID: String,
-        secretAccessKey: String,
-        sessionToken: String? = nil,
-        publicBaseURL: String? = nil,
-        presignLifetime: Int = 3600,
-        multipartThreshold: Int = 16 * 1024 * 1024,
-        partSize: Int = 8 * 1024 * 1024,
-        uploadConcurrency: Int = 4,
-        maxAttempts: Int = 4,
-        requestTimeout: Int = 300
+        bucket: String, region: String = "us-east-1", endpoint: String? = nil, pathStyle: Bool? = nil,
+        accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil, publicBaseURL: String? = nil,
+        presignLifetime: Int = 3600, multipartThreshold: Int = 16 * 1024 * 1024, partSize: Int = 8 * 1024 * 1024,
+        uploadConcurrency: Int = 4, maxAttempts: Int = 4, requestTimeout: Int = 300
     ) {
         self.bucket = bucket
         self.region = region
@@ -99,17 +89,10 @@ public struct S3Configuration: Sendable, CustomStringConvertible {
             }
         }
         let configuration = S3Configuration(
-            bucket: value("S3_BUCKET") ?? "",
-            region: value("S3_REGION") ?? "us-east-1",
-            endpoint: value("S3_ENDPOINT"),
-            pathStyle: pathStyle,
-            accessKeyID: value("AWS_ACCESS_KEY_ID") ?? "",
-            secretAccessKey: value("AWS_SECRET_ACCESS_KEY") ?? "",
-            sessionToken: value("AWS_SESSION_TOKEN"),
-            publicBaseURL: value("S3_PUBLIC_URL"),
-            presignLifetime: presign,
-            multipartThreshold: threshold
-        )
+            bucket: value("S3_BUCKET") ?? "", region: value("S3_REGION") ?? "us-east-1", endpoint: value("S3_ENDPOINT"),
+            pathStyle: pathStyle, accessKeyID: value("AWS_ACCESS_KEY_ID") ?? "",
+            secretAccessKey: value("AWS_SECRET_ACCESS_KEY") ?? "", sessionToken: value("AWS_SESSION_TOKEN"),
+            publicBaseURL: value("S3_PUBLIC_URL"), presignLifetime: presign, multipartThreshold: threshold)
         // Values that failed to parse above kept their valid defaults, so each problem is reported once.
         problems += configuration.problems()
         guard problems.isEmpty else {
@@ -121,9 +104,7 @@ public struct S3Configuration: Sendable, CustomStringConvertible {
     /// Throws `.invalidConfiguration` listing every problem, one line each, when the value cannot work.
     public func validate() throws {
         let problems = problems()
-        if !problems.isEmpty {
-            throw StorageError(.invalidConfiguration, problems.joined(separator: "\n"))
-        }
+        if !problems.isEmpty { throw StorageError(.invalidConfiguration, problems.joined(separator: "\n")) }
     }
 
     /// Every problem with this configuration, each line naming the environment variable that sets the field.

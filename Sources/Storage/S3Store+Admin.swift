@@ -13,23 +13,22 @@ extension S3Store {
         }
         let response = try await execute(S3Request(method: .PUT, keyPath: nil, body: body), operation: "CreateBucket")
         if S3XML.value(of: "Code", in: response.text) == "BucketAlreadyOwnedByYou" { return }
-        try check(response, operation: "CreateBucket", key: nil)
+        try check(response, operation: "CreateBucket")
     }
 
     /// The upload IDs of multipart uploads still open in the bucket (ListMultipartUploads).
     func listMultipartUploads() async throws -> [String] {
         let response = try await execute(
-            S3Request(method: .GET, keyPath: nil, query: [.init("uploads", "")]), operation: "ListMultipartUploads"
-        )
-        try check(response, operation: "ListMultipartUploads", key: nil)
+            S3Request(method: .GET, keyPath: nil, query: [.init("uploads", "")]), operation: "ListMultipartUploads")
+        try check(response, operation: "ListMultipartUploads")
         return S3XML.values(of: "UploadId", in: response.text)
     }
 
     /// The response headers of a HeadObject, or nil when the object does not exist.
     func headObject(_ key: MediaKey) async throws -> HTTPHeaders? {
-        let response = try await execute(S3Request(method: .HEAD, key: key), operation: "HeadObject")
+        let response = try await execute(S3Request(method: .HEAD, keyPath: key.path), operation: "HeadObject")
         if response.status == .notFound { return nil }
-        try check(response, operation: "HeadObject", key: key)
+        try check(response, operation: "HeadObject", keyPath: key.path)
         return response.headers
     }
 }

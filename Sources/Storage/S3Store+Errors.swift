@@ -18,12 +18,10 @@ extension S3Store {
             return StorageError(.accessDenied, "the object store rejected the session token (\(label)): refresh AWS_SESSION_TOKEN")
         case "NoSuchBucket":
             return StorageError(.notFound, "bucket \"\(bucket)\" does not exist at \(server) (\(label)): create it or fix S3_BUCKET")
-        case "NoSuchKey":
-            return StorageError(.notFound, "the stored object \(keyPath ?? "?") is missing (\(label))")
+        case "NoSuchKey": return StorageError(.notFound, "the stored object \(keyPath ?? "?") is missing (\(label))")
         case "AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException":
             return StorageError(.invalidConfiguration, "bucket \"\(bucket)\" is not in region \(configuration.region)\(regionHint(response)) (\(label)): fix S3_REGION or S3_ENDPOINT")
-        default:
-            break
+        default: break
         }
         switch status {
         case 301, 307:
@@ -33,12 +31,9 @@ extension S3Store {
             return StorageError(.accessDenied, "the object store denied \(operation) on bucket \"\(bucket)\" (\(label)): the credentials are wrong, lack permission, or the clock is skewed")
         case 404 where keyPath == nil:
             return StorageError(.notFound, "bucket \"\(bucket)\" does not exist at \(server) (\(label)): create it or fix S3_BUCKET")
-        case 404:
-            return StorageError(.notFound, "the stored object \(keyPath ?? "?") is missing (\(label))")
-        case 500...:
-            return StorageError(.unavailable, "the object store failed \(operation) (\(label))")
-        default:
-            return StorageError(.unavailable, "the object store refused \(operation) (\(label))")
+        case 404: return StorageError(.notFound, "the stored object \(keyPath ?? "?") is missing (\(label))")
+        case 500...: return StorageError(.unavailable, "the object store failed \(operation) (\(label))")
+        default: return StorageError(.unavailable, "the object store refused \(operation) (\(label))")
         }
     }
 

@@ -11,7 +11,7 @@ extension S3Store {
             if let token { query.append(.init("continuation-token", token)) }
             let response = try await execute(
                 S3Request(method: .GET, keyPath: nil, query: query), operation: "ListObjectsV2")
-            try check(response, operation: "ListObjectsV2", key: nil)
+            try check(response, operation: "ListObjectsV2")
             let page = S3XML.values(of: "Contents", in: response.text).compactMap { entry -> MediaKey? in
                 guard let path = S3XML.value(of: "Key", in: entry), let key = MediaKey(path: path),
                     let modified = S3XML.value(of: "LastModified", in: entry).flatMap(Self.parseTimestamp),
@@ -30,14 +30,14 @@ extension S3Store {
         var removed = POSIXFile.removeFiles(in: temporaryDirectory, modifiedBefore: cutoff)
         let response = try await execute(
             S3Request(method: .GET, keyPath: nil, query: [.init("uploads", "")]), operation: "ListMultipartUploads")
-        try check(response, operation: "ListMultipartUploads", key: nil)
+        try check(response, operation: "ListMultipartUploads")
         for upload in S3XML.values(of: "Upload", in: response.text) {
             guard let path = S3XML.value(of: "Key", in: upload), let key = MediaKey(path: path),
                 let uploadID = S3XML.value(of: "UploadId", in: upload),
                 let initiated = S3XML.value(of: "Initiated", in: upload).flatMap(Self.parseTimestamp),
                 initiated < cutoff
             else { continue }
-            await abortUpload(key, uploadID: uploadID)
+            await abortUpload(keyPath: key.path, uploadID: uploadID)
             removed += 1
         }
         return removed

@@ -12,14 +12,7 @@ extension S3Store: ResumableUploadStore {
     static func stagingKeyPath(_ id: String) -> String { "uploads/" + id }
 
     public func beginStaging(id: String) async throws -> StagedUpload {
-        let keyPath = Self.stagingKeyPath(id)
-        let create = try await execute(
-            S3Request(method: .POST, keyPath: keyPath, query: [.init("uploads", "")]), operation: "CreateMultipartUpload")
-        try checkPath(create, operation: "CreateMultipartUpload", keyPath: keyPath)
-        guard let uploadID = S3XML.value(of: "UploadId", in: create.text), !uploadID.isEmpty else {
-            throw StorageError(.unavailable, "the object store answered CreateMultipartUpload without an UploadId")
-        }
-        return StagedUpload(id: id, multipartID: uploadID)
+        StagedUpload(id: id, multipartID: try await createMultipartUpload(keyPath: Self.stagingKeyPath(id)))
     }
 
     public func appendChunk(_ staged: StagedUpload, chunkFile: String, at offset: Int, isLast: Bool) async throws -> StagedUpload {
@@ -35,18 +28,8 @@ extension S3Store: ResumableUploadStore {
         var next = staged
         if length >= Self.minimumPartSize || (isLast && length > 0) {
             let region = FileRegion(path: chunkFile, offset: 0, length: length)
-            let number = staged.partETags.count + 1
-            let response = try await execute(
-                S3Request(
-                    method: .PUT, keyPath: keyPath,
-                    query: [.init("partNumber", String(number)), .init("uploadId", uploadID)],
-                    body: .file(region), payloadHash: try await hash(region)),
-                operation: "UploadPart")
-            try checkPath(response, operation: "UploadPart", keyPath: keyPath)
-            guard let etag = response.headers.first(name: "etag") else {
-                throw StorageError(.unavailable, "the object store answered UploadPart without an ETag")
-            }
-            next.partETags.append(etag)
+            next.partETags.append(
+                try await uploadPart(keyPath: keyPath, part: region, number: staged.partETags.count + 1, uploadID: uploadID))
             next.tail = []
         } else if length > 0 {
             // Below the part minimum: kept by the caller and sent in front of the next chunk.
@@ -105,30 +88,20 @@ extension S3Store: ResumableUploadStore {
         let source = "/" + configuration.bucket + "/" + keyPath
         let response = try await execute(
             S3Request(
-                method: .PUT, key: key,
+                method: .PUT, keyPath: key.path,
                 headers: objectHeaders(contentType) + [
                     .init("x-amz-copy-source", source), .init("x-amz-metadata-directive", "REPLACE"),
                 ]),
             operation: "CopyObject")
-        try check(response, operation: "CopyObject", key: key)
-        if response.text.contains("<Error>") { throw failure(response, operation: "CopyObject", keyPath: key.path) }
+        guard response.isSuccess, !response.text.contains("<Error>") else {
+            throw failure(response, operation: "CopyObject", keyPath: key.path)
+        }
         return true
     }
 
     public func discardStaged(_ staged: StagedUpload) async {
         let keyPath = Self.stagingKeyPath(staged.id)
-        if let uploadID = staged.multipartID {
-            do {
-                let response = try await execute(
-                    S3Request(method: .DELETE, keyPath: keyPath, query: [.init("uploadId", uploadID)]),
-                    operation: "AbortMultipartUpload")
-                if !response.isSuccess && response.status != .notFound {
-                    logger.error("s3 multipart abort failed", metadata: ["s3.key": "\(keyPath)", "s3.status": "\(response.status.code)"])
-                }
-            } catch {
-                logger.error("s3 multipart abort failed", metadata: ["s3.key": "\(keyPath)", "s3.error": "\(error)"])
-            }
-        }
+        if let uploadID = staged.multipartID { await abortUpload(keyPath: keyPath, uploadID: uploadID) }
         do {
             try await deleteObject(keyPath: keyPath)
         } catch {
@@ -139,10 +112,6 @@ extension S3Store: ResumableUploadStore {
     func deleteObject(keyPath: String) async throws {
         let response = try await execute(S3Request(method: .DELETE, keyPath: keyPath), operation: "DeleteObject")
         if response.status == .notFound { return }
-        try checkPath(response, operation: "DeleteObject", keyPath: keyPath)
-    }
-
-    func checkPath(_ response: S3Response, operation: String, keyPath: String) throws {
-        guard response.isSuccess else { throw failure(response, operation: operation, keyPath: keyPath) }
+        try check(response, operation: "DeleteObject", keyPath: keyPath)
     }
 }

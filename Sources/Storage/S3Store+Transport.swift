@@ -22,13 +22,6 @@ struct S3Request: Sendable {
     var payloadHash: String
 
     init(
-        method: HTTPMethod, key: MediaKey?, query: [SigV4Signer.Field] = [], headers: [SigV4Signer.Field] = [],
-        body: Body = .empty, payloadHash: String? = nil
-    ) {
-        self.init(method: method, keyPath: key?.path, query: query, headers: headers, body: body, payloadHash: payloadHash)
-    }
-
-    init(
         method: HTTPMethod, keyPath: String?, query: [SigV4Signer.Field] = [], headers: [SigV4Signer.Field] = [],
         body: Body = .empty, payloadHash: String? = nil
     ) {
@@ -84,7 +77,7 @@ extension S3Store {
 
     /// Streams an object into a new file at `path`, retrying from scratch if the connection drops midway.
     func download(_ key: MediaKey, to path: String) async throws {
-        let request = S3Request(method: .GET, key: key)
+        let request = S3Request(method: .GET, keyPath: key.path)
         try await withRetries("GetObject") {
             let response = try await send(request)
             guard (200..<300).contains(response.status.code) else {
@@ -168,10 +161,8 @@ extension S3Store {
         let signature = signer.signHeaders(
             SigV4Signer.Request(
                 method: request.method.rawValue, path: path, query: request.query, headers: headers,
-                payloadHash: request.payloadHash
-            ),
-            date: date
-        )
+                payloadHash: request.payloadHash),
+            date: date)
         var url = "\(endpoint.scheme)://\(authority)\(SigV4Signer.encodedPath(path))"
         if !request.query.isEmpty {
             url += "?" + request.query.map { item in
@@ -181,15 +172,12 @@ extension S3Store {
         }
         var http = HTTPClientRequest(url: url)
         http.method = request.method
-        for field in headers + signature.headers {
-            http.headers.add(name: field.name, value: field.value)
-        }
+        for field in headers + signature.headers { http.headers.add(name: field.name, value: field.value) }
         switch request.body {
         case .empty:
             // S3 wants Content-Length: 0 on bodiless POST/PUT (CreateMultipartUpload, CreateBucket), not chunked.
             if request.method == .PUT || request.method == .POST { http.body = .bytes(ByteBuffer()) }
-        case .bytes(let bytes):
-            http.body = .bytes(bytes)
+        case .bytes(let bytes): http.body = .bytes(bytes)
         case .file(let region):
             http.body = .stream(region.chunks(threadPool: threadPool), length: .known(Int64(region.length)))
         }
@@ -200,20 +188,17 @@ extension S3Store {
     /// everything else from the HTTP client counts as a connection problem worth retrying.
     func classify(_ error: any Error) -> any Error {
         switch error {
-        case is CancellationError, is StorageError, is S3TransientFailure:
-            return error
-        case let error as HTTPClientError where error == .cancelled:
-            return CancellationError()
+        case is CancellationError, is StorageError, is S3TransientFailure: return error
+        case let error as HTTPClientError where error == .cancelled: return CancellationError()
         case let error as POSIXFile.Failure:
             return StorageError(.unavailable, "cannot read the file to upload (\(error))", underlying: error)
-        default:
-            return S3TransientFailure.connection(error)
+        default: return S3TransientFailure.connection(error)
         }
     }
 
     /// Throws the mapped error when `response` is not a 2xx answer.
-    func check(_ response: S3Response, operation: String, key: MediaKey?) throws {
-        guard response.isSuccess else { throw failure(response, operation: operation, keyPath: key?.path) }
+    func check(_ response: S3Response, operation: String, keyPath: String? = nil) throws {
+        guard response.isSuccess else { throw failure(response, operation: operation, keyPath: keyPath) }
     }
 
     /// The error reported once retries are exhausted.
@@ -228,17 +213,14 @@ extension S3Store {
                 .unavailable,
                 "cannot reach the object store at \(endpoint.scheme)://\(endpoint.authority) for \(operation) after "
                     + "\(attempts) attempt\(attempts == 1 ? "" : "s") (\(Self.shortReason(underlying)))",
-                underlying: underlying
-            )
+                underlying: underlying)
         }
     }
 
     private func describe(_ failure: S3TransientFailure) -> String {
         switch failure {
-        case .status(let response):
-            return "\(response.status.code) \(S3XML.value(of: "Code", in: response.text) ?? "")"
-        case .connection(let error):
-            return Self.shortReason(error)
+        case .status(let response): return "\(response.status.code) \(S3XML.value(of: "Code", in: response.text) ?? "")"
+        case .connection(let error): return Self.shortReason(error)
         }
     }
 

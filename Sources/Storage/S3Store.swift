@@ -31,11 +31,8 @@ public struct S3Store: MediaStore {
     /// The `HTTPClient` is shared and owned by the caller, who shuts it down. `temporaryDirectory` overrides where
     /// uploads in flight and downloads wait (default `$TMPDIR/memories-s3`).
     public init(
-        configuration: S3Configuration,
-        httpClient: HTTPClient,
-        logger: Logger = Logger(label: "memories.storage.s3"),
-        threadPool: NIOThreadPool = .singleton,
-        temporaryDirectory: String? = nil
+        configuration: S3Configuration, httpClient: HTTPClient, logger: Logger = Logger(label: "memories.storage.s3"),
+        threadPool: NIOThreadPool = .singleton, temporaryDirectory: String? = nil
     ) throws {
         try configuration.validate()
         self.configuration = configuration
@@ -45,13 +42,9 @@ public struct S3Store: MediaStore {
         self.endpoint = configuration.endpoint.flatMap(S3Endpoint.init(parsing:)) ?? .aws(region: configuration.region)
         self.signer = SigV4Signer(
             credentials: SigV4Credentials(
-                accessKeyID: configuration.accessKeyID,
-                secretAccessKey: configuration.secretAccessKey,
-                sessionToken: configuration.sessionToken
-            ),
-            region: configuration.region,
-            service: "s3"
-        )
+                accessKeyID: configuration.accessKeyID, secretAccessKey: configuration.secretAccessKey,
+                sessionToken: configuration.sessionToken),
+            region: configuration.region, service: "s3")
         self.retryPolicy = S3RetryPolicy(maxAttempts: configuration.maxAttempts)
         self.temporaryDirectory = temporaryDirectory ?? FileManager.default.temporaryDirectory.path + "/memories-s3"
         do {
@@ -83,10 +76,9 @@ public struct S3Store: MediaStore {
         } else {
             let hash = try await hash(region)
             let response = try await execute(
-                S3Request(method: .PUT, key: key, headers: objectHeaders(contentType), body: .file(region), payloadHash: hash),
-                operation: "PutObject"
-            )
-            try check(response, operation: "PutObject", key: key)
+                S3Request(method: .PUT, keyPath: key.path, headers: objectHeaders(contentType), body: .file(region), payloadHash: hash),
+                operation: "PutObject")
+            try check(response, operation: "PutObject", keyPath: key.path)
         }
         // Only after the object is durable: on failure the caller still has the file to retry or clean up.
         POSIXFile.removeIfPresent(path)
@@ -95,10 +87,9 @@ public struct S3Store: MediaStore {
 
     public func put(_ key: MediaKey, bytes: [UInt8], contentType: String) async throws {
         let response = try await execute(
-            S3Request(method: .PUT, key: key, headers: objectHeaders(contentType), body: .bytes(bytes)),
-            operation: "PutObject"
-        )
-        try check(response, operation: "PutObject", key: key)
+            S3Request(method: .PUT, keyPath: key.path, headers: objectHeaders(contentType), body: .bytes(bytes)),
+            operation: "PutObject")
+        try check(response, operation: "PutObject", keyPath: key.path)
     }
 
     public func withLocalFile<T: Sendable>(_ key: MediaKey, _ body: @Sendable (String) async throws -> T) async throws -> T {
@@ -109,9 +100,9 @@ public struct S3Store: MediaStore {
     }
 
     public func size(of key: MediaKey) async throws -> Int? {
-        let response = try await execute(S3Request(method: .HEAD, key: key), operation: "HeadObject")
+        let response = try await execute(S3Request(method: .HEAD, keyPath: key.path), operation: "HeadObject")
         if response.status == .notFound { return nil }
-        try check(response, operation: "HeadObject", key: key)
+        try check(response, operation: "HeadObject", keyPath: key.path)
         guard let length = response.headers.first(name: "content-length").flatMap(Int.init) else {
             throw StorageError(.unavailable, "the object store answered HeadObject for \(key) without a Content-Length")
         }
@@ -119,9 +110,9 @@ public struct S3Store: MediaStore {
     }
 
     public func delete(_ key: MediaKey) async throws {
-        let response = try await execute(S3Request(method: .DELETE, key: key), operation: "DeleteObject")
+        let response = try await execute(S3Request(method: .DELETE, keyPath: key.path), operation: "DeleteObject")
         if response.status == .notFound, S3XML.value(of: "Code", in: response.text) == "NoSuchKey" { return }
-        try check(response, operation: "DeleteObject", key: key)
+        try check(response, operation: "DeleteObject", keyPath: key.path)
     }
 
     public func url(for key: MediaKey) -> String {
@@ -138,12 +129,9 @@ public struct S3Store: MediaStore {
     /// A cheap authenticated read of the bucket (ListObjectsV2, one key), so bad credentials, a skewed clock,
     /// a wrong region and a missing bucket all surface here with their own message.
     public func checkHealth() async throws {
-        let request = S3Request(
-            method: .GET, key: nil,
-            query: [SigV4Signer.Field("list-type", "2"), SigV4Signer.Field("max-keys", "1")]
-        )
+        let request = S3Request(method: .GET, keyPath: nil, query: [.init("list-type", "2"), .init("max-keys", "1")])
         let response = try await execute(request, operation: "ListObjectsV2")
-        try check(response, operation: "ListObjectsV2", key: nil)
+        try check(response, operation: "ListObjectsV2")
     }
 
     // MARK: URLs
@@ -155,8 +143,7 @@ public struct S3Store: MediaStore {
         let query = contentDisposition.map { [SigV4Signer.Field("response-content-disposition", $0)] } ?? []
         let request = SigV4Signer.Request(
             method: "GET", path: path, query: query, headers: [SigV4Signer.Field("host", authority)],
-            payloadHash: SigV4Signer.unsignedPayload
-        )
+            payloadHash: SigV4Signer.unsignedPayload)
         let signature = signer.presign(request, date: date, expires: configuration.presignLifetime)
         let prefix = query.map { "\($0.name)=\(SigV4Signer.encodeQueryComponent($0.value))&" }.joined()
         return "\(endpoint.scheme)://\(authority)\(SigV4Signer.encodedPath(path))?\(prefix)\(signature.queryString)"

@@ -92,28 +92,16 @@ public struct SigV4Signer: Sendable {
     ///   - signSessionToken: include `X-Amz-Security-Token` in the signature (false only for services that want it
     ///     appended after signing).
     public func signHeaders(
-        _ request: Request,
-        date: Date,
-        normalizePath: Bool = false,
-        contentSHA256Header: Bool = true,
+        _ request: Request, date: Date, normalizePath: Bool = false, contentSHA256Header: Bool = true,
         signSessionToken: Bool = true
     ) -> HeaderSignature {
         let stamp = Self.timestamp(date)
-        var headers = request.headers
         var added: [Field] = []
-        if let token = credentials.sessionToken {
-            let field = Field("X-Amz-Security-Token", token)
-            if signSessionToken { headers.append(field) }
-            added.append(field)
-        }
-        headers.append(Field("X-Amz-Date", stamp.dateTime))
+        if let token = credentials.sessionToken { added.append(Field("X-Amz-Security-Token", token)) }
         added.append(Field("X-Amz-Date", stamp.dateTime))
-        if contentSHA256Header {
-            headers.append(Field("x-amz-content-sha256", request.payloadHash))
-            added.append(Field("x-amz-content-sha256", request.payloadHash))
-        }
+        if contentSHA256Header { added.append(Field("x-amz-content-sha256", request.payloadHash)) }
         var signed = request
-        signed.headers = headers
+        signed.headers += signSessionToken ? added : added.filter { $0.name != "X-Amz-Security-Token" }
         let canonical = canonicalRequest(signed, normalizePath: normalizePath)
         let scope = credentialScope(date: stamp.date)
         let toSign = Self.stringToSign(canonicalRequest: canonical.text, dateTime: stamp.dateTime, scope: scope)
@@ -122,19 +110,14 @@ public struct SigV4Signer: Sendable {
             + "SignedHeaders=\(canonical.signedHeaders), Signature=\(signature)"
         added.append(Field("Authorization", authorization))
         return HeaderSignature(
-            headers: added, canonicalRequest: canonical.text, stringToSign: toSign,
-            signature: signature, authorization: authorization
-        )
+            headers: added, canonicalRequest: canonical.text, stringToSign: toSign, signature: signature,
+            authorization: authorization)
     }
 
     /// Signs with query parameters (a presigned URL valid for `expires` seconds from `date`).
     /// The request's payload hash is used as given: `UNSIGNED-PAYLOAD` for S3 presigned URLs.
     public func presign(
-        _ request: Request,
-        date: Date,
-        expires: Int,
-        normalizePath: Bool = false,
-        signSessionToken: Bool = true
+        _ request: Request, date: Date, expires: Int, normalizePath: Bool = false, signSessionToken: Bool = true
     ) -> QuerySignature {
         let stamp = Self.timestamp(date)
         let scope = credentialScope(date: stamp.date)
@@ -168,12 +151,8 @@ public struct SigV4Signer: Sendable {
         let path = normalizePath ? Self.normalizedPath(request.path) : request.path
         let headers = Self.canonicalHeaders(request.headers)
         let text = [
-            request.method.uppercased(),
-            Self.encodedPath(path),
-            Self.canonicalQuery(request.query),
-            headers.text,
-            headers.signedHeaders,
-            request.payloadHash,
+            request.method.uppercased(), Self.encodedPath(path), Self.canonicalQuery(request.query), headers.text,
+            headers.signedHeaders, request.payloadHash,
         ].joined(separator: "\n")
         return CanonicalRequest(text: text, signedHeaders: headers.signedHeaders)
     }
@@ -199,7 +178,7 @@ public struct SigV4Signer: Sendable {
 
     /// Stage 4: the hex HMAC of the string to sign.
     public static func signature(stringToSign: String, signingKey: SymmetricKey) -> String {
-        hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey))
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey))
     }
 
     /// The `X-Amz-Date` value (`yyyymmddThhmmssZ`) and the scope date (`yyyymmdd`) for an instant, in UTC.
@@ -272,17 +251,7 @@ public struct SigV4Signer: Sendable {
 
     /// Lowercase hex of a SHA-256 digest.
     public static func hexSHA256(_ bytes: [UInt8]) -> String {
-        hex(SHA256.hash(data: bytes))
-    }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.encode(SHA256.hash(data: bytes))
     }
 
     private static func hmac(_ key: SymmetricKey, _ message: String) -> SymmetricKey {
@@ -304,8 +273,7 @@ public struct SigV4Signer: Sendable {
                 UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(byte)
-            case UInt8(ascii: "/") where keepSlash:
-                out.append(byte)
+            case UInt8(ascii: "/") where keepSlash: out.append(byte)
             default:
                 out.append(UInt8(ascii: "%"))
                 out.append(hexDigits[Int(byte >> 4)])

@@ -143,8 +143,8 @@ import Testing
         // sparing of young uploads cannot be seen here; it is the same date comparison as the listing's.)
         let key = TestSupport.key()
         let created = try await store.execute(
-            S3Request(method: .POST, key: key, query: [.init("uploads", "")]), operation: "CreateMultipartUpload")
-        try store.check(created, operation: "CreateMultipartUpload", key: key)
+            S3Request(method: .POST, keyPath: key.path, query: [.init("uploads", "")]), operation: "CreateMultipartUpload")
+        try store.check(created, operation: "CreateMultipartUpload", keyPath: key.path)
         #expect(try await store.listMultipartUploads().count == 1)
         #expect(try await store.removeStaleTemporaryFiles(olderThan: 86_400) >= 1)
         #expect(try await store.listMultipartUploads().isEmpty)

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Ingest
+import Storage
 
 /// CSRF protection. A signed-in browser's token is bound to its session: an HMAC of the session cookie's secret, so a
 /// token planted in the CSRF cookie (from a sibling subdomain, say) or learned before sign-in is worthless, and
@@ -67,7 +67,7 @@ enum CSRFPolicy {
         let hasSession: Bool
         if case .session? = context.user?.credential { hasSession = true } else { hasSession = false }
         if hasSession || cookieToken(request) != nil {
-            guard let submitted, constantTimeEqual(submitted, context.csrfToken) else { throw rejected }
+            guard let submitted, SecretToken.constantTimeEqual(submitted, context.csrfToken) else { throw rejected }
         } else if isCrossSite(request) {
             throw rejected
         }
@@ -75,13 +75,5 @@ enum CSRFPolicy {
 
     static func isUnsafe(_ method: HTTPRequest.Method) -> Bool {
         method != .get && method != .head && method != .options
-    }
-
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
     }
 }

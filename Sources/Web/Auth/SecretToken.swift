@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Ingest
+import Storage
 
 /// Random secrets handed to clients (session cookies, API tokens) and the SHA-256 digests stored in their place.
 public enum SecretToken {

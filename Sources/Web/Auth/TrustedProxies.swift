@@ -73,15 +73,13 @@ public struct TrustedProxies: Sendable, Equatable {
         if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
         guard let address = try? SocketAddress(ipAddress: text, port: 0) else { return nil }
         switch address {
-        case .v4(let v4):
-            return withUnsafeBytes(of: v4.address.sin_addr) { Array($0) }
+        case .v4(let v4): return withUnsafeBytes(of: v4.address.sin_addr) { Array($0) }
         case .v6(let v6):
             let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
             // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is that IPv4 address.
             if bytes.prefix(10).allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF { return Array(bytes.suffix(4)) }
             return bytes
-        default:
-            return nil
+        default: return nil
         }
     }
 }

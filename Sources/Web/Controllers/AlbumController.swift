@@ -49,12 +49,9 @@ struct AlbumController: Sendable {
         let album = try await findAlbum(context)
         let after = try request.photoCursor()
         if request.wantsJSON {
-            let page = try await albums.photos(in: .album(album.id), before: after, limit: configuration.pageSize + 1)
-            let shown = Array(page.prefix(configuration.pageSize))
+            let (shown, next) = try await photoController.page(.album(album.id), after: after, limit: configuration.pageSize)
             return JSONResponse.make(
-                AlbumPageJSON(
-                    album: AlbumJSON(album), photos: shown.map { PhotoJSON($0, store: store) },
-                    next: page.count > configuration.pageSize ? shown.last?.id : nil))
+                AlbumPageJSON(album: AlbumJSON(album), photos: shown.map { PhotoJSON($0, store: store) }, next: next))
         }
         let grid = try await photoController.gridPage(
             .album(album.id), after: after, basePath: "/albums/\(album.id)", scopeQuery: "album=\(album.id)")
@@ -64,8 +61,7 @@ struct AlbumController: Sendable {
             AlbumPage(
                 title: album.name, chrome: PageChrome(context, section: .albums),
                 album: AlbumCard(album, count: count), grid: grid,
-                upload: UploadFormModel(
-                    maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albumOptionsHTML: "", fixedAlbumID: album.id, tusThreshold: photoController.tusThreshold),
+                upload: photoController.uploadForm(albumOptionsHTML: "", fixedAlbumID: album.id),
                 isFirstPage: after == nil))
     }
 
@@ -85,10 +81,9 @@ struct AlbumController: Sendable {
         let album = try await findAlbum(context)
         let photos = try await albums.allPhotos(inAlbum: album.id)
         let archive = AlbumArchive(photos: photos, store: store, logger: logger)
-        var headers = HTTPFields()
-        headers[.contentType] = "application/zip"
-        headers[.contentDisposition] = Self.attachment(album.name + ".zip")
-        headers[.cacheControl] = "no-store"
+        let headers: HTTPFields = [
+            .contentType: "application/zip", .contentDisposition: Self.attachment(album.name + ".zip"), .cacheControl: "no-store",
+        ]
         return Response(status: .ok, headers: headers, body: archive.body)
     }
 
@@ -111,14 +106,5 @@ struct AlbumController: Sendable {
 struct AlbumPageJSON: Encodable, Sendable {
     let album: AlbumJSON
     let photos: [PhotoJSON]
-    let next: Int64?
-
-    enum CodingKeys: String, CodingKey { case album, photos, next }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(album, forKey: .album)
-        try container.encode(photos, forKey: .photos)
-        try container.encode(next, forKey: .next)
-    }
+    @Null var next: Int64?
 }

@@ -36,12 +36,9 @@ struct HealthController<Context: RequestContext>: Sendable {
         switch error {
         case let error as DatabaseError where error.code == .migrationsPending:
             return "The database schema is behind this version: run app migrate."
-        case is DatabaseError:
-            return "The database is not reachable."
-        case is StorageError:
-            return "The media storage is not reachable."
-        default:
-            return "A dependency is not ready."
+        case is DatabaseError: return "The database is not reachable."
+        case is StorageError: return "The media storage is not reachable."
+        default: return "A dependency is not ready."
         }
     }
 }

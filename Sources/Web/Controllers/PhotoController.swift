@@ -52,17 +52,27 @@ struct PhotoController: Sendable {
             "gallery",
             GalleryPage(
                 chrome: PageChrome(context, section: .photos), gridHTML: gridHTML,
-                upload: UploadFormModel(
-                    maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albumOptionsHTML: albumOptionsHTML,
-                    fixedAlbumID: nil, tusThreshold: tusThreshold)))
+                upload: uploadForm(albumOptionsHTML: albumOptionsHTML, fixedAlbumID: nil)))
+    }
+
+    /// The upload form of the gallery (an album choice) or of an album page (`fixedAlbumID`).
+    func uploadForm(albumOptionsHTML: String, fixedAlbumID: Int64?) -> UploadFormModel {
+        UploadFormModel(
+            maxUploadText: Formatting.bytes(configuration.maxUploadBytes), albumOptionsHTML: albumOptionsHTML,
+            fixedAlbumID: fixedAlbumID, tusThreshold: tusThreshold)
+    }
+
+    /// One newest-first page of `scope`: at most `limit` photos, and the next page's cursor when there is one.
+    func page(_ scope: PhotoScope, after: Int64?, limit: Int) async throws -> (photos: [Photo], next: Int64?) {
+        let page = try await albums.photos(in: scope, before: after, limit: limit + 1)
+        let shown = Array(page.prefix(limit))
+        return (shown, page.count > limit ? shown.last?.id : nil)
     }
 
     /// One page of a grid: the cards, and the links to the next page when there is one.
     func gridPage(_ scope: PhotoScope, after: Int64?, basePath: String, scopeQuery: String) async throws -> PhotoGrid {
-        let page = try await albums.photos(in: scope, before: after, limit: configuration.pageSize + 1)
-        let shown = Array(page.prefix(configuration.pageSize))
+        let (shown, last) = try await page(scope, after: after, limit: configuration.pageSize)
         let cards = shown.map { PhotoCard($0, store: store) }
-        let last = page.count > configuration.pageSize ? shown.last?.id : nil
         return PhotoGrid(
             photos: cards, hasPhotos: !cards.isEmpty, nextURL: last.map { "\(basePath)?after=\($0)" },
             nextJSONURL: last.map { "/photos?\(scopeQuery)&after=\($0)&limit=\(configuration.pageSize)" },
@@ -104,9 +114,7 @@ struct PhotoController: Sendable {
             guard let id = Int64(text), id > 0 else { throw APIError.badRequest("album must be an album id or none.") }
             scope = .album(id)
         }
-        let page = try await albums.photos(in: scope, before: try request.photoCursor(), limit: limit + 1)
-        let shown = Array(page.prefix(limit))
-        let next = page.count > limit ? shown.last?.id : nil
+        let (shown, next) = try await page(scope, after: try request.photoCursor(), limit: limit)
         return JSONResponse.make(PhotoListJSON(photos: shown.map(json), next: next, includeNext: true))
     }
 

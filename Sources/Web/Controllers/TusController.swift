@@ -44,24 +44,23 @@ struct TusController: Sendable {
     // MARK: Discovery
 
     func options(_ request: Request) -> Response {
-        var headers = HTTPFields()
-        headers[TusHeaders.resumable] = TusHeaders.version
-        headers[TusHeaders.tusVersion] = TusHeaders.version
-        headers[TusHeaders.maxSize] = String(configuration.maxUploadBytes)
-        headers[TusHeaders.extensions] = "creation,termination,checksum,expiration"
-        headers[TusHeaders.checksumAlgorithms] = "sha256,sha1"
-        return Response(status: .noContent, headers: headers)
+        Response(
+            status: .noContent,
+            headers: [
+                TusHeaders.resumable: TusHeaders.version, TusHeaders.tusVersion: TusHeaders.version,
+                TusHeaders.maxSize: String(configuration.maxUploadBytes),
+                TusHeaders.extensions: "creation,termination,checksum,expiration",
+                TusHeaders.checksumAlgorithms: "sha256,sha1",
+            ])
     }
 
     /// Checks `Tus-Resumable`, runs the handler, and adds the protocol's headers to whatever it answers.
     func answer(_ request: Request, _ handler: () async throws -> Response) async throws -> Response {
         do {
             guard request.headers[TusHeaders.resumable] == TusHeaders.version else {
-                var headers = HTTPFields()
-                headers[TusHeaders.tusVersion] = TusHeaders.version
                 throw Refusal(
                     error: APIError(.preconditionFailed, "tus_version", "Send Tus-Resumable: 1.0.0; this server speaks tus 1.0.0."),
-                    headers: headers)
+                    headers: [TusHeaders.tusVersion: TusHeaders.version])
             }
             var response = try await handler()
             response.headers[TusHeaders.resumable] = TusHeaders.version
@@ -128,11 +127,9 @@ struct TusController: Sendable {
             throw error
         }
         logger.info("resumable upload created", metadata: ["upload.id": "\(id)", "upload.length": "\(length)"])
-        var headers = HTTPFields()
-        headers[.location] = "/uploads/" + id
-        headers[TusHeaders.uploadExpires] = HTTPDate.format(expires)
-        headers[TusHeaders.uploadOffset] = "0"
-        return Response(status: .created, headers: headers)
+        return Response(
+            status: .created,
+            headers: [.location: "/uploads/" + id, TusHeaders.uploadExpires: HTTPDate.format(expires), TusHeaders.uploadOffset: "0"])
     }
 
     // MARK: Core
@@ -140,11 +137,10 @@ struct TusController: Sendable {
     /// `HEAD /uploads/{id}`: how far the upload has come.
     func head(_ context: Context) async throws -> Response {
         let upload = try await find(context)
-        var headers = HTTPFields()
-        headers[TusHeaders.uploadOffset] = String(upload.offset)
-        headers[TusHeaders.uploadLength] = String(upload.length)
-        headers[.cacheControl] = "no-store"
-        headers[TusHeaders.uploadExpires] = HTTPDate.format(upload.expiresAt)
+        var headers: HTTPFields = [
+            TusHeaders.uploadOffset: String(upload.offset), TusHeaders.uploadLength: String(upload.length),
+            .cacheControl: "no-store", TusHeaders.uploadExpires: HTTPDate.format(upload.expiresAt),
+        ]
         if !upload.fileName.isEmpty {
             headers[TusHeaders.uploadMetadata] = "filename " + Data(upload.fileName.utf8).base64EncodedString()
         }
@@ -178,11 +174,9 @@ struct TusController: Sendable {
         case .notFound: throw APIError.notFound("There is no upload \(id).")
         case .expired: throw APIError(.gone, "expired", "This upload has expired; start it again.")
         case .offsetMismatch(let current):
-            var headers = HTTPFields()
-            headers[TusHeaders.uploadOffset] = String(current)
             throw Refusal(
                 error: APIError(.conflict, "offset_mismatch", "The upload is at byte \(current), not \(offset): resume from there."),
-                headers: headers)
+                headers: [TusHeaders.uploadOffset: String(current)])
         case .busy:
             throw APIError(.conflict, "upload_busy", "Another request is sending a chunk of this upload; wait for it, then resume.")
         }
@@ -224,10 +218,9 @@ struct TusController: Sendable {
             throw APIError(.conflict, "upload_busy", "This upload was changed by another request; ask HEAD for its offset.")
         }
         if next.isComplete { return try await complete(next, token: token) }
-        var headers = HTTPFields()
-        headers[TusHeaders.uploadOffset] = String(next.offset)
-        headers[TusHeaders.uploadExpires] = HTTPDate.format(next.expiresAt)
-        return Response(status: .noContent, headers: headers)
+        return Response(
+            status: .noContent,
+            headers: [TusHeaders.uploadOffset: String(next.offset), TusHeaders.uploadExpires: HTTPDate.format(next.expiresAt)])
     }
 
     /// Runs `body` while renewing the upload's lease every third of its length, so a slow chunk keeps the upload
@@ -318,14 +311,10 @@ struct TusController: Sendable {
                     Self.checksumMismatch, "checksum_mismatch",
                     "The file's SHA-256 is not the one declared in Upload-Metadata; the upload was discarded.")
             }
-        } catch let error as APIError {
+        } catch where error is APIError || error is IngestError {
             _ = try? await resumable.uploads.delete(id: upload.id)
             await store.discardStaged(staged)
-            throw error
-        } catch let error as IngestError {
-            _ = try? await resumable.uploads.delete(id: upload.id)
-            await store.discardStaged(staged)
-            throw APIError(error)
+            throw (error as? IngestError).map(APIError.init) ?? error
         }
         let media = self.store
         let outcome = try await ingest.record(

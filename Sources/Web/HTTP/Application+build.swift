@@ -47,7 +47,7 @@ public func buildApplication(
     let router = Router(context: WebRequestContext.self)
     router.add(middleware: RequestIDMiddleware(generator: shared.requestIDs))
     router.add(middleware: HTTPMetricsMiddleware(handles: shared.metrics))
-    router.add(middleware: SecurityHeadersMiddleware(shared.securityHeaders))
+    router.add(middleware: SecurityHeadersMiddleware(headers: shared.securityHeaders))
     router.add(middleware: ErrorMiddleware(renderer: renderer, logger: logger))
     router.add(middleware: MediaPathGuard())
     if let staticFiles = shared.staticFiles {

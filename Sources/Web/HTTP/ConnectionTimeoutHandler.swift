@@ -55,8 +55,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         case .head:
             phase = .receivingBody
             disarm()
-        case .body:
-            disarm()  // progress; the next read the server asks for arms the timer again
+        case .body: disarm()  // progress; the next read the server asks for arms the timer again
         case .end:
             phase = .answering
             disarm()

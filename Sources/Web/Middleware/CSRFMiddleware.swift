@@ -18,11 +18,12 @@ struct CSRFMiddleware: RouterMiddleware {
         context.csrfToken = expected
         // A bearer token is never sent by a browser on its own, so a forged cross-site form cannot carry one.
         if CSRFPolicy.isUnsafe(request.method), context.user?.isBearer != true {
+            let type = HeaderParameters(request.headers[.contentType] ?? "").value
             if let header = request.headers[CSRFPolicy.headerName] {
                 try CSRFPolicy.verify(request, context: context, submitted: header)
-            } else if Self.isMultipart(request) {
+            } else if type == "multipart/form-data" {
                 // Checked by the upload handler with the form's csrf_token field.
-            } else if Self.isURLEncodedForm(request) {
+            } else if type == "application/x-www-form-urlencoded" {
                 let body = try await request.collectBody(upTo: Self.maxFormBytes)
                 try CSRFPolicy.verify(request, context: context, submitted: FormFields(body)[CSRFPolicy.fieldName])
             } else {
@@ -32,22 +33,12 @@ struct CSRFMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         if existing == nil {
             // The anonymous token (a signed-in browser's pages carry the session-bound one, but keep a cookie for
-            // after sign-out). Behind a TLS-terminating proxy the cookie is marked Secure; a forged header only
-            // restricts the cookie.
+            // after sign-out), Secure behind a TLS-terminating proxy as the session cookie is.
             let anonymous = context.user == nil ? context.csrfToken : CSRFPolicy.newToken()
-            let secure = request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
             response.setCookie(
                 Cookie(name: CSRFPolicy.cookieName, value: anonymous, maxAge: 365 * 24 * 3600, path: "/",
-                       secure: secure, httpOnly: true, sameSite: .lax))
+                       secure: SessionCookie.isTLS(request), httpOnly: true, sameSite: .lax))
         }
         return response
-    }
-
-    static func isMultipart(_ request: Request) -> Bool {
-        HeaderParameters(request.headers[.contentType] ?? "").value == "multipart/form-data"
-    }
-
-    static func isURLEncodedForm(_ request: Request) -> Bool {
-        HeaderParameters(request.headers[.contentType] ?? "").value == "application/x-www-form-urlencoded"
     }
 }

@@ -39,10 +39,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private func map(_ error: any Error, request: Request, logger: Logger) -> APIError {
         switch error {
-        case let error as APIError:
-            return error
-        case let error as IngestError:
-            return APIError(error)
+        case let error as APIError: return error
+        case let error as IngestError: return APIError(error)
         case let error as DatabaseError:
             logger.error("database error", metadata: ["error": "\(error)", "underlying": "\(error.underlying.map { "\($0)" } ?? "")", "http.path": "\(request.uri.path)"])
             return .unavailable("The database is unavailable right now; nothing was saved. Try again shortly.")

@@ -8,10 +8,6 @@ import Storage
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     let headers: SecurityHeaders
 
-    init(_ headers: SecurityHeaders) {
-        self.headers = headers
-    }
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         headers.apply(to: &response.headers, path: request.uri.path)

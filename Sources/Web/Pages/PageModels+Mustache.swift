@@ -1,9 +1,7 @@
 import Mustache
 
-// The gallery's models name their fields for the templates themselves: without this, swift-mustache finds every
-// `{{name}}` through `Mirror`, whose reflection (type metadata look-ups, demangling) was most of the CPU time of
-// `GET /` (perf, issue 10). Each list must name every stored property the templates may use; an unknown name
-// answers nil, so the template looks further up its context stack, as with Mirror.
+// The page models name their fields for the templates, sparing swift-mustache a `Mirror` reflection per `{{name}}`.
+// Each list must name every stored property the templates use; an unknown name answers nil, as with Mirror.
 
 extension GalleryPage: MustacheParent {
     func child(named name: String) -> Any? {

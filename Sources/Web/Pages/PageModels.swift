@@ -175,19 +175,17 @@ struct AlbumCard: Sendable {
     let emptySlots: [Int]
 
     init(_ summary: AlbumSummary, store: any MediaStore) {
-        id = summary.album.id
-        name = summary.album.name
-        countText = summary.photoCount == 1 ? "1 photo" : "\(summary.photoCount) photos"
-        previews = summary.previews.map { PhotoCard($0, store: store) }
-        emptySlots = Array(0..<max(0, AlbumSummary.previewCount - previews.count))
+        let previews = summary.previews.map { PhotoCard($0, store: store) }
+        self.init(summary.album, count: summary.photoCount, previews: previews, emptySlots: AlbumSummary.previewCount - previews.count)
     }
 
-    init(_ album: Album, count: Int) {
+    /// An album's card; with no previews (an album's own page), no empty preview slots either.
+    init(_ album: Album, count: Int, previews: [PhotoCard] = [], emptySlots: Int = 0) {
         id = album.id
         name = album.name
         countText = count == 1 ? "1 photo" : "\(count) photos"
-        previews = []
-        emptySlots = []
+        self.previews = previews
+        self.emptySlots = Array(0..<max(0, emptySlots))
     }
 }
 

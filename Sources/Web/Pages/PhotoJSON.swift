@@ -49,28 +49,35 @@ struct PhotoJSON: Encodable, Sendable {
     }
 }
 
+/// An optional written as `null` when absent, never left out (synthesized `Encodable` would omit it).
+@propertyWrapper
+struct Null<Value: Encodable & Sendable>: Encodable, Sendable {
+    var wrappedValue: Value?
+
+    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}
+
 /// `{"make": …, "model": …}` or null when EXIF named no camera.
 struct CameraJSON: Encodable, Sendable {
-    let camera: Camera
+    @Null var make: String?
+    @Null var model: String?
 
     init?(_ camera: Camera) {
         guard camera.make != nil || camera.model != nil else { return nil }
-        self.camera = camera
-    }
-
-    enum CodingKeys: String, CodingKey { case make, model }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(camera.make, forKey: .make)
-        try container.encode(camera.model, forKey: .model)
+        make = camera.make
+        model = camera.model
     }
 }
 
 /// The derivatives' pixel sizes, for `srcset` widths: `{"display": {"width", "height"} or null, "thumbnail": …}`.
 struct SizesJSON: Encodable, Sendable {
-    let display: Size?
-    let thumbnail: Size?
+    @Null var display: Size?
+    @Null var thumbnail: Size?
 
     struct Size: Encodable, Sendable {
         let width: Int
@@ -81,14 +88,6 @@ struct SizesJSON: Encodable, Sendable {
         let ready = photo.status == .ready
         display = ready ? photo.display.map { Size(width: $0.width, height: $0.height) } : nil
         thumbnail = ready ? photo.thumbnail.map { Size(width: $0.width, height: $0.height) } : nil
-    }
-
-    enum CodingKeys: String, CodingKey { case display, thumbnail }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(display, forKey: .display)
-        try container.encode(thumbnail, forKey: .thumbnail)
     }
 }
 
@@ -135,8 +134,8 @@ struct AlbumJSON: Encodable, Sendable {
 /// Where a photo's three files are fetched from; derivatives are null until the photo is ready.
 struct PhotoURLs: Encodable, Sendable {
     let original: String
-    let display: String?
-    let thumbnail: String?
+    @Null var display: String?
+    @Null var thumbnail: String?
 
     init(_ photo: Photo, store: any MediaStore) {
         original = store.url(for: MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension))
@@ -148,15 +147,6 @@ struct PhotoURLs: Encodable, Sendable {
             self.thumbnail = nil
         }
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(original, forKey: .original)
-        try container.encode(display, forKey: .display)
-        try container.encode(thumbnail, forKey: .thumbnail)
-    }
-
-    enum CodingKeys: String, CodingKey { case original, display, thumbnail }
 }
 
 /// `{"photos": [...], "next": cursor}` for lists and upload answers.

@@ -4,15 +4,10 @@ import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 
-/// Answers `GET`/`HEAD /static/...` on the connection's event loop, before a request reaches Hummingbird: no task,
-/// no hop to the concurrency pool and back, no middleware chain. Small static files are most of what a page load
-/// asks for, and on them that machinery cost about twice the answer itself.
-///
-/// The answer is the one the router would give: the same ``StaticFiles``, the same security headers, request id,
-/// `Date` and `Server` headers and the same request metrics (route `/static/*`). Everything else passes through
-/// untouched, and so does any request that arrives while an earlier one on the connection is still being answered
-/// by Hummingbird (HTTP pipelining), so answers stay in request order; the router's ``StaticFileMiddleware`` answers
-/// those. Requests asking to close the connection also go through, since Hummingbird closes it after answering.
+/// Answers `GET`/`HEAD /static/...` on the connection's event loop, before a request reaches Hummingbird (no task,
+/// no middleware chain), with the answer the router would give: the same ``StaticFiles``, security headers, request
+/// id, `Date`, `Server` and metrics (route `/static/*`). A request pipelined behind one Hummingbird is still
+/// answering, or one asking to close the connection, passes through, so answers stay in order.
 /// Sits after ``ConnectionTimeoutHandler``, which sees these answers pass and so keeps its timers right.
 final class StaticFileChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart

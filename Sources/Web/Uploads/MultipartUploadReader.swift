@@ -22,11 +22,6 @@ struct MultipartUploadReader {
     /// Bytes of one part's headers; ours are a few hundred.
     static let maxPartHeaderBytes = 8 * 1024
 
-    /// Reads the whole body and returns the files in the order they came.
-    func read(_ body: RequestBody, contentType: String?) async throws -> [UploadedFile] {
-        try await readForm(body, contentType: contentType).files
-    }
-
     /// Reads the whole body: the files in the order they came and the form's small text fields.
     func readForm(_ body: RequestBody, contentType: String?) async throws -> UploadForm {
         let type = HeaderParameters(contentType ?? "")

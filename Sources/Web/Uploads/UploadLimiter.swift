@@ -25,7 +25,4 @@ public final class UploadLimiter: Sendable {
         defer { running.withLockedValue { $0 -= 1 } }
         return try await body()
     }
-
-    /// Uploads in progress now.
-    var inProgress: Int { running.withLockedValue { $0 } }
 }
