@@ -29,7 +29,8 @@ struct ErrorTests {
     func truncatedProgressiveJPEG(fraction: Double) {
         #expect(ResamplingTests.markers(Self.progressiveJPEG).contains(0xC2))
         Self.expectError(.corrupt, Array(Self.progressiveJPEG.prefix(Int(Double(Self.progressiveJPEG.count) * fraction))))
-        Self.expectError(.corrupt, Array(Self.progressiveJPEG.dropLast(2)))  // a missing EOI cannot be told from a missing scan
+        // A missing EOI cannot be told from a missing scan.
+        Self.expectError(.corrupt, Array(Self.progressiveJPEG.dropLast(2)))
     }
 
     @Test func truncatedProgressiveBetweenScans() throws {

@@ -93,7 +93,8 @@ struct ResamplingTests {
         #expect(ImageGeometry.jpegScaleDenominator(width: 4032, height: 3024, targetWidth: 1280, targetHeight: 960) == 2)
         // Exactly 1/8 is still enough.
         #expect(ImageGeometry.jpegScaleDenominator(width: 10240, height: 7680, targetWidth: 1280, targetHeight: 960) == 8)
-        #expect(ImageGeometry.jpegScaleDenominator(width: 10239, height: 7679, targetWidth: 1280, targetHeight: 960) == 8)  // ceil
+        // Scaled sizes round up, so one pixel short of 1/8 still takes 1/8.
+        #expect(ImageGeometry.jpegScaleDenominator(width: 10239, height: 7679, targetWidth: 1280, targetHeight: 960) == 8)
         #expect(ImageGeometry.jpegScaleDenominator(width: 10200, height: 7650, targetWidth: 1280, targetHeight: 960) == 4)
         #expect(ImageGeometry.jpegScaleDenominator(width: 600, height: 450, targetWidth: 600, targetHeight: 450) == 1)
         #expect(ImageGeometry.jpegScaleDenominator(width: 2048, height: 1536, targetWidth: 1280, targetHeight: 960) == 1)

@@ -54,6 +54,7 @@ struct PhotoJSON: Encodable, Sendable {
 struct Null<Value: Encodable & Sendable>: Encodable, Sendable {
     var wrappedValue: Value?
 
+    // A property wrapper needs init(wrappedValue:) itself: the memberwise one does not make `@Null var x = y` work.
     init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
 
     func encode(to encoder: any Encoder) throws {
