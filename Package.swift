@@ -162,8 +162,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CacheTests",
-            dependencies: ["Redis", "Cache", "MemoriesTestSupport", .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: [
+                "Redis", "Cache", "MemoriesTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "MemoriesTestSupport", "CLCMS2"]),
         .testTarget(
@@ -177,9 +179,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DatabaseTests",
-            dependencies: ["Database", "Jobs", "MemoriesTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: [
+                "Database", "Jobs", "MemoriesTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Database", "Storage", "Imaging", "MemoriesTestSupport"]),
+        .testTarget(
+            name: "JobsTests", dependencies: ["Jobs", "Database", "Storage", "Imaging", "MemoriesTestSupport"]),
         .testTarget(
             name: "WebTests",
             dependencies: [
@@ -194,7 +199,9 @@ let package = Package(
         .testTarget(name: "AppTests", dependencies: ["Composition", "MemoriesTestSupport"]),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "Imaging", "MemoriesTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "Ingest", "Imaging", "MemoriesTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Whole processes: `app serve` and `app worker` as built, against a real PostgreSQL, killed and restarted.
         .testTarget(

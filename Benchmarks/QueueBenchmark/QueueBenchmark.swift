@@ -26,7 +26,9 @@ struct QueueBenchmark {
         logger.logLevel = .critical
         let migrations = try Migration.load(from: FileManager.default.currentDirectoryPath + "/Migrations/postgres")
 
-        say("Queue latency, enqueue call (insert + commit) to claim by an idle worker (\(samples) jobs, one at a time):")
+        say(
+            "Queue latency, enqueue call (insert + commit) to claim by an idle worker (\(samples) jobs, one at a time):"
+        )
         say("| wake-up | p50 | p99 | max |")
         say("|---|---|---|---|")
         for mode in [LatencyMode.listen, .poll1s] {
@@ -38,22 +40,27 @@ struct QueueBenchmark {
                     recorder: recorder(database),
                     listener: mode == .listen ? PostgresJobListener(database: database) : nil,
                     firstPoll: mode == .listen ? .seconds(10) : .seconds(1),
-                    maxPoll: mode == .listen ? .seconds(10) : .seconds(1), samples: mode == .listen ? samples : min(samples, 50))
+                    maxPoll: mode == .listen ? .seconds(10) : .seconds(1),
+                    samples: mode == .listen ? samples : min(samples, 50))
             }
             say("| PostgreSQL, \(mode.rawValue) | \(figures.p50) | \(figures.p99) | \(figures.max) |")
         }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("queue-bench-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("queue-bench-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         do {
             let sqlite = try await SQLiteDatabase.open(path: folder + "/bench.sqlite3", logger: logger)
-            let sqliteMigrations = try Migration.load(from: FileManager.default.currentDirectoryPath + "/Migrations/sqlite")
+            let sqliteMigrations = try Migration.load(
+                from: FileManager.default.currentDirectoryPath + "/Migrations/sqlite")
             try await Migrator(migrations: sqliteMigrations).migrate(sqlite)
             // `app worker` on SQLite: polls from 50 ms, doubling up to 2 s while idle.
             let figures = try await latency(
                 recorder: recorder(sqlite), listener: nil,
                 firstPoll: .milliseconds(50), maxPoll: .seconds(2), samples: min(samples, 50))
-            say("| SQLite, separate worker process (poll 50 ms → 2 s) | \(figures.p50) | \(figures.p99) | \(figures.max) |")
+            say(
+                "| SQLite, separate worker process (poll 50 ms → 2 s) | \(figures.p50) | \(figures.p99) | \(figures.max) |"
+            )
             await sqlite.close()
         }
 
@@ -80,7 +87,10 @@ struct QueueBenchmark {
         }
     }
 
-    enum LatencyMode: String { case listen = "LISTEN/NOTIFY (10 s poll as fallback)", poll1s = "a fixed 1 s poll, no LISTEN" }
+    enum LatencyMode: String {
+        case listen = "LISTEN/NOTIFY (10 s poll as fallback)"
+        case poll1s = "a fixed 1 s poll, no LISTEN"
+    }
 
     static func reset(_ database: Database.PostgresDatabase) async throws {
         _ = try await database.query("TRUNCATE jobs, photos RESTART IDENTITY")
@@ -90,7 +100,8 @@ struct QueueBenchmark {
     static func recorder(_ database: any SQLDatabase) -> UploadRecorder {
         let photos = SQLPhotoRepository(database: database)
         return UploadRecorder(
-            database: database, photos: photos, queue: SQLJobQueue(database: database, photos: photos), maxJobAttempts: 3)
+            database: database, photos: photos, queue: SQLJobQueue(database: database, photos: photos),
+            maxJobAttempts: 3)
     }
 
     static func newPhoto(_ n: Int) -> NewPhoto {

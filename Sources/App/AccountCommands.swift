@@ -8,14 +8,17 @@ import Web
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users", abstract: "Create, list and delete the accounts that may sign in.",
-        subcommands: [UsersCreateCommand.self, UsersPasswdCommand.self, UsersListCommand.self, UsersDeleteCommand.self],
+        subcommands: [
+            UsersCreateCommand.self, UsersPasswdCommand.self, UsersListCommand.self, UsersDeleteCommand.self,
+        ],
         defaultSubcommand: UsersListCommand.self)
 }
 
 /// `app tokens`: API tokens for scripts (`Authorization: Bearer TOKEN`).
 struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tokens", abstract: "Create, list and revoke API tokens for scripts (Authorization: Bearer TOKEN).",
+        commandName: "tokens",
+        abstract: "Create, list and revoke API tokens for scripts (Authorization: Bearer TOKEN).",
         subcommands: [TokensCreateCommand.self, TokensListCommand.self, TokensRevokeCommand.self],
         defaultSubcommand: TokensListCommand.self)
 }
@@ -43,7 +46,9 @@ private func refuse(_ role: String, _ message: String) -> ExitCode {
 struct UsersCreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
-        abstract: "Create an account (password prompted twice, or the first line of standard input when it is not a terminal).")
+        abstract:
+            "Create an account (password prompted twice, or the first line of standard input when it is not a terminal)."
+    )
 
     @Argument(help: "The username: 1–64 characters without spaces; unique regardless of case.") var username: String
     @OptionGroup var settings: Settings
@@ -54,12 +59,14 @@ struct UsersCreateCommand: AsyncParsableCommand {
         let username = self.username
         try await withAccounts(settings, role: role) { accounts, configuration in
             if try await accounts.credentials(username: username) != nil {
-                throw refuse(role, "a user named \(username) already exists (names are compared without regard to case)")
+                throw refuse(
+                    role, "a user named \(username) already exists (names are compared without regard to case)")
             }
             let password = try PasswordPrompt.readNewPassword(for: username)
             let hash = try await PasswordHasher(cost: configuration.bcryptCost).hash(password)
             guard let user = try await accounts.createUser(username: username, passwordHash: hash) else {
-                throw refuse(role, "a user named \(username) already exists (names are compared without regard to case)")
+                throw refuse(
+                    role, "a user named \(username) already exists (names are compared without regard to case)")
             }
             print("created user \(user.username) (id \(user.id))")
         }
@@ -69,7 +76,8 @@ struct UsersCreateCommand: AsyncParsableCommand {
 /// `app users passwd NAME`: a new password; every session of the user ends.
 struct UsersPasswdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "passwd", abstract: "Set a user's password (prompted, or from standard input); signs them out everywhere.")
+        commandName: "passwd",
+        abstract: "Set a user's password (prompted, or from standard input); signs them out everywhere.")
 
     @Argument(help: "The username.") var username: String
     @OptionGroup var settings: Settings
@@ -135,7 +143,8 @@ struct TokensCreateCommand: AsyncParsableCommand {
         commandName: "create", abstract: "Create an API token for a user and print it (it is shown only this once).")
 
     @Argument(help: "The user the token acts for.") var username: String
-    @Option(name: .customLong("name"), help: "A label to tell tokens apart, e.g. the script using it.") var label = "api"
+    @Option(name: .customLong("name"), help: "A label to tell tokens apart, e.g. the script using it.") var label =
+        "api"
     @OptionGroup var settings: Settings
 
     func run() async throws {
@@ -145,11 +154,14 @@ struct TokensCreateCommand: AsyncParsableCommand {
         let username = self.username
         try await withAccounts(settings, role: role) { accounts, _ in
             let secret = SecretToken.newAPIToken()
-            guard let token = try await accounts.createToken(
-                username: username, name: label, tokenHash: SecretToken.digest(secret))
+            guard
+                let token = try await accounts.createToken(
+                    username: username, name: label, tokenHash: SecretToken.digest(secret))
             else { throw refuse(role, "there is no user named \(username) (see app users list)") }
             FileHandle.standardError.write(
-                Data("token \(token.id) (\(token.name)) for \(token.username); store it now, it is not shown again:\n".utf8))
+                Data(
+                    "token \(token.id) (\(token.name)) for \(token.username); store it now, it is not shown again:\n"
+                        .utf8))
             print(secret)
         }
     }
@@ -157,7 +169,8 @@ struct TokensCreateCommand: AsyncParsableCommand {
 
 /// `app tokens list [USERNAME]`.
 struct TokensListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List API tokens (never the secrets).")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List API tokens (never the secrets).")
 
     @Argument(help: "Only this user's tokens.") var username: String?
     @OptionGroup var settings: Settings
@@ -170,7 +183,9 @@ struct TokensListCommand: AsyncParsableCommand {
             for token in tokens {
                 let used = token.lastUsedAt.map { "last used \(Timestamp.iso8601($0))" } ?? "never used"
                 let state = token.revokedAt.map { "revoked \(Timestamp.iso8601($0))" } ?? "active"
-                print("\(token.id)\t\(token.username)\t\(token.name)\t\(state)\tcreated \(Timestamp.iso8601(token.createdAt))\t\(used)")
+                print(
+                    "\(token.id)\t\(token.username)\t\(token.name)\t\(state)\tcreated \(Timestamp.iso8601(token.createdAt))\t\(used)"
+                )
             }
         }
     }
@@ -178,7 +193,8 @@ struct TokensListCommand: AsyncParsableCommand {
 
 /// `app tokens revoke ID`.
 struct TokensRevokeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke an API token; it stops working at once.")
+    static let configuration = CommandConfiguration(
+        commandName: "revoke", abstract: "Revoke an API token; it stops working at once.")
 
     @Argument(help: "The token's id (from app tokens list).") var id: Int64
     @OptionGroup var settings: Settings

@@ -21,10 +21,15 @@ struct ImportCommand: AsyncParsableCommand {
     @Argument(help: "Folders (searched recursively) or files to import.")
     var paths: [String]
 
-    @Option(name: .customLong("server"), help: "Upload to this server over tus (e.g. https://photos.example.org) instead of the configured database and store.")
+    @Option(
+        name: .customLong("server"),
+        help:
+            "Upload to this server over tus (e.g. https://photos.example.org) instead of the configured database and store."
+    )
     var server: String?
 
-    @Option(name: .customLong("token"), help: "API token sent as Authorization: Bearer with --server (or MEMORIES_TOKEN).")
+    @Option(
+        name: .customLong("token"), help: "API token sent as Authorization: Bearer with --server (or MEMORIES_TOKEN).")
     var token: String?
 
     @OptionGroup var settings: Settings
@@ -44,9 +49,11 @@ struct ImportCommand: AsyncParsableCommand {
             return
         }
         let totalBytes = files.reduce(0) { $0 + $1.bytes }
-        Console.line("importing \(files.count) photo\(files.count == 1 ? "" : "s") (\(ImportProgress.megabytes(totalBytes)))"
-            + (server.map { " into \($0)" } ?? ""))
-        let progress = ImportProgress(totalFiles: files.count, totalBytes: totalBytes, isTerminal: isatty(STDOUT_FILENO) == 1)
+        Console.line(
+            "importing \(files.count) photo\(files.count == 1 ? "" : "s") (\(ImportProgress.megabytes(totalBytes)))"
+                + (server.map { " into \($0)" } ?? ""))
+        let progress = ImportProgress(
+            totalFiles: files.count, totalBytes: totalBytes, isTerminal: isatty(STDOUT_FILENO) == 1)
         let interrupted = NIOLockedValueBox(false)
 
         let work: Task<Void, any Error>
@@ -70,7 +77,8 @@ struct ImportCommand: AsyncParsableCommand {
             work = Task {
                 try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
                     let ingest = PhotoIngest(
-                        database: runtime.database.sql, photos: runtime.photos, queue: runtime.queue, wake: WakeSignal(),
+                        database: runtime.database.sql, photos: runtime.photos, queue: runtime.queue,
+                        wake: WakeSignal(),
                         maxJobAttempts: configuration.maxAttempts, logger: logger)
                     let store = runtime.store
                     let maxPixels = configuration.maxPixels
@@ -140,11 +148,14 @@ struct ImportCommand: AsyncParsableCommand {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
-        return head.starts(with: [0xFF, 0xD8, 0xFF]) || head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        return head.starts(with: [0xFF, 0xD8, 0xFF])
+            || head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 
     /// Runs `body` over the files with at most `concurrency` at once; stops starting new ones once cancelled.
-    static func each(_ files: [ImageFile], concurrency: Int, _ body: @escaping @Sendable (ImageFile) async -> Void) async {
+    static func each(_ files: [ImageFile], concurrency: Int, _ body: @escaping @Sendable (ImageFile) async -> Void)
+        async
+    {
         await withTaskGroup(of: Void.self) { group in
             for (index, file) in files.enumerated() {
                 if index >= concurrency {
@@ -164,7 +175,7 @@ struct ImportCommand: AsyncParsableCommand {
                 return try await work()
             } catch let error as ImportError {
                 guard case .transient = error, attempt < 6 else { throw error }
-            } catch where error is DatabaseError || error is StorageError {
+            } catch  where error is DatabaseError || error is StorageError {
                 guard attempt < 6 else { throw error }
             }
             try await Task.sleep(for: .milliseconds(Int(delay * 1000 * Double.random(in: 0.5...1.0))))
@@ -182,7 +193,8 @@ struct ImportCommand: AsyncParsableCommand {
         do {
             let result = try await retrying {
                 try await ingest.record(
-                    file: file.path, originalName: file.name, albumID: nil, maxPixels: maxPixels, store: store, consume: false)
+                    file: file.path, originalName: file.name, albumID: nil, maxPixels: maxPixels, store: store,
+                    consume: false)
             }
             outcome = result.isNew ? .imported : .duplicate
         } catch is CancellationError {

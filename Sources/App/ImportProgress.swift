@@ -61,11 +61,14 @@ actor ImportProgress {
         if imported == 0 && failures.isEmpty && duplicates == totalFiles {
             Console.line("nothing to import: all \(totalFiles) photo\(totalFiles == 1 ? " is" : "s are") already there")
         } else {
-            Console.line("imported \(imported), skipped \(duplicates) as duplicates, failed \(failures.count)"
-                + (remaining > 0 ? ", not done \(remaining)" : "") + " (\(elapsedText()))")
+            Console.line(
+                "imported \(imported), skipped \(duplicates) as duplicates, failed \(failures.count)"
+                    + (remaining > 0 ? ", not done \(remaining)" : "") + " (\(elapsedText()))")
         }
         for failure in failures { Console.line("  failed \(failure.file): \(failure.reason)") }
-        if interrupted { Console.line("interrupted: run the same command again to finish (photos already imported are skipped)") }
+        if interrupted {
+            Console.line("interrupted: run the same command again to finish (photos already imported are skipped)")
+        }
         return !failures.isEmpty
     }
 
@@ -81,7 +84,8 @@ actor ImportProgress {
         let seconds = max(0.001, elapsedSeconds())
         let rate = Double(doneBytes) / seconds
         let left = rate > 0 ? Double(totalBytes - doneBytes) / rate : 0
-        let text = "[\(bar)] \(doneFiles)/\(totalFiles) files  \(Self.megabytes(doneBytes))/\(Self.megabytes(totalBytes))  "
+        let text =
+            "[\(bar)] \(doneFiles)/\(totalFiles) files  \(Self.megabytes(doneBytes))/\(Self.megabytes(totalBytes))  "
             + "\(Self.megabytes(Int(rate)))/s  \(Self.clock(left)) left"
         FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + text).utf8))
     }

@@ -14,7 +14,8 @@ struct JobsCommand: AsyncParsableCommand {
 /// `app jobs [status]`: depth by state, the oldest waiting job's age, and the failed jobs with their reasons.
 struct JobsStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Queue depth by state, the oldest waiting job's age, failed jobs with reasons.")
+        commandName: "status", abstract: "Queue depth by state, the oldest waiting job's age, failed jobs with reasons."
+    )
 
     @Option(help: "How many failed jobs to list, newest first.") var limit = 20
     @OptionGroup var settings: Settings
@@ -38,11 +39,13 @@ struct JobsStatusCommand: AsyncParsableCommand {
         text += "oldest waiting job: \(stats.oldestAvailableAge.map { describe(age: $0) } ?? "none waiting")\n"
         guard !failed.isEmpty else { return text + "failed jobs: none\n" }
         let total = stats.counts[.failed] ?? failed.count
-        text += "failed jobs (\(failed.count) of \(total), newest first; `app jobs retry ID` or `--failed` puts them back):\n"
+        text +=
+            "failed jobs (\(failed.count) of \(total), newest first; `app jobs retry ID` or `--failed` puts them back):\n"
         for job in failed {
             let photo = job.photoID.map { "photo \($0)" } ?? "no photo"
             let ago = describe(age: now.timeIntervalSince(job.failedAt))
-            text += "  #\(job.id) \(job.kind) \(photo), \(job.attempts) attempts, \(ago) ago: \(job.error ?? "(no reason recorded)")\n"
+            text +=
+                "  #\(job.id) \(job.kind) \(photo), \(job.attempts) attempts, \(ago) ago: \(job.error ?? "(no reason recorded)")\n"
         }
         return text
     }
@@ -62,14 +65,17 @@ struct JobsStatusCommand: AsyncParsableCommand {
 /// `app jobs retry ID…` or `app jobs retry --failed`.
 struct JobsRetryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "retry", abstract: "Put failed jobs back in the queue with fresh attempts (their photos show queued again).")
+        commandName: "retry",
+        abstract: "Put failed jobs back in the queue with fresh attempts (their photos show queued again).")
 
     @Argument(help: "The ids of failed jobs (from `app jobs`).") var ids: [Int64] = []
     @Flag(name: .customLong("failed"), help: "Every failed job.") var allFailed = false
     @OptionGroup var settings: Settings
 
     func validate() throws {
-        if ids.isEmpty == !allFailed { throw ValidationError("name failed job ids, or --failed for all of them (not both)") }
+        if ids.isEmpty == !allFailed {
+            throw ValidationError("name failed job ids, or --failed for all of them (not both)")
+        }
     }
 
     func run() async throws {

@@ -29,7 +29,8 @@ struct CheckCommand: AsyncParsableCommand {
             let database = try await DatabaseBackend.open(configuration, logger: logger)
             let pending = try await database.run { try await database.pending() }
             guard pending.isEmpty else {
-                throw DatabaseError(.migrationsPending, "migrations pending (\(pending.joined(separator: ", "))): run `app migrate`")
+                throw DatabaseError(
+                    .migrationsPending, "migrations pending (\(pending.joined(separator: ", "))): run `app migrate`")
             }
             return "reachable, migrations current"
         }
@@ -63,7 +64,9 @@ struct StorageCommand: AsyncParsableCommand {
 struct StorageCopyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "copy",
-        abstract: "Copy every photo's files between the local MEDIA_ROOT and S3 (both configured), skipping objects already there.")
+        abstract:
+            "Copy every photo's files between the local MEDIA_ROOT and S3 (both configured), skipping objects already there."
+    )
 
     @Option(help: "local or s3") var from: String
     @Option(help: "s3 or local") var to: String
@@ -84,17 +87,21 @@ struct StorageCopyCommand: AsyncParsableCommand {
         }
         _ = Runtime.bootstrapObservability(configuration)
         let logger = Logger(label: "memories")
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(3))))
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(3))))
         do {
             let local = try LocalStore(root: configuration.mediaRoot, baseURL: configuration.mediaURL)
             let remote = try S3Store(configuration: s3, httpClient: client, logger: logger)
-            let (source, destination): (any MediaStore, any MediaStore) = from == "local" ? (local, remote) : (remote, local)
+            let (source, destination): (any MediaStore, any MediaStore) =
+                from == "local" ? (local, remote) : (remote, local)
             let database = try await DatabaseBackend.open(configuration, logger: logger)
             let keys = try await database.run {
                 try await database.requireCurrent()
                 return try await Self.keys(in: database.photos)
             }
-            var copied = 0, skipped = 0, missing = 0
+            var copied = 0
+            var skipped = 0
+            var missing = 0
             for (index, key) in keys.enumerated() {
                 if try await destination.size(of: key) != nil {
                     skipped += 1
@@ -116,7 +123,9 @@ struct StorageCopyCommand: AsyncParsableCommand {
                 Self.progress(done: index + 1, total: keys.count, copied: copied, skipped: skipped)
             }
             FileHandle.standardError.write(Data("\n".utf8))
-            print("copied \(copied), already there \(skipped), missing from the source \(missing), of \(keys.count) files")
+            print(
+                "copied \(copied), already there \(skipped), missing from the source \(missing), of \(keys.count) files"
+            )
             try await client.shutdown()
         } catch {
             try? await client.shutdown()
@@ -132,8 +141,12 @@ struct StorageCopyCommand: AsyncParsableCommand {
             let page = try await photos.photos(before: cursor, limit: 500)
             for photo in page {
                 keys.append(MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension))
-                if let display = photo.display { keys.append(MediaKey(kind: .display, hash: photo.hash, fileExtension: display.fileExtension)) }
-                if let thumbnail = photo.thumbnail { keys.append(MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: thumbnail.fileExtension)) }
+                if let display = photo.display {
+                    keys.append(MediaKey(kind: .display, hash: photo.hash, fileExtension: display.fileExtension))
+                }
+                if let thumbnail = photo.thumbnail {
+                    keys.append(MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: thumbnail.fileExtension))
+                }
             }
             guard let last = page.last, page.count == 500 else { break }
             cursor = last.id
@@ -146,6 +159,7 @@ struct StorageCopyCommand: AsyncParsableCommand {
         let width = 30
         let filled = total == 0 ? width : width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) files, \(copied) copied, \(skipped) already there".utf8))
+        FileHandle.standardError.write(
+            Data("\r[\(bar)] \(done)/\(total) files, \(copied) copied, \(skipped) already there".utf8))
     }
 }

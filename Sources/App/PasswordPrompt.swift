@@ -3,9 +3,9 @@ import Foundation
 import Web
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads a new password: on a terminal, asked twice without echo; otherwise the first line of standard input
@@ -37,7 +37,9 @@ enum PasswordPrompt {
     private static func readHidden(_ prompt: String) throws -> String {
         FileHandle.standardError.write(Data(prompt.utf8))
         var saved = termios()
-        guard tcgetattr(STDIN_FILENO, &saved) == 0 else { throw Problem(description: "cannot read the terminal's settings") }
+        guard tcgetattr(STDIN_FILENO, &saved) == 0 else {
+            throw Problem(description: "cannot read the terminal's settings")
+        }
         var silent = saved
         silent.c_lflag &= ~tcflag_t(ECHO)
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)

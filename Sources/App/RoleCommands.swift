@@ -10,7 +10,8 @@ import ServiceLifecycle
 /// `app dev`: the laptop setup. Migrates, then serves with an in-process worker; SQLite and `./media` by default.
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dev", abstract: "Migrate, then serve on 127.0.0.1:8000 with an in-process worker (SQLite, ./media).")
+        commandName: "dev",
+        abstract: "Migrate, then serve on 127.0.0.1:8000 with an in-process worker (SQLite, ./media).")
 
     @OptionGroup var settings: Settings
 
@@ -38,7 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await Runtime.run(settings, role: "app serve") { configuration, registry, logger in
             try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
-                let app = try await runtime.webApplication(metrics: registry, extraServices: runtime.metricsServices(registry))
+                let app = try await runtime.webApplication(
+                    metrics: registry, extraServices: runtime.metricsServices(registry))
                 try await app.runService()
             }
         }
@@ -67,7 +69,8 @@ struct WorkerCommand: AsyncParsableCommand {
 
 /// `app migrate`: applies `Migrations/` in order, once.
 struct MigrateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending database migrations.")
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply pending database migrations.")
 
     @OptionGroup var settings: Settings
 
@@ -75,7 +78,9 @@ struct MigrateCommand: AsyncParsableCommand {
         try await Runtime.run(settings, role: "app migrate") { configuration, _, logger in
             let database = try await DatabaseBackend.open(configuration, logger: logger)
             let applied = try await database.run { try await database.migrate() }
-            print(applied.isEmpty ? "migrations: the database is current" : "migrations: applied \(applied.joined(separator: ", "))")
+            print(
+                applied.isEmpty
+                    ? "migrations: the database is current" : "migrations: applied \(applied.joined(separator: ", "))")
         }
     }
 }

@@ -23,7 +23,8 @@ extension Runtime {
     /// Runs a role's `body` with its configuration, metrics registry and logger; an error it throws becomes the
     /// role's one readable line and exit 1 (an `ExitCode` passes as it is).
     static func run(
-        _ settings: Settings, role: String, _ body: (Configuration, PrometheusCollectorRegistry, Logger) async throws -> Void
+        _ settings: Settings, role: String,
+        _ body: (Configuration, PrometheusCollectorRegistry, Logger) async throws -> Void
     ) async throws {
         let (configuration, registry, logger) = try prepare(settings, role: role)
         do {

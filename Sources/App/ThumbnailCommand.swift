@@ -22,7 +22,10 @@ struct ThumbnailCommand: AsyncParsableCommand {
     @Argument(help: "The JPEG or PNG files to process, then the folder to write into (created if missing).")
     var paths: [String] = []
     @OptionGroup var settings: Settings
-    @Option(help: "Least reduction left to the resampler after JPEG DCT scaling (default 1.25; 2 as libvips; for benchmarks).")
+    @Option(
+        help:
+            "Least reduction left to the resampler after JPEG DCT scaling (default 1.25; 2 as libvips; for benchmarks)."
+    )
     var decodeHeadroom: Double = PipelineOptions().decodeHeadroom
     @Flag(help: "Also print each file's decode, resample and encode times in milliseconds, then their totals.")
     var timings = false

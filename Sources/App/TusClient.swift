@@ -34,7 +34,9 @@ struct TusClient: Sendable {
     }
 
     /// Sends a request and collects its (small) answer, sorting failures into transient and refused.
-    private func send(_ url: String, _ method: HTTPMethod, headers extra: [(String, String)] = [], body: ByteBuffer? = nil)
+    private func send(
+        _ url: String, _ method: HTTPMethod, headers extra: [(String, String)] = [], body: ByteBuffer? = nil
+    )
         async throws -> (HTTPResponseStatus, HTTPHeaders, ByteBuffer)
     {
         var request = HTTPClientRequest(url: url)
@@ -47,7 +49,7 @@ struct TusClient: Sendable {
         do {
             response = try await http.execute(request, timeout: .seconds(120))
             collected = try await response.body.collect(upTo: 1 << 20)
-        } catch where error is CancellationError || (error as? HTTPClientError) == .cancelled {
+        } catch  where error is CancellationError || (error as? HTTPClientError) == .cancelled {
             throw CancellationError()
         } catch {
             throw ImportError.transient("cannot reach \(server) (\(error))")
@@ -70,13 +72,15 @@ struct TusClient: Sendable {
         switch status.code {
         case 200: return true
         case 404: return false
-        default: throw ImportError.refused("the server answered \(status.code) to the hash lookup: \(Self.message(body))")
+        default:
+            throw ImportError.refused("the server answered \(status.code) to the hash lookup: \(Self.message(body))")
         }
     }
 
     /// Creates an upload; returns its absolute URL.
     func create(length: Int, name: String, hash: String) async throws -> String {
-        let metadata = "filename " + Data(name.utf8).base64EncodedString() + ",sha256 " + Data(hash.utf8).base64EncodedString()
+        let metadata =
+            "filename " + Data(name.utf8).base64EncodedString() + ",sha256 " + Data(hash.utf8).base64EncodedString()
         let (status, headers, body) = try await send(
             server + "/uploads", .POST, headers: [("Upload-Length", String(length)), ("Upload-Metadata", metadata)])
         guard status == .created, let location = headers.first(name: "Location") else {
@@ -110,7 +114,9 @@ struct TusClient: Sendable {
             ],
             body: chunk)
         switch status.code {
-        case 204: return .accepted(offset: headers.first(name: "Upload-Offset").flatMap(Int.init) ?? offset + chunk.readableBytes)
+        case 204:
+            return .accepted(
+                offset: headers.first(name: "Upload-Offset").flatMap(Int.init) ?? offset + chunk.readableBytes)
         case 201: return .finished(isNew: true)
         case 200: return .finished(isNew: false)
         case 460: throw ImportError.transient("a chunk was corrupted on the way (checksum mismatch)")

@@ -11,8 +11,11 @@ public final class RedisCache: Cache {
     let logInterval: Duration
     private let logState = NIOLockedValueBox<(last: ContinuousClock.Instant?, suppressed: Int)>((nil, 0))
 
-    public init(url: RedisURL, options: RedisClient.Options = .init(connectTimeout: .milliseconds(500), commandTimeout: .milliseconds(250)),
-                logger: Logger, logInterval: Duration = .seconds(10)) {
+    public init(
+        url: RedisURL,
+        options: RedisClient.Options = .init(connectTimeout: .milliseconds(500), commandTimeout: .milliseconds(250)),
+        logger: Logger, logInterval: Duration = .seconds(10)
+    ) {
         client = RedisClient(url: url, options: options)
         self.logger = logger
         self.logInterval = logInterval
@@ -36,9 +39,15 @@ public final class RedisCache: Cache {
     public func increment(_ key: String, ttl: Duration) async -> CounterValue? {
         let ttlMilliseconds = String(Self.milliseconds(ttl))
         // Start the window only if the key is new, count, and read the time left, in one round trip.
-        guard let replies = await run("increment", { try await $0.pipeline([
-            ["SET", key, "0", "PX", ttlMilliseconds, "NX"], ["INCR", key], ["PTTL", key],
-        ]) }), replies.count == 3, let count = replies[1].integer, var left = replies[2].integer else { return nil }
+        guard
+            let replies = await run(
+                "increment",
+                {
+                    try await $0.pipeline([
+                        ["SET", key, "0", "PX", ttlMilliseconds, "NX"], ["INCR", key], ["PTTL", key],
+                    ])
+                }), replies.count == 3, let count = replies[1].integer, var left = replies[2].integer
+        else { return nil }
         if left < 0 {
             // The key expired between SET and INCR and came back without an expiry: give it one.
             _ = await run("increment") { try await $0.send(["PEXPIRE", key, ttlMilliseconds]) }
@@ -87,7 +96,9 @@ public final class RedisCache: Cache {
         guard let suppressed else { return }
         logger.warning(
             "cache unavailable, continuing uncached",
-            metadata: ["cache.operation": "\(operation)", "error": "\(message)", "cache.errors_not_logged": "\(suppressed)"])
+            metadata: [
+                "cache.operation": "\(operation)", "error": "\(message)", "cache.errors_not_logged": "\(suppressed)",
+            ])
     }
 
     static func milliseconds(_ duration: Duration) -> Int64 {

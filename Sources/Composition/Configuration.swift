@@ -66,18 +66,19 @@ package struct Configuration: Sendable {
         authRequiredByDefault: Bool = true
     ) throws {
         var reader = SettingReader(environment: environment)
-        database = reader.parse(
-            settings.databaseURL, "DATABASE_URL", default: DatabaseURL.defaultValue, echo: false
-        ) { text in
-            do {
-                let url = try DatabaseURL(parsing: text)
-                // Checked now, so a mistyped URL is a configuration line at start, not an error when connecting.
-                if case .postgres(let postgres) = url { _ = try PostgresURL(parsing: postgres) }
-                return url
-            } catch let error as DatabaseError {
-                throw SettingReader.Problem(error.message)
-            }
-        } ?? .sqlite(path: "./data/memories.sqlite3")
+        database =
+            reader.parse(
+                settings.databaseURL, "DATABASE_URL", default: DatabaseURL.defaultValue, echo: false
+            ) { text in
+                do {
+                    let url = try DatabaseURL(parsing: text)
+                    // Checked now, so a mistyped URL is a configuration line at start, not an error when connecting.
+                    if case .postgres(let postgres) = url { _ = try PostgresURL(parsing: postgres) }
+                    return url
+                } catch let error as DatabaseError {
+                    throw SettingReader.Problem(error.message)
+                }
+            } ?? .sqlite(path: "./data/memories.sqlite3")
         databasePoolSize = reader.integer(settings.databasePoolSize, "DATABASE_POOL_SIZE", default: 10, range: 1...1000)
         databaseCAFile = settings.databaseCAFile ?? environment["DATABASE_CA_FILE"]
         databaseTimeout = .seconds(
@@ -109,7 +110,8 @@ package struct Configuration: Sendable {
         pipeline = reader.pipelineOptions(settings)
         maxPixels = pipeline.maxPixels
         concurrency = reader.integer(
-            settings.concurrency, "WORKER_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...256)
+            settings.concurrency, "WORKER_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount,
+            range: 1...256)
         maxAttempts = reader.integer(settings.maxAttempts, "JOB_MAX_ATTEMPTS", default: 5, range: 1...100)
         jobLease = .seconds(reader.integer(settings.jobLease, "JOB_LEASE_SECONDS", default: 60, range: 2...86_400))
         shutdownGrace = .seconds(
@@ -119,27 +121,36 @@ package struct Configuration: Sendable {
         authRequired = reader.boolean(settings.authRequired, "AUTH_REQUIRED", default: authRequiredByDefault)
         galleryPublic = reader.boolean(settings.galleryPublic, "GALLERY_PUBLIC", default: false)
         bcryptCost = reader.integer(settings.bcryptCost, "BCRYPT_COST", default: 12, range: 4...31)
-        logLevel = reader.parse(settings.logLevel, "LOG_LEVEL", default: "info") { text in
-            guard let level = Logger.Level(rawValue: text.lowercased()) else {
-                throw SettingReader.Problem("expected trace, debug, info, notice, warning, error or critical")
-            }
-            return level
-        } ?? .info
-        logFormat = reader.parse(settings.logFormat, "LOG_FORMAT", default: "text") { text in
-            guard let format = LogFormat(rawValue: text.lowercased()) else { throw SettingReader.Problem("expected text or json") }
-            return format
-        } ?? .text
+        logLevel =
+            reader.parse(settings.logLevel, "LOG_LEVEL", default: "info") { text in
+                guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                    throw SettingReader.Problem("expected trace, debug, info, notice, warning, error or critical")
+                }
+                return level
+            } ?? .info
+        logFormat =
+            reader.parse(settings.logFormat, "LOG_FORMAT", default: "text") { text in
+                guard let format = LogFormat(rawValue: text.lowercased()) else {
+                    throw SettingReader.Problem("expected text or json")
+                }
+                return format
+            } ?? .text
         resumable = reader.resumableSettings(settings)
         // CacheError and TrustedProxiesError describe themselves by their message, as the reader's lines want.
-        cache = reader.parse(settings.cacheURL, "CACHE_URL", default: "memory", echo: false) { try CacheURL(parsing: $0) } ?? .memory
+        cache =
+            reader.parse(settings.cacheURL, "CACHE_URL", default: "memory", echo: false) { try CacheURL(parsing: $0) }
+            ?? .memory
         if settings.galleryCacheSeconds ?? environment["GALLERY_CACHE_SECONDS"] != nil {
-            galleryCacheSeconds = reader.integer(settings.galleryCacheSeconds, "GALLERY_CACHE_SECONDS", default: 0, range: 0...86_400)
+            galleryCacheSeconds = reader.integer(
+                settings.galleryCacheSeconds, "GALLERY_CACHE_SECONDS", default: 0, range: 0...86_400)
         } else {
             galleryCacheSeconds = nil
         }
         uploadRatePerMinute = reader.integer(
             settings.uploadRatePerMinute, "UPLOAD_RATE_PER_MINUTE", default: 60, range: 0...1_000_000)
-        trustedProxies = reader.parse(settings.trustedProxies, "TRUSTED_PROXIES", default: "") { try TrustedProxies(parsing: $0) } ?? .none
+        trustedProxies =
+            reader.parse(settings.trustedProxies, "TRUSTED_PROXIES", default: "") { try TrustedProxies(parsing: $0) }
+            ?? .none
         let explicitResources = settings.resourcesDir ?? environment["RESOURCES_DIR"]
         if let found = ResourceLocator.find(explicit: explicitResources) {
             resourcesDirectory = found
@@ -148,7 +159,8 @@ package struct Configuration: Sendable {
             reader.problems.append(
                 explicitResources != nil
                     ? "RESOURCES_DIR: expected a folder holding Public/, Templates/ and Migrations/; got '\(explicitResources!)'"
-                    : "RESOURCES_DIR: Public/, Templates/ and Migrations/ were not found next to the working directory or the binary; set RESOURCES_DIR")
+                    : "RESOURCES_DIR: Public/, Templates/ and Migrations/ were not found next to the working directory or the binary; set RESOURCES_DIR"
+            )
         }
         if !reader.problems.isEmpty { throw Invalid(problems: reader.problems) }
     }
@@ -185,7 +197,8 @@ package struct Configuration: Sendable {
         [
             ("DATABASE_URL", database.description), ("DATABASE_POOL_SIZE", String(databasePoolSize)),
             ("DATABASE_CA_FILE", databaseCAFile ?? "(none)"),
-            ("DATABASE_TIMEOUT_SECONDS", String(databaseTimeout.components.seconds)), ("STORAGE", storageDescription), ("MEDIA_ROOT", mediaRoot),
+            ("DATABASE_TIMEOUT_SECONDS", String(databaseTimeout.components.seconds)), ("STORAGE", storageDescription),
+            ("MEDIA_ROOT", mediaRoot),
             ("MEDIA_URL", mediaURL), ("HOST", host), ("PORT", String(port)), ("SERVE_STATIC", String(serveStatic)),
             ("SERVE_MEDIA", String(serveMedia)), ("MAX_UPLOAD_BYTES", String(maxUploadBytes)),
             ("MAX_PIXELS", String(maxPixels)), ("DISPLAY_SIZE", String(pipeline.displaySize)),
@@ -194,7 +207,8 @@ package struct Configuration: Sendable {
             ("JOB_MAX_ATTEMPTS", String(maxAttempts)), ("JOB_LEASE_SECONDS", String(jobLease.components.seconds)),
             ("SHUTDOWN_GRACE_SECONDS", String(shutdownGrace.components.seconds)),
             ("SWEEP_INTERVAL_SECONDS", String(sweepInterval?.components.seconds ?? 0)),
-            ("TUS_MAX_CHUNK_BYTES", String(resumable.maxChunkBytes)), ("TUS_THRESHOLD", String(resumable.browserThreshold)),
+            ("TUS_MAX_CHUNK_BYTES", String(resumable.maxChunkBytes)),
+            ("TUS_THRESHOLD", String(resumable.browserThreshold)),
             ("UPLOAD_EXPIRY_HOURS", String(resumable.expiry / 3600)), ("RESOURCES_DIR", resourcesDirectory),
             ("AUTH_REQUIRED", String(authRequired)), ("GALLERY_PUBLIC", String(galleryPublic)),
             ("BCRYPT_COST", String(bcryptCost)),

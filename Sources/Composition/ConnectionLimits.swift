@@ -19,7 +19,7 @@ package struct ConnectionLimits: Sendable {
     }
 }
 
-package extension SettingReader {
+extension SettingReader {
     package mutating func connectionLimits(_ settings: Settings) -> ConnectionLimits {
         let metricsText = settings.metricsPort ?? environment["METRICS_PORT"]
         var metricsPort: Int?
@@ -29,13 +29,14 @@ package extension SettingReader {
         return ConnectionLimits(
             maxConcurrentUploads: integer(
                 settings.maxConcurrentUploads, "MAX_CONCURRENT_UPLOADS", default: 64, range: 1...100_000),
-            headerTimeout: .seconds(integer(settings.headerTimeout, "HEADER_TIMEOUT_SECONDS", default: 10, range: 1...3600)),
+            headerTimeout: .seconds(
+                integer(settings.headerTimeout, "HEADER_TIMEOUT_SECONDS", default: 10, range: 1...3600)),
             bodyTimeout: .seconds(integer(settings.bodyTimeout, "BODY_TIMEOUT_SECONDS", default: 30, range: 1...3600)),
             metricsPort: metricsPort)
     }
 }
 
-package extension WebConfiguration {
+extension WebConfiguration {
     /// This configuration with the connection limits and the media origin pages may load images from.
     package func limited(by limits: ConnectionLimits, mediaOrigin: String?) -> WebConfiguration {
         var configuration = self

@@ -8,7 +8,8 @@ package enum ResourceLocator {
         if let explicit { return holdsResources(explicit) ? absolute(explicit) : nil }
         let fileManager = FileManager.default
         if holdsResources(fileManager.currentDirectoryPath) { return fileManager.currentDirectoryPath }
-        let executable = (try? fileManager.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable =
+            (try? fileManager.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var folder = URL(fileURLWithPath: executable).deletingLastPathComponent()
         for _ in 0..<6 {
             if holdsResources(folder.path) { return folder.path }
@@ -20,7 +21,8 @@ package enum ResourceLocator {
     package static func holdsResources(_ folder: String) -> Bool {
         ["Public", "Templates", "Migrations"].allSatisfy { name in
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue
+            return FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory)
+                && isDirectory.boolValue
         }
     }
 

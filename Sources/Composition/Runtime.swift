@@ -37,7 +37,9 @@ package struct Runtime: Sendable {
         return try await database.run {
             if migrate {
                 let applied = try await database.migrate()
-                if !applied.isEmpty { logger.info("migrations applied", metadata: ["migrations": "\(applied.joined(separator: ", "))"]) }
+                if !applied.isEmpty {
+                    logger.info("migrations applied", metadata: ["migrations": "\(applied.joined(separator: ", "))"])
+                }
             } else {
                 try await database.requireCurrent()
             }
@@ -58,7 +60,9 @@ package struct Runtime: Sendable {
     }
 
     /// Opens the media store named by `STORAGE`; for S3 also the HTTP client it talks through.
-    package static func openStore(_ configuration: Configuration, logger: Logger) throws -> (any MediaStore, HTTPClient?) {
+    package static func openStore(_ configuration: Configuration, logger: Logger) throws -> (
+        any MediaStore, HTTPClient?
+    ) {
         switch configuration.storage {
         case .local:
             let store = try LocalStore(root: configuration.mediaRoot, baseURL: configuration.mediaURL)
@@ -144,7 +148,8 @@ package struct Runtime: Sendable {
             auth: AuthConfiguration(
                 required: configuration.authRequired, galleryPublic: configuration.galleryPublic,
                 bcryptCost: configuration.bcryptCost),
-            uploadRatePerMinute: configuration.uploadRatePerMinute, trustedProxies: configuration.trustedProxies)
+            uploadRatePerMinute: configuration.uploadRatePerMinute, trustedProxies: configuration.trustedProxies
+        )
         .limited(by: configuration.limits, mediaOrigin: (store as? S3Store)?.mediaOrigin)
         if let pageSize = overrides.pageSize { web.pageSize = pageSize }
         if let window = overrides.uploadRateWindow { web.uploadRateWindow = window }

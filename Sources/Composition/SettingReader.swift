@@ -39,7 +39,9 @@ package struct SettingReader {
     }
 
     /// A whole number within `range`.
-    package mutating func integer(_ flag: String?, _ name: String, default fallback: Int, range: ClosedRange<Int>) -> Int {
+    package mutating func integer(_ flag: String?, _ name: String, default fallback: Int, range: ClosedRange<Int>)
+        -> Int
+    {
         parse(flag, name, default: String(fallback)) { text in
             guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
                 throw Problem("expected a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -73,7 +75,10 @@ package struct SettingReader {
     package mutating func byteCount(_ flag: String?, _ name: String, default fallback: Int) -> Int {
         parse(flag, name, default: String(fallback)) { text in
             let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
-            let units: [(String, Int)] = [("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000), ("G", 1_000_000_000), ("M", 1_000_000), ("K", 1_000), ("B", 1)]
+            let units: [(String, Int)] = [
+                ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000), ("G", 1_000_000_000), ("M", 1_000_000),
+                ("K", 1_000), ("B", 1),
+            ]
             var multiplier = 1
             var digits = trimmed
             for (suffix, factor) in units where trimmed.hasSuffix(suffix) {

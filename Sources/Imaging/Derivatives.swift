@@ -6,7 +6,9 @@ public struct Derivatives: Sendable {
     /// Time spent in each stage making these.
     public var timings: StageTimings
 
-    public init(header: ImageHeader, display: EncodedImage, thumbnail: EncodedImage, timings: StageTimings = StageTimings()) {
+    public init(
+        header: ImageHeader, display: EncodedImage, thumbnail: EncodedImage, timings: StageTimings = StageTimings()
+    ) {
         self.header = header
         self.display = display
         self.thumbnail = thumbnail

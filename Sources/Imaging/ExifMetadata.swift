@@ -59,9 +59,9 @@ struct ExifMetadata: Sendable, Equatable {
         guard let text, text.utf8.count == 6 else { return nil }
         let chars = Array(text.utf8)
         guard chars[0] == UInt8(ascii: "+") || chars[0] == UInt8(ascii: "-"), chars[3] == UInt8(ascii: ":"),
-              let hours = Int(String(decoding: chars[1..<3], as: UTF8.self)),
-              let minutes = Int(String(decoding: chars[4..<6], as: UTF8.self)),
-              (0...14).contains(hours), (0...59).contains(minutes)
+            let hours = Int(String(decoding: chars[1..<3], as: UTF8.self)),
+            let minutes = Int(String(decoding: chars[4..<6], as: UTF8.self)),
+            (0...14).contains(hours), (0...59).contains(minutes)
         else { return nil }
         return text
     }
@@ -90,12 +90,12 @@ struct ExifMetadata: Sendable, Equatable {
         }
         let dateSeparators: Set<UInt8> = [UInt8(ascii: ":"), UInt8(ascii: "-")]
         guard dateSeparators.contains(chars[4]), dateSeparators.contains(chars[7]),
-              chars[10] == UInt8(ascii: " ") || chars[10] == UInt8(ascii: "T"),
-              chars[13] == UInt8(ascii: ":"), chars[16] == UInt8(ascii: ":"),
-              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              (1800...2999).contains(year), (1...12).contains(month), (1...31).contains(day),
-              (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+            chars[10] == UInt8(ascii: " ") || chars[10] == UInt8(ascii: "T"),
+            chars[13] == UInt8(ascii: ":"), chars[16] == UInt8(ascii: ":"),
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            (1800...2999).contains(year), (1...12).contains(month), (1...31).contains(day),
+            (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
         else { return nil }
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(year)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))"
@@ -131,7 +131,8 @@ private struct TIFFReader {
 
     func uint16(at offset: Int) -> UInt16? {
         guard offset >= 0, offset + 2 <= bytes.count else { return nil }
-        let a = UInt16(bytes[offset]), b = UInt16(bytes[offset + 1])
+        let a = UInt16(bytes[offset])
+        let b = UInt16(bytes[offset + 1])
         return bigEndian ? (a << 8 | b) : (b << 8 | a)
     }
 
@@ -148,7 +149,7 @@ private struct TIFFReader {
         for index in 0..<Int(count) {
             let entryOffset = offset + 2 + index * 12
             guard let tag = uint16(at: entryOffset), let type = uint16(at: entryOffset + 2),
-                  let valueCount = uint32(at: entryOffset + 4), entryOffset + 12 <= bytes.count
+                let valueCount = uint32(at: entryOffset + 4), entryOffset + 12 <= bytes.count
             else { return }
             body(Entry(tag: tag, type: type, count: valueCount, valueFieldOffset: entryOffset + 8))
         }

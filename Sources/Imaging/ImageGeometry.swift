@@ -36,6 +36,8 @@ enum ImageGeometry {
         width: Int, height: Int, denominator: Int, target: (width: Int, height: Int)
     ) -> (x: Double, y: Double) {
         let denominator = Double(max(1, denominator))
-        return (Double(width) / denominator / Double(target.width), Double(height) / denominator / Double(target.height))
+        return (
+            Double(width) / denominator / Double(target.width), Double(height) / denominator / Double(target.height)
+        )
     }
 }

@@ -26,9 +26,11 @@ extension ImagePipeline {
         let display = decoded.planes
             .resized(
                 width: storedTarget.width, height: storedTarget.height, scaleX: scale.x, scaleY: scale.y,
-                lumaSharpening: sharpening)
+                lumaSharpening: sharpening
+            )
             .applyingOrientation(header.orientation)
-        let thumbnailSize = ImageGeometry.fit(width: display.width, height: display.height, inside: options.thumbnailSize)
+        let thumbnailSize = ImageGeometry.fit(
+            width: display.width, height: display.height, inside: options.thumbnailSize)
         let thumbnail = display.resized(width: thumbnailSize.width, height: thumbnailSize.height)
         let resampledAt = clock.now
 

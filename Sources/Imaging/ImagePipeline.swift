@@ -1,7 +1,9 @@
 /// Turns an uploaded original into its display image and thumbnail.
 public enum ImagePipeline {
     /// Decodes the file once and returns the display image and the thumbnail, both encoded.
-    public static func makeDerivatives(fromFile path: String, options: PipelineOptions) throws(ImagingError) -> Derivatives {
+    public static func makeDerivatives(fromFile path: String, options: PipelineOptions) throws(ImagingError)
+        -> Derivatives
+    {
         let data = try FileReader.readAll(path)
         return try makeDerivatives(from: data, options: options)
     }
@@ -31,7 +33,8 @@ public enum ImagePipeline {
         let displaySize = ImageGeometry.fit(
             width: header.orientedWidth, height: header.orientedHeight, inside: options.displaySize)
         // The decoded buffer is still in stored orientation, so the target axes swap for 5...8.
-        let storedTarget = header.swapsAxes
+        let storedTarget =
+            header.swapsAxes
             ? (width: displaySize.height, height: displaySize.width)
             : displaySize
 
@@ -67,14 +70,18 @@ public enum ImagePipeline {
         let source = hasAlpha ? decoded.premultiplied() : decoded
         // Resize first, then rotate: rotating the small image is cheaper than rotating the decoded one.
         let display = LanczosResampler.resize(
-            source, width: storedTarget.width, height: storedTarget.height, scaleX: scale?.x, scaleY: scale?.y)
-            .applyingOrientation(header.orientation)
-        let thumbnailSize = ImageGeometry.fit(width: display.width, height: display.height, inside: options.thumbnailSize)
+            source, width: storedTarget.width, height: storedTarget.height, scaleX: scale?.x, scaleY: scale?.y
+        )
+        .applyingOrientation(header.orientation)
+        let thumbnailSize = ImageGeometry.fit(
+            width: display.width, height: display.height, inside: options.thumbnailSize)
         let thumbnail = LanczosResampler.resize(display, width: thumbnailSize.width, height: thumbnailSize.height)
 
         let resampledAt = clock.now
-        let encodedDisplay = try encode(display, alpha: hasAlpha, quality: options.displayQuality, iccProfile: iccProfile)
-        let encodedThumbnail = try encode(thumbnail, alpha: hasAlpha, quality: options.thumbnailQuality, iccProfile: iccProfile)
+        let encodedDisplay = try encode(
+            display, alpha: hasAlpha, quality: options.displayQuality, iccProfile: iccProfile)
+        let encodedThumbnail = try encode(
+            thumbnail, alpha: hasAlpha, quality: options.thumbnailQuality, iccProfile: iccProfile)
         return Derivatives(
             header: header, display: encodedDisplay, thumbnail: encodedThumbnail,
             timings: StageTimings(

@@ -4,7 +4,8 @@ extension JPEGCodec {
     /// Encodes CMYK samples stored inverted (255 = no ink, as Photoshop writes Adobe JPEGs) as a CMYK or YCCK JPEG
     /// with an optional ICC profile. Derivatives are never CMYK; tests use this to make press files.
     static func encodeCMYK(
-        invertedSamples: [UInt8], width: Int, height: Int, quality: Int = 100, ycck: Bool = false, iccProfile: [UInt8]? = nil
+        invertedSamples: [UInt8], width: Int, height: Int, quality: Int = 100, ycck: Bool = false,
+        iccProfile: [UInt8]? = nil
     ) throws(ImagingError) -> [UInt8] {
         precondition(invertedSamples.count == width * height * 4, "four samples per pixel")
         var output: UnsafeMutablePointer<UInt8>?

@@ -27,14 +27,18 @@ extension JPEGCodec {
         guard probed == Int32(CIMG_OK.rawValue) else {
             throw CodecStatus.error(code: probed, status: status, format: "JPEG")
         }
-        let width = Int(layout.width), height = Int(layout.height)
-        let chromaWidth = Int(layout.chroma_width), chromaHeight = Int(layout.chroma_height)
-        let lumaCount = width * height, chromaCount = chromaWidth * chromaHeight
+        let width = Int(layout.width)
+        let height = Int(layout.height)
+        let chromaWidth = Int(layout.chroma_width)
+        let chromaHeight = Int(layout.chroma_height)
+        let lumaCount = width * height
+        let chromaCount = chromaWidth * chromaHeight
 
         var code = Int32(CIMG_OK.rawValue)
         var icc: UnsafeMutablePointer<UInt8>?
         var iccLength = 0
-        var cb: [UInt8] = [], cr: [UInt8] = []
+        var cb: [UInt8] = []
+        var cr: [UInt8] = []
         let luma = [UInt8](unsafeUninitializedCapacity: lumaCount) { lumaStorage, lumaInitialized in
             cb = [UInt8](unsafeUninitializedCapacity: chromaCount) { cbStorage, cbInitialized in
                 cr = [UInt8](unsafeUninitializedCapacity: chromaCount) { crStorage, crInitialized in
@@ -60,7 +64,8 @@ extension JPEGCodec {
             luma: PixelBuffer(width: width, height: height, channels: 1, pixels: luma),
             cb: PixelBuffer(width: chromaWidth, height: chromaHeight, channels: 1, pixels: cb),
             cr: PixelBuffer(width: chromaWidth, height: chromaHeight, channels: 1, pixels: cr))
-        return DecodedPlanes(planes: planes, iccProfile: icc.map { [UInt8](UnsafeBufferPointer(start: $0, count: iccLength)) })
+        return DecodedPlanes(
+            planes: planes, iccProfile: icc.map { [UInt8](UnsafeBufferPointer(start: $0, count: iccLength)) })
     }
 
     /// Encodes 4:2:0 planes as an optimised JPEG (progressive unless a test asks for baseline).

@@ -4,7 +4,8 @@ enum JPEGHeaderParser {
 
     /// Parses `bytes` (which already start with the signature); see ``ImageProbe/probe(_:isComplete:)``.
     static func parse(_ bytes: [UInt8], isComplete: Bool) -> ProbeResult {
-        let truncated: ProbeResult = isComplete
+        let truncated: ProbeResult =
+            isComplete
             ? .malformed("The JPEG file ends before its image header.")
             : .needMoreData
         var exif: ExifMetadata?
@@ -56,10 +57,12 @@ enum JPEGHeaderParser {
                 guard marker != 0xC3, marker != 0xC7, marker != 0xCB, marker != 0xCF else {
                     return .malformed("Lossless JPEG files are not supported.")
                 }
-                return .image(ImageHeader(
-                    format: .jpeg, width: width, height: height,
-                    orientation: exif?.orientation ?? 1, captureDate: exif?.captureDate,
-                    captureOffset: exif?.captureOffset, cameraMake: exif?.cameraMake, cameraModel: exif?.cameraModel))
+                return .image(
+                    ImageHeader(
+                        format: .jpeg, width: width, height: height,
+                        orientation: exif?.orientation ?? 1, captureDate: exif?.captureDate,
+                        captureOffset: exif?.captureOffset, cameraMake: exif?.cameraMake, cameraModel: exif?.cameraModel
+                    ))
             }
 
             if marker == 0xE1, exif == nil {

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CImageCodecs
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Separable Lanczos-3 resampling (vertical pass, then horizontal) with per-axis
 /// weight tables built here and the convolution loops in CImageCodecs.
@@ -61,7 +62,8 @@ enum LanczosResampler {
                 for tap in 0..<(last - first) { scratch[tap] *= norm }
                 if sharpening > 0 {
                     // [-a, 1 + 2a, -a] spread over the neighbours, edges repeated.
-                    let sharpFirst = max(0, first - 1), sharpLast = min(inputSize, last + 1)
+                    let sharpFirst = max(0, first - 1)
+                    let sharpLast = min(inputSize, last + 1)
                     for tap in 0..<(sharpLast - sharpFirst) { sharpened[tap] = 0 }
                     for tap in first..<last {
                         let weight = scratch[tap - first]
@@ -128,7 +130,8 @@ enum LanczosResampler {
     /// Resizes with prepared tables (built for this image's height and width), so that planes of the same size
     /// share them.
     static func resize(_ image: PixelBuffer, vertical: AxisWeights, horizontal: AxisWeights) -> PixelBuffer {
-        let width = horizontal.outputSize, height = vertical.outputSize
+        let width = horizontal.outputSize
+        let height = vertical.outputSize
         let channels = image.channels
         var scratch = [Float](
             repeating: 0,

@@ -32,7 +32,9 @@ enum PNGCodec {
     }
 
     /// Encodes an 8-bit buffer (1-4 channels) as a non-interlaced PNG, with an iCCP chunk when a profile is given.
-    static func encode(_ image: PixelBuffer, compressionLevel: Int = 6, iccProfile: [UInt8]? = nil) throws(ImagingError) -> [UInt8] {
+    static func encode(_ image: PixelBuffer, compressionLevel: Int = 6, iccProfile: [UInt8]? = nil) throws(ImagingError)
+        -> [UInt8]
+    {
         var output: UnsafeMutablePointer<UInt8>?
         var length = 0
         var status = cimg_status()

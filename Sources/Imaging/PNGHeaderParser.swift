@@ -11,7 +11,8 @@ enum PNGHeaderParser {
             return isComplete ? .malformed("The PNG file ends before its image header.") : .needMoreData
         }
         func uint32(_ offset: Int) -> Int {
-            Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+                | Int(bytes[offset + 3])
         }
         guard uint32(8) == 13, bytes[12..<16].elementsEqual("IHDR".utf8) else {
             return .malformed("The PNG file does not start with an image header.")

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Database
 import Foundation
 import Imaging
@@ -8,6 +5,10 @@ import Jobs
 import Logging
 import Metrics
 import Storage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The steps that finish every upload, whichever way it came (a form, a tus upload, `app import`): once the bytes
 /// are inspected (type sniffed, pixel limit, SHA-256), deduplicate by hash, store the original under
@@ -60,7 +61,8 @@ public struct PhotoIngest: Sendable {
                 database: database, photos: photos, queue: queue, maxJobAttempts: maxJobAttempts
             ).record(new)
             if outcome.isNew {
-                logger.info("photo uploaded", metadata: ["photo.id": "\(outcome.photo.id)", "photo.bytes": "\(file.bytes)"])
+                logger.info(
+                    "photo uploaded", metadata: ["photo.id": "\(outcome.photo.id)", "photo.bytes": "\(file.bytes)"])
                 wake.notify()
             }
             Counter(label: "memories_uploads_total", dimensions: [("outcome", outcome.isNew ? "created" : "duplicate")])
@@ -115,7 +117,8 @@ public struct PhotoIngest: Sendable {
         do {
             try FileManager.default.copyItem(atPath: source, toPath: destination)
         } catch {
-            throw IngestError(.unavailable, "Cannot copy the file into the store's temp folder (\(error.localizedDescription)).")
+            throw IngestError(
+                .unavailable, "Cannot copy the file into the store's temp folder (\(error.localizedDescription)).")
         }
     }
 }

@@ -65,7 +65,8 @@ public struct UploadInspector: Sendable {
                 let limit = Double(maxPixels) / 1_000_000
                 throw IngestError(
                     .tooLarge,
-                    "\(name) is \(found.width)×\(found.height) pixels (\(String(format: "%.1f", megapixels)) MP); the limit is \(String(format: "%.1f", limit)) MP.")
+                    "\(name) is \(found.width)×\(found.height) pixels (\(String(format: "%.1f", megapixels)) MP); the limit is \(String(format: "%.1f", limit)) MP."
+                )
             }
             header = found
             prefix = []

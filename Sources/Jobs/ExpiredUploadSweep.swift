@@ -25,7 +25,9 @@ public struct ExpiredUploadSweep: Sendable {
                 // Only the sweeper that deletes the row removes the bytes.
                 guard try await uploads.delete(id: upload.id) != nil else { continue }
                 await store.discardStaged(upload.staged)
-                logger.info("sweep removed an expired upload", metadata: ["upload.id": "\(upload.id)", "upload.offset": "\(upload.offset)"])
+                logger.info(
+                    "sweep removed an expired upload",
+                    metadata: ["upload.id": "\(upload.id)", "upload.offset": "\(upload.offset)"])
                 removed += 1
             }
             if batch.count < 100 { return removed }

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Database
 import Imaging
 import Logging
 import Metrics
 import NIOPosix
 import Storage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Turns a photo's original into its display image and thumbnail, stores them, and marks the photo ready
 /// in the transaction that completes the job. Idempotent: derivatives are named by the original's hash.
@@ -65,15 +66,22 @@ public struct ThumbnailProcessor: Sendable {
             ("decode", derivatives.timings.decode), ("resample", derivatives.timings.resample),
             ("encode", derivatives.timings.encode),
         ] {
-            Timer(label: "memories_thumbnail_stage_seconds", dimensions: [("stage", stage)], preferredDisplayUnit: .seconds)
-                .recordNanoseconds(duration.nanoseconds)
+            Timer(
+                label: "memories_thumbnail_stage_seconds", dimensions: [("stage", stage)],
+                preferredDisplayUnit: .seconds
+            )
+            .recordNanoseconds(duration.nanoseconds)
         }
-        let display = MediaKey(kind: .display, hash: photo.hash, fileExtension: derivatives.display.format.fileExtension)
-        let thumbnail = MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: derivatives.thumbnail.format.fileExtension)
+        let display = MediaKey(
+            kind: .display, hash: photo.hash, fileExtension: derivatives.display.format.fileExtension)
+        let thumbnail = MediaKey(
+            kind: .thumbnail, hash: photo.hash, fileExtension: derivatives.thumbnail.format.fileExtension)
         do {
             // Both at once: each waits mostly on its fsyncs, which the disk can overlap.
-            let displayBytes = derivatives.display.bytes, thumbnailBytes = derivatives.thumbnail.bytes
-            let displayType = derivatives.display.format.contentType, thumbnailType = derivatives.thumbnail.format.contentType
+            let displayBytes = derivatives.display.bytes
+            let thumbnailBytes = derivatives.thumbnail.bytes
+            let displayType = derivatives.display.format.contentType
+            let thumbnailType = derivatives.thumbnail.format.contentType
             async let storedDisplay: Void = store.put(display, bytes: displayBytes, contentType: displayType)
             async let storedThumbnail: Void = store.put(thumbnail, bytes: thumbnailBytes, contentType: thumbnailType)
             _ = try await (storedDisplay, storedThumbnail)
@@ -93,7 +101,8 @@ public struct ThumbnailProcessor: Sendable {
             throw JobError("could not record the result: \(error)", isPermanent: false)
         }
         if !completed {
-            logger.warning("job lease lost before completion", metadata: ["job.id": "\(job.id)", "photo.id": "\(photoID)"])
+            logger.warning(
+                "job lease lost before completion", metadata: ["job.id": "\(job.id)", "photo.id": "\(photoID)"])
             // The photo may have been deleted while we worked: then nothing refers to what we just wrote.
             if (try? await photos.photo(id: photoID)) == .some(nil) {
                 try? await store.delete(display)
@@ -119,11 +128,11 @@ enum BackgroundPriority {
 
     static func applyToCurrentThread() {
         #if os(Linux)
-        errno = 0
-        let current = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
-        if errno == 0, current < nice {
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
-        }
+            errno = 0
+            let current = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            if errno == 0, current < nice {
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+            }
         #endif
     }
 }

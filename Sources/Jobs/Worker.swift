@@ -37,7 +37,9 @@ public struct Worker: Service {
     public func run() async throws {
         let held = NIOLockedValueBox<[Int64: ClaimedJob]>([:])
         let stopping = NIOLockedValueBox(false)
-        logger.info("worker started", metadata: ["worker.id": "\(configuration.workerID)", "worker.concurrency": "\(configuration.concurrency)"])
+        logger.info(
+            "worker started",
+            metadata: ["worker.id": "\(configuration.workerID)", "worker.concurrency": "\(configuration.concurrency)"])
         await withGracefulShutdownHandler {
             // Discarding: a plain task group keeps every finished child until someone awaits it, and nothing here
             // does, so each job left about 10 kB behind until shutdown (the worker's memory grew with every job).
@@ -57,7 +59,9 @@ public struct Worker: Service {
     }
 
     /// Claims and starts jobs until shutdown or cancellation.
-    private func claimLoop(jobs: inout DiscardingTaskGroup, held: NIOLockedValueBox<[Int64: ClaimedJob]>, stopping: NIOLockedValueBox<Bool>) async {
+    private func claimLoop(
+        jobs: inout DiscardingTaskGroup, held: NIOLockedValueBox<[Int64: ClaimedJob]>, stopping: NIOLockedValueBox<Bool>
+    ) async {
         var pollInterval = configuration.minPollInterval
         var ranSinceRelease = false
         var lastRelease = ContinuousClock.now
@@ -69,7 +73,8 @@ public struct Worker: Service {
             }
             let claimed: [ClaimedJob]
             do {
-                claimed = try await queue.claim(workerID: configuration.workerID, limit: free, lease: configuration.lease)
+                claimed = try await queue.claim(
+                    workerID: configuration.workerID, limit: free, lease: configuration.lease)
             } catch {
                 logger.error("claiming jobs failed", metadata: ["error": "\(error)"])
                 await wake.wait(timeout: configuration.maxPollInterval)
@@ -117,7 +122,9 @@ public struct Worker: Service {
                 try await queue.release(job)
                 logger.info("job released at shutdown", metadata: ["job.id": "\(job.id)"])
             } catch {
-                logger.error("releasing a job failed; its lease will expire", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
+                logger.error(
+                    "releasing a job failed; its lease will expire",
+                    metadata: ["job.id": "\(job.id)", "error": "\(error)"])
             }
         }
     }
@@ -139,7 +146,9 @@ public struct Worker: Service {
     /// Runs one job and records its outcome; never throws, so one bad job cannot stop the worker.
     func run(_ job: ClaimedJob) async {
         let started = ContinuousClock.now
-        var metadata: Logger.Metadata = ["job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)"]
+        var metadata: Logger.Metadata = [
+            "job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)",
+        ]
         if let photoID = job.photoID { metadata["photo.id"] = "\(photoID)" }
         let outcome: String
         do {
@@ -150,7 +159,11 @@ public struct Worker: Service {
                 throw JobError("unknown job kind \(job.kind)", isPermanent: true)
             }
             outcome = "done"
-            logger.info("job done", metadata: metadata.merging(["job.duration_ms": "\((ContinuousClock.now - started).milliseconds)"]) { $1 })
+            logger.info(
+                "job done",
+                metadata: metadata.merging(["job.duration_ms": "\((ContinuousClock.now - started).milliseconds)"]) {
+                    $1
+                })
         } catch {
             if Task.isCancelled { return }  // shutdown: the drain releases it
             let jobError = error as? JobError ?? JobError("\(error)", isPermanent: false)
@@ -167,7 +180,9 @@ public struct Worker: Service {
                     logger.warning("job will be retried", metadata: metadata)
                 }
             } catch {
-                logger.error("recording a job failure failed; its lease will expire", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                logger.error(
+                    "recording a job failure failed; its lease will expire",
+                    metadata: metadata.merging(["error": "\(error)"]) { $1 })
                 return
             }
         }

@@ -37,7 +37,9 @@ public actor RedisClient {
     private var backoff: Duration
     private var closed = false
 
-    public init(url: RedisURL, options: Options = Options(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public init(
+        url: RedisURL, options: Options = Options(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
         self.url = url
         self.options = options
         self.group = group
@@ -69,7 +71,8 @@ public actor RedisClient {
         case .connected(let channel) where channel.isActive: return channel
         case .connecting(let task): return try await task.value
         case .backingOff(let until, let error) where ContinuousClock.now < until:
-            throw RedisError(.unavailable, "Redis at \(url.host):\(url.port) is unavailable (\(error.message)); retrying shortly")
+            throw RedisError(
+                .unavailable, "Redis at \(url.host):\(url.port) is unavailable (\(error.message)); retrying shortly")
         default: break
         }
         let url = self.url
@@ -96,7 +99,9 @@ public actor RedisClient {
             .connectTimeout(TimeAmount(options.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RESPChannelHandler()) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(RESPChannelHandler())
+                }
             }
         let channel: any Channel
         do {
@@ -126,7 +131,8 @@ public actor RedisClient {
 
     /// Writes the commands in one flush and waits for all replies; on timeout closes the channel, because later
     /// replies could no longer be matched to their commands.
-    static func exchange(_ commands: [[String]], on channel: any Channel, timeout: Duration) async throws -> [RESPValue] {
+    static func exchange(_ commands: [[String]], on channel: any Channel, timeout: Duration) async throws -> [RESPValue]
+    {
         var futures: [EventLoopFuture<RESPValue>] = []
         futures.reserveCapacity(commands.count)
         for command in commands {
@@ -137,7 +143,9 @@ public actor RedisClient {
             // A write that fails before reaching the handler (the channel already closed) must fail the reply too,
             // or the caller would wait for it forever: the timeout below only closes the channel.
             let written = channel.eventLoop.makePromise(of: Void.self)
-            written.futureResult.whenFailure { promise.fail(RedisError(.connectionClosed, "the connection to Redis closed: \($0)")) }
+            written.futureResult.whenFailure {
+                promise.fail(RedisError(.connectionClosed, "the connection to Redis closed: \($0)"))
+            }
             channel.write(RESPRequest(bytes: bytes, promise: promise), promise: written)
         }
         channel.flush()
@@ -154,7 +162,8 @@ public actor RedisClient {
         for result in results {
             switch result {
             case .success(let value): replies.append(value)
-            case .failure(let error as RedisError) where error.code == .connectionClosed && timedOut.withLockedValue({ $0 }):
+            case .failure(let error as RedisError)
+            where error.code == .connectionClosed && timedOut.withLockedValue({ $0 }):
                 throw RedisError(.timeout, "no reply within \(timeout)")
             case .failure(let error): throw error
             }

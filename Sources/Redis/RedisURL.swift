@@ -40,7 +40,9 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             hostPort = rest[..<slash]
             let path = rest[rest.index(after: slash)...]
             if !path.isEmpty {
-                guard let db = Int(path), (0...15).contains(db) else { throw RedisError(.invalidURL, "\(expected) (db 0–15)") }
+                guard let db = Int(path), (0...15).contains(db) else {
+                    throw RedisError(.invalidURL, "\(expected) (db 0–15)")
+                }
                 database = db
             }
         }
@@ -49,7 +51,9 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             let after = hostPort[hostPort.index(after: close)...]
             port = 6379
             if after.hasPrefix(":") {
-                guard let value = Int(after.dropFirst()), (1...65535).contains(value) else { throw RedisError(.invalidURL, expected) }
+                guard let value = Int(after.dropFirst()), (1...65535).contains(value) else {
+                    throw RedisError(.invalidURL, expected)
+                }
                 port = value
             } else if !after.isEmpty {
                 throw RedisError(.invalidURL, expected)

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Foundation
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Resumable uploads on the local store: chunks are appended to one file under `.tmp/resumable/`, fsynced before
 /// the chunk is acknowledged; at completion the file is moved into place like any upload.
@@ -22,7 +23,9 @@ extension LocalStore: ResumableUploadStore {
         return StagedUpload(id: id, tempPath: path)
     }
 
-    public func appendChunk(_ staged: StagedUpload, chunkFile: String, at offset: Int, isLast: Bool) async throws -> StagedUpload {
+    public func appendChunk(_ staged: StagedUpload, chunkFile: String, at offset: Int, isLast: Bool) async throws
+        -> StagedUpload
+    {
         guard let path = staged.tempPath else { throw StorageError(.notFound, "the upload has no staging file") }
         try await run(fullDisk: .unavailable) {
             defer { POSIXFile.removeIfPresent(chunkFile) }
@@ -30,8 +33,12 @@ extension LocalStore: ResumableUploadStore {
             guard fd >= 0 else { throw POSIXFile.Failure(operation: "open", code: errno) }
             defer { POSIXFile.closeQuietly(fd) }
             // Cut back to the recorded offset first: bytes past it are from a chunk whose answer was lost.
-            guard ftruncate(fd, off_t(offset)) == 0 else { throw POSIXFile.Failure(operation: "ftruncate", code: errno) }
-            guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw POSIXFile.Failure(operation: "lseek", code: errno) }
+            guard ftruncate(fd, off_t(offset)) == 0 else {
+                throw POSIXFile.Failure(operation: "ftruncate", code: errno)
+            }
+            guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else {
+                throw POSIXFile.Failure(operation: "lseek", code: errno)
+            }
             let length = try POSIXFile.size(chunkFile) ?? 0
             let region = FileRegion(path: chunkFile, offset: 0, length: length)
             var done = 0

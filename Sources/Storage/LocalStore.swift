@@ -84,7 +84,9 @@ public struct LocalStore: MediaStore {
         try await syncDirectory(folder)
     }
 
-    public func withLocalFile<T: Sendable>(_ key: MediaKey, _ body: @Sendable (String) async throws -> T) async throws -> T {
+    public func withLocalFile<T: Sendable>(_ key: MediaKey, _ body: @Sendable (String) async throws -> T) async throws
+        -> T
+    {
         let path = filePath(for: key)
         guard try await size(of: key) != nil else {
             throw StorageError(.notFound, "the stored file \(key) is missing")

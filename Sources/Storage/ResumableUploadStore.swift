@@ -13,7 +13,9 @@ public struct StagedUpload: Sendable, Equatable {
     /// S3: bytes received but not yet sent, below the part minimum; the next chunk is sent after them.
     public var tail: [UInt8]
 
-    public init(id: String, tempPath: String? = nil, multipartID: String? = nil, partETags: [String] = [], tail: [UInt8] = []) {
+    public init(
+        id: String, tempPath: String? = nil, multipartID: String? = nil, partETags: [String] = [], tail: [UInt8] = []
+    ) {
         self.id = id
         self.tempPath = tempPath
         self.multipartID = multipartID
@@ -31,7 +33,8 @@ public protocol ResumableUploadStore: Sendable {
     /// Adds one verified chunk at `offset`. `chunkFile` holds `staged.tail` followed by the chunk's bytes and is
     /// consumed. Writing the same chunk again at the same offset is harmless (a retry after a lost answer).
     /// With `isLast` the upload is assembled into one object that `readStaged` and `promoteStaged` work on.
-    func appendChunk(_ staged: StagedUpload, chunkFile: String, at offset: Int, isLast: Bool) async throws -> StagedUpload
+    func appendChunk(_ staged: StagedUpload, chunkFile: String, at offset: Int, isLast: Bool) async throws
+        -> StagedUpload
 
     /// Streams the assembled bytes to `body`, in order (for the hash and the type check at completion).
     func readStaged(_ staged: StagedUpload, _ body: @Sendable (ByteBuffer) throws -> Void) async throws

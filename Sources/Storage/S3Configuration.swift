@@ -77,7 +77,9 @@ public struct S3Configuration: Sendable, CustomStringConvertible {
             if let seconds = Int(raw) {
                 presign = seconds
             } else {
-                problems.append("S3_PRESIGN_SECONDS: expected whole seconds between 1 and \(maximumPresignLifetime), got \"\(raw)\"")
+                problems.append(
+                    "S3_PRESIGN_SECONDS: expected whole seconds between 1 and \(maximumPresignLifetime), got \"\(raw)\""
+                )
             }
         }
         var threshold = 16 * mebibyte
@@ -85,7 +87,8 @@ public struct S3Configuration: Sendable, CustomStringConvertible {
             if let bytes = parseByteCount(raw) {
                 threshold = bytes
             } else {
-                problems.append("S3_MULTIPART_THRESHOLD: expected a byte count such as 16777216 or 16MiB, got \"\(raw)\"")
+                problems.append(
+                    "S3_MULTIPART_THRESHOLD: expected a byte count such as 16777216 or 16MiB, got \"\(raw)\"")
             }
         }
         let configuration = S3Configuration(
@@ -120,7 +123,8 @@ public struct S3Configuration: Sendable, CustomStringConvertible {
         }
         if let endpoint, S3Endpoint(parsing: endpoint) == nil {
             // The value is not echoed: a mistyped endpoint may carry user:password.
-            problems.append("S3_ENDPOINT: expected http://host[:port] or https://host[:port] with no path, query or credentials")
+            problems.append(
+                "S3_ENDPOINT: expected http://host[:port] or https://host[:port] with no path, query or credentials")
         }
         if accessKeyID.isEmpty {
             problems.append("AWS_ACCESS_KEY_ID: expected the access key ID, got nothing")
@@ -131,11 +135,14 @@ public struct S3Configuration: Sendable, CustomStringConvertible {
         if let publicBaseURL {
             let lower = publicBaseURL.lowercased()
             if !(lower.hasPrefix("http://") || lower.hasPrefix("https://")) || URL(string: publicBaseURL)?.host == nil {
-                problems.append("S3_PUBLIC_URL: expected an http(s):// URL prefix such as https://cdn.example.com/media/")
+                problems.append(
+                    "S3_PUBLIC_URL: expected an http(s):// URL prefix such as https://cdn.example.com/media/")
             }
         }
         if !(1...Self.maximumPresignLifetime).contains(presignLifetime) {
-            problems.append("S3_PRESIGN_SECONDS: expected whole seconds between 1 and \(Self.maximumPresignLifetime), got \(presignLifetime)")
+            problems.append(
+                "S3_PRESIGN_SECONDS: expected whole seconds between 1 and \(Self.maximumPresignLifetime), got \(presignLifetime)"
+            )
         }
         if multipartThreshold < Self.minimumPartSize {
             problems.append("S3_MULTIPART_THRESHOLD: expected at least 5MiB (5242880 bytes), got \(multipartThreshold)")
@@ -157,7 +164,8 @@ public struct S3Configuration: Sendable, CustomStringConvertible {
 
     /// A one-line summary for `app check` and logs; the secret and the session token are masked.
     public var description: String {
-        let key = accessKeyID.count > 4 ? String(accessKeyID.prefix(4)) + "…" : (accessKeyID.isEmpty ? "(none)" : "****")
+        let key =
+            accessKeyID.count > 4 ? String(accessKeyID.prefix(4)) + "…" : (accessKeyID.isEmpty ? "(none)" : "****")
         return "s3(bucket: \(bucket), region: \(region), endpoint: \(endpoint ?? "aws"), "
             + "addressing: \(pathStyle ? "path" : "virtual-host"), accessKeyID: \(key), "
             + "secretAccessKey: \(secretAccessKey.isEmpty ? "(none)" : "****"), "

@@ -7,9 +7,10 @@ extension S3Store {
         var body: S3Request.Body = .empty
         if configuration.region != "us-east-1" {
             // Every region but us-east-1 must be named in the request body.
-            body = .bytes(Array((
-                "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>"
-                    + configuration.region + "</LocationConstraint></CreateBucketConfiguration>").utf8))
+            body = .bytes(
+                Array(
+                    ("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>"
+                        + configuration.region + "</LocationConstraint></CreateBucketConfiguration>").utf8))
         }
         let response = try await execute(S3Request(method: .PUT, keyPath: nil, body: body), operation: "CreateBucket")
         if S3XML.value(of: "Code", in: response.text) == "BucketAlreadyOwnedByYou" { return }

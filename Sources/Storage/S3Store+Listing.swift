@@ -20,7 +20,8 @@ extension S3Store {
                 return key
             }
             if !page.isEmpty { try await body(page) }
-            token = S3XML.value(of: "IsTruncated", in: response.text) == "true"
+            token =
+                S3XML.value(of: "IsTruncated", in: response.text) == "true"
                 ? S3XML.value(of: "NextContinuationToken", in: response.text) : nil
         } while token != nil
     }

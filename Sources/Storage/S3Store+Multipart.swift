@@ -27,7 +27,8 @@ extension S3Store {
             operation: "CreateMultipartUpload")
         try check(create, operation: "CreateMultipartUpload", keyPath: keyPath)
         guard let uploadID = S3XML.value(of: "UploadId", in: create.text), !uploadID.isEmpty else {
-            throw StorageError(.unavailable, "the object store answered CreateMultipartUpload for \(keyPath) without an UploadId")
+            throw StorageError(
+                .unavailable, "the object store answered CreateMultipartUpload for \(keyPath) without an UploadId")
         }
         return uploadID
     }
@@ -48,13 +49,16 @@ extension S3Store {
             var next = 1
             func part(_ number: Int) -> FileRegion {
                 let offset = (number - 1) * size
-                return FileRegion(path: region.path, offset: region.offset + offset, length: min(size, region.length - offset))
+                return FileRegion(
+                    path: region.path, offset: region.offset + offset, length: min(size, region.length - offset))
             }
             func startNext() {
                 let (number, piece) = (next, part(next))
                 group.addTask {
                     try await partUploadFault?(number)
-                    return (number, try await uploadPart(keyPath: key.path, part: piece, number: number, uploadID: uploadID))
+                    return (
+                        number, try await uploadPart(keyPath: key.path, part: piece, number: number, uploadID: uploadID)
+                    )
                 }
                 next += 1
             }
@@ -73,12 +77,14 @@ extension S3Store {
         let hash = try await hash(part)
         let response = try await execute(
             S3Request(
-                method: .PUT, keyPath: keyPath, query: [.init("partNumber", String(number)), .init("uploadId", uploadID)],
+                method: .PUT, keyPath: keyPath,
+                query: [.init("partNumber", String(number)), .init("uploadId", uploadID)],
                 body: .file(part), payloadHash: hash),
             operation: "UploadPart")
         try check(response, operation: "UploadPart", keyPath: keyPath)
         guard let etag = response.headers.first(name: "etag") else {
-            throw StorageError(.unavailable, "the object store answered UploadPart \(number) for \(keyPath) without an ETag")
+            throw StorageError(
+                .unavailable, "the object store answered UploadPart \(number) for \(keyPath) without an ETag")
         }
         return etag
     }
@@ -88,7 +94,8 @@ extension S3Store {
         let parts = etags.enumerated().map { index, etag in
             "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(S3XML.escape(etag))</ETag></Part>"
         }
-        let xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + parts.joined()
+        let xml =
+            "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + parts.joined()
             + "</CompleteMultipartUpload>"
         let response = try await execute(
             S3Request(
@@ -108,7 +115,9 @@ extension S3Store {
                 S3Request(method: .DELETE, keyPath: keyPath, query: [.init("uploadId", uploadID)]),
                 operation: "AbortMultipartUpload")
             if !response.isSuccess && response.status != .notFound {
-                logger.error("s3 multipart abort failed", metadata: ["s3.key": "\(keyPath)", "s3.status": "\(response.status.code)"])
+                logger.error(
+                    "s3 multipart abort failed",
+                    metadata: ["s3.key": "\(keyPath)", "s3.status": "\(response.status.code)"])
             }
         } catch {
             logger.error("s3 multipart abort failed", metadata: ["s3.key": "\(keyPath)", "s3.error": "\(error)"])

@@ -15,9 +15,13 @@ extension S3Store: ResumableUploadStore {
         StagedUpload(id: id, multipartID: try await createMultipartUpload(keyPath: Self.stagingKeyPath(id)))
     }
 
-    public func appendChunk(_ staged: StagedUpload, chunkFile: String, at offset: Int, isLast: Bool) async throws -> StagedUpload {
+    public func appendChunk(_ staged: StagedUpload, chunkFile: String, at offset: Int, isLast: Bool) async throws
+        -> StagedUpload
+    {
         defer { POSIXFile.removeIfPresent(chunkFile) }
-        guard let uploadID = staged.multipartID else { throw StorageError(.notFound, "the upload has no multipart upload") }
+        guard let uploadID = staged.multipartID else {
+            throw StorageError(.notFound, "the upload has no multipart upload")
+        }
         let keyPath = Self.stagingKeyPath(staged.id)
         let length: Int
         do {
@@ -29,12 +33,15 @@ extension S3Store: ResumableUploadStore {
         if length >= Self.minimumPartSize || (isLast && length > 0) {
             let region = FileRegion(path: chunkFile, offset: 0, length: length)
             next.partETags.append(
-                try await uploadPart(keyPath: keyPath, part: region, number: staged.partETags.count + 1, uploadID: uploadID))
+                try await uploadPart(
+                    keyPath: keyPath, part: region, number: staged.partETags.count + 1, uploadID: uploadID))
             next.tail = []
         } else if length > 0 {
             // Below the part minimum: kept by the caller and sent in front of the next chunk.
             do {
-                next.tail = Array(try FileRegion(path: chunkFile, offset: 0, length: length).read(at: 0, count: length).readableBytesView)
+                next.tail = Array(
+                    try FileRegion(path: chunkFile, offset: 0, length: length).read(at: 0, count: length)
+                        .readableBytesView)
             } catch let error as POSIXFile.Failure {
                 throw StorageError(.unavailable, "cannot read the chunk (\(error))", underlying: error)
             }
@@ -73,7 +80,8 @@ extension S3Store: ResumableUploadStore {
             throw error
         } catch {
             throw StorageError(
-                .unavailable, "the object store dropped the connection while the upload was read (\(Self.shortReason(error)))")
+                .unavailable,
+                "the object store dropped the connection while the upload was read (\(Self.shortReason(error)))")
         }
         if let refusal { throw refusal }
     }

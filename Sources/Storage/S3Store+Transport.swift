@@ -82,7 +82,9 @@ extension S3Store {
             let response = try await send(request)
             guard (200..<300).contains(response.status.code) else {
                 let body: ByteBuffer
-                do { body = try await response.body.collect(upTo: Self.maximumResponseBody) } catch { throw classify(error) }
+                do { body = try await response.body.collect(upTo: Self.maximumResponseBody) } catch {
+                    throw classify(error)
+                }
                 let answer = S3Response(status: response.status, headers: response.headers, body: body)
                 if answer.status.code >= 500 { throw S3TransientFailure.status(answer) }
                 throw failure(answer, operation: "GetObject", keyPath: key.path)
@@ -95,7 +97,9 @@ extension S3Store {
     private func writeBody(_ body: HTTPClientResponse.Body, to path: String) async throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw StorageError(.unavailable, "cannot create a temp file for the download", underlying: POSIXFile.Failure(operation: "open", code: errno))
+            throw StorageError(
+                .unavailable, "cannot create a temp file for the download",
+                underlying: POSIXFile.Failure(operation: "open", code: errno))
         }
         defer { POSIXFile.closeQuietly(fd) }
         var pending = ByteBufferAllocator().buffer(capacity: FileRegion.chunkSize)
@@ -104,7 +108,9 @@ extension S3Store {
             do {
                 try await pool.runIfActive { try buffer.withUnsafeReadableBytes { try POSIXFile.writeAll(fd, $0) } }
             } catch let error as POSIXFile.Failure {
-                throw StorageError(.unavailable, error.isOutOfSpace ? "the temp disk is full" : "cannot write the download (\(error))", underlying: error)
+                throw StorageError(
+                    .unavailable, error.isOutOfSpace ? "the temp disk is full" : "cannot write the download (\(error))",
+                    underlying: error)
             }
         }
         do {
@@ -136,7 +142,9 @@ extension S3Store {
                 let delay = retryPolicy.delay(afterAttempt: number)
                 logger.warning(
                     "s3 request failed, retrying",
-                    metadata: ["s3.operation": "\(operation)", "s3.attempt": "\(number)", "s3.reason": "\(describe(failure))"]
+                    metadata: [
+                        "s3.operation": "\(operation)", "s3.attempt": "\(number)", "s3.reason": "\(describe(failure))",
+                    ]
                 )
                 try await Task.sleep(for: delay)
                 number += 1
@@ -148,7 +156,8 @@ extension S3Store {
     func send(_ request: S3Request) async throws -> HTTPClientResponse {
         let prepared = prepare(request, date: now())
         do {
-            return try await httpClient.execute(prepared, timeout: .seconds(Int64(configuration.requestTimeout)), logger: logger)
+            return try await httpClient.execute(
+                prepared, timeout: .seconds(Int64(configuration.requestTimeout)), logger: logger)
         } catch {
             throw classify(error)
         }
@@ -165,10 +174,12 @@ extension S3Store {
             date: date)
         var url = "\(endpoint.scheme)://\(authority)\(SigV4Signer.encodedPath(path))"
         if !request.query.isEmpty {
-            url += "?" + request.query.map { item in
-                let name = SigV4Signer.encodeQueryComponent(item.name)
-                return item.value.isEmpty ? name : name + "=" + SigV4Signer.encodeQueryComponent(item.value)
-            }.joined(separator: "&")
+            url +=
+                "?"
+                + request.query.map { item in
+                    let name = SigV4Signer.encodeQueryComponent(item.name)
+                    return item.value.isEmpty ? name : name + "=" + SigV4Signer.encodeQueryComponent(item.value)
+                }.joined(separator: "&")
         }
         var http = HTTPClientRequest(url: url)
         http.method = request.method

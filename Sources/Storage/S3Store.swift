@@ -76,7 +76,9 @@ public struct S3Store: MediaStore {
         } else {
             let hash = try await hash(region)
             let response = try await execute(
-                S3Request(method: .PUT, keyPath: key.path, headers: objectHeaders(contentType), body: .file(region), payloadHash: hash),
+                S3Request(
+                    method: .PUT, keyPath: key.path, headers: objectHeaders(contentType), body: .file(region),
+                    payloadHash: hash),
                 operation: "PutObject")
             try check(response, operation: "PutObject", keyPath: key.path)
         }
@@ -92,7 +94,9 @@ public struct S3Store: MediaStore {
         try check(response, operation: "PutObject", keyPath: key.path)
     }
 
-    public func withLocalFile<T: Sendable>(_ key: MediaKey, _ body: @Sendable (String) async throws -> T) async throws -> T {
+    public func withLocalFile<T: Sendable>(_ key: MediaKey, _ body: @Sendable (String) async throws -> T) async throws
+        -> T
+    {
         let path = temporaryDirectory + "/" + UUID().uuidString + "." + key.fileExtension
         defer { POSIXFile.removeIfPresent(path) }
         try await download(key, to: path)
@@ -151,7 +155,9 @@ public struct S3Store: MediaStore {
 
     /// The origin (`scheme://host[:port]`) media URLs point at, for a page's Content-Security-Policy.
     public var mediaOrigin: String {
-        if let base = configuration.publicBaseURL, let url = URL(string: base), let scheme = url.scheme, let host = url.host {
+        if let base = configuration.publicBaseURL, let url = URL(string: base), let scheme = url.scheme,
+            let host = url.host
+        {
             return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
         }
         let (authority, _) = location(of: nil)

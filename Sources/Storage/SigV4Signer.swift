@@ -32,7 +32,10 @@ public struct SigV4Signer: Sendable {
         /// Hex SHA-256 of the body, or `SigV4Signer.unsignedPayload`.
         public var payloadHash: String
 
-        public init(method: String, path: String, query: [Field] = [], headers: [Field], payloadHash: String = SigV4Signer.emptyPayloadHash) {
+        public init(
+            method: String, path: String, query: [Field] = [], headers: [Field],
+            payloadHash: String = SigV4Signer.emptyPayloadHash
+        ) {
             self.method = method
             self.path = path
             self.query = query
@@ -106,7 +109,8 @@ public struct SigV4Signer: Sendable {
         let scope = credentialScope(date: stamp.date)
         let toSign = Self.stringToSign(canonicalRequest: canonical.text, dateTime: stamp.dateTime, scope: scope)
         let signature = Self.signature(stringToSign: toSign, signingKey: signingKey(date: stamp.date))
-        let authorization = "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(scope), "
+        let authorization =
+            "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(scope), "
             + "SignedHeaders=\(canonical.signedHeaders), Signature=\(signature)"
         added.append(Field("Authorization", authorization))
         return HeaderSignature(
@@ -141,7 +145,8 @@ public struct SigV4Signer: Sendable {
         let signature = Self.signature(stringToSign: toSign, signingKey: signingKey(date: stamp.date))
         auth.append(Field("X-Amz-Signature", signature))
         let encoded = auth.map { Field($0.name, Self.encodeQueryComponent($0.value)) }
-        return QuerySignature(queryItems: encoded, canonicalRequest: canonical.text, stringToSign: toSign, signature: signature)
+        return QuerySignature(
+            queryItems: encoded, canonicalRequest: canonical.text, stringToSign: toSign, signature: signature)
     }
 
     // MARK: Stages

@@ -126,7 +126,8 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
     @Test("S3 needs its bucket and credentials, each named on its own line")
     func s3Missing() throws {
         let problems = try Self.problems(["STORAGE": "s3"])
-        #expect(problems.map { $0.prefix { $0 != ":" } } == ["S3_BUCKET", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+        #expect(
+            problems.map { $0.prefix { $0 != ":" } } == ["S3_BUCKET", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
     }
 
     @Test("a flag overrides its variable, and is checked the same way")

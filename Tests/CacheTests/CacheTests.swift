@@ -1,6 +1,7 @@
 import Cache
 import Logging
 import Testing
+
 @testable import Redis
 
 /// Both caches behind the seam, and the Redis one through an outage.
@@ -53,8 +54,10 @@ import Testing
         let server = try await RedisServer.start()
         defer { server.tearDown() }
         let cache = RedisCache(
-            url: server.url, options: .init(connectTimeout: .seconds(2), commandTimeout: .seconds(2),
-                                            minBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)),
+            url: server.url,
+            options: .init(
+                connectTimeout: .seconds(2), commandTimeout: .seconds(2),
+                minBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)),
             logger: Logger(label: "test"))
         await cache.set("k", "v", ttl: .seconds(60))
         #expect(await cache.get("k") == "v")

@@ -1,10 +1,12 @@
 import NIOCore
 import Testing
+
 @testable import Redis
 
 /// The RESP2 parser on its own: every reply type, nesting, and replies that arrive a byte at a time.
 @Suite struct RESPParserTests {
-    static let sample = "+OK\r\n-ERR wrong\r\n:42\r\n:-7\r\n$5\r\nhello\r\n$0\r\n\r\n$-1\r\n*-1\r\n*0\r\n"
+    static let sample =
+        "+OK\r\n-ERR wrong\r\n:42\r\n:-7\r\n$5\r\nhello\r\n$0\r\n\r\n$-1\r\n*-1\r\n*0\r\n"
         + "*3\r\n$3\r\nfoo\r\n:1\r\n*2\r\n+nested\r\n$-1\r\n$6\r\na\r\nb\r\n\r\n"
 
     static let expected: [RESPValue] = [
@@ -56,9 +58,12 @@ import Testing
     }
 
     @Test func parsesURLs() throws {
-        #expect(try RedisURL(parsing: "redis://127.0.0.1:6380/2") == RedisURL(host: "127.0.0.1", port: 6380, database: 2))
+        #expect(
+            try RedisURL(parsing: "redis://127.0.0.1:6380/2") == RedisURL(host: "127.0.0.1", port: 6380, database: 2))
         #expect(try RedisURL(parsing: "redis://:s%40cret@cache") == RedisURL(host: "cache", password: "s@cret"))
-        #expect(try RedisURL(parsing: "redis://user:pw@[::1]:7000/0") == RedisURL(host: "::1", port: 7000, username: "user", password: "pw"))
+        #expect(
+            try RedisURL(parsing: "redis://user:pw@[::1]:7000/0")
+                == RedisURL(host: "::1", port: 7000, username: "user", password: "pw"))
         #expect(try RedisURL(parsing: "redis://:pw@host/1").description == "redis://:***@host:6379/1")
         for bad in ["http://host", "redis://", "redis://host:0", "redis://host/99", "redis://host:abc"] {
             #expect(throws: RedisError.self) { try RedisURL(parsing: bad) }

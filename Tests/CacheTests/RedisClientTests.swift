@@ -1,8 +1,9 @@
 import Foundation
+import MemoriesTestSupport
 import NIOCore
 import NIOPosix
-import MemoriesTestSupport
 import Testing
+
 @testable import Redis
 
 /// The client against a real redis-server: commands, pipelining, AUTH and SELECT, restarts, a silent server.
@@ -20,7 +21,9 @@ import Testing
         #expect(try await client.send(["GET", "missing"]) == .null)
         #expect(try await client.send(["INCR", "n"]) == .integer(1))
         #expect(try await client.send(["RPUSH", "list", "a", "b"]) == .integer(2))
-        #expect(try await client.send(["LRANGE", "list", "0", "-1"]) == .array([.bulkString(ByteBuffer(string: "a")), .bulkString(ByteBuffer(string: "b"))]))
+        #expect(
+            try await client.send(["LRANGE", "list", "0", "-1"])
+                == .array([.bulkString(ByteBuffer(string: "a")), .bulkString(ByteBuffer(string: "b"))]))
         guard case .error(let message) = try await client.send(["INCR", "greeting"]) else {
             Issue.record("INCR on text should be an error reply")
             return
@@ -83,7 +86,9 @@ import Testing
         defer { server.tearDown() }
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RESPChannelHandler()) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(RESPChannelHandler())
+                }
             }
             .connect(host: "127.0.0.1", port: server.port).get()
         try await channel.close()
@@ -118,7 +123,8 @@ import Testing
     @Test func timesOutOnAServerThatDoesNotAnswerAndRecovers() async throws {
         let server = try await RedisServer.start()
         defer { server.tearDown() }
-        let client = RedisClient(url: server.url, options: .init(commandTimeout: .milliseconds(300), minBackoff: .milliseconds(50)))
+        let client = RedisClient(
+            url: server.url, options: .init(commandTimeout: .milliseconds(300), minBackoff: .milliseconds(50)))
         // The first answer may itself take longer than 300 ms on a loaded machine: try until one comes.
         var first = false
         for _ in 0..<50 where !first {
@@ -153,7 +159,8 @@ import Testing
         defer { listener.close(promise: nil) }
         let port = listener.localAddress!.port!
         let client = RedisClient(
-            url: RedisURL(host: "127.0.0.1", port: port), options: .init(connectTimeout: .milliseconds(300), commandTimeout: .milliseconds(300)))
+            url: RedisURL(host: "127.0.0.1", port: port),
+            options: .init(connectTimeout: .milliseconds(300), commandTimeout: .milliseconds(300)))
         // Whether the kernel completes the handshake (then no reply arrives) or not (then connect hangs), the
         // call must fail with a timeout-class error rather than wait.
         do {

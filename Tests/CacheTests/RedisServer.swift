@@ -2,6 +2,7 @@ import Foundation
 import MemoriesTestSupport
 import NIOCore
 import NIOPosix
+
 @testable import Redis
 
 /// A private redis-server for one test (its own port and folder), which the test can stop, pause and restart.
@@ -14,7 +15,9 @@ final class RedisServer: @unchecked Sendable {
     private var child: ChildProcess?
 
     static var binary: String? {
-        ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }
 
     static var isAvailable: Bool { binary != nil }
@@ -38,8 +41,10 @@ final class RedisServer: @unchecked Sendable {
     /// Starts (or restarts) the server and waits, with `Task.sleep` (never by blocking a thread of the cooperative
     /// pool), until it accepts connections.
     func start() async throws {
-        var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                         "--dir", directory.path, "--daemonize", "no", "--loglevel", "warning"]
+        var arguments = [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", directory.path, "--daemonize", "no", "--loglevel", "warning",
+        ]
         if let password { arguments += ["--requirepass", password] }
         child = try ChildProcess(
             executable: Self.binary!, arguments: arguments, environment: ProcessInfo.processInfo.environment,
@@ -75,7 +80,9 @@ final class RedisServer: @unchecked Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 }

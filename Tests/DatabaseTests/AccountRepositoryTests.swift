@@ -20,16 +20,19 @@ struct AccountRepositoryTests {
 
         // Sessions: found until they expire, slid forward by a touch, gone when deleted or the password changes.
         let now = Date()
-        try await accounts.createSession(userID: alice.id, tokenHash: hashA, expiresAt: now.addingTimeInterval(60), now: now)
+        try await accounts.createSession(
+            userID: alice.id, tokenHash: hashA, expiresAt: now.addingTimeInterval(60), now: now)
         let found = try #require(try await accounts.session(tokenHash: hashA, now: now))
         #expect(found.user == alice)
         #expect(abs(found.expiresAt.timeIntervalSince(now.addingTimeInterval(60))) < 0.01)
         #expect(try await accounts.session(tokenHash: hashA, now: now.addingTimeInterval(61)) == nil)
-        try await accounts.touchSession(tokenHash: hashA, lastSeenAt: now.addingTimeInterval(30), expiresAt: now.addingTimeInterval(120))
+        try await accounts.touchSession(
+            tokenHash: hashA, lastSeenAt: now.addingTimeInterval(30), expiresAt: now.addingTimeInterval(120))
         #expect(try await accounts.session(tokenHash: hashA, now: now.addingTimeInterval(61)) != nil)
         #expect(try await accounts.deleteExpiredSessions(now: now.addingTimeInterval(121)) == 1)
         #expect(try await accounts.session(tokenHash: hashA, now: now) == nil)
-        try await accounts.createSession(userID: alice.id, tokenHash: hashB, expiresAt: now.addingTimeInterval(60), now: now)
+        try await accounts.createSession(
+            userID: alice.id, tokenHash: hashB, expiresAt: now.addingTimeInterval(60), now: now)
         #expect(try await accounts.changePassword(username: "alice", passwordHash: "new"))
         #expect(try await accounts.session(tokenHash: hashB, now: now) == nil)
         #expect(try await accounts.changePassword(username: "nobody", passwordHash: "new") == false)

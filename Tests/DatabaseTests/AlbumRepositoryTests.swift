@@ -1,6 +1,6 @@
 import Database
-import Jobs
 import Foundation
+import Jobs
 import MemoriesTestSupport
 import Testing
 
@@ -11,7 +11,8 @@ struct AlbumRepositoryTests {
         NewPhoto(
             hash: String((String(repeating: "0", count: 64) + String(n, radix: 16)).suffix(64)),
             originalName: "p\(n).jpg", contentType: "image/jpeg", bytes: 100, width: 10, height: 10, orientation: 1,
-            capturedAt: "2023-08-14T18:42:07", capturedOffset: "+02:00", camera: Camera(make: "Canon", model: "Canon EOS R5"),
+            capturedAt: "2023-08-14T18:42:07", capturedOffset: "+02:00",
+            camera: Camera(make: "Canon", model: "Canon EOS R5"),
             albumID: album)
     }
 
@@ -20,7 +21,9 @@ struct AlbumRepositoryTests {
         let photos = db.photos
         let summer = try await albums.createAlbum(name: "Summer")
         let winter = try await albums.createAlbum(name: "Winter")
-        for n in 1...6 { _ = try await db.insertWithThumbnailJob(newPhoto(n, album: n <= 5 ? summer.id : nil), maxAttempts: 3) }
+        for n in 1...6 {
+            _ = try await db.insertWithThumbnailJob(newPhoto(n, album: n <= 5 ? summer.id : nil), maxAttempts: 3)
+        }
         let stored = try #require(try await photos.photo(id: 1))
         #expect(stored.albumID == summer.id)
         #expect(stored.capturedOffset == "+02:00")

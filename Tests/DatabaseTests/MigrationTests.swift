@@ -9,20 +9,25 @@ import Testing
 struct MigrationTests {
     @Test("statements split on semicolons outside quotes and comments")
     func splitting() {
-        let migration = Migration(version: "0001_x", sql: """
-            -- a comment; with a semicolon
-            CREATE TABLE a (x TEXT DEFAULT 'a;b');
-            INSERT INTO a VALUES ('it''s; fine');  -- trailing
-            CREATE INDEX i ON a (x)
-            """)
-        #expect(migration.statements == [
-            "CREATE TABLE a (x TEXT DEFAULT 'a;b')", "INSERT INTO a VALUES ('it''s; fine')", "CREATE INDEX i ON a (x)",
-        ])
+        let migration = Migration(
+            version: "0001_x",
+            sql: """
+                -- a comment; with a semicolon
+                CREATE TABLE a (x TEXT DEFAULT 'a;b');
+                INSERT INTO a VALUES ('it''s; fine');  -- trailing
+                CREATE INDEX i ON a (x)
+                """)
+        #expect(
+            migration.statements == [
+                "CREATE TABLE a (x TEXT DEFAULT 'a;b')", "INSERT INTO a VALUES ('it''s; fine')",
+                "CREATE INDEX i ON a (x)",
+            ])
     }
 
     @Test("apply once, record, and report pending ones")
     func applyOnce() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let database = try await SQLiteDatabase.open(path: folder + "/db.sqlite3", logger: Logger(label: "test"))

@@ -1,8 +1,8 @@
 import Database
-import Jobs
 import Foundation
-import PostgresNIO
+import Jobs
 import MemoriesTestSupport
+import PostgresNIO
 import Testing
 
 /// Several workers claiming from one Postgres queue at once never share a job (`FOR UPDATE SKIP LOCKED`).

@@ -1,7 +1,7 @@
 import Database
 import Foundation
-import PostgresNIO
 import MemoriesTestSupport
+import PostgresNIO
 import Testing
 
 /// Connecting: TLS modes as libpq names them, and failures (wrong password, unknown CA) that say what is wrong.

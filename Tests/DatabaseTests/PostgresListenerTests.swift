@@ -1,8 +1,8 @@
 import Database
-import Jobs
 import Foundation
-import PostgresNIO
+import Jobs
 import MemoriesTestSupport
+import PostgresNIO
 import Testing
 
 /// Counts wake-ups from the listener's callback, which runs on the listener's task.

@@ -1,8 +1,8 @@
 import Database
-import Jobs
 import Foundation
-import PostgresNIO
+import Jobs
 import MemoriesTestSupport
+import PostgresNIO
 import Testing
 
 /// Postgres migrations apply once, in order, even when two instances migrate at the same moment.

@@ -15,7 +15,9 @@ struct QueueTests {
             bytes: 100, width: 10, height: 10, orientation: 1, capturedAt: nil)
     }
 
-    @Test("claims respect the limit, count the attempt and move the photo to processing", arguments: TestDatabase.Kind.allCases)
+    @Test(
+        "claims respect the limit, count the attempt and move the photo to processing",
+        arguments: TestDatabase.Kind.allCases)
     func claim(_ kind: TestDatabase.Kind) async throws {
         try await TestDatabase.with(kind) { db in
             for n in 1...3 { try await db.insertWithThumbnailJob(Self.newPhoto(n), maxAttempts: 3) }
@@ -35,7 +37,9 @@ struct QueueTests {
         }
     }
 
-    @Test("an expired lease is claimed again; the old holder can no longer complete it", arguments: TestDatabase.Kind.allCases)
+    @Test(
+        "an expired lease is claimed again; the old holder can no longer complete it",
+        arguments: TestDatabase.Kind.allCases)
     func expiredLease(_ kind: TestDatabase.Kind) async throws {
         try await TestDatabase.with(kind) { db in
             try await db.insertWithThumbnailJob(Self.newPhoto(1), maxAttempts: 3)
@@ -56,7 +60,9 @@ struct QueueTests {
         }
     }
 
-    @Test("a heartbeat keeps the lease: the job is not claimed again while it is extended", arguments: TestDatabase.Kind.allCases)
+    @Test(
+        "a heartbeat keeps the lease: the job is not claimed again while it is extended",
+        arguments: TestDatabase.Kind.allCases)
     func heartbeat(_ kind: TestDatabase.Kind) async throws {
         try await TestDatabase.with(kind) { db in
             try await db.insertWithThumbnailJob(Self.newPhoto(1), maxAttempts: 3)
@@ -67,7 +73,9 @@ struct QueueTests {
         }
     }
 
-    @Test("a job that kills its worker every time is quarantined after max attempts", arguments: TestDatabase.Kind.allCases)
+    @Test(
+        "a job that kills its worker every time is quarantined after max attempts",
+        arguments: TestDatabase.Kind.allCases)
     func poisonJob(_ kind: TestDatabase.Kind) async throws {
         try await TestDatabase.with(kind) { db in
             try await db.insertWithThumbnailJob(Self.newPhoto(1), maxAttempts: 2)
@@ -197,7 +205,9 @@ struct QueueTests {
         }
     }
 
-    @Test("photos read back as written: lookups, pages newest first, ids, delete cascades to jobs", arguments: TestDatabase.Kind.allCases)
+    @Test(
+        "photos read back as written: lookups, pages newest first, ids, delete cascades to jobs",
+        arguments: TestDatabase.Kind.allCases)
     func photoRepository(_ kind: TestDatabase.Kind) async throws {
         try await TestDatabase.with(kind) { db in
             var new = Self.newPhoto(1)

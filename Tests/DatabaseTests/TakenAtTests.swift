@@ -73,7 +73,8 @@ struct TakenAtTests {
                 let photo = try #require(try await db.photos.photo(id: Int64(n + 1)))
                 let (want, wantSource) = TakenAtSource.takenAt(
                     capturedAt: captured, offset: offset, uploadedAt: photo.createdAt)
-                #expect(photo.takenAtSource == source && wantSource == source, "\(captured ?? "nil") \(offset ?? "nil")")
+                #expect(
+                    photo.takenAtSource == source && wantSource == source, "\(captured ?? "nil") \(offset ?? "nil")")
                 #expect(abs(photo.takenAt.timeIntervalSince(want)) < 0.001, "\(captured ?? "nil") \(offset ?? "nil")")
             }
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Imaging
 
 /// CMYK and YCCK JPEGs with an embedded CMYK profile are converted to sRGB through it by Little CMS (perceptual
@@ -21,7 +22,8 @@ struct CMYKProfileTests {
                 for channel in 0..<4 { samples[(y * width + x) * 4 + channel] = 255 - ink[channel] }
             }
         }
-        return try JPEGCodec.encodeCMYK(invertedSamples: samples, width: width, height: patch, ycck: ycck, iccProfile: profile)
+        return try JPEGCodec.encodeCMYK(
+            invertedSamples: samples, width: width, height: patch, ycck: ycck, iccProfile: profile)
     }
 
     static func centres(of image: PixelBuffer) -> [[UInt8]] {
@@ -40,9 +42,11 @@ struct CMYKProfileTests {
     @Test(arguments: [false, true])
     func embeddedProfileConvertsLikeLittleCMS(ycck: Bool) throws {
         let profile = try LittleCMS.pressCMYKProfile()
-        let decoded = try JPEGCodec.decode(try Self.patchFile(ycck: ycck, profile: profile), scaleDenominator: 1, maxPixels: .max)
+        let decoded = try JPEGCodec.decode(
+            try Self.patchFile(ycck: ycck, profile: profile), scaleDenominator: 1, maxPixels: .max)
         #expect(decoded.iccProfile == nil, "converted pixels are sRGB: the CMYK profile must not be carried")
-        let expected = try LittleCMS.cmykToSRGB(Self.inks.flatMap { $0.map { 255 - $0 } }, profile: profile, reversed: true)
+        let expected = try LittleCMS.cmykToSRGB(
+            Self.inks.flatMap { $0.map { 255 - $0 } }, profile: profile, reversed: true)
         var differsFromNaive = false
         for (index, actual) in Self.centres(of: decoded.image).enumerated() {
             let reference = Array(expected[(index * 3)..<(index * 3 + 3)])
@@ -59,7 +63,8 @@ struct CMYKProfileTests {
         #expect(result.display.format == .jpeg)
         let display = try JPEGCodec.decode(result.display.bytes, scaleDenominator: 1, maxPixels: .max)
         #expect(display.iccProfile == nil)
-        let expected = try LittleCMS.cmykToSRGB(Self.inks.flatMap { $0.map { 255 - $0 } }, profile: profile, reversed: true)
+        let expected = try LittleCMS.cmykToSRGB(
+            Self.inks.flatMap { $0.map { 255 - $0 } }, profile: profile, reversed: true)
         for (index, actual) in Self.centres(of: display.image).enumerated() {
             let reference = Array(expected[(index * 3)..<(index * 3 + 3)])
             #expect(Self.close(actual, reference, within: 8), "ink \(Self.inks[index]): \(actual) vs lcms \(reference)")
@@ -68,7 +73,8 @@ struct CMYKProfileTests {
 
     @Test func withoutAUsableCMYKProfileTheNaiveFormulaStays() throws {
         var damaged = try LittleCMS.pressCMYKProfile()
-        damaged.replaceSubrange(128..<min(damaged.count, 400), with: [UInt8](repeating: 0xEE, count: min(damaged.count, 400) - 128))
+        damaged.replaceSubrange(
+            128..<min(damaged.count, 400), with: [UInt8](repeating: 0xEE, count: min(damaged.count, 400) - 128))
         let notCMYK: [[UInt8]?] = [nil, ICCProfileBuilder.displayP3(), try LittleCMS.grayProfile(), damaged]
         for profile in notCMYK {
             for ycck in [false, true] {
@@ -76,8 +82,10 @@ struct CMYKProfileTests {
                     try Self.patchFile(ycck: ycck, profile: profile), scaleDenominator: 1, maxPixels: .max)
                 #expect(decoded.iccProfile == nil)
                 for (index, actual) in Self.centres(of: decoded.image).enumerated() {
-                    #expect(Self.close(actual, Self.naive(Self.inks[index]), within: 3),
-                            "ink \(Self.inks[index]) with \(profile.map { "\($0.count)-byte profile" } ?? "no profile"): \(actual)")
+                    #expect(
+                        Self.close(actual, Self.naive(Self.inks[index]), within: 3),
+                        "ink \(Self.inks[index]) with \(profile.map { "\($0.count)-byte profile" } ?? "no profile"): \(actual)"
+                    )
                 }
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Imaging
 
 /// Embedded ICC profiles are carried into the derivatives unchanged, with the pixels left in the profile's space:
@@ -7,17 +8,21 @@ import Testing
 struct ColourProfileTests {
     /// A wide-gamut photo: saturated and mid-tone patches, tagged Display P3.
     static func displayP3JPEG(profile: [UInt8] = ICCProfileBuilder.displayP3()) throws -> [UInt8] {
-        let visual = PixelBuffer(width: 640, height: 480, channels: 3, pixels: (0..<(640 * 480)).flatMap { index -> [UInt8] in
-            let x = index % 640
-            return x < 320 ? [255, 0, 0] : [60, 160, 90]
-        })
+        let visual = PixelBuffer(
+            width: 640, height: 480, channels: 3,
+            pixels: (0..<(640 * 480)).flatMap { index -> [UInt8] in
+                let x = index % 640
+                return x < 320 ? [255, 0, 0] : [60, 160, 90]
+            })
         return try Fixtures.jpeg(visual, quality: 95, segments: ICCProfileBuilder.app2Segments(profile))
     }
 
     @Test func displayP3ProfileIsCarriedIntoBothDerivatives() throws {
         let profile = ICCProfileBuilder.displayP3()
-        let result = try ImagePipeline.makeDerivatives(from: try Self.displayP3JPEG(profile: profile), options: PipelineOptions(
-            displaySize: 320, thumbnailSize: 100))
+        let result = try ImagePipeline.makeDerivatives(
+            from: try Self.displayP3JPEG(profile: profile),
+            options: PipelineOptions(
+                displaySize: 320, thumbnailSize: 100))
         for image in [result.display, result.thumbnail] {
             #expect(image.format == .jpeg)
             let decoded = try JPEGCodec.decode(image.bytes, scaleDenominator: 1, maxPixels: .max)
@@ -25,7 +30,8 @@ struct ColourProfileTests {
             // The numbers are the original P3 values, not a conversion: P3 (60,160,90) lies outside sRGB, where it
             // would become about (0,162,82).
             let sample = decoded.image.pixel(x: decoded.image.width * 3 / 4, y: decoded.image.height / 2)
-            #expect(zip(sample, [60, 160, 90] as [UInt8]).allSatisfy { abs(Int($0) - Int($1)) <= 4 }, "\(Array(sample))")
+            #expect(
+                zip(sample, [60, 160, 90] as [UInt8]).allSatisfy { abs(Int($0) - Int($1)) <= 4 }, "\(Array(sample))")
             let red = decoded.image.pixel(x: decoded.image.width / 4, y: decoded.image.height / 2)
             #expect(red[red.startIndex] >= 240 && red[red.startIndex + 1] <= 15, "\(Array(red))")
         }
@@ -35,14 +41,17 @@ struct ColourProfileTests {
         // 40 KB of padding in a private tag makes the profile span one APP2 segment per 16 KB chunk.
         let profile = ICCProfileBuilder.displayP3(padding: 40_000)
         let file = try Self.displayP3JPEG(profile: profile)
-        let result = try ImagePipeline.makeDerivatives(from: file, options: PipelineOptions(displaySize: 200, thumbnailSize: 50))
-        #expect(try JPEGCodec.decode(result.thumbnail.bytes, scaleDenominator: 1, maxPixels: .max).iccProfile == profile)
+        let result = try ImagePipeline.makeDerivatives(
+            from: file, options: PipelineOptions(displaySize: 200, thumbnailSize: 50))
+        #expect(
+            try JPEGCodec.decode(result.thumbnail.bytes, scaleDenominator: 1, maxPixels: .max).iccProfile == profile)
     }
 
     @Test func oversizedProfileIsNotCopied() throws {
         // Above 64 KB a profile would outweigh the thumbnail itself; such files keep their numbers untagged.
         let file = try Self.displayP3JPEG(profile: ICCProfileBuilder.displayP3(padding: 70_000))
-        let result = try ImagePipeline.makeDerivatives(from: file, options: PipelineOptions(displaySize: 200, thumbnailSize: 50))
+        let result = try ImagePipeline.makeDerivatives(
+            from: file, options: PipelineOptions(displaySize: 200, thumbnailSize: 50))
         #expect(try JPEGCodec.decode(result.display.bytes, scaleDenominator: 1, maxPixels: .max).iccProfile == nil)
     }
 
@@ -77,7 +86,9 @@ enum ICCProfileBuilder {
             ("rTRC", gamma(2.2)), ("gTRC", gamma(2.2)), ("bTRC", gamma(2.2)),
             ("cprt", Array("text".utf8) + [0, 0, 0, 0] + Array("No copyright, test data\0".utf8)),
         ]
-        if padding > 0 { tags.append(("mmry", Array("data".utf8) + [0, 0, 0, 1] + [UInt8](repeating: 0x5A, count: padding))) }
+        if padding > 0 {
+            tags.append(("mmry", Array("data".utf8) + [0, 0, 0, 1] + [UInt8](repeating: 0x5A, count: padding)))
+        }
 
         var table: [UInt8] = be32(tags.count)
         var data: [UInt8] = []
@@ -102,15 +113,20 @@ enum ICCProfileBuilder {
     /// The profile as JPEG APP2 "ICC_PROFILE" segments (chunks of at most 16 KB, numbered from 1).
     static func app2Segments(_ profile: [UInt8]) -> [[UInt8]] {
         let chunkSize = 16_384
-        let chunks = stride(from: 0, to: profile.count, by: chunkSize).map { Array(profile[$0..<min($0 + chunkSize, profile.count)]) }
+        let chunks = stride(from: 0, to: profile.count, by: chunkSize).map {
+            Array(profile[$0..<min($0 + chunkSize, profile.count)])
+        }
         return chunks.enumerated().map { index, chunk in
-            Fixtures.segment(marker: 0xE2, payload: Array("ICC_PROFILE\0".utf8) + [UInt8(index + 1), UInt8(chunks.count)] + chunk)
+            Fixtures.segment(
+                marker: 0xE2, payload: Array("ICC_PROFILE\0".utf8) + [UInt8(index + 1), UInt8(chunks.count)] + chunk)
         }
     }
 
     static func be32(_ value: Int) -> [UInt8] {
-        [UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
-         UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+        [
+            UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+            UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value),
+        ]
     }
 
     static func s15Fixed16(_ value: Double) -> [UInt8] {

@@ -1,23 +1,30 @@
 import Foundation
 import Testing
+
 @testable import Imaging
 
 /// Damaged, empty, missing and oversized inputs must end in the right `ImagingError`, never a crash.
 struct ErrorTests {
-    static func expectError(_ code: ImagingError.Code, _ file: [UInt8], options: PipelineOptions = PipelineOptions(),
-                            sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectError(
+        _ code: ImagingError.Code, _ file: [UInt8], options: PipelineOptions = PipelineOptions(),
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             let result = try ImagePipeline.makeDerivatives(from: file, options: options)
-            Issue.record("expected \(code), got a \(result.display.width)x\(result.display.height) image", sourceLocation: sourceLocation)
+            Issue.record(
+                "expected \(code), got a \(result.display.width)x\(result.display.height) image",
+                sourceLocation: sourceLocation)
         } catch {
             #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
             #expect(!error.message.isEmpty && !error.message.contains("/"), "\(error)", sourceLocation: sourceLocation)
         }
     }
 
-    static let noisyJPEG: [UInt8] = try! Fixtures.jpeg(Fixtures.noise(width: 256, height: 192, channels: 3), quality: 90)
+    static let noisyJPEG: [UInt8] = try! Fixtures.jpeg(
+        Fixtures.noise(width: 256, height: 192, channels: 3), quality: 90)
 
-    static let progressiveJPEG: [UInt8] = try! Fixtures.jpeg(Fixtures.noise(width: 256, height: 192, channels: 3), quality: 90, progressive: true)
+    static let progressiveJPEG: [UInt8] = try! Fixtures.jpeg(
+        Fixtures.noise(width: 256, height: 192, channels: 3), quality: 90, progressive: true)
 
     @Test("Truncated baseline JPEG is corrupt, at any cut", arguments: [0.1, 0.5, 0.9, 0.99, 0.999])
     func truncatedJPEG(fraction: Double) {
@@ -25,10 +32,12 @@ struct ErrorTests {
         Self.expectError(.corrupt, Array(Self.noisyJPEG.prefix(Int(Double(Self.noisyJPEG.count) * fraction))))
     }
 
-    @Test("Truncated progressive JPEG is corrupt, at any cut (including between scans)", arguments: [0.1, 0.5, 0.9, 0.99])
+    @Test(
+        "Truncated progressive JPEG is corrupt, at any cut (including between scans)", arguments: [0.1, 0.5, 0.9, 0.99])
     func truncatedProgressiveJPEG(fraction: Double) {
         #expect(ResamplingTests.markers(Self.progressiveJPEG).contains(0xC2))
-        Self.expectError(.corrupt, Array(Self.progressiveJPEG.prefix(Int(Double(Self.progressiveJPEG.count) * fraction))))
+        Self.expectError(
+            .corrupt, Array(Self.progressiveJPEG.prefix(Int(Double(Self.progressiveJPEG.count) * fraction))))
         // A missing EOI cannot be told from a missing scan.
         Self.expectError(.corrupt, Array(Self.progressiveJPEG.dropLast(2)))
     }
@@ -49,11 +58,14 @@ struct ErrorTests {
     @Test func jpegWithBrokenTables() {
         var file = Self.noisyJPEG
         // Replace everything after SOI with a plausible but nonsensical SOF (12 components) and garbage.
-        file = Array(file.prefix(2)) + [0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00, 0x10, 0x00, 0x10, 0x0C] + Array(repeating: 0x11, count: 40)
+        file =
+            Array(file.prefix(2)) + [0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00, 0x10, 0x00, 0x10, 0x0C]
+            + Array(repeating: 0x11, count: 40)
         Self.expectError(.corrupt, file)
         // A valid header followed by an unknown Huffman table reference.
         var badHuffman = Self.noisyJPEG
-        if let sos = (2..<(badHuffman.count - 1)).first(where: { badHuffman[$0] == 0xFF && badHuffman[$0 + 1] == 0xDA }) {
+        if let sos = (2..<(badHuffman.count - 1)).first(where: { badHuffman[$0] == 0xFF && badHuffman[$0 + 1] == 0xDA })
+        {
             badHuffman[sos + 6] = 0x77  // component 1 uses DC table 7 / AC table 7
             Self.expectError(.corrupt, badHuffman)
         } else {
@@ -101,7 +113,8 @@ struct ErrorTests {
             #expect(!error.message.contains("nonexistent"), "messages must not leak paths")
         }
         do {
-            _ = try ImagePipeline.makeDerivatives(fromFile: FileManager.default.temporaryDirectory.path, options: PipelineOptions())
+            _ = try ImagePipeline.makeDerivatives(
+                fromFile: FileManager.default.temporaryDirectory.path, options: PipelineOptions())
             Issue.record("a directory produced derivatives")
         } catch {
             #expect(error.code == .io)
@@ -127,11 +140,17 @@ struct ErrorTests {
     @Test func tooManyPixelsIsCheckedBeforeDecoding() {
         // Headers that announce huge images but carry no pixel data: decoding would fail as corrupt,
         // so getting tooManyPixels proves the limit is checked first (and nothing big is allocated).
-        let hugeJPEG: [UInt8] = [0xFF, 0xD8] + Fixtures.segment(marker: 0xC0, payload: [
-            8, 0xEA, 0x60, 0xEA, 0x60, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,
-        ]) + [0xFF, 0xD9]  // 60000 x 60000
+        let hugeJPEG: [UInt8] =
+            [0xFF, 0xD8]
+            + Fixtures.segment(
+                marker: 0xC0,
+                payload: [
+                    8, 0xEA, 0x60, 0xEA, 0x60, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,
+                ]) + [0xFF, 0xD9]  // 60000 x 60000
         Self.expectError(.tooManyPixels, hugeJPEG)
-        let hugePNG = PNGHeaderParser.signature + TestPNG.chunk("IHDR", TestPNG.be32(30_000) + TestPNG.be32(30_000) + [8, 6, 0, 0, 0])
+        let hugePNG =
+            PNGHeaderParser.signature
+            + TestPNG.chunk("IHDR", TestPNG.be32(30_000) + TestPNG.be32(30_000) + [8, 6, 0, 0, 0])
         Self.expectError(.tooManyPixels, hugePNG)
 
         // A real, decodable file just over a small limit.
@@ -142,9 +161,12 @@ struct ErrorTests {
     }
 
     @Test func decodersEnforceTheLimitThemselves() {
-        #expect(throws: ImagingError.self) { try JPEGCodec.decode(Self.noisyJPEG, scaleDenominator: 8, maxPixels: 1000) }
+        #expect(throws: ImagingError.self) {
+            try JPEGCodec.decode(Self.noisyJPEG, scaleDenominator: 8, maxPixels: 1000)
+        }
         do {
-            _ = try PNGCodec.decode(try PNGCodec.encode(Fixtures.noise(width: 50, height: 50, channels: 1)), maxPixels: 2499)
+            _ = try PNGCodec.decode(
+                try PNGCodec.encode(Fixtures.noise(width: 50, height: 50, channels: 1)), maxPixels: 2499)
             Issue.record("limit ignored")
         } catch {
             #expect(error.code == .tooManyPixels)

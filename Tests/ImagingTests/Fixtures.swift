@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Imaging
 @testable import MemoriesTestSupport
 
@@ -35,7 +36,9 @@ enum Fixtures {
     // MARK: JPEG
 
     /// A (baseline unless asked otherwise) JPEG of `image` made with the module's encoder, with `segments` (complete marker segments) inserted after SOI.
-    static func jpeg(_ image: PixelBuffer, quality: Int = 95, progressive: Bool = false, segments: [[UInt8]] = []) throws -> [UInt8] {
+    static func jpeg(_ image: PixelBuffer, quality: Int = 95, progressive: Bool = false, segments: [[UInt8]] = [])
+        throws -> [UInt8]
+    {
         let encoded = try JPEGCodec.encode(image, quality: quality, progressive: progressive)
         return Array(encoded[0..<2]) + segments.flatMap { $0 } + Array(encoded[2...])
     }
@@ -44,7 +47,8 @@ enum Fixtures {
     static func exifSegment(
         orientation: Int? = nil, dateTime: String? = nil, dateTimeOriginal: String? = nil, bigEndian: Bool = false
     ) -> [UInt8] {
-        TestImages.exifSegment(orientation: orientation, dateTime: dateTime, dateTimeOriginal: dateTimeOriginal, bigEndian: bigEndian)
+        TestImages.exifSegment(
+            orientation: orientation, dateTime: dateTime, dateTimeOriginal: dateTimeOriginal, bigEndian: bigEndian)
     }
 
     /// A JPEG marker segment (FF marker, big-endian length, payload).

@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import Imaging
 
 /// Crafted JPEGs that make naive decoders spin or allocate gigabytes end in a quick, clean error.
 struct HostileJPEGTests {
     /// A tiny progressive JPEG made by the module's encoder: the raw material of the crafted files.
     static func tinyProgressive(width: Int = 16, height: Int = 16, channels: Int = 1) throws -> [UInt8] {
-        try Fixtures.jpeg(Fixtures.noise(width: width, height: height, channels: channels), quality: 80, progressive: true)
+        try Fixtures.jpeg(
+            Fixtures.noise(width: width, height: height, channels: channels), quality: 80, progressive: true)
     }
 
     /// Byte ranges of the file's marker segments; a scan's range runs from its SOS marker to the next marker,
@@ -23,7 +25,9 @@ struct HostileJPEGTests {
             var end = index + 2 + (Int(file[index + 2]) << 8 | Int(file[index + 3]))
             if marker == 0xDA {
                 // Entropy-coded data ends at the first marker that is neither stuffing (FF00) nor RSTn.
-                while end + 1 < file.count, !(file[end] == 0xFF && file[end + 1] != 0 && !(0xD0...0xD7).contains(file[end + 1])) {
+                while end + 1 < file.count,
+                    !(file[end] == 0xFF && file[end + 1] != 0 && !(0xD0...0xD7).contains(file[end + 1]))
+                {
                     end += 1
                 }
             }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Imaging
 
 /// EXIF orientation end to end: synthetic JPEGs whose stored pixels only look right once rotated/mirrored.
@@ -8,14 +9,20 @@ struct OrientationTests {
     static let visualHeight = 64
 
     /// Checks that each quadrant's centre has the reference colour.
-    static func expectQuadrants(_ image: PixelBuffer, tolerance: Int = 40, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectQuadrants(
+        _ image: PixelBuffer, tolerance: Int = 40, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for (right, bottom) in [(false, false), (true, false), (false, true), (true, true)] {
             let x = right ? image.width * 3 / 4 : image.width / 4
             let y = bottom ? image.height * 3 / 4 : image.height / 4
             let expected = Fixtures.quadrantColor(right: right, bottom: bottom)
             let actual = Array(image.pixel(x: x, y: y))
-            let close = zip(actual, [expected.r, expected.g, expected.b]).allSatisfy { abs(Int($0) - Int($1)) <= tolerance }
-            #expect(close, "quadrant right=\(right) bottom=\(bottom): got \(actual), want \(expected)", sourceLocation: sourceLocation)
+            let close = zip(actual, [expected.r, expected.g, expected.b]).allSatisfy {
+                abs(Int($0) - Int($1)) <= tolerance
+            }
+            #expect(
+                close, "quadrant right=\(right) bottom=\(bottom): got \(actual), want \(expected)",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -47,7 +54,8 @@ struct OrientationTests {
         let visual = Fixtures.quadrants(width: Self.visualWidth, height: Self.visualHeight)
         let stored = Fixtures.stored(visual, orientation: orientation)
         let exif = Fixtures.exifSegment(orientation: orientation, bigEndian: !orientation.isMultiple(of: 2))
-        let result = try ImagePipeline.makeDerivatives(from: try Fixtures.jpeg(stored, segments: [exif]), options: PipelineOptions())
+        let result = try ImagePipeline.makeDerivatives(
+            from: try Fixtures.jpeg(stored, segments: [exif]), options: PipelineOptions())
         let display = try Fixtures.decode(result.display)
         #expect((display.width, display.height) == (Self.visualWidth, Self.visualHeight))
         Self.expectQuadrants(display, tolerance: 30)

@@ -1,5 +1,6 @@
 import CLCMS2
 import Testing
+
 @testable import Imaging
 
 /// A PNG's iCCP profile is carried into both derivatives like a JPEG's APP2 profile: pixels untouched, the profile
@@ -11,7 +12,8 @@ struct PNGColourProfileTests {
         var samples: [Int] = []
         samples.reserveCapacity(64 * 48 * channels)
         for index in 0..<(64 * 48) {
-            let x = index % 64, y = index / 64
+            let x = index % 64
+            let y = index / 64
             samples += x < 32 ? [255, 0, 0] : [60, 160, 90]
             if alpha { samples.append(y < 8 ? 0 : 255) }
         }
@@ -39,7 +41,8 @@ struct PNGColourProfileTests {
         png.headerChunks = [TestPNG.iccp(profile)]
         #expect(try PNGCodec.decodeWithProfile(png.encode(), maxPixels: .max).iccProfile == profile)
 
-        let result = try ImagePipeline.makeDerivatives(from: png.encode(), options: PipelineOptions(displaySize: 32, thumbnailSize: 16))
+        let result = try ImagePipeline.makeDerivatives(
+            from: png.encode(), options: PipelineOptions(displaySize: 32, thumbnailSize: 16))
         for image in [result.display, result.thumbnail] {
             #expect(image.format == .jpeg)
             #expect(try Self.profile(of: image) == profile, "\(image.width)x\(image.height) lost its profile")
@@ -54,7 +57,8 @@ struct PNGColourProfileTests {
         let profile = ICCProfileBuilder.displayP3()
         var png = Self.twoTone(alpha: true)
         png.headerChunks = [TestPNG.iccp(profile, name: "Display P3")]
-        let result = try ImagePipeline.makeDerivatives(from: png.encode(), options: PipelineOptions(displaySize: 32, thumbnailSize: 16))
+        let result = try ImagePipeline.makeDerivatives(
+            from: png.encode(), options: PipelineOptions(displaySize: 32, thumbnailSize: 16))
         for image in [result.display, result.thumbnail] {
             #expect(image.format == .png)
             #expect(try Self.profile(of: image) == profile, "\(image.width)x\(image.height) lost its profile")
@@ -66,7 +70,8 @@ struct PNGColourProfileTests {
         for alpha in [false, true] {
             var png = Self.gray(alpha: alpha)
             png.headerChunks = [TestPNG.iccp(profile)]
-            let result = try ImagePipeline.makeDerivatives(from: png.encode(), options: PipelineOptions(displaySize: 20, thumbnailSize: 10))
+            let result = try ImagePipeline.makeDerivatives(
+                from: png.encode(), options: PipelineOptions(displaySize: 20, thumbnailSize: 10))
             #expect(result.display.format == (alpha ? .png : .jpeg))
             #expect(try Self.profile(of: result.display) == profile)
             #expect(try Self.profile(of: result.thumbnail) == profile)
@@ -101,7 +106,8 @@ struct PNGColourProfileTests {
         for profile in [truncated, oversized, [UInt8](repeating: 7, count: 300)] {
             var png = Self.twoTone(alpha: true)
             png.headerChunks = [TestPNG.iccp(profile)]
-            let result = try ImagePipeline.makeDerivatives(from: png.encode(), options: PipelineOptions(displaySize: 32, thumbnailSize: 16))
+            let result = try ImagePipeline.makeDerivatives(
+                from: png.encode(), options: PipelineOptions(displaySize: 32, thumbnailSize: 16))
             #expect(result.display.width == 32)
             #expect(try Self.profile(of: result.display) == nil)
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Imaging
 
 /// Lanczos resampling and derivative size arithmetic.
@@ -6,7 +7,8 @@ struct ResamplingTests {
     @Test(arguments: [1, 2, 3, 4])
     func constantImageStaysConstant(channels: Int) {
         let value: [UInt8] = [200, 100, 50, 255].prefix(channels).map { $0 }
-        let image = PixelBuffer(width: 123, height: 77, channels: channels, pixels: Array((0..<(123 * 77)).map { _ in value }.joined()))
+        let image = PixelBuffer(
+            width: 123, height: 77, channels: channels, pixels: Array((0..<(123 * 77)).map { _ in value }.joined()))
         for (width, height) in [(50, 31), (122, 77), (7, 3), (1, 1), (123, 10)] {
             let resized = LanczosResampler.resize(image, width: width, height: height)
             #expect(resized.width == width && resized.height == height && resized.channels == channels)
@@ -16,7 +18,9 @@ struct ResamplingTests {
 
     @Test("One channel matches a plain sum over the same weights (8-row strips and their leftovers)")
     func oneChannelMatchesADirectSum() {
-        for (inWidth, inHeight, outWidth, outHeight) in [(203, 117, 61, 35), (64, 64, 8, 8), (30, 19, 7, 3), (9, 40, 9, 13)] {
+        for (inWidth, inHeight, outWidth, outHeight) in [
+            (203, 117, 61, 35), (64, 64, 8, 8), (30, 19, 7, 3), (9, 40, 9, 13),
+        ] {
             let image = Fixtures.noise(width: inWidth, height: inHeight, channels: 1)
             let vertical = LanczosResampler.AxisWeights(inputSize: inHeight, outputSize: outHeight)
             let horizontal = LanczosResampler.AxisWeights(inputSize: inWidth, outputSize: outWidth)
@@ -30,7 +34,8 @@ struct ResamplingTests {
                         var rowSum = 0.0
                         for i in 0..<Int(horizontal.counts[x]) {
                             let column = Int(horizontal.starts[x]) + i
-                            rowSum += Double(horizontal.weights[x * horizontal.taps + i])
+                            rowSum +=
+                                Double(horizontal.weights[x * horizontal.taps + i])
                                 * Double(image.pixels[row * inWidth + column])
                         }
                         sum += Double(vertical.weights[y * vertical.taps + j]) * rowSum
@@ -45,9 +50,11 @@ struct ResamplingTests {
 
     @Test func fineStripesAverageInsteadOfAliasing() {
         // 1-pixel black/white columns: nearest neighbour would give pure black or white, a real filter grey.
-        let width = 400, height = 4
+        let width = 400
+        let height = 4
         let pixels = (0..<(width * height)).map { UInt8(($0 % width) % 2 == 0 ? 0 : 255) }
-        let resized = LanczosResampler.resize(PixelBuffer(width: width, height: height, channels: 1, pixels: pixels), width: 100, height: 4)
+        let resized = LanczosResampler.resize(
+            PixelBuffer(width: width, height: height, channels: 1, pixels: pixels), width: 100, height: 4)
         for sample in resized.pixels {
             #expect(abs(Int(sample) - 128) <= 12, "sample \(sample)")
         }
@@ -56,14 +63,16 @@ struct ResamplingTests {
     @Test func gradientStaysMonotonic() {
         let width = 256
         let pixels = (0..<width).map { UInt8($0) }
-        let resized = LanczosResampler.resize(PixelBuffer(width: width, height: 1, channels: 1, pixels: pixels), width: 64, height: 1)
+        let resized = LanczosResampler.resize(
+            PixelBuffer(width: width, height: 1, channels: 1, pixels: pixels), width: 64, height: 1)
         #expect(zip(resized.pixels, resized.pixels.dropFirst()).allSatisfy { $0 <= $1 })
         #expect(abs(Int(resized.pixels[32]) - 130) <= 3)
     }
 
     @Test func transparentPixelsDoNotBleedColour() {
         // Left half opaque red, right half fully transparent green: the edge may fade out but never turn green.
-        let width = 40, height = 4
+        let width = 40
+        let height = 4
         var pixels: [UInt8] = []
         for _ in 0..<height {
             for x in 0..<width { pixels += x < width / 2 ? [255, 0, 0, 255] : [0, 255, 0, 0] }
@@ -90,28 +99,38 @@ struct ResamplingTests {
 
     @Test func dctScaleIsTheSmallestThatStillCoversTheTarget() {
         // 12 MP landscape to 1280x960: 1/2 gives 2016x1512, 1/4 would give 1008x756 (< target).
-        #expect(ImageGeometry.jpegScaleDenominator(width: 4032, height: 3024, targetWidth: 1280, targetHeight: 960) == 2)
+        #expect(
+            ImageGeometry.jpegScaleDenominator(width: 4032, height: 3024, targetWidth: 1280, targetHeight: 960) == 2)
         // Exactly 1/8 is still enough.
-        #expect(ImageGeometry.jpegScaleDenominator(width: 10240, height: 7680, targetWidth: 1280, targetHeight: 960) == 8)
+        #expect(
+            ImageGeometry.jpegScaleDenominator(width: 10240, height: 7680, targetWidth: 1280, targetHeight: 960) == 8)
         // Scaled sizes round up, so one pixel short of 1/8 still takes 1/8.
-        #expect(ImageGeometry.jpegScaleDenominator(width: 10239, height: 7679, targetWidth: 1280, targetHeight: 960) == 8)
-        #expect(ImageGeometry.jpegScaleDenominator(width: 10200, height: 7650, targetWidth: 1280, targetHeight: 960) == 4)
+        #expect(
+            ImageGeometry.jpegScaleDenominator(width: 10239, height: 7679, targetWidth: 1280, targetHeight: 960) == 8)
+        #expect(
+            ImageGeometry.jpegScaleDenominator(width: 10200, height: 7650, targetWidth: 1280, targetHeight: 960) == 4)
         #expect(ImageGeometry.jpegScaleDenominator(width: 600, height: 450, targetWidth: 600, targetHeight: 450) == 1)
-        #expect(ImageGeometry.jpegScaleDenominator(width: 2048, height: 1536, targetWidth: 1280, targetHeight: 960) == 1)
-        #expect(ImageGeometry.jpegScaleDenominator(width: 9643, height: 10328, targetWidth: 1195, targetHeight: 1280) == 8)
+        #expect(
+            ImageGeometry.jpegScaleDenominator(width: 2048, height: 1536, targetWidth: 1280, targetHeight: 960) == 1)
+        #expect(
+            ImageGeometry.jpegScaleDenominator(width: 9643, height: 10328, targetWidth: 1195, targetHeight: 1280) == 8)
     }
 
     @Test func dctScaleLeavesTheDefaultHeadroomToTheResampler() {
         let headroom = PipelineOptions().decodeHeadroom
         #expect(headroom == 1.25)
         // 12 MP: 1/2 leaves 1.575x to Lanczos, enough to smooth the scaled IDCT's block edges.
-        #expect(ImageGeometry.jpegScaleDenominator(
-            width: 4032, height: 3024, targetWidth: 1280, targetHeight: 960, headroom: headroom) == 2)
+        #expect(
+            ImageGeometry.jpegScaleDenominator(
+                width: 4032, height: 3024, targetWidth: 1280, targetHeight: 960, headroom: headroom) == 2)
         // 2725x2225 at 1/2 would leave only 1.065x: decoded whole instead.
-        #expect(ImageGeometry.jpegScaleDenominator(
-            width: 2725, height: 2225, targetWidth: 1280, targetHeight: 1045, headroom: headroom) == 1)
+        #expect(
+            ImageGeometry.jpegScaleDenominator(
+                width: 2725, height: 2225, targetWidth: 1280, targetHeight: 1045, headroom: headroom) == 1)
         // libvips' choice leaves at least 2x: the 12 MP photo is decoded whole.
-        #expect(ImageGeometry.jpegScaleDenominator(width: 4032, height: 3024, targetWidth: 1280, targetHeight: 960, headroom: 2) == 1)
+        #expect(
+            ImageGeometry.jpegScaleDenominator(
+                width: 4032, height: 3024, targetWidth: 1280, targetHeight: 960, headroom: 2) == 1)
         #expect(PipelineOptions(decodeHeadroom: 0.5).decodeHeadroom == 1)
     }
 
@@ -126,7 +145,8 @@ struct ResamplingTests {
 
     @Test func derivativeSizesFollowOptions() throws {
         let file = try Fixtures.jpeg(Fixtures.noise(width: 1000, height: 600, channels: 3), quality: 80)
-        let result = try ImagePipeline.makeDerivatives(from: file, options: PipelineOptions(displaySize: 333, thumbnailSize: 100))
+        let result = try ImagePipeline.makeDerivatives(
+            from: file, options: PipelineOptions(displaySize: 333, thumbnailSize: 100))
         #expect((result.display.width, result.display.height) == (333, 199))
         #expect((result.thumbnail.width, result.thumbnail.height) == (100, 59))
         let thumbnail = try Fixtures.decode(result.thumbnail)
@@ -145,7 +165,8 @@ struct ResamplingTests {
 
     /// Marker codes of the header segments up to the first scan.
     static func markers(_ file: [UInt8]) -> [UInt8] {
-        var position = 2, found: [UInt8] = []
+        var position = 2
+        var found: [UInt8] = []
         while position + 4 <= file.count, file[position] == 0xFF {
             let marker = file[position + 1]
             found.append(marker)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Imaging
 
 /// Locates the optional real-photo corpus next to the repository (never copied into it).
@@ -26,7 +27,8 @@ enum SharedPhotos {
     /// "folder/name" of every JPEG/PNG in the given sub-folders; empty when the corpus is missing.
     static func files(in folders: [String]) -> [String] {
         folders.flatMap { folder in
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
+            let names =
+                (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
             return names.filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }
                 .sorted()
                 .map { "\(folder)/\($0)" }
@@ -47,20 +49,27 @@ enum SharedPhotos {
 }
 
 /// Runs the pipeline over the real-photo corpus in `../shared/photos` when it exists.
-@Suite(.enabled(if: SharedPhotos.isAvailable, "../shared/photos not found (set MEMORIES_SHARED_PHOTOS to run the real-photo corpus)"))
+@Suite(
+    .enabled(
+        if: SharedPhotos.isAvailable,
+        "../shared/photos not found (set MEMORIES_SHARED_PHOTOS to run the real-photo corpus)"))
 struct SharedPhotosTests {
-    @Test("Every phone and edge file gives derivatives or a clean error", arguments: SharedPhotos.files(in: ["phone", "edge"]))
+    @Test(
+        "Every phone and edge file gives derivatives or a clean error",
+        arguments: SharedPhotos.files(in: ["phone", "edge"]))
     func corpusFile(_ relative: String) throws {
         let result: Derivatives
         do {
-            result = try ImagePipeline.makeDerivatives(fromFile: SharedPhotos.path(relative), options: PipelineOptions())
+            result = try ImagePipeline.makeDerivatives(
+                fromFile: SharedPhotos.path(relative), options: PipelineOptions())
         } catch {
             #expect(SharedPhotos.isDeliberatelyBroken(relative), "\(error)")
             #expect(error.code == .corrupt, "\(error)")
             return
         }
         #expect(!SharedPhotos.isDeliberatelyBroken(relative), "a broken file produced derivatives")
-        let fitted = ImageGeometry.fit(width: result.header.orientedWidth, height: result.header.orientedHeight, inside: 1280)
+        let fitted = ImageGeometry.fit(
+            width: result.header.orientedWidth, height: result.header.orientedHeight, inside: 1280)
         #expect((result.display.width, result.display.height) == fitted)
         #expect(max(result.thumbnail.width, result.thumbnail.height) <= 400)
         let display = try Fixtures.decode(result.display)
@@ -75,7 +84,8 @@ struct SharedPhotosTests {
     @Test("PngSuite: valid files decode, x* files fail cleanly", arguments: SharedPhotos.files(in: ["pngsuite"]))
     func pngSuite(_ relative: String) {
         do {
-            let result = try ImagePipeline.makeDerivatives(fromFile: SharedPhotos.path(relative), options: PipelineOptions())
+            let result = try ImagePipeline.makeDerivatives(
+                fromFile: SharedPhotos.path(relative), options: PipelineOptions())
             #expect(!SharedPhotos.isDeliberatelyBroken(relative), "a broken file produced derivatives")
             #expect(result.display.width == result.header.orientedWidth)
         } catch {
@@ -109,10 +119,14 @@ struct SharedPhotosTests {
     @Test func cmykMatchesItsRGBSource() throws {
         // synthetic-cmyk-orient6 was made from monstree IMG_1038 by ImageMagick (Adobe-inverted CMYK):
         // a wrong inversion gives a photographic negative, far off.
-        let cmyk = try Fixtures.decode(ImagePipeline.makeDerivatives(
-            fromFile: SharedPhotos.path("edge/synthetic-cmyk-orient6-iphone7-2000.jpg"), options: PipelineOptions()).display)
-        let rgb = try Fixtures.decode(ImagePipeline.makeDerivatives(
-            fromFile: SharedPhotos.path("phone/monstree-iphone7-IMG_1038.jpg"), options: PipelineOptions()).display)
+        let cmyk = try Fixtures.decode(
+            ImagePipeline.makeDerivatives(
+                fromFile: SharedPhotos.path("edge/synthetic-cmyk-orient6-iphone7-2000.jpg"), options: PipelineOptions()
+            ).display)
+        let rgb = try Fixtures.decode(
+            ImagePipeline.makeDerivatives(
+                fromFile: SharedPhotos.path("phone/monstree-iphone7-IMG_1038.jpg"), options: PipelineOptions()
+            ).display)
         #expect((cmyk.width, cmyk.height) == (rgb.width, rgb.height))
         let difference = Fixtures.meanAbsoluteDifference(cmyk, rgb)
         #expect(difference < 20, "mean absolute difference \(difference)")
@@ -120,10 +134,12 @@ struct SharedPhotosTests {
 
     @Test func progressiveMatchesBaseline() throws {
         // The same coefficients, once baseline and once progressive (jpegtran): identical derivatives.
-        let baseline = try ImagePipeline.makeDerivatives(fromFile: SharedPhotos.path("phone/exifsamples-jolla.jpg"), options: PipelineOptions())
+        let baseline = try ImagePipeline.makeDerivatives(
+            fromFile: SharedPhotos.path("phone/exifsamples-jolla.jpg"), options: PipelineOptions())
         let progressive = try ImagePipeline.makeDerivatives(
             fromFile: SharedPhotos.path("edge/progressive-jolla-8mp-from-phone.jpg"), options: PipelineOptions())
-        let difference = Fixtures.meanAbsoluteDifference(try Fixtures.decode(baseline.display), try Fixtures.decode(progressive.display))
+        let difference = Fixtures.meanAbsoluteDifference(
+            try Fixtures.decode(baseline.display), try Fixtures.decode(progressive.display))
         #expect(difference < 1, "mean absolute difference \(difference)")
     }
 
@@ -153,7 +169,8 @@ struct SharedPhotosTests {
     }
 
     @Test func grayscaleJPEGStaysGray() throws {
-        let result = try ImagePipeline.makeDerivatives(fromFile: SharedPhotos.path("edge/gray-orient6-immich-portrait.jpg"), options: PipelineOptions())
+        let result = try ImagePipeline.makeDerivatives(
+            fromFile: SharedPhotos.path("edge/gray-orient6-immich-portrait.jpg"), options: PipelineOptions())
         let display = try Fixtures.decode(result.display)
         #expect(display.channels == 1)
         #expect((display.width, display.height) == (result.header.orientedWidth, result.header.orientedHeight))

@@ -4,7 +4,11 @@
 /// filter type 0, any colour type and bit depth, optional palette, tRNS and Adam7 interlacing.
 struct TestPNG {
     enum ColorType: UInt8 {
-        case gray = 0, rgb = 2, palette = 3, grayAlpha = 4, rgba = 6
+        case gray = 0
+        case rgb = 2
+        case palette = 3
+        case grayAlpha = 4
+        case rgba = 6
 
         var channels: Int {
             switch self {
@@ -31,9 +35,11 @@ struct TestPNG {
 
     func encode() -> [UInt8] {
         var file: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        file += Self.chunk("IHDR", Self.be32(width) + Self.be32(height) + [
-            UInt8(bitDepth), colorType.rawValue, 0, 0, interlaced ? 1 : 0,
-        ])
+        file += Self.chunk(
+            "IHDR",
+            Self.be32(width) + Self.be32(height) + [
+                UInt8(bitDepth), colorType.rawValue, 0, 0, interlaced ? 1 : 0,
+            ])
         file += headerChunks.flatMap { $0 }
         if colorType == .palette {
             file += Self.chunk("PLTE", palette.flatMap { [$0.r, $0.g, $0.b] })
@@ -46,7 +52,8 @@ struct TestPNG {
 
     /// Filtered (type 0) scanlines of the whole image or, when interlaced, of the seven Adam7 passes.
     func scanlines() -> [UInt8] {
-        let passes: [(x: Int, y: Int, dx: Int, dy: Int)] = interlaced
+        let passes: [(x: Int, y: Int, dx: Int, dy: Int)] =
+            interlaced
             ? [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
             : [(0, 0, 1, 1)]
         var out: [UInt8] = []
@@ -74,7 +81,8 @@ struct TestPNG {
             return row.map { UInt8($0) }
         default:
             var bytes: [UInt8] = []
-            var current = 0, used = 0
+            var current = 0
+            var used = 0
             for value in row {
                 current = current << bitDepth | value
                 used += bitDepth
@@ -110,11 +118,14 @@ struct TestPNG {
         repeat {
             let length = min(65_535, data.count - offset)
             let final: UInt8 = offset + length == data.count ? 1 : 0
-            out += [final, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF)]
+            out += [
+                final, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF),
+            ]
             out += data[offset..<(offset + length)]
             offset += length
         } while offset < data.count
-        var a: UInt32 = 1, b: UInt32 = 0
+        var a: UInt32 = 1
+        var b: UInt32 = 0
         for byte in data {
             a = (a + UInt32(byte)) % 65_521
             b = (b + a) % 65_521

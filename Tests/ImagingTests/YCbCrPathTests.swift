@@ -1,5 +1,6 @@
 import CImageCodecs
 import Testing
+
 @testable import Imaging
 
 /// The planar JPEG path (YCbCr planes from jpeg_read_raw_data to jpeg_write_raw_data, no RGB in between):
@@ -17,7 +18,8 @@ struct YCbCrPathTests {
         for y in 0..<height {
             for x in 0..<width {
                 let quadrant = Fixtures.quadrantColor(right: x >= width / 2, bottom: y >= height / 2)
-                let gx = x * 255 / max(1, width - 1), gy = y * 255 / max(1, height - 1)
+                let gx = x * 255 / max(1, width - 1)
+                let gy = y * 255 / max(1, height - 1)
                 pixels.append(UInt8((Int(quadrant.r) + gx) / 2))
                 pixels.append(UInt8((Int(quadrant.g) + gy) / 2))
                 pixels.append(UInt8((Int(quadrant.b) + (gx + gy) / 2) / 2))
@@ -59,18 +61,30 @@ struct YCbCrPathTests {
     /// Mean SSIM of two luma images (7×7 uniform windows, as the benchmark and scikit-image).
     static func ssim(_ a: [Double], _ b: [Double], width: Int, height: Int) -> Double {
         precondition(a.count == width * height && b.count == a.count && width >= 7 && height >= 7)
-        let c1 = pow2(0.01 * 255), c2 = pow2(0.03 * 255), n = 49.0
+        let c1 = pow2(0.01 * 255)
+        let c2 = pow2(0.03 * 255)
+        let n = 49.0
         var total = 0.0
         for top in 0...(height - 7) {
             for left in 0...(width - 7) {
-                var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0
+                var sa = 0.0
+                var sb = 0.0
+                var saa = 0.0
+                var sbb = 0.0
+                var sab = 0.0
                 for y in top..<(top + 7) {
                     for x in left..<(left + 7) {
-                        let va = a[y * width + x], vb = b[y * width + x]
-                        sa += va; sb += vb; saa += va * va; sbb += vb * vb; sab += va * vb
+                        let va = a[y * width + x]
+                        let vb = b[y * width + x]
+                        sa += va
+                        sb += vb
+                        saa += va * va
+                        sbb += vb * vb
+                        sab += va * vb
                     }
                 }
-                let ma = sa / n, mb = sb / n
+                let ma = sa / n
+                let mb = sb / n
                 let correction = n / (n - 1)
                 let va: Double = (saa / n - ma * ma) * correction
                 let vb: Double = (sbb / n - mb * mb) * correction
@@ -85,18 +99,24 @@ struct YCbCrPathTests {
 
     static func pow2(_ value: Double) -> Double { value * value }
 
-    @Test("Every common chroma layout decodes to 4:2:0 planes that match the RGB decoder",
-          arguments: ["4:4:4", "4:2:2", "4:4:0", "4:2:0"], [1, 2, 4, 8])
+    @Test(
+        "Every common chroma layout decodes to 4:2:0 planes that match the RGB decoder",
+        arguments: ["4:4:4", "4:2:2", "4:4:0", "4:2:0"], [1, 2, 4, 8])
     func layoutAndScale(layout: String, denominator: Int) throws {
         let image = Self.scene(width: 203, height: 151)
         let file = try JPEGCodec.encode(image, quality: 95, progressive: false, lumaSampling: Self.layouts[layout]!)
-        let planes = try #require(try JPEGCodec.decodePlanes(file, scaleDenominator: denominator, maxPixels: .max)).planes
+        let planes = try #require(try JPEGCodec.decodePlanes(file, scaleDenominator: denominator, maxPixels: .max))
+            .planes
         let rgb = try JPEGCodec.decode(file, scaleDenominator: denominator, maxPixels: .max).image
 
-        #expect((planes.width, planes.height) == ((203 + denominator - 1) / denominator, (151 + denominator - 1) / denominator))
+        #expect(
+            (planes.width, planes.height) == (
+                (203 + denominator - 1) / denominator, (151 + denominator - 1) / denominator
+            ))
         #expect((planes.width, planes.height) == (rgb.width, rgb.height))
         #expect((planes.cb.width, planes.cb.height) == ((planes.width + 1) / 2, (planes.height + 1) / 2))
-        let lumaError = zip(Self.luma(rgb), planes.luma.pixels).map { abs($0 - Double($1)) }.reduce(0, +)
+        let lumaError =
+            zip(Self.luma(rgb), planes.luma.pixels).map { abs($0 - Double($1)) }.reduce(0, +)
             / Double(rgb.width * rgb.height)
         #expect(lumaError < 1, "luma differs by \(lumaError) on average")
         let colourError = Fixtures.meanAbsoluteDifference(Self.rgb(planes), rgb)
@@ -115,7 +135,8 @@ struct YCbCrPathTests {
         #expect((layout.width, layout.height, layout.chroma_width, layout.chroma_height) == (19, 11, 10, 6))
         var wrong = layout
         wrong.width -= 1
-        var luma = [UInt8](repeating: 0, count: 19 * 11), cb = [UInt8](repeating: 0, count: 60)
+        var luma = [UInt8](repeating: 0, count: 19 * 11)
+        var cb = [UInt8](repeating: 0, count: 60)
         var cr = [UInt8](repeating: 0, count: 60)
         var icc: UnsafeMutablePointer<UInt8>?
         var iccLength = 0
@@ -136,10 +157,12 @@ struct YCbCrPathTests {
         let image = Self.scene(width: 64, height: 48)
         let file = try JPEGCodec.encode(image, quality: 90, lumaSampling: (4, 1))
         #expect(try JPEGCodec.decodePlanes(file, scaleDenominator: 1, maxPixels: .max) == nil)
-        let result = try ImagePipeline.makeDerivatives(from: file, options: PipelineOptions(displaySize: 32, thumbnailSize: 16))
+        let result = try ImagePipeline.makeDerivatives(
+            from: file, options: PipelineOptions(displaySize: 32, thumbnailSize: 16))
         #expect((result.display.width, result.display.height) == (32, 24))
-        #expect(Fixtures.meanAbsoluteDifference(
-            try Fixtures.decode(result.display), LanczosResampler.resize(image, width: 32, height: 24)) < 6)
+        #expect(
+            Fixtures.meanAbsoluteDifference(
+                try Fixtures.decode(result.display), LanczosResampler.resize(image, width: 32, height: 24)) < 6)
     }
 
     @Test("Planes turn like pixels, chroma keeping half the luma size", arguments: 1...8)
@@ -154,26 +177,30 @@ struct YCbCrPathTests {
         #expect((turned.width, turned.height) == (orientation >= 5 ? (5, 7) : (7, 5)))
     }
 
-    @Test("Odd and tiny sizes keep a flat colour flat to the last row and column",
-          arguments: ["4:4:4", "4:2:2", "4:4:0", "4:2:0"], [(1, 1), (2, 1), (1, 3), (3, 5), (17, 3), (45, 31)])
+    @Test(
+        "Odd and tiny sizes keep a flat colour flat to the last row and column",
+        arguments: ["4:4:4", "4:2:2", "4:4:0", "4:2:0"], [(1, 1), (2, 1), (1, 3), (3, 5), (17, 3), (45, 31)])
     func oddSizes(layout: String, size: (Int, Int)) throws {
         let colour: [UInt8] = [200, 60, 90]
         let image = PixelBuffer(
             width: size.0, height: size.1, channels: 3,
             pixels: (0..<(size.0 * size.1)).flatMap { _ in colour })
         let file = try JPEGCodec.encode(image, quality: 95, progressive: false, lumaSampling: Self.layouts[layout]!)
-        let result = try ImagePipeline.makeDerivatives(from: file, options: PipelineOptions(displaySize: 16, thumbnailSize: 4))
+        let result = try ImagePipeline.makeDerivatives(
+            from: file, options: PipelineOptions(displaySize: 16, thumbnailSize: 4))
         for derivative in [result.display, result.thumbnail] {
             let decoded = try Fixtures.decode(derivative)
             #expect(decoded.width == derivative.width && decoded.height == derivative.height)
             let worst = zip(decoded.pixels, (0..<decoded.pixels.count).map { colour[$0 % 3] })
                 .map { abs(Int($0) - Int($1)) }.max()!
-            #expect(worst <= 8, "\(layout) \(size) → \(derivative.width)×\(derivative.height): a sample is off by \(worst)")
+            #expect(
+                worst <= 8, "\(layout) \(size) → \(derivative.width)×\(derivative.height): a sample is off by \(worst)")
         }
     }
 
-    @Test("The planar derivatives are as close to a careful reference as the RGB path's",
-          arguments: ["4:4:4", "4:2:0"], [1, 6])
+    @Test(
+        "The planar derivatives are as close to a careful reference as the RGB path's",
+        arguments: ["4:4:4", "4:2:0"], [1, 6])
     func qualityMatchesTheRGBPath(layout: String, orientation: Int) throws {
         let visual = Self.scene(width: 601, height: 451)
         let stored = Fixtures.stored(visual, orientation: orientation)
@@ -237,7 +264,8 @@ struct DCTScaleCompensationTests {
         let sharp = LanczosResampler.AxisWeights(inputSize: 2016, outputSize: 1280, sharpening: 0.05)
         #expect(sharp.taps % 8 == 0 && sharp.taps >= plain.taps)
         for index in [0, 1, 640, 1279] {
-            let start = index * sharp.taps, count = Int(sharp.counts[index])
+            let start = index * sharp.taps
+            let count = Int(sharp.counts[index])
             let sum = sharp.weights[start..<(start + count)].reduce(0, +)
             #expect(abs(sum - 1) < 1e-4, "output \(index) sums to \(sum)")
             #expect(count <= Int(plain.counts[index]) + 2)
@@ -260,7 +288,8 @@ struct DCTScaleCompensationTests {
     @Test("An odd-sized photo decoded at 1/2 keeps its bottom rows in place")
     func oddHeightStaysAligned() throws {
         // Horizontal stripes 8 rows apart: any vertical drift shows at the bottom of the display.
-        let width = 1001, height = 801
+        let width = 1001
+        let height = 801
         let visual = PixelBuffer(
             width: width, height: height, channels: 3,
             pixels: (0..<(width * height)).flatMap { index -> [UInt8] in
@@ -268,7 +297,8 @@ struct DCTScaleCompensationTests {
                 return [value, value, value]
             })
         let file = try JPEGCodec.encode(visual, quality: 95, progressive: false)
-        let result = try ImagePipeline.makeDerivatives(from: file, options: PipelineOptions(displaySize: 400, thumbnailSize: 100))
+        let result = try ImagePipeline.makeDerivatives(
+            from: file, options: PipelineOptions(displaySize: 400, thumbnailSize: 100))
         let display = try Fixtures.decode(result.display)
         let reference = LanczosResampler.resize(visual, width: display.width, height: display.height)
         let rows = display.height / 5

@@ -57,7 +57,9 @@ struct UploadInspectorTests {
         let png = try TestImages.png(width: 200, height: 100)
         let padded = png + [UInt8](repeating: 0, count: 600 * 1024)
         var inspector = UploadInspector(maxPixels: 10_000, fileName: "wide.png")
-        #expect(throws: IngestError(.tooLarge, "\u{201C}wide.png\u{201D} is 200×100 pixels (0.0 MP); the limit is 0.0 MP.")) {
+        #expect(
+            throws: IngestError(.tooLarge, "\u{201C}wide.png\u{201D} is 200×100 pixels (0.0 MP); the limit is 0.0 MP.")
+        ) {
             try padded.prefix(300 * 1024).withUnsafeBytes { try inspector.update($0) }
         }
     }

@@ -1,18 +1,22 @@
 import Database
 import Foundation
-@testable import Jobs
 import MemoriesTestSupport
 import Storage
 import Testing
 
+@testable import Jobs
+
 /// A transient failure, for real: the store cannot take the derivatives for a while.
 @Suite("Retry with backoff")
 struct RetryTests {
-    @Test("a transient failure puts the job back with the reason and a backoff delay, and it succeeds on the next attempt")
+    @Test(
+        "a transient failure puts the job back with the reason and a backoff delay, and it succeeds on the next attempt"
+    )
     func transientFailureRetriesAfterBackoff() async throws {
         let workspace = try await TestWorkspace.make()
         defer { Task { await workspace.tearDown() } }
-        let photo = try await WorkerTests.enqueue(try TestImages.jpeg(width: 640, height: 480), name: "a.jpg", in: workspace)
+        let photo = try await WorkerTests.enqueue(
+            try TestImages.jpeg(width: 640, height: 480), name: "a.jpg", in: workspace)
         // A file where the display folder should be: every write of a display image fails until it is put back.
         let folder = workspace.store.root + "/display"
         try FileManager.default.moveItem(atPath: folder, toPath: folder + ".away")
@@ -60,7 +64,10 @@ struct RetryTests {
             try FileManager.default.removeItem(atPath: folder)
             try FileManager.default.moveItem(atPath: folder + ".away", toPath: folder)
             while try await workspace.photos.photo(id: photo.id)?.status != .ready {
-                guard ContinuousClock.now < deadline else { Issue.record("the retry never succeeded"); return }
+                guard ContinuousClock.now < deadline else {
+                    Issue.record("the retry never succeeded")
+                    return
+                }
                 try await Task.sleep(for: .milliseconds(20))
             }
             // Not before its time: the second attempt ran after run_at.

@@ -1,8 +1,9 @@
 import Database
 import Foundation
-@testable import Jobs
 import MemoriesTestSupport
 import Testing
+
+@testable import Jobs
 
 /// The worker over the real phone photos and orientation samples in `../shared/photos`, when that folder exists (CI has it).
 @Suite("Worker on ../shared/photos")
@@ -12,12 +13,16 @@ struct SharedPhotosTests {
     @Test("every phone photo becomes ready; the eight orientation samples come out the same")
     func sharedPhotos() async throws {
         guard let folder = Self.photosFolder else {
-            print("skipped: ../shared/photos not found (set MEMORIES_SHARED_DIR); the worker ran only on synthetic images")
+            print(
+                "skipped: ../shared/photos not found (set MEMORIES_SHARED_DIR); the worker ran only on synthetic images"
+            )
             return
         }
         let workspace = try await TestWorkspace.make()
         defer { Task { await workspace.tearDown() } }
-        let phone = try FileManager.default.contentsOfDirectory(atPath: folder + "/phone").filter { $0.hasSuffix(".jpg") }.sorted()
+        let phone = try FileManager.default.contentsOfDirectory(atPath: folder + "/phone").filter {
+            $0.hasSuffix(".jpg")
+        }.sorted()
         let orientations = (1...8).map { "orient-landscape_\($0).jpg" }
         var ids: [String: Int64] = [:]
         for name in phone {
@@ -50,7 +55,9 @@ struct SharedPhotosTests {
         // Samples 2–8 are one export rotated and flipped; sample 1 was exported apart and is a little brighter.
         if images.count == 8 && sizes.count == 1 {
             for index in 2..<8 {
-                let difference = zip(images[1].pixels, images[index].pixels).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
+                let difference = zip(images[1].pixels, images[index].pixels).reduce(0) {
+                    $0 + abs(Int($1.0) - Int($1.1))
+                }
                 let mean = Double(difference) / Double(images[1].pixels.count)
                 #expect(mean < 6, "orient-landscape_\(index + 1) differs from _2 by \(mean) per sample")
             }

@@ -1,10 +1,11 @@
 import Database
 import Foundation
 import Logging
-@testable import Jobs
 import MemoriesTestSupport
 import Storage
 import Testing
+
+@testable import Jobs
 
 /// The worker's sweep on both databases: photos whose job is gone get one again; what dead uploads left is removed.
 @Suite("Sweep")
@@ -30,7 +31,8 @@ struct SweepTests {
     func sqlite() async throws {
         let workspace = try await TestWorkspace.make()
         defer { Task { await workspace.tearDown() } }
-        let photo = try await WorkerTests.enqueue(try TestImages.jpeg(width: 64, height: 48), name: "a.jpg", in: workspace)
+        let photo = try await WorkerTests.enqueue(
+            try TestImages.jpeg(width: 64, height: 48), name: "a.jpg", in: workspace)
         try await workspace.database.write { connection in _ = try await connection.query("DELETE FROM jobs") }
         let (orphan, temporary) = try await Self.leaveDebris(in: workspace.store)
 

@@ -1,10 +1,11 @@
 import Database
 import Foundation
 import Imaging
-@testable import Jobs
 import MemoriesTestSupport
 import Storage
 import Testing
+
+@testable import Jobs
 
 /// The worker, run for real on images the tests make: claim, pipeline, store, mark ready, or fail with the reason.
 @Suite("Worker")
@@ -18,8 +19,11 @@ struct WorkerTests {
         case .image(let found): header = found
         default: header = ImageHeader(format: .jpeg, width: 1, height: 1, orientation: 1, captureDate: nil)
         }
-        let hash = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().padding(toLength: 64, withPad: "0", startingAt: 0)
-        try await workspace.store.put(MediaKey(kind: .original, hash: hash, fileExtension: header.format.fileExtension), movingFile: path, contentType: header.format.contentType)
+        let hash = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().padding(
+            toLength: 64, withPad: "0", startingAt: 0)
+        try await workspace.store.put(
+            MediaKey(kind: .original, hash: hash, fileExtension: header.format.fileExtension), movingFile: path,
+            contentType: header.format.contentType)
         let outcome = try await workspace.insertWithThumbnailJob(
             NewPhoto(
                 hash: hash, originalName: name, contentType: header.format.contentType, bytes: bytes.count,
@@ -29,9 +33,12 @@ struct WorkerTests {
         return outcome.photo
     }
 
-    static func displayImage(of photo: Photo, in workspace: TestWorkspace) throws -> (width: Int, height: Int, channels: Int, pixels: [UInt8]) {
+    static func displayImage(of photo: Photo, in workspace: TestWorkspace) throws -> (
+        width: Int, height: Int, channels: Int, pixels: [UInt8]
+    ) {
         let display = try #require(photo.display)
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: workspace.store.root + "/display/\(photo.hash).\(display.fileExtension)"))
+        let bytes = try Data(
+            contentsOf: URL(fileURLWithPath: workspace.store.root + "/display/\(photo.hash).\(display.fileExtension)"))
         return try TestImages.decode([UInt8](bytes))
     }
 
@@ -39,7 +46,9 @@ struct WorkerTests {
     func orientation(_ orientation: Int) async throws {
         let workspace = try await TestWorkspace.make()
         defer { Task { await workspace.tearDown() } }
-        let photo = try await Self.enqueue(try TestImages.jpeg(width: 1600, height: 1000, orientation: orientation), name: "o\(orientation).jpg", in: workspace)
+        let photo = try await Self.enqueue(
+            try TestImages.jpeg(width: 1600, height: 1000, orientation: orientation), name: "o\(orientation).jpg",
+            in: workspace)
         try await workspace.runWorkerUntilIdle()
         let ready = try #require(try await workspace.photos.photo(id: photo.id))
         #expect(ready.status == .ready)
@@ -48,15 +57,19 @@ struct WorkerTests {
         let image = try Self.displayImage(of: ready, in: workspace)
         #expect(image.width == 1280 && image.height == 800)
         for (fx, fy) in [(0.25, 0.25), (0.75, 0.25), (0.25, 0.75), (0.75, 0.75)] {
-            let x = Int(fx * Double(image.width)), y = Int(fy * Double(image.height))
+            let x = Int(fx * Double(image.width))
+            let y = Int(fy * Double(image.height))
             let index = (y * image.width + x) * image.channels
             let expected = TestImages.expectedColor(atX: fx, y: fy)
             let actual = (Int(image.pixels[index]), Int(image.pixels[index + 1]), Int(image.pixels[index + 2]))
-            #expect(abs(actual.0 - Int(expected.r)) < 30 && abs(actual.1 - Int(expected.g)) < 30 && abs(actual.2 - Int(expected.b)) < 30,
-                    "orientation \(orientation) at (\(fx), \(fy)): \(actual) vs \(expected)")
+            #expect(
+                abs(actual.0 - Int(expected.r)) < 30 && abs(actual.1 - Int(expected.g)) < 30
+                    && abs(actual.2 - Int(expected.b)) < 30,
+                "orientation \(orientation) at (\(fx), \(fy)): \(actual) vs \(expected)")
         }
         // The derivatives carry no EXIF: no APP1 segment after SOI.
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: workspace.store.root + "/display/\(ready.hash).jpg")))
+        let bytes = [UInt8](
+            try Data(contentsOf: URL(fileURLWithPath: workspace.store.root + "/display/\(ready.hash).jpg")))
         #expect(!bytes.indices.dropLast().contains { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xE1 })
     }
 
@@ -64,9 +77,12 @@ struct WorkerTests {
     func sizesAndFormats() async throws {
         let workspace = try await TestWorkspace.make()
         defer { Task { await workspace.tearDown() } }
-        let small = try await Self.enqueue(try TestImages.jpeg(width: 300, height: 200), name: "small.jpg", in: workspace)
-        let clear = try await Self.enqueue(try TestImages.png(width: 900, height: 600, transparent: true), name: "clear.png", in: workspace)
-        let opaque = try await Self.enqueue(try TestImages.png(width: 500, height: 500), name: "opaque.png", in: workspace)
+        let small = try await Self.enqueue(
+            try TestImages.jpeg(width: 300, height: 200), name: "small.jpg", in: workspace)
+        let clear = try await Self.enqueue(
+            try TestImages.png(width: 900, height: 600, transparent: true), name: "clear.png", in: workspace)
+        let opaque = try await Self.enqueue(
+            try TestImages.png(width: 500, height: 500), name: "opaque.png", in: workspace)
         try await workspace.runWorkerUntilIdle()
         let s = try #require(try await workspace.photos.photo(id: small.id))
         #expect(s.display?.width == 300 && s.display?.height == 200 && s.thumbnail?.width == 300)

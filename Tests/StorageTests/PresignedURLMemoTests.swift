@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Storage
 
 /// Presigned URLs are reused for half their lifetime, then signed again.
@@ -7,7 +8,8 @@ import Testing
     @Test func reusesAURLForHalfItsLifetime() throws {
         let clock = TestClock(Date(timeIntervalSince1970: 1_700_000_000))
         var store = try SigV4KnownAnswerTests.store(
-            endpoint: "http://127.0.0.1:9000", bucket: "photos", region: "eu-west-1", pathStyle: true, token: nil, lifetime: 3600)
+            endpoint: "http://127.0.0.1:9000", bucket: "photos", region: "eu-west-1", pathStyle: true, token: nil,
+            lifetime: 3600)
         store.now = { clock.withLockedValue { $0 } }
         let key = MediaKey(kind: .thumbnail, hash: String(repeating: "ab", count: 32), fileExtension: "jpg")
         let first = store.url(for: key)

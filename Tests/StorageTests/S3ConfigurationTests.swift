@@ -4,7 +4,9 @@ import Testing
 
 /// `S3Configuration.fromEnvironment`: defaults, parsing, every problem reported at once, secrets masked.
 @Suite struct S3ConfigurationTests {
-    static let minimal = ["S3_BUCKET": "photos", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "s3cr3t-value"]
+    static let minimal = [
+        "S3_BUCKET": "photos", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "s3cr3t-value",
+    ]
 
     @Test func defaults() throws {
         let configuration = try S3Configuration.fromEnvironment(Self.minimal)
@@ -61,8 +63,10 @@ import Testing
         } catch let error as StorageError {
             #expect(error.code == .invalidConfiguration)
             let lines = error.message.split(separator: "\n").map(String.init)
-            let variables = ["S3_BUCKET", "S3_ENDPOINT", "S3_PATH_STYLE", "AWS_ACCESS_KEY_ID", "S3_PUBLIC_URL",
-                             "S3_PRESIGN_SECONDS", "S3_MULTIPART_THRESHOLD"]
+            let variables = [
+                "S3_BUCKET", "S3_ENDPOINT", "S3_PATH_STYLE", "AWS_ACCESS_KEY_ID", "S3_PUBLIC_URL",
+                "S3_PRESIGN_SECONDS", "S3_MULTIPART_THRESHOLD",
+            ]
             #expect(lines.count == variables.count, "\(lines)")
             for variable in variables {
                 #expect(lines.contains { $0.hasPrefix(variable + ": expected") }, "no line for \(variable)")
@@ -90,7 +94,10 @@ import Testing
         #expect(text.contains("photos"))
     }
 
-    @Test(arguments: [("16777216", 16_777_216), ("16MiB", 16_777_216), ("16M", 16_777_216), ("512 KiB", 524_288), ("1GiB", 1_073_741_824)])
+    @Test(arguments: [
+        ("16777216", 16_777_216), ("16MiB", 16_777_216), ("16M", 16_777_216), ("512 KiB", 524_288),
+        ("1GiB", 1_073_741_824),
+    ])
     func byteCounts(_ text: String, _ bytes: Int) {
         #expect(S3Configuration.parseByteCount(text) == bytes)
     }

@@ -13,9 +13,12 @@ import Testing
         httpClient: .shared
     )
 
-    static func map(_ status: HTTPResponseStatus, _ code: String?, key: String? = "original/x.jpg", headers: HTTPHeaders = [:]) -> StorageError {
+    static func map(
+        _ status: HTTPResponseStatus, _ code: String?, key: String? = "original/x.jpg", headers: HTTPHeaders = [:]
+    ) -> StorageError {
         let body = code.map { "<?xml version=\"1.0\"?><Error><Code>\($0)</Code><Message>m</Message></Error>" } ?? ""
-        return store.failure(S3Response(status: status, headers: headers, body: ByteBuffer(string: body)), operation: "Op", keyPath: key)
+        return store.failure(
+            S3Response(status: status, headers: headers, body: ByteBuffer(string: body)), operation: "Op", keyPath: key)
     }
 
     @Test func credentialProblems() {

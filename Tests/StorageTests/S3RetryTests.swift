@@ -18,7 +18,8 @@ import Testing
 
     static func store() throws -> S3Store {
         var store = try S3Store(
-            configuration: S3Configuration(bucket: "photos", endpoint: "http://127.0.0.1:9", accessKeyID: "a", secretAccessKey: "b"),
+            configuration: S3Configuration(
+                bucket: "photos", endpoint: "http://127.0.0.1:9", accessKeyID: "a", secretAccessKey: "b"),
             httpClient: .shared
         )
         store.retryPolicy.baseDelay = .milliseconds(1)

@@ -57,7 +57,8 @@ import Testing
         guard let store = try await TestSupport.motoStore() else { return }
         let bytes = TestSupport.bytes(count: 4096)
         let key = TestSupport.key()
-        #expect(try await store.put(key, movingFile: try TestSupport.writeTemporaryFile(bytes), contentType: "image/jpeg"))
+        #expect(
+            try await store.put(key, movingFile: try TestSupport.writeTemporaryFile(bytes), contentType: "image/jpeg"))
         let second = try TestSupport.writeTemporaryFile(bytes)
         #expect(try await store.put(key, movingFile: second, contentType: "image/jpeg") == false)
         #expect(!FileManager.default.fileExists(atPath: second))
@@ -91,7 +92,9 @@ import Testing
         let start = clock.now
         #expect(try await store.put(key, movingFile: path, contentType: "image/jpeg"))
         let elapsed = clock.now - start
-        print("throughput: 40 MB put (multipart, 5 parts, 4 in flight) took \(elapsed), \(Self.rate(bytes.count, elapsed))")
+        print(
+            "throughput: 40 MB put (multipart, 5 parts, 4 in flight) took \(elapsed), \(Self.rate(bytes.count, elapsed))"
+        )
 
         let headers = try #require(try await store.headObject(key))
         let parts = (40 * 1024 * 1024 + store.configuration.partSize - 1) / store.configuration.partSize
@@ -105,7 +108,11 @@ import Testing
     }
 
     @Test func failedMultipartIsAbortedLeavingNoUploads() async throws {
-        guard var store = try await TestSupport.motoStore(configure: { $0.multipartThreshold = 5 * 1024 * 1024; $0.partSize = 5 * 1024 * 1024 })
+        guard
+            var store = try await TestSupport.motoStore(configure: {
+                $0.multipartThreshold = 5 * 1024 * 1024
+                $0.partSize = 5 * 1024 * 1024
+            })
         else { return }
         let observer = store
         store.partUploadFault = { number in
@@ -130,7 +137,9 @@ import Testing
     @Test func listingFindsKeysOfOneKindByAgeAndTheSweepAbortsStaleUploads() async throws {
         guard let store = try await TestSupport.motoStore() else { return }
         let originals = [TestSupport.key(.original), TestSupport.key(.original)]
-        for key in originals { try await store.put(key, bytes: TestSupport.bytes(count: 100), contentType: "image/jpeg") }
+        for key in originals {
+            try await store.put(key, bytes: TestSupport.bytes(count: 100), contentType: "image/jpeg")
+        }
         try await store.put(TestSupport.key(.display), bytes: TestSupport.bytes(count: 100), contentType: "image/jpeg")
         let found = KeyList()
         try await store.listKeys(.original, modifiedBefore: Date().addingTimeInterval(60)) { await found.add($0) }
@@ -143,7 +152,8 @@ import Testing
         // sparing of young uploads cannot be seen here; it is the same date comparison as the listing's.)
         let key = TestSupport.key()
         let created = try await store.execute(
-            S3Request(method: .POST, keyPath: key.path, query: [.init("uploads", "")]), operation: "CreateMultipartUpload")
+            S3Request(method: .POST, keyPath: key.path, query: [.init("uploads", "")]),
+            operation: "CreateMultipartUpload")
         try store.check(created, operation: "CreateMultipartUpload", keyPath: key.path)
         #expect(try await store.listMultipartUploads().count == 1)
         #expect(try await store.removeStaleTemporaryFiles(olderThan: 86_400) >= 1)
@@ -171,7 +181,8 @@ import Testing
         }
         let bucket = TestSupport.uniqueBucket()
         let store = try S3Store(
-            configuration: S3Configuration(bucket: bucket, endpoint: endpoint, accessKeyID: "test", secretAccessKey: "test"),
+            configuration: S3Configuration(
+                bucket: bucket, endpoint: endpoint, accessKeyID: "test", secretAccessKey: "test"),
             httpClient: .shared
         )
         do {
@@ -207,7 +218,9 @@ import Testing
             #expect(error.code == .unavailable)
             #expect(error.message.contains("after 4 attempts"), "\(error.message)")
         }
-        await #expect { try await store.size(of: TestSupport.key()) } throws: { ($0 as? StorageError)?.code == .unavailable }
+        await #expect { try await store.size(of: TestSupport.key()) } throws: {
+            ($0 as? StorageError)?.code == .unavailable
+        }
         print("unreachable endpoint: two calls failed in \(clock.now - start)")
         try await client.shutdown()
     }

@@ -23,44 +23,52 @@ import Testing
             payloadHash: SigV4Signer.emptyPayloadHash
         )
         let result = signer.signHeaders(request, date: Self.docsDate)
-        #expect(result.canonicalRequest == """
-            GET
-            /test.txt
+        #expect(
+            result.canonicalRequest == """
+                GET
+                /test.txt
 
-            host:examplebucket.s3.amazonaws.com
-            range:bytes=0-9
-            x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-            x-amz-date:20130524T000000Z
+                host:examplebucket.s3.amazonaws.com
+                range:bytes=0-9
+                x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+                x-amz-date:20130524T000000Z
 
-            host;range;x-amz-content-sha256;x-amz-date
-            e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-            """)
-        #expect(result.stringToSign == """
-            AWS4-HMAC-SHA256
-            20130524T000000Z
-            20130524/us-east-1/s3/aws4_request
-            7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972
-            """)
-        #expect(result.authorization == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
-            + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
-            + "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
+                host;range;x-amz-content-sha256;x-amz-date
+                e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+                """)
+        #expect(
+            result.stringToSign == """
+                AWS4-HMAC-SHA256
+                20130524T000000Z
+                20130524/us-east-1/s3/aws4_request
+                7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972
+                """)
+        #expect(
+            result.authorization
+                == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+                + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
+                + "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
     }
 
     /// The presigned GET example from AWS's "Authenticating Requests: Using Query Parameters" (S3 API reference).
     @Test func awsDocsPresignedGetObject() throws {
-        let store = try Self.store(endpoint: "https://s3.amazonaws.com", bucket: "examplebucket", region: "us-east-1",
-                                   pathStyle: false, token: nil, lifetime: 86400)
+        let store = try Self.store(
+            endpoint: "https://s3.amazonaws.com", bucket: "examplebucket", region: "us-east-1",
+            pathStyle: false, token: nil, lifetime: 86400)
         let key = "test.txt"
         let (authority, path) = store.location(ofKeyPath: key)
         let signature = store.signer.presign(
-            .init(method: "GET", path: path, headers: [.init("host", authority)], payloadHash: SigV4Signer.unsignedPayload),
+            .init(
+                method: "GET", path: path, headers: [.init("host", authority)], payloadHash: SigV4Signer.unsignedPayload
+            ),
             date: Self.docsDate, expires: 86400
         )
         #expect(signature.signature == "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
-        #expect("https://\(authority)\(path)?\(signature.queryString)" == "https://examplebucket.s3.amazonaws.com/test.txt"
-            + "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
-            + "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
-            + "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
+        #expect(
+            "https://\(authority)\(path)?\(signature.queryString)" == "https://examplebucket.s3.amazonaws.com/test.txt"
+                + "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
+                + "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
+                + "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
     }
 
     /// One presigned URL expected from `S3Store.url(for:)`.
@@ -103,7 +111,8 @@ import Testing
     static let oracleCases: [OracleCase] = [
         OracleCase(
             name: "path-style, custom http endpoint", endpoint: "http://127.0.0.1:5000", region: "us-east-1",
-            pathStyle: true, token: nil, lifetime: 3600, key: MediaKey(kind: .original, hash: hash, fileExtension: "jpg"),
+            pathStyle: true, token: nil, lifetime: 3600,
+            key: MediaKey(kind: .original, hash: hash, fileExtension: "jpg"),
             expected: "http://127.0.0.1:5000/photos/original/\(hash).jpg?response-content-disposition=attachment"
                 + "&X-Amz-Algorithm=AWS4-HMAC-SHA256"
                 + "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
@@ -112,7 +121,8 @@ import Testing
         ),
         OracleCase(
             name: "virtual-hosted, AWS eu-west-1", endpoint: "https://s3.eu-west-1.amazonaws.com", region: "eu-west-1",
-            pathStyle: false, token: nil, lifetime: 3600, key: MediaKey(kind: .display, hash: hash, fileExtension: "jpg"),
+            pathStyle: false, token: nil, lifetime: 3600,
+            key: MediaKey(kind: .display, hash: hash, fileExtension: "jpg"),
             expected: "https://photos.s3.eu-west-1.amazonaws.com/display/\(hash).jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256"
                 + "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Feu-west-1%2Fs3%2Faws4_request"
                 + "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host"
@@ -120,7 +130,8 @@ import Testing
         ),
         OracleCase(
             name: "path-style with session token", endpoint: "http://127.0.0.1:5000", region: "us-east-1",
-            pathStyle: true, token: token, lifetime: 3600, key: MediaKey(kind: .thumbnail, hash: hash, fileExtension: "png"),
+            pathStyle: true, token: token, lifetime: 3600,
+            key: MediaKey(kind: .thumbnail, hash: hash, fileExtension: "png"),
             expected: "http://127.0.0.1:5000/photos/thumbnail/\(hash).png?X-Amz-Algorithm=AWS4-HMAC-SHA256"
                 + "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
                 + "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host"
@@ -131,7 +142,8 @@ import Testing
             name: "virtual-hosted with session token, 900 s", endpoint: "https://s3.eu-west-1.amazonaws.com",
             region: "eu-west-1", pathStyle: false, token: token, lifetime: 900,
             key: MediaKey(kind: .original, hash: hash, fileExtension: "jpg"),
-            expected: "https://photos.s3.eu-west-1.amazonaws.com/original/\(hash).jpg?response-content-disposition=attachment"
+            expected:
+                "https://photos.s3.eu-west-1.amazonaws.com/original/\(hash).jpg?response-content-disposition=attachment"
                 + "&X-Amz-Algorithm=AWS4-HMAC-SHA256"
                 + "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Feu-west-1%2Fs3%2Faws4_request"
                 + "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host"
@@ -151,7 +163,8 @@ import Testing
     }
 
     @Test func nilEndpointMeansAWSRegionalVirtualHost() throws {
-        let configuration = S3Configuration(bucket: "photos", region: "eu-west-1", accessKeyID: "a", secretAccessKey: "b")
+        let configuration = S3Configuration(
+            bucket: "photos", region: "eu-west-1", accessKeyID: "a", secretAccessKey: "b")
         let store = try S3Store(configuration: configuration, httpClient: .shared)
         #expect(!configuration.pathStyle)
         let location = store.location(ofKeyPath: "original/x.jpg")

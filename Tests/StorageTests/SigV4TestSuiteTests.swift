@@ -28,14 +28,18 @@ import Testing
         else { return [] }
         return names.sorted().compactMap { name in
             let caseFolder = folder.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: caseFolder.appendingPathComponent("request.txt").path) else { return nil }
+            guard FileManager.default.fileExists(atPath: caseFolder.appendingPathComponent("request.txt").path) else {
+                return nil
+            }
             return Case(name: name, folder: caseFolder)
         }
     }
 
     @Test func suiteIsPresent() {
         guard let folder = Self.suiteFolder, FileManager.default.fileExists(atPath: folder.path) else {
-            print("skipped: SigV4 test suite not found at \(Self.suiteFolder?.path ?? "../shared/sigv4-test-suite") (set MEMORIES_SHARED_DIR)")
+            print(
+                "skipped: SigV4 test suite not found at \(Self.suiteFolder?.path ?? "../shared/sigv4-test-suite") (set MEMORIES_SHARED_DIR)"
+            )
             return
         }
         // 38 cases in aws-c-auth's v4 folder at the copied commit; fewer means the copy is incomplete.
@@ -119,7 +123,8 @@ import Testing
         let body: String
 
         init(_ text: String) throws {
-            let (head, body) = text.range(of: "\n\n").map { (String(text[..<$0.lowerBound]), String(text[$0.upperBound...])) }
+            let (head, body) =
+                text.range(of: "\n\n").map { (String(text[..<$0.lowerBound]), String(text[$0.upperBound...])) }
                 ?? (text.hasSuffix("\n") ? String(text.dropLast()) : text, "")
             var lines = head.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let requestLine = lines.removeFirst()

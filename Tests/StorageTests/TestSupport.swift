@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+
 @testable import Storage
 
 /// Where shared fixtures and test services are found, and helpers the storage tests share.
@@ -26,7 +27,9 @@ enum TestSupport {
     }
 
     /// A valid content-hash key (the hash of `seed`, so keys differ per test).
-    static func key(_ kind: MediaKey.Kind = .original, seed: String = UUID().uuidString, ext: String = "jpg") -> MediaKey {
+    static func key(_ kind: MediaKey.Kind = .original, seed: String = UUID().uuidString, ext: String = "jpg")
+        -> MediaKey
+    {
         MediaKey(kind: kind, hash: SigV4Signer.hexSHA256(Array(seed.utf8)), fileExtension: ext)
     }
 

@@ -23,7 +23,9 @@ public final class ChildProcess: @unchecked Sendable {
         defer { for pointer in argv + envp { free(pointer) } }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard result == 0 else { throw ChildProcessError("cannot start \(executable): \(String(cString: strerror(result)))") }
+        guard result == 0 else {
+            throw ChildProcessError("cannot start \(executable): \(String(cString: strerror(result)))")
+        }
         self.pid = pid
     }
 

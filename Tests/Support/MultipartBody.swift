@@ -24,7 +24,10 @@ public struct MultipartBody: Sendable {
     }
 
     public static func files(_ files: [(String, [UInt8])]) -> MultipartBody {
-        MultipartBody(parts: files.map { Part(name: "file", fileName: $0.0, contentType: "application/octet-stream", bytes: $0.1) })
+        MultipartBody(
+            parts: files.map {
+                Part(name: "file", fileName: $0.0, contentType: "application/octet-stream", bytes: $0.1)
+            })
     }
 
     public var contentType: String { "multipart/form-data; boundary=\(boundary)" }

@@ -1,6 +1,6 @@
 import Database
-import Jobs
 import Foundation
+import Jobs
 import Logging
 import PostgresNIO
 

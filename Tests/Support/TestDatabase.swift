@@ -39,8 +39,10 @@ public struct TestDatabase: Sendable {
     ) async throws {
         switch kind {
         case .sqlite where !migrated:
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("memories-db-\(UUID().uuidString)")
-            let database = try await SQLiteDatabase.open(path: folder.path + "/db.sqlite3", logger: .init(label: "test"))
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "memories-db-\(UUID().uuidString)")
+            let database = try await SQLiteDatabase.open(
+                path: folder.path + "/db.sqlite3", logger: .init(label: "test"))
             defer { try? FileManager.default.removeItem(at: folder) }
             do {
                 try await body(TestDatabase(database: database))
@@ -68,7 +70,8 @@ public struct TestDatabase: Sendable {
     /// Records a photo with its thumbnail job, as an upload does.
     @discardableResult
     public func insertWithThumbnailJob(_ photo: NewPhoto, maxAttempts: Int) async throws -> InsertOutcome {
-        try await UploadRecorder(database: database, photos: photos, queue: queue, maxJobAttempts: maxAttempts).record(photo)
+        try await UploadRecorder(database: database, photos: photos, queue: queue, maxJobAttempts: maxAttempts).record(
+            photo)
     }
 
     /// Completes the job and marks its photo ready, as the worker does; false when the lease was lost.
@@ -88,7 +91,8 @@ public struct TestDatabase: Sendable {
 
     /// Counts rows in a table.
     public func count(_ table: String, where condition: String = "1 = 1") async throws -> Int {
-        try await database.read("SELECT count(*) AS n FROM \(raw: table) WHERE \(raw: condition)").first?.decode("n") ?? 0
+        try await database.read("SELECT count(*) AS n FROM \(raw: table) WHERE \(raw: condition)").first?.decode("n")
+            ?? 0
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Imaging
 
 /// Synthetic JPEGs and PNGs for tests of every module, made in code so the suite needs no files from outside the repository.
@@ -71,9 +72,11 @@ public enum TestImages {
     /// The stored pixels whose display under EXIF `orientation` is `visual` (from the EXIF definition:
     /// where the stored 0th row and 0th column go).
     static func storedPixels(_ visual: PixelBuffer, orientation: Int) -> PixelBuffer {
-        let vw = visual.width, vh = visual.height
+        let vw = visual.width
+        let vh = visual.height
         let swaps = orientation >= 5
-        let sw = swaps ? vh : vw, sh = swaps ? vw : vh
+        let sw = swaps ? vh : vw
+        let sh = swaps ? vw : vh
         let rowColumn: [(String, String)] = [
             ("top", "left"), ("top", "right"), ("bottom", "right"), ("bottom", "left"),
             ("left", "top"), ("right", "top"), ("right", "bottom"), ("left", "bottom"),
@@ -82,7 +85,8 @@ public enum TestImages {
         var pixels = [UInt8](repeating: 0, count: sw * sh * visual.channels)
         for sy in 0..<sh {
             for sx in 0..<sw {
-                let vx: Int, vy: Int
+                let vx: Int
+                let vy: Int
                 if swaps {
                     vx = rowAt == "left" ? sy : vw - 1 - sy
                     vy = columnAt == "top" ? sx : vh - 1 - sx
@@ -105,10 +109,13 @@ public enum TestImages {
         orientation: Int? = nil, dateTime: String? = nil, dateTimeOriginal: String? = nil, bigEndian: Bool = false
     ) -> [UInt8] {
         func u16(_ value: Int) -> [UInt8] {
-            bigEndian ? [UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] : [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)]
+            bigEndian
+                ? [UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] : [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)]
         }
         func u32(_ value: Int) -> [UInt8] {
-            let b = [UInt8(value >> 24 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+            let b = [
+                UInt8(value >> 24 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF),
+            ]
             return bigEndian ? b : b.reversed()
         }
         func ascii(_ text: String) -> [UInt8] { Array(text.utf8) + [0] }

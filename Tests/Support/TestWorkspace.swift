@@ -27,13 +27,17 @@ public final class TestWorkspace: Sendable {
 
     /// `../shared` beside the repository (or `MEMORIES_SHARED_DIR`), when it exists.
     public static var sharedDirectory: String? {
-        let path = ProcessInfo.processInfo.environment["MEMORIES_SHARED_DIR"]
+        let path =
+            ProcessInfo.processInfo.environment["MEMORIES_SHARED_DIR"]
             ?? URL(fileURLWithPath: repositoryRoot).deletingLastPathComponent().appendingPathComponent("shared").path
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue ? path : nil
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? path : nil
     }
 
-    private init(root: String, database: SQLiteDatabase, store: LocalStore, mediaStore: (any MediaStore)?, logger: Logger) {
+    private init(
+        root: String, database: SQLiteDatabase, store: LocalStore, mediaStore: (any MediaStore)?, logger: Logger
+    ) {
         self.mediaStore = mediaStore ?? store
         self.root = root
         self.database = database
@@ -45,11 +49,14 @@ public final class TestWorkspace: Sendable {
 
     /// Makes a fresh workspace under the system temp folder and applies every migration.
     public static func make(store mediaStore: (any MediaStore)? = nil) async throws -> TestWorkspace {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("memories-test-\(UUID().uuidString)").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("memories-test-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         var logger = Logger(label: "memories-test")
         // Quiet by default; MEMORIES_TEST_LOG_LEVEL=debug shows what the app logs during a test.
-        logger.logLevel = ProcessInfo.processInfo.environment["MEMORIES_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["MEMORIES_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
+            ?? .critical
         let database = try await SQLiteDatabase.open(path: root + "/data/memories.sqlite3", logger: logger)
         let migrations = try Migration.load(from: repositoryRoot + "/Migrations/sqlite")
         try await Migrator(migrations: migrations).migrate(database)
@@ -70,7 +77,9 @@ public final class TestWorkspace: Sendable {
         var files: [String] = []
         while let path = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: base + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: base + "/" + path, isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            {
                 files.append(path)
             }
         }
@@ -83,13 +92,17 @@ public final class TestWorkspace: Sendable {
     }
 
     /// A worker over this workspace, with short intervals for tests.
-    public func worker(wake: WakeSignal = WakeSignal(), concurrency: Int = 2, options: PipelineOptions = PipelineOptions()) -> Worker {
+    public func worker(
+        wake: WakeSignal = WakeSignal(), concurrency: Int = 2, options: PipelineOptions = PipelineOptions()
+    ) -> Worker {
         Worker(
             queue: queue,
             processor: ThumbnailProcessor(photos: photos, queue: queue, store: mediaStore, options: options),
             configuration: WorkerConfiguration(
-                concurrency: concurrency, lease: .seconds(30), heartbeat: .seconds(5), minPollInterval: .milliseconds(10),
-                maxPollInterval: .milliseconds(100), shutdownGrace: .seconds(5), workerID: "test-worker-\(UUID().uuidString.prefix(6))"),
+                concurrency: concurrency, lease: .seconds(30), heartbeat: .seconds(5),
+                minPollInterval: .milliseconds(10),
+                maxPollInterval: .milliseconds(100), shutdownGrace: .seconds(5),
+                workerID: "test-worker-\(UUID().uuidString.prefix(6))"),
             wake: wake, logger: logger)
     }
 
@@ -101,7 +114,9 @@ public final class TestWorkspace: Sendable {
             group.addTask { try await worker.run() }
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
-                let pending = try await photos.photos(before: nil, limit: 10_000).filter { $0.status == .queued || $0.status == .processing }
+                let pending = try await photos.photos(before: nil, limit: 10_000).filter {
+                    $0.status == .queued || $0.status == .processing
+                }
                 if pending.isEmpty { break }
                 try await Task.sleep(for: .milliseconds(20))
             }

@@ -8,7 +8,9 @@ import Testing
 /// then `app serve` accepting the token and refusing it once revoked.
 @Suite("Account commands", .serialized)
 struct AccountCommandTests {
-    @Test("users create reads the password from standard input, refuses short ones and duplicates; tokens work until revoked")
+    @Test(
+        "users create reads the password from standard input, refuses short ones and duplicates; tokens work until revoked"
+    )
     func usersAndTokens() async throws {
         try await Deployment.with(settings: ["BCRYPT_COST": "4"]) { deployment in
             try await deployment.migrate()
@@ -18,14 +20,16 @@ struct AccountCommandTests {
             let empty = try await deployment.runCommand(["users", "create", "alice"], input: "")
             #expect(empty.status == 1)
             #expect(empty.output.contains("no password on standard input"))
-            let created = try await deployment.runCommand(["users", "create", "alice"], input: "a long enough password\n")
+            let created = try await deployment.runCommand(
+                ["users", "create", "alice"], input: "a long enough password\n")
             #expect(created.status == 0, "\(created.output)")
             #expect(created.output.contains("created user alice"))
             #expect(!created.output.contains("a long enough password"))
             let duplicate = try await deployment.runCommand(["users", "create", "ALICE"], input: "another password\n")
             #expect(duplicate.status == 1)
             #expect(duplicate.output.contains("a user named ALICE already exists"))
-            let badName = try await deployment.runCommand(["users", "create", "two words"], input: "a long enough password\n")
+            let badName = try await deployment.runCommand(
+                ["users", "create", "two words"], input: "a long enough password\n")
             #expect(badName.status == 1)
             #expect(badName.output.contains("spaces"))
             #expect(try await deployment.runCommand(["users", "list"]).output.contains("alice"))
@@ -46,7 +50,8 @@ struct AccountCommandTests {
             #expect(try await Self.upload(deployment, token: nil, tag: "anon") == 401)
             #expect(try await Self.upload(deployment, token: token, tag: "alice") == 201)
             #expect(try await deployment.count("photos", where: "owner_id IS NOT NULL") == 1)
-            let id = try #require(try await deployment.ids("SELECT id FROM api_tokens WHERE name = 'backup script'").first)
+            let id = try #require(
+                try await deployment.ids("SELECT id FROM api_tokens WHERE name = 'backup script'").first)
             #expect(try await deployment.runCommand(["tokens", "revoke", String(id)]).status == 0)
             #expect(try await Self.upload(deployment, token: token, tag: "revoked") == 401)
             #expect(try await deployment.runCommand(["tokens", "revoke", String(id)]).status == 1)

@@ -15,16 +15,21 @@ final class AppProcess: @unchecked Sendable {
             candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("app").path)
         }
         candidates.append(
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("app").path)
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("app")
+                .path)
         candidates.append(TestWorkspace.repositoryRoot + "/.build/debug/app")
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
     /// Starts `app ARGUMENTS` with `environment` added to a minimal one (PATH, HOME, RESOURCES_DIR, LOG_LEVEL=info).
     /// Standard input is the file `stdinPath`, or /dev/null (never the test runner's terminal).
-    init(_ arguments: [String], environment: [String: String], logDirectory: String, name: String, stdinPath: String? = nil) throws {
+    init(
+        _ arguments: [String], environment: [String: String], logDirectory: String, name: String,
+        stdinPath: String? = nil
+    ) throws {
         guard let binary = Self.binary else {
-            throw SystemTestError("the app binary was not built beside the tests: run `swift build --build-tests` first")
+            throw SystemTestError(
+                "the app binary was not built beside the tests: run `swift build --build-tests` first")
         }
         self.arguments = arguments
         self.logPath = logDirectory + "/\(name).log"
@@ -46,7 +51,8 @@ final class AppProcess: @unchecked Sendable {
     @discardableResult
     func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
         guard let status = try await child.waitForExit(timeout: timeout) else {
-            throw SystemTestError("`app \(arguments.joined(separator: " "))` still running after \(timeout); log:\n\(log)")
+            throw SystemTestError(
+                "`app \(arguments.joined(separator: " "))` still running after \(timeout); log:\n\(log)")
         }
         return status
     }
@@ -89,7 +95,9 @@ func waitUntil(
     let deadline = ContinuousClock.now + timeout
     while true {
         if try await condition() { return }
-        guard ContinuousClock.now < deadline else { throw SystemTestError("timed out after \(timeout) waiting for \(what)") }
+        guard ContinuousClock.now < deadline else {
+            throw SystemTestError("timed out after \(timeout) waiting for \(what)")
+        }
         try await Task.sleep(for: interval)
     }
 }

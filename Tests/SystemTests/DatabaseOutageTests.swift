@@ -46,7 +46,8 @@ final class PrivatePostgres: @unchecked Sendable {
 
     /// Runs the service script with its state in `folder`; returns the exit status and everything it printed.
     private static func script(_ arguments: [String], folder: String) async throws -> (Int32, String) {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("postgres-sh-\(UUID().uuidString).log").path
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("postgres-sh-\(UUID().uuidString).log")
+            .path
         defer { try? FileManager.default.removeItem(atPath: log) }
         let child = try ChildProcess(
             executable: TestWorkspace.repositoryRoot + "/scripts/services/postgres.sh", arguments: arguments,
@@ -80,7 +81,8 @@ private actor UploadLog {
 
 @Suite("Database outage")
 struct DatabaseOutageTests {
-    @Test("a database restart under load: 503 while it is down, recovery by itself, every acknowledged upload processed")
+    @Test(
+        "a database restart under load: 503 while it is down, recovery by itself, every acknowledged upload processed")
     func restartUnderLoad() async throws {
         guard ProcessInfo.processInfo.environment["MEMORIES_TEST_POSTGRES_URL"] != nil else {
             print("skipped: MEMORIES_TEST_POSTGRES_URL not set (no PostgreSQL for the tests)")
@@ -139,7 +141,8 @@ struct DatabaseOutageTests {
             let acknowledged = await log.acknowledged
             let list = acknowledged.map(String.init).joined(separator: ",")
             try await waitUntil("every acknowledged photo ready", timeout: .seconds(180)) {
-                try await deployment.count("photos", where: "id IN (\(list)) AND status = 'ready'") == acknowledged.count
+                try await deployment.count("photos", where: "id IN (\(list)) AND status = 'ready'")
+                    == acknowledged.count
             }
             #expect(app.isRunning && worker.isRunning, "neither process died")
             #expect(try await deployment.get("/readyz").status == 200)

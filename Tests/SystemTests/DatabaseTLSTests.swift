@@ -6,7 +6,9 @@ import Testing
 /// and the CA in `DATABASE_CA_FILE` (the test server's certificate is signed by a CA of its own).
 @Suite("PostgreSQL over TLS, from the settings")
 struct DatabaseTLSTests {
-    @Test("sslmode=verify-full with DATABASE_CA_FILE: migrate and serve work; without the CA the roles refuse, saying why")
+    @Test(
+        "sslmode=verify-full with DATABASE_CA_FILE: migrate and serve work; without the CA the roles refuse, saying why"
+    )
     func verifiedTLS() async throws {
         guard let ca = PostgresTestDatabase.caFile else {
             print("skipped: MEMORIES_TEST_POSTGRES_CA not set")

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Database
-import Jobs
 import Foundation
+import Jobs
 import MemoriesTestSupport
 import NIOCore
 import PostgresNIO
@@ -19,7 +19,9 @@ final class Deployment: @unchecked Sendable {
     /// as an operator would (nil with `AUTH_REQUIRED=false`).
     private(set) var apiToken: String?
 
-    private init(database: PostgresTestDatabase, databaseURL: String, root: String, port: Int, settings: [String: String]) {
+    private init(
+        database: PostgresTestDatabase, databaseURL: String, root: String, port: Int, settings: [String: String]
+    ) {
         self.database = database
         self.root = root
         self.port = port
@@ -40,7 +42,8 @@ final class Deployment: @unchecked Sendable {
         }
         try await PostgresTestDatabase.with(migrated: false) { database in
             let deployment = Deployment(
-                database: database, databaseURL: database.url.unmaskedURL, root: try makeFolder(), port: try TestPorts.free(),
+                database: database, databaseURL: database.url.unmaskedURL, root: try makeFolder(),
+                port: try TestPorts.free(),
                 settings: settings)
             try await deployment.run(body)
         }
@@ -71,7 +74,9 @@ final class Deployment: @unchecked Sendable {
         } catch {
             await stopAll()
             // The processes' logs explain most failures.
-            for process in processes { print("--- app \(process.arguments.joined(separator: " ")):\n\(process.log.suffix(4000))") }
+            for process in processes {
+                print("--- app \(process.arguments.joined(separator: " ")):\n\(process.log.suffix(4000))")
+            }
             try? FileManager.default.removeItem(atPath: root)
             throw error
         }
@@ -109,9 +114,11 @@ final class Deployment: @unchecked Sendable {
     func signIn() async throws {
         guard apiToken == nil, environment["AUTH_REQUIRED"] != "false" else { return }
         let settings = ["BCRYPT_COST": "4"]
-        let (created, log) = try await runCommand(["users", "create", "operator"], settings: settings, input: "operator password\n")
+        let (created, log) = try await runCommand(
+            ["users", "create", "operator"], settings: settings, input: "operator password\n")
         guard created == 0 else { throw SystemTestError("app users create failed (\(created)):\n\(log)") }
-        let (status, output) = try await runCommand(["tokens", "create", "operator", "--name", "system-tests"], settings: settings)
+        let (status, output) = try await runCommand(
+            ["tokens", "create", "operator", "--name", "system-tests"], settings: settings)
         guard status == 0, let token = output.split(separator: "\n").first(where: { $0.hasPrefix("mem_") }) else {
             throw SystemTestError("app tokens create failed (\(status)):\n\(output)")
         }
@@ -176,7 +183,8 @@ final class Deployment: @unchecked Sendable {
     }
 
     private static func makeFolder() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("memories-system-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("memories-system-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

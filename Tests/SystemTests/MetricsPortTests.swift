@@ -21,11 +21,16 @@ struct MetricsPortTests {
             let serveMetrics = try TestPorts.free()
             try await deployment.serve(settings: ["METRICS_PORT": String(serveMetrics)])
             #expect(try await deployment.get("/metrics").status == 404)
-            #expect(try await deployment.upload(try TestImages.uniqueJPEG(width: 64, height: 48, tag: "metrics-port"), name: "m.jpg").status == 201)
+            #expect(
+                try await deployment.upload(
+                    try TestImages.uniqueJPEG(width: 64, height: 48, tag: "metrics-port"), name: "m.jpg"
+                ).status == 201)
             let served = try await Self.scrape(serveMetrics)
             #expect(served.status == 200)
             #expect(served.body.contains("memories_jobs_queue_depth{state=\"available\"} 1"))
-            #expect(served.body.contains("memories_http_requests_total{route=\"/photos\",method=\"POST\",status=\"201\"} 1"))
+            #expect(
+                served.body.contains("memories_http_requests_total{route=\"/photos\",method=\"POST\",status=\"201\"} 1")
+            )
             let workerMetrics = try TestPorts.free()
             let worker = try deployment.start("worker", settings: ["METRICS_PORT": String(workerMetrics)])
             try await waitUntil("the photo to be ready", timeout: .seconds(120)) {

@@ -24,7 +24,8 @@ struct QueueProcessTests {
             var ids: Set<Int64> = []
             for index in 0..<40 {
                 let (status, answered) = try await deployment.upload(
-                    try TestImages.uniqueJPEG(width: 1200, height: 900, tag: "two-workers-\(index)"), name: "\(index).jpg")
+                    try TestImages.uniqueJPEG(width: 1200, height: 900, tag: "two-workers-\(index)"),
+                    name: "\(index).jpg")
                 #expect(status == 201)
                 ids.formUnion(answered)
             }
@@ -47,7 +48,9 @@ struct QueueProcessTests {
             try await deployment.migrate()
             try await deployment.serve()
             for index in 0..<Self.busyBatch {
-                #expect(try await deployment.upload(try Self.slowPhoto("kill-\(index)"), name: "\(index).jpg").status == 201)
+                #expect(
+                    try await deployment.upload(try Self.slowPhoto("kill-\(index)"), name: "\(index).jpg").status == 201
+                )
             }
             let doomed = try deployment.start("worker")
             try await waitUntil("the first worker to hold jobs") {
@@ -71,11 +74,14 @@ struct QueueProcessTests {
 
     @Test("SIGTERM drains: jobs in flight finish, none is claimed after, and the worker exits 0")
     func gracefulDrain() async throws {
-        try await Deployment.with(settings: ["SHUTDOWN_GRACE_SECONDS": "120", "WORKER_CONCURRENCY": "1"]) { deployment in
+        try await Deployment.with(settings: ["SHUTDOWN_GRACE_SECONDS": "120", "WORKER_CONCURRENCY": "1"]) {
+            deployment in
             try await deployment.migrate()
             try await deployment.serve()
             for index in 0..<Self.busyBatch {
-                #expect(try await deployment.upload(try Self.slowPhoto("drain-\(index)"), name: "\(index).jpg").status == 201)
+                #expect(
+                    try await deployment.upload(try Self.slowPhoto("drain-\(index)"), name: "\(index).jpg").status
+                        == 201)
             }
             let worker = try deployment.start("worker")
             try await waitUntil("the worker to hold a job") {
@@ -88,7 +94,9 @@ struct QueueProcessTests {
             let done = try await deployment.count("jobs", where: "state = 'done'")
             #expect(done >= 1)
             // The rest were never claimed after the signal: waiting, first attempt still to come.
-            #expect(try await deployment.count("jobs", where: "state = 'available' AND attempts = 0") == Self.busyBatch - done)
+            #expect(
+                try await deployment.count("jobs", where: "state = 'available' AND attempts = 0") == Self.busyBatch
+                    - done)
             #expect(try await deployment.count("photos", where: "status = 'ready'") == done)
         }
     }
@@ -99,7 +107,9 @@ struct QueueProcessTests {
             try await deployment.migrate()
             try await deployment.serve()
             for index in 0..<Self.busyBatch {
-                #expect(try await deployment.upload(try Self.slowPhoto("release-\(index)"), name: "\(index).jpg").status == 201)
+                #expect(
+                    try await deployment.upload(try Self.slowPhoto("release-\(index)"), name: "\(index).jpg").status
+                        == 201)
             }
             let worker = try deployment.start("worker")
             try await waitUntil("the worker to hold a job") {
@@ -150,7 +160,8 @@ struct QueueProcessTests {
             #expect(listed == 0)
             #expect(listing.contains("failed 1"), "\(listing)")
             #expect(listing.contains("photo \(id)"), "\(listing)")
-            let reason = try await deployment.database.database.query("SELECT error FROM photos WHERE id = \(id)")
+            let reason =
+                try await deployment.database.database.query("SELECT error FROM photos WHERE id = \(id)")
                 .first?.decode(String.self) ?? "?"
             #expect(listing.contains(reason), "the reason '\(reason)' in: \(listing)")
 

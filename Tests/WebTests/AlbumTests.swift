@@ -15,7 +15,8 @@ struct AlbumTests {
             #expect(created.status == .seeOther)
             #expect(created.headers[.location] == "/albums/1")
             for index in 0..<5 {
-                let upload = try await browser.upload([("beach\(index).jpg", try TestImages.jpeg(width: 20 + index, height: 20))], album: 1)
+                let upload = try await browser.upload(
+                    [("beach\(index).jpg", try TestImages.jpeg(width: 20 + index, height: 20))], album: 1)
                 #expect(upload.status == .created)
             }
             let renamed = try await browser.postForm("/albums/1/rename", ["name": "Summer at the sea"])
@@ -37,7 +38,9 @@ struct AlbumTests {
         try await withTestApp { _, client in
             let browser = try await BrowserSession.start(client)
             #expect(try await browser.postForm("/albums", ["name": "   "]).status == .badRequest)
-            #expect(try await browser.postForm("/albums", ["name": String(repeating: "x", count: 201)]).status == .badRequest)
+            #expect(
+                try await browser.postForm("/albums", ["name": String(repeating: "x", count: 201)]).status
+                    == .badRequest)
             #expect(try await browser.postForm("/albums/9/rename", ["name": "x"]).status == .notFound)
             let upload = try await browser.upload([("a.jpg", try TestImages.jpeg(width: 16, height: 16))], album: 9)
             #expect(upload.status == .badRequest)
@@ -96,8 +99,11 @@ struct AlbumTests {
             let response = try await browser.get("/albums/1/download", accept: "*/*")
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/zip")
-            #expect(response.headers[.contentDisposition]?.contains("filename*=UTF-8''%C3%89t%C3%A9%20%C3%A0%20Paris.zip") == true)
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("album-\(UUID().uuidString).zip").path
+            #expect(
+                response.headers[.contentDisposition]?.contains("filename*=UTF-8''%C3%89t%C3%A9%20%C3%A0%20Paris.zip")
+                    == true)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("album-\(UUID().uuidString).zip")
+                .path
             try Data(response.body.readableBytesView).write(to: URL(fileURLWithPath: path))
             defer { try? FileManager.default.removeItem(atPath: path) }
             let listing = try await ZipChecker.entries(of: path)
@@ -114,7 +120,10 @@ struct AlbumTests {
             let gallery = try await browser.get("/")
             #expect(gallery.text.contains("<option value=\"1\">Garden</option>"))
             let posted = try await browser.upload(
-                [("a.jpg", try TestImages.jpeg(width: 16, height: 16)), ("b.jpg", try TestImages.jpeg(width: 17, height: 16))],
+                [
+                    ("a.jpg", try TestImages.jpeg(width: 16, height: 16)),
+                    ("b.jpg", try TestImages.jpeg(width: 17, height: 16)),
+                ],
                 album: 1, accept: "text/html")
             #expect(posted.status == .seeOther)
             #expect(posted.headers[.location] == "/albums/1")
@@ -129,10 +138,16 @@ struct AlbumTests {
         try await withTestApp(pageSize: 2) { _, client in
             let browser = try await BrowserSession.start(client)
             _ = try await browser.postForm("/albums", ["name": "Many"])
-            for index in 0..<3 { _ = try await browser.upload([("g\(index).jpg", try TestImages.jpeg(width: 16 + index, height: 16))]) }
-            for index in 0..<3 { _ = try await browser.upload([("a\(index).jpg", try TestImages.jpeg(width: 30 + index, height: 16))], album: 1) }
+            for index in 0..<3 {
+                _ = try await browser.upload([("g\(index).jpg", try TestImages.jpeg(width: 16 + index, height: 16))])
+            }
+            for index in 0..<3 {
+                _ = try await browser.upload(
+                    [("a\(index).jpg", try TestImages.jpeg(width: 30 + index, height: 16))], album: 1)
+            }
             let first = try await browser.get("/")
-            #expect(first.text.contains("href=\"/?after=2\" data-load-more=\"/photos?album=none&amp;after=2&amp;limit=2\""))
+            #expect(
+                first.text.contains("href=\"/?after=2\" data-load-more=\"/photos?album=none&amp;after=2&amp;limit=2\""))
             let second = try await browser.get("/?after=2")
             #expect(second.text.contains("href=\"/photos/1\""))
             #expect(!second.text.contains("data-load-more"))
@@ -140,7 +155,9 @@ struct AlbumTests {
             #expect((more["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [1])
             #expect(more["next"] is NSNull)
             let album = try await browser.get("/albums/1")
-            #expect(album.text.contains("href=\"/albums/1?after=5\" data-load-more=\"/photos?album=1&amp;after=5&amp;limit=2\""))
+            #expect(
+                album.text.contains(
+                    "href=\"/albums/1?after=5\" data-load-more=\"/photos?album=1&amp;after=5&amp;limit=2\""))
             let (_, albumMore) = try await client.getJSON("/albums/1?after=5")
             #expect((albumMore["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [4])
         }
@@ -150,7 +167,9 @@ struct AlbumTests {
     func neighbours() async throws {
         try await withTestApp { _, client in
             let browser = try await BrowserSession.start(client)
-            for index in 0..<3 { _ = try await browser.upload([("p\(index).jpg", try TestImages.jpeg(width: 16 + index, height: 16))]) }
+            for index in 0..<3 {
+                _ = try await browser.upload([("p\(index).jpg", try TestImages.jpeg(width: 16 + index, height: 16))])
+            }
             let middle = try await browser.get("/photos/2")
             #expect(middle.text.contains("data-newer-url=\"/photos/3\""))
             #expect(middle.text.contains("data-older-url=\"/photos/1\""))
@@ -162,7 +181,10 @@ struct AlbumTests {
 
 /// Reads a ZIP with Python's zipfile (an independent implementation): names and contents, CRCs checked.
 enum ZipChecker {
-    struct Entry { let name: String; let bytes: [UInt8] }
+    struct Entry {
+        let name: String
+        let bytes: [UInt8]
+    }
 
     static func entries(of path: String) async throws -> [Entry] {
         let script = """

@@ -39,7 +39,8 @@ struct AuthHarness: Sendable {
     func mediaFiles() -> [String] {
         (FileManager.default.enumerator(atPath: store.root)?.allObjects as? [String] ?? []).filter {
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: store.root + "/" + $0, isDirectory: &isDirectory) && !isDirectory.boolValue
+            return FileManager.default.fileExists(atPath: store.root + "/" + $0, isDirectory: &isDirectory)
+                && !isDirectory.boolValue
         }
     }
 }
@@ -96,7 +97,8 @@ struct SignedInBrowser: Sendable {
     static func open(_ client: any TestClientProtocol) async throws -> SignedInBrowser {
         let page = try await client.execute(uri: "/login", method: .get, headers: [.accept: "text/html"])
         let cookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("memories_csrf=") })
-        return SignedInBrowser(client: client, csrfCookie: String(cookie.dropFirst("memories_csrf=".count).prefix { $0 != ";" }))
+        return SignedInBrowser(
+            client: client, csrfCookie: String(cookie.dropFirst("memories_csrf=".count).prefix { $0 != ";" }))
     }
 
     /// The token in a page's `<meta name="csrf-token">`, as the page's scripts read it.
@@ -106,7 +108,8 @@ struct SignedInBrowser: Sendable {
     }
 
     /// Opens the login page and signs in; throws unless the server set a session cookie.
-    static func signIn(_ client: any TestClientProtocol, _ name: String, password: String = "correct horse battery") async throws
+    static func signIn(_ client: any TestClientProtocol, _ name: String, password: String = "correct horse battery")
+        async throws
         -> SignedInBrowser
     {
         var browser = try await open(client)
@@ -117,7 +120,10 @@ struct SignedInBrowser: Sendable {
         return browser
     }
 
-    var cookie: String { ["memories_csrf=\(csrfCookie)", session.map { "memories_session=\($0)" }].compactMap { $0 }.joined(separator: "; ") }
+    var cookie: String {
+        ["memories_csrf=\(csrfCookie)", session.map { "memories_session=\($0)" }].compactMap { $0 }.joined(
+            separator: "; ")
+    }
 
     /// Posts the login form; keeps the session cookie it sets.
     mutating func login(_ name: String, password: String, next: String? = nil) async throws -> TestResponse {
@@ -144,9 +150,13 @@ struct SignedInBrowser: Sendable {
     }
 
     /// Uploads as the page's form does (CSRF field first, then the files).
-    func upload(_ files: [(String, [UInt8])], accept: String = "application/json", withToken: Bool = true) async throws -> TestResponse {
+    func upload(_ files: [(String, [UInt8])], accept: String = "application/json", withToken: Bool = true) async throws
+        -> TestResponse
+    {
         var parts: [MultipartBody.Part] = []
-        if withToken { parts.append(.init(name: "csrf_token", fileName: nil, contentType: nil, bytes: Array(csrf.utf8))) }
+        if withToken {
+            parts.append(.init(name: "csrf_token", fileName: nil, contentType: nil, bytes: Array(csrf.utf8)))
+        }
         parts += MultipartBody.files(files).parts
         let body = MultipartBody(parts: parts)
         return try await client.execute(

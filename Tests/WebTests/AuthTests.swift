@@ -11,9 +11,13 @@ import Web
 /// by two app servers, API tokens, CSRF with cookies and tokens, ownership, a private or public gallery.
 @Suite("Accounts and sessions")
 struct AuthTests {
-    static let jpeg: @Sendable (String) throws -> [UInt8] = { tag in try TestImages.uniqueJPEG(width: 16, height: 16, tag: tag) }
+    static let jpeg: @Sendable (String) throws -> [UInt8] = { tag in
+        try TestImages.uniqueJPEG(width: 16, height: 16, tag: tag)
+    }
 
-    @Test("login sets an HttpOnly, SameSite=Lax session cookie (Secure behind TLS) and redirects to a local next", arguments: DatabaseKind.allCases)
+    @Test(
+        "login sets an HttpOnly, SameSite=Lax session cookie (Secure behind TLS) and redirects to a local next",
+        arguments: DatabaseKind.allCases)
     func loginCookie(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
@@ -33,7 +37,8 @@ struct AuthTests {
 
             // Behind a TLS-terminating proxy the cookie is Secure; an absolute `next` never leaves the site.
             var other = try await SignedInBrowser.open(clients[0])
-            let body = "username=alice&password=correct+horse+battery&next=https%3A%2F%2Fevil.example%2F&csrf_token=\(other.csrf)"
+            let body =
+                "username=alice&password=correct+horse+battery&next=https%3A%2F%2Fevil.example%2F&csrf_token=\(other.csrf)"
             let tls = try await clients[0].execute(
                 uri: "/login", method: .post,
                 headers: [
@@ -50,7 +55,9 @@ struct AuthTests {
         }
     }
 
-    @Test("a wrong password and an unknown user get the same 401 page; no cookie is set", arguments: DatabaseKind.allCases)
+    @Test(
+        "a wrong password and an unknown user get the same 401 page; no cookie is set", arguments: DatabaseKind.allCases
+    )
     func failedLogin(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
@@ -60,7 +67,9 @@ struct AuthTests {
             #expect(wrong.status == .unauthorized)
             #expect(unknown.status == .unauthorized)
             #expect(wrong.text.contains("The username or password is not right."))
-            #expect(wrong.text.replacingOccurrences(of: "alice", with: "X") == unknown.text.replacingOccurrences(of: "mallory", with: "X"))
+            #expect(
+                wrong.text.replacingOccurrences(of: "alice", with: "X")
+                    == unknown.text.replacingOccurrences(of: "mallory", with: "X"))
             #expect(SignedInBrowser.sessionCookie(wrong) == nil)
             #expect(browser.session == nil)
             // Names are case-insensitive; passwords are not.
@@ -75,12 +84,15 @@ struct AuthTests {
         }
     }
 
-    @Test("a session made on one app server works on another; logout ends it on the server for both", arguments: DatabaseKind.allCases)
+    @Test(
+        "a session made on one app server works on another; logout ends it on the server for both",
+        arguments: DatabaseKind.allCases)
     func sharedSessions(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend, servers: 2) { harness, clients in
             try await harness.createUser("alice")
             let onA = try await SignedInBrowser.signIn(clients[0], "alice")
-            let onB = SignedInBrowser(client: clients[1], csrfCookie: onA.csrfCookie, csrf: onA.csrf, session: onA.session)
+            let onB = SignedInBrowser(
+                client: clients[1], csrfCookie: onA.csrfCookie, csrf: onA.csrf, session: onA.session)
             let upload = try await onB.upload([("b.jpg", try Self.jpeg("shared-b"))])
             #expect(upload.status == .created)
             #expect(try await onB.get("/").text.contains("Signed in as"))
@@ -115,7 +127,9 @@ struct AuthTests {
         }
     }
 
-    @Test("a bearer token uploads without cookies or CSRF token; revoked or unknown tokens get 401 with WWW-Authenticate", arguments: DatabaseKind.allCases)
+    @Test(
+        "a bearer token uploads without cookies or CSRF token; revoked or unknown tokens get 401 with WWW-Authenticate",
+        arguments: DatabaseKind.allCases)
     func bearerTokens(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             let alice = try await harness.createUser("alice")
@@ -126,7 +140,8 @@ struct AuthTests {
             let id = try #require(photos.first?["id"] as? Int)
             #expect(try await harness.photos.photo(id: Int64(id))?.ownerID == alice.id)
             let listed = try await clients[0].execute(
-                uri: "/photos", method: .get, headers: [.accept: "application/json", .authorization: "Bearer \(token.secret)"])
+                uri: "/photos", method: .get,
+                headers: [.accept: "application/json", .authorization: "Bearer \(token.secret)"])
             #expect(listed.status == .ok)
 
             #expect(try await harness.accounts.revokeToken(id: token.id))
@@ -142,7 +157,9 @@ struct AuthTests {
         }
     }
 
-    @Test("CSRF: a cookie-signed-in post without the token is refused with 403; a bearer post needs none", arguments: DatabaseKind.allCases)
+    @Test(
+        "CSRF: a cookie-signed-in post without the token is refused with 403; a bearer post needs none",
+        arguments: DatabaseKind.allCases)
     func csrfWithAccounts(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
@@ -156,25 +173,31 @@ struct AuthTests {
             let crossSite = try await clients[0].execute(
                 uri: "/albums", method: .post,
                 headers: [
-                    .contentType: "application/x-www-form-urlencoded", .cookie: browser.cookie, .origin: "https://evil.example",
+                    .contentType: "application/x-www-form-urlencoded", .cookie: browser.cookie,
+                    .origin: "https://evil.example",
                     HTTPField.Name("Sec-Fetch-Site")!: "cross-site",
                 ], body: ByteBuffer(string: "name=Evil"))
             #expect(crossSite.status == .forbidden)
             let viaBearer = try await clients[0].execute(
                 uri: "/albums", method: .post,
-                headers: [.contentType: "application/json", .accept: "application/json", .authorization: "Bearer \(token.secret)"],
+                headers: [
+                    .contentType: "application/json", .accept: "application/json",
+                    .authorization: "Bearer \(token.secret)",
+                ],
                 body: ByteBuffer(string: #"{"name": "Scripted"}"#))
             #expect(viaBearer.status == .created)
             // The login form is CSRF-protected too.
             let other = try await SignedInBrowser.open(clients[0])
-            let forged = try await other.postForm("/login", ["username": "alice", "password": "correct horse battery"], withToken: false)
+            let forged = try await other.postForm(
+                "/login", ["username": "alice", "password": "correct horse battery"], withToken: false)
             #expect(forged.status == .forbidden)
             #expect(try await harness.photos.photos(before: nil, limit: 10).isEmpty)
         }
     }
 
-    @Test("CSRF: signed in, only the session-bound token from the pages works; a planted or pre-sign-in cookie token is refused",
-          arguments: [DatabaseKind.sqlite])
+    @Test(
+        "CSRF: signed in, only the session-bound token from the pages works; a planted or pre-sign-in cookie token is refused",
+        arguments: [DatabaseKind.sqlite])
     func sessionBoundToken(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
@@ -204,7 +227,9 @@ struct AuthTests {
         }
     }
 
-    @Test("another user cannot delete a photo (403) and it stays with its files; the owner can", arguments: DatabaseKind.allCases)
+    @Test(
+        "another user cannot delete a photo (403) and it stays with its files; the owner can",
+        arguments: DatabaseKind.allCases)
     func ownership(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
@@ -222,7 +247,8 @@ struct AuthTests {
             #expect(byForm.text.contains("Only the person who uploaded this photo can delete it."))
             let bobToken = try await harness.createToken(for: "bob")
             let byAPI = try await clients[0].execute(
-                uri: "/photos/\(id)", method: .delete, headers: [.accept: "application/json", .authorization: "Bearer \(bobToken.secret)"])
+                uri: "/photos/\(id)", method: .delete,
+                headers: [.accept: "application/json", .authorization: "Bearer \(bobToken.secret)"])
             #expect(byAPI.status == .forbidden)
             #expect(byAPI.json["error"] as? String == "forbidden")
             #expect(try await harness.photos.photo(id: Int64(id)) != nil)
@@ -236,13 +262,17 @@ struct AuthTests {
         }
     }
 
-    @Test("a photo uploaded while sign-in was off has no owner and any signed-in user may delete it", arguments: [DatabaseKind.sqlite])
+    @Test(
+        "a photo uploaded while sign-in was off has no owner and any signed-in user may delete it",
+        arguments: [DatabaseKind.sqlite])
     func ownerlessPhotos(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("bob")
             let outcome = try await TestDatabase(database: harness.database).insertWithThumbnailJob(
-                NewPhoto(hash: String(repeating: "a", count: 64), originalName: "old.jpg", contentType: "image/jpeg", bytes: 10,
-                         width: 4, height: 4, orientation: nil, capturedAt: nil), maxAttempts: 1)
+                NewPhoto(
+                    hash: String(repeating: "a", count: 64), originalName: "old.jpg", contentType: "image/jpeg",
+                    bytes: 10,
+                    width: 4, height: 4, orientation: nil, capturedAt: nil), maxAttempts: 1)
             #expect(outcome.photo.ownerID == nil)
             let bob = try await SignedInBrowser.signIn(clients[0], "bob")
             #expect(try await bob.postForm("/photos/\(outcome.photo.id)/delete", [:]).status == .seeOther)
@@ -250,7 +280,9 @@ struct AuthTests {
         }
     }
 
-    @Test("a private gallery sends anonymous browsers to the login page and gives scripts 401 JSON", arguments: DatabaseKind.allCases)
+    @Test(
+        "a private gallery sends anonymous browsers to the login page and gives scripts 401 JSON",
+        arguments: DatabaseKind.allCases)
     func privateGallery(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             let client = clients[0]
@@ -266,10 +298,12 @@ struct AuthTests {
             let upload = try await client.upload(MultipartBody.files([("a.jpg", try Self.jpeg("private-a"))]))
             #expect(upload.status == .unauthorized)
             let formPost = try await client.execute(
-                uri: "/photos/1/delete", method: .post, headers: [.accept: "text/html", .contentType: "application/x-www-form-urlencoded"])
+                uri: "/photos/1/delete", method: .post,
+                headers: [.accept: "text/html", .contentType: "application/x-www-form-urlencoded"])
             #expect(formPost.status == .seeOther)
             #expect(formPost.headers[.location]?.hasPrefix("/login?next=") == true)
-            let login = try await client.execute(uri: "/login?next=/albums", method: .get, headers: [.accept: "text/html"])
+            let login = try await client.execute(
+                uri: "/login?next=/albums", method: .get, headers: [.accept: "text/html"])
             #expect(login.status == .ok)
             #expect(login.text.contains("name=\"next\" value=\"/albums\""))
             #expect(!login.text.contains("Signed in as"))
@@ -282,12 +316,16 @@ struct AuthTests {
         }
     }
 
-    @Test("a public gallery shows anonymous visitors the photos but not the upload form, and refuses their uploads", arguments: DatabaseKind.allCases)
+    @Test(
+        "a public gallery shows anonymous visitors the photos but not the upload form, and refuses their uploads",
+        arguments: DatabaseKind.allCases)
     func publicGallery(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend, galleryPublic: true) { harness, clients in
             try await harness.createUser("alice")
             let token = try await harness.createToken(for: "alice")
-            #expect(try await clients[0].uploadWithToken(token.secret, [("a.jpg", try Self.jpeg("public-a"))]).status == .created)
+            #expect(
+                try await clients[0].uploadWithToken(token.secret, [("a.jpg", try Self.jpeg("public-a"))]).status
+                    == .created)
             let page = try await clients[0].execute(uri: "/", method: .get, headers: [.accept: "text/html"])
             #expect(page.status == .ok)
             #expect(page.text.contains("class=\"tile"))
@@ -298,7 +336,8 @@ struct AuthTests {
             #expect((json["photos"] as? [Any])?.count == 1)
             let upload = try await clients[0].upload(MultipartBody.files([("b.jpg", try Self.jpeg("public-b"))]))
             #expect(upload.status == .unauthorized)
-            let delete = try await clients[0].execute(uri: "/photos/1", method: .delete, headers: [.accept: "application/json"])
+            let delete = try await clients[0].execute(
+                uri: "/photos/1", method: .delete, headers: [.accept: "application/json"])
             #expect(delete.status == .unauthorized)
             #expect(try await harness.photos.photos(before: nil, limit: 10).count == 1)
         }
@@ -332,14 +371,18 @@ struct AuthTests {
         }
     }
 
-    @Test("changing a password ends the user's sessions; a deleted user's photos stay without an owner", arguments: DatabaseKind.allCases)
+    @Test(
+        "changing a password ends the user's sessions; a deleted user's photos stay without an owner",
+        arguments: DatabaseKind.allCases)
     func passwordChangeAndDelete(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
             let browser = try await SignedInBrowser.signIn(clients[0], "alice")
             let upload = try await browser.upload([("a.jpg", try Self.jpeg("pw-a"))])
             let id = try #require((upload.json["photos"] as? [[String: Any]])?.first?["id"] as? Int)
-            #expect(try await harness.accounts.changePassword(username: "Alice", passwordHash: try await harness.hasher.hash("new password 1")))
+            #expect(
+                try await harness.accounts.changePassword(
+                    username: "Alice", passwordHash: try await harness.hasher.hash("new password 1")))
             #expect(try await browser.get("/", accept: "application/json").status == .unauthorized)
             #expect(try await harness.accounts.createUser(username: "ALICE", passwordHash: "x") == nil)
             #expect(try await harness.accounts.deleteUser(username: "alice"))

@@ -18,7 +18,9 @@ struct CSRFTests {
             #expect(!cookie.contains("Secure"))
             let behindTLS = try await client.execute(
                 uri: "/", method: .get, headers: [.accept: "text/html", HTTPField.Name("X-Forwarded-Proto")!: "https"])
-            #expect(behindTLS.headers[values: .setCookie].first { $0.hasPrefix("memories_csrf=") }?.contains("Secure") == true)
+            #expect(
+                behindTLS.headers[values: .setCookie].first { $0.hasPrefix("memories_csrf=") }?.contains("Secure")
+                    == true)
             let browser = try await BrowserSession.start(client)
             #expect(browser.token.count == 64)
             let again = try await browser.get("/")
@@ -36,7 +38,8 @@ struct CSRFTests {
             let missing = try await browser.postForm("/photos/1/delete", [:], withToken: false)
             #expect(missing.status == .forbidden)
             #expect(missing.text.contains("reload the page"))
-            let wrong = try await browser.postForm("/photos/1/delete", ["csrf_token": String(repeating: "0", count: 64)], withToken: false)
+            let wrong = try await browser.postForm(
+                "/photos/1/delete", ["csrf_token": String(repeating: "0", count: 64)], withToken: false)
             #expect(wrong.status == .forbidden)
             let viaFetch = try await client.execute(
                 uri: "/photos/1", method: .delete, headers: [.cookie: browser.cookie, .accept: "application/json"])
@@ -63,10 +66,12 @@ struct CSRFTests {
             #expect(upload.status == .created)
             let noToken = try await client.execute(
                 uri: "/photos", method: .post,
-                headers: [.contentType: body.contentType, .accept: "application/json", .cookie: browser.cookie], body: body.buffer)
+                headers: [.contentType: body.contentType, .accept: "application/json", .cookie: browser.cookie],
+                body: body.buffer)
             #expect(noToken.status == .forbidden)
             let deleted = try await client.execute(
-                uri: "/photos/1", method: .delete, headers: [.cookie: browser.cookie, HTTPField.Name("X-CSRF-Token")!: browser.token])
+                uri: "/photos/1", method: .delete,
+                headers: [.cookie: browser.cookie, HTTPField.Name("X-CSRF-Token")!: browser.token])
             #expect(deleted.status == .noContent)
         }
     }
@@ -77,7 +82,10 @@ struct CSRFTests {
             let body = MultipartBody.files([("a.jpg", try TestImages.jpeg(width: 16, height: 16))])
             let fromElsewhere = try await client.execute(
                 uri: "/photos", method: .post,
-                headers: [.contentType: body.contentType, .accept: "application/json", HTTPField.Name("Sec-Fetch-Site")!: "cross-site"],
+                headers: [
+                    .contentType: body.contentType, .accept: "application/json",
+                    HTTPField.Name("Sec-Fetch-Site")!: "cross-site",
+                ],
                 body: body.buffer)
             #expect(fromElsewhere.status == .forbidden)
             let otherOrigin = try await client.execute(
@@ -88,7 +96,8 @@ struct CSRFTests {
             let curl = try await client.upload(body)
             #expect(curl.status == .created)
             let created = try await client.execute(
-                uri: "/albums", method: .post, headers: [.contentType: "application/json", .accept: "application/json"],
+                uri: "/albums", method: .post,
+                headers: [.contentType: "application/json", .accept: "application/json"],
                 body: ByteBuffer(string: #"{"name": "From a script"}"#))
             #expect(created.status == .created)
             #expect(created.json["name"] as? String == "From a script")

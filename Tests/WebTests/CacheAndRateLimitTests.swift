@@ -16,7 +16,8 @@ struct CacheAndRateLimitTests {
             let empty = try await client.execute(uri: "/", method: .get, headers: [.accept: "text/html"])
             #expect(empty.text.contains("No photos yet"))
             // An upload through HTTP bumps the generation: the next gallery shows the photo at once.
-            let upload = try await client.upload(.files([("one.jpg", try TestImages.uniqueJPEG(width: 64, height: 48, tag: "one"))]))
+            let upload = try await client.upload(
+                .files([("one.jpg", try TestImages.uniqueJPEG(width: 64, height: 48, tag: "one"))]))
             #expect(upload.status == .created)
             let queued = try await client.execute(uri: "/", method: .get, headers: [.accept: "text/html"])
             #expect(queued.text.contains("data-status=\"queued\""))
@@ -34,7 +35,8 @@ struct CacheAndRateLimitTests {
             #expect(csrfToken(in: ready.text) != csrfToken(in: other.text))
             #expect(ready.headers[.cacheControl] == "no-store")
             // A delete bumps it too.
-            let deleted = try await client.execute(uri: "/photos/1", method: .delete, headers: [.accept: "application/json"])
+            let deleted = try await client.execute(
+                uri: "/photos/1", method: .delete, headers: [.accept: "application/json"])
             #expect(deleted.status == .noContent)
             let after = try await client.execute(uri: "/", method: .get, headers: [.accept: "text/html"])
             #expect(after.text.contains("No photos yet"))
@@ -45,10 +47,12 @@ struct CacheAndRateLimitTests {
     func uploadRateLimit() async throws {
         try await withTestApp(uploadRatePerMinute: 3) { workspace, client in
             for index in 0..<3 {
-                let response = try await client.upload(.files([("\(index).jpg", try TestImages.uniqueJPEG(width: 32, height: 32, tag: "r\(index)"))]))
+                let response = try await client.upload(
+                    .files([("\(index).jpg", try TestImages.uniqueJPEG(width: 32, height: 32, tag: "r\(index)"))]))
                 #expect(response.status == .created)
             }
-            let refused = try await client.upload(.files([("4.jpg", try TestImages.uniqueJPEG(width: 32, height: 32, tag: "r4"))]))
+            let refused = try await client.upload(
+                .files([("4.jpg", try TestImages.uniqueJPEG(width: 32, height: 32, tag: "r4"))]))
             #expect(refused.status == .tooManyRequests)
             #expect(refused.json["error"] as? String == "rate_limited")
             let retryAfter = try #require(refused.headers[.retryAfter].flatMap(Int.init))
@@ -102,7 +106,9 @@ struct CacheAndRateLimitTests {
         #expect(proxies.clientAddress(peer: "203.0.113.9", forwardedFor: ["1.2.3.4"]) == "203.0.113.9")
         #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["1.2.3.4"]) == "1.2.3.4")
         // A client's forged hop on the left is ignored: the proxy appended the real one.
-        #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["6.6.6.6, 198.51.100.7, 10.1.2.3"]) == "198.51.100.7")
+        #expect(
+            proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["6.6.6.6, 198.51.100.7, 10.1.2.3"])
+                == "198.51.100.7")
         #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["6.6.6.6", "198.51.100.7"]) == "198.51.100.7")
         #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: []) == "127.0.0.1")
         #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["garbage"]) == "127.0.0.1")

@@ -7,7 +7,9 @@ import Testing
 /// out once and in order, including CRs and near-misses of the boundary inside the data.
 @Suite("Multipart parser")
 struct FormDataParserTests {
-    @Test("bodies survive any chunking, with CRs and partial boundaries in the data", arguments: [1, 2, 7, 64, 4096, 1 << 20])
+    @Test(
+        "bodies survive any chunking, with CRs and partial boundaries in the data",
+        arguments: [1, 2, 7, 64, 4096, 1 << 20])
     func anyChunking(chunkSize: Int) throws {
         let boundary = "----memoriesTestBoundary42"
         var generator = SystemRandomNumberGenerator()
@@ -15,7 +17,8 @@ struct FormDataParserTests {
         // Near-misses of the delimiter: CR, CRLF, CRLF--, and the whole boundary but one byte.
         first += Array("\r\r\n\r\n-\r\n--\r\n--\(boundary.dropLast())x".utf8) + [13]
         let second = Array("small field".utf8)
-        var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\n".utf8)
+        var body = Array(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\n".utf8)
         body += first
         body += Array("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"album\"\r\n\r\n".utf8)
         body += second

@@ -27,9 +27,13 @@ struct BrowserSession {
     }
 
     /// Uploads files as the page's form does: the CSRF field and an optional album field beside the files.
-    func upload(_ files: [(String, [UInt8])], album: Int64? = nil, accept: String = "application/json") async throws -> TestResponse {
+    func upload(_ files: [(String, [UInt8])], album: Int64? = nil, accept: String = "application/json") async throws
+        -> TestResponse
+    {
         var parts = [MultipartBody.Part(name: "csrf_token", fileName: nil, contentType: nil, bytes: Array(token.utf8))]
-        if let album { parts.append(.init(name: "album", fileName: nil, contentType: nil, bytes: Array(String(album).utf8))) }
+        if let album {
+            parts.append(.init(name: "album", fileName: nil, contentType: nil, bytes: Array(String(album).utf8)))
+        }
         parts += MultipartBody.files(files).parts
         let body = MultipartBody(parts: parts)
         return try await client.execute(
@@ -47,12 +51,15 @@ enum ExifTestImages {
     /// A JPEG whose EXIF has Make, Model, DateTimeOriginal and OffsetTimeOriginal (little-endian TIFF).
     static func jpeg(make: String, model: String, taken: String, offset: String) throws -> [UInt8] {
         let plain = try TestImages.jpeg(width: 64, height: 48)
-        return Array(plain[0..<2]) + exifSegment(make: make, model: model, taken: taken, offset: offset) + Array(plain[2...])
+        return Array(plain[0..<2]) + exifSegment(make: make, model: model, taken: taken, offset: offset)
+            + Array(plain[2...])
     }
 
     static func exifSegment(make: String, model: String, taken: String, offset: String) -> [UInt8] {
         func u16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
-        func u32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)] }
+        func u32(_ v: Int) -> [UInt8] {
+            [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)]
+        }
         func ascii(_ t: String) -> [UInt8] { Array(t.utf8) + [0] }
         // Layout: header (8) | IFD0 (3 entries) | Exif IFD (2 entries) | values. Every value is longer than 4 bytes.
         let ifd0 = 8
@@ -63,11 +70,15 @@ enum ExifTestImages {
         var data: [UInt8] = []
         func entry(_ tag: Int, _ value: String) -> [UInt8] {
             let bytes = ascii(value)
-            defer { data += bytes; dataOffset += bytes.count }
+            defer {
+                data += bytes
+                dataOffset += bytes.count
+            }
             return u16(tag) + u16(2) + u32(bytes.count) + u32(dataOffset)
         }
         var tiff: [UInt8] = [0x49, 0x49] + u16(42) + u32(ifd0)
-        tiff += u16(3) + entry(0x010F, make) + entry(0x0110, model) + u16(0x8769) + u16(4) + u32(1) + u32(exifIFD) + u32(0)
+        tiff +=
+            u16(3) + entry(0x010F, make) + entry(0x0110, model) + u16(0x8769) + u16(4) + u32(1) + u32(exifIFD) + u32(0)
         tiff += u16(2) + entry(0x9003, taken) + entry(0x9011, offset) + u32(0)
         tiff += data
         return TestImages.segment(marker: 0xE1, payload: Array("Exif".utf8) + [0, 0] + tiff)
@@ -77,8 +88,10 @@ enum ExifTestImages {
 extension TestClientProtocol {
     /// Posts a URL-encoded form as a browser does (`Accept: text/html`), with the given cookie header.
     func postURLEncodedForm(_ uri: String, _ fields: [String: String], cookie: String) async throws -> TestResponse {
-        let body = fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-            .joined(separator: "&")
+        let body = fields.map {
+            "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        }
+        .joined(separator: "&")
         return try await execute(
             uri: uri, method: .post,
             headers: [.contentType: "application/x-www-form-urlencoded", .accept: "text/html", .cookie: cookie],

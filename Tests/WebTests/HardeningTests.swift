@@ -5,6 +5,7 @@ import MemoriesTestSupport
 import NIOCore
 import Storage
 import Testing
+
 @testable import Web
 
 /// What a hostile client sees: security headers, request ids, clean errors, multipart limits, a full disk.
@@ -83,7 +84,8 @@ struct HardeningTests {
     func traversal() async throws {
         try await withTestApp { _, client in
             for uri in [
-                "/media/../data/memories.sqlite3", "/media/%2e%2e/data/memories.sqlite3", "/media/original/..%2f..%2fetc",
+                "/media/../data/memories.sqlite3", "/media/%2e%2e/data/memories.sqlite3",
+                "/media/original/..%2f..%2fetc",
                 "/media/.tmp/", "/media/original/", "/media/original/%00.jpg", "/media/original\\..\\x.jpg",
                 "/static/../Package.swift", "/static/%2e%2e/Package.swift", "/photos/..%2f1", "/photos/1%00",
             ] {
@@ -119,21 +121,29 @@ struct HardeningTests {
         }
     }
 
-    @Test("multipart: too many parts, huge part headers, a missing boundary and a truncated body are 400 and leave nothing")
+    @Test(
+        "multipart: too many parts, huge part headers, a missing boundary and a truncated body are 400 and leave nothing"
+    )
     func multipartLimits() async throws {
         let jpeg = try TestImages.jpeg(width: 16, height: 16)
         try await withTestApp { workspace, client in
             var many = MultipartBody.files([("a.jpg", jpeg)])
-            many.parts += Array(repeating: MultipartBody.Part(name: "x", fileName: nil, contentType: nil, bytes: []), count: 600)
+            many.parts += Array(
+                repeating: MultipartBody.Part(name: "x", fileName: nil, contentType: nil, bytes: []), count: 600)
             var hugeHeader = MultipartBody.files([("a.jpg", jpeg)])
             hugeHeader.parts[0].contentType = "image/jpeg; x=" + String(repeating: "a", count: 100_000)
             var endless = MultipartBody.files([("a.jpg", jpeg)]).buffer
-            endless.writeString("--\(MultipartBody.files([]).boundary)\r\nX-Long: " + String(repeating: "b", count: 200_000))
+            endless.writeString(
+                "--\(MultipartBody.files([]).boundary)\r\nX-Long: " + String(repeating: "b", count: 200_000))
             let truncated = MultipartBody.files([("a.jpg", jpeg)]).buffer.getSlice(at: 0, length: 300)!
             var nonASCII = ByteBuffer(string: "--\(MultipartBody.files([]).boundary)\r\n")
-            nonASCII.writeBytes([0xC3, 0xA9, 0xFF] + Array(": x\r\n\r\nzz\r\n--\(MultipartBody.files([]).boundary)--\r\n".utf8))
+            nonASCII.writeBytes(
+                [0xC3, 0xA9, 0xFF] + Array(": x\r\n\r\nzz\r\n--\(MultipartBody.files([]).boundary)--\r\n".utf8))
             let cases: [(String, String, ByteBuffer)] = [
-                ("a non-ASCII part header name (crashed the process with multipart-kit's parser)", many.contentType, nonASCII),
+                (
+                    "a non-ASCII part header name (crashed the process with multipart-kit's parser)", many.contentType,
+                    nonASCII
+                ),
                 ("too many parts", many.contentType, many.buffer),
                 ("huge part header", hugeHeader.contentType, hugeHeader.buffer),
                 ("a part header that never ends", many.contentType, endless),
@@ -142,7 +152,8 @@ struct HardeningTests {
             ]
             for (name, type, body) in cases {
                 let response = try await client.execute(
-                    uri: "/photos", method: .post, headers: [.contentType: type, .accept: "application/json"], body: body)
+                    uri: "/photos", method: .post, headers: [.contentType: type, .accept: "application/json"],
+                    body: body)
                 #expect(response.status == .badRequest, "\(name): \(response.status) \(response.text)")
                 #expect(response.json["error"] as? String == "bad_request", "\(name)")
                 #expect(workspace.mediaFiles().isEmpty, "\(name) left \(workspace.mediaFiles())")
@@ -232,7 +243,8 @@ struct FullDiskStore: MediaStore {
     let base: LocalStore
 
     static func make() throws -> FullDiskStore {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("memories-full-\(UUID().uuidString)").path
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("memories-full-\(UUID().uuidString)")
+            .path
         return FullDiskStore(base: try LocalStore(root: root))
     }
 

@@ -21,7 +21,8 @@ struct PageModelLookupTests {
             updatedAt: Date(), albumID: 3, camera: Camera(make: "Canon", model: "EOS"))
         let card = PhotoCard(photo, store: store)
         let grid = PhotoGrid(
-            photos: [card], hasPhotos: true, nextURL: "/?after=7", nextJSONURL: nil, pendingIDs: "", scopeQuery: "album=none")
+            photos: [card], hasPhotos: true, nextURL: "/?after=7", nextJSONURL: nil, pendingIDs: "",
+            scopeQuery: "album=none")
         let chrome = PageChrome(csrfToken: "token", section: .photos, signedInAs: "ann")
         let upload = UploadFormModel(
             maxUploadText: "50 MB", albumOptionsHTML: "<option value=\"1\">Trip</option>", fixedAlbumID: nil,

@@ -58,7 +58,8 @@ struct PageTests {
     func pagination() async throws {
         try await withTestApp { _, client in
             for index in 0..<5 {
-                _ = try await client.upload(.files([("p\(index).jpg", try TestImages.jpeg(width: 16 + index, height: 16))]))
+                _ = try await client.upload(
+                    .files([("p\(index).jpg", try TestImages.jpeg(width: 16 + index, height: 16))]))
             }
             let (_, first) = try await client.getJSON("/photos?limit=2")
             #expect((first["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [5, 4])
@@ -87,7 +88,8 @@ struct PageTests {
             let page = try await client.execute(uri: "/photos/99", method: .get, headers: [.accept: "text/html"])
             #expect(page.status == .notFound)
             #expect(page.text.contains("There is no photo 99."))
-            let nowhere = try await client.execute(uri: "/nowhere", method: .get, headers: [.accept: "application/json"])
+            let nowhere = try await client.execute(
+                uri: "/nowhere", method: .get, headers: [.accept: "application/json"])
             #expect(nowhere.status == .notFound)
         }
     }
@@ -107,7 +109,8 @@ struct PageTests {
             #expect(workspace.mediaFiles().isEmpty)
             #expect(try await workspace.count("photos") == 0)
             #expect(try await workspace.count("jobs") == 0)
-            let again = try await client.execute(uri: "/photos/1", method: .delete, headers: [.accept: "application/json"])
+            let again = try await client.execute(
+                uri: "/photos/1", method: .delete, headers: [.accept: "application/json"])
             #expect(again.status == .notFound)
         }
     }
@@ -130,7 +133,9 @@ struct PageTests {
             let cached = try await client.execute(uri: url, method: .get, headers: [.ifNoneMatch: etag])
             #expect(cached.status == .notModified)
             try Data("secret".utf8).write(to: URL(fileURLWithPath: workspace.store.root + "/.tmp/upload-x.part"))
-            for path in ["/media/.tmp/upload-x.part", "/media/original/../.tmp/upload-x.part", "/media/original/abc.jpg"] {
+            for path in [
+                "/media/.tmp/upload-x.part", "/media/original/../.tmp/upload-x.part", "/media/original/abc.jpg",
+            ] {
                 let refused = try await client.execute(uri: path, method: .get, headers: [.accept: "application/json"])
                 #expect(refused.status == .notFound || refused.status == .badRequest, "\(path)")
             }

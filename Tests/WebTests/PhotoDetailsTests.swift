@@ -9,7 +9,8 @@ import Testing
 struct PhotoDetailsTests {
     @Test("camera and capture offset are read at upload, stored, and shown on the page and in JSON")
     func cameraAndOffset() async throws {
-        let jpeg = try ExifTestImages.jpeg(make: "Canon", model: "Canon EOS R5", taken: "2023:08:14 18:42:07", offset: "+02:00")
+        let jpeg = try ExifTestImages.jpeg(
+            make: "Canon", model: "Canon EOS R5", taken: "2023:08:14 18:42:07", offset: "+02:00")
         try await withTestApp { workspace, client in
             let upload = try await client.upload(.files([("sunset.jpg", jpeg)]))
             #expect(upload.status == .created)
@@ -59,7 +60,9 @@ struct PhotoDetailsTests {
             _ = try await client.upload(.files([("Grandma's garden.jpg", try TestImages.jpeg(width: 40, height: 30))]))
             try await workspace.runWorkerUntilIdle()
             let gallery = try await client.execute(uri: "/", method: .get, headers: [.accept: "text/html"])
-            #expect(gallery.text.contains("alt=\"Grandma&#39;s garden.jpg\"") || gallery.text.contains("alt=\"Grandma&#x27;s garden.jpg\""))
+            #expect(
+                gallery.text.contains("alt=\"Grandma&#39;s garden.jpg\"")
+                    || gallery.text.contains("alt=\"Grandma&#x27;s garden.jpg\""))
             #expect(gallery.text.contains("loading=\"lazy\""))
             #expect(gallery.text.components(separatedBy: "<h1").count == 2)
             for uri in ["/photos/1", "/albums"] {

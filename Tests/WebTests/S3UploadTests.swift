@@ -4,15 +4,18 @@ import HTTPTypes
 import HummingbirdTesting
 import MemoriesTestSupport
 import NIOCore
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 /// The app with `STORAGE=s3` against a real S3 API server (moto): uploads, worker, URLs, delete, outages.
 @Suite("Uploads to S3 (moto)")
 struct S3UploadTests {
     static var endpoint: String? { ProcessInfo.processInfo.environment["MEMORIES_TEST_S3_ENDPOINT"] }
 
-    static func makeStore(endpoint: String, client: HTTPClient, bucket: String = "memories-\(UUID().uuidString.prefix(8).lowercased())") async throws -> S3Store {
+    static func makeStore(
+        endpoint: String, client: HTTPClient, bucket: String = "memories-\(UUID().uuidString.prefix(8).lowercased())"
+    ) async throws -> S3Store {
         let configuration = S3Configuration(
             bucket: bucket, endpoint: endpoint, pathStyle: true, accessKeyID: "testing", secretAccessKey: "testing",
             maxAttempts: 2)
@@ -60,7 +63,8 @@ struct S3UploadTests {
             #expect(display.status == 200)
             let decoded = try TestImages.decode(display.bytes)
             #expect(decoded.width == 1280 && decoded.height == 914)
-            let displayHead = try #require(try await store.headObject(MediaKey(kind: .display, hash: hash, fileExtension: "jpg")))
+            let displayHead = try #require(
+                try await store.headObject(MediaKey(kind: .display, hash: hash, fileExtension: "jpg")))
             #expect(displayHead.first(name: "cache-control") == "public, max-age=31536000, immutable")
             let gallery = try await app.execute(uri: "/", method: .get, headers: [.accept: "text/html"])
             #expect(gallery.text.contains(endpoint))
@@ -77,7 +81,8 @@ struct S3UploadTests {
     @Test("a store that does not answer gives 503, a clear message, and leaves nothing behind")
     func storeDown() async throws {
         let client = HTTPClient(
-            eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(1), read: .seconds(5))))
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(timeout: .init(connect: .seconds(1), read: .seconds(5))))
         // Port 9 (discard) is closed here: every request is refused, as when the store is down.
         let configuration = S3Configuration(
             bucket: "memories-down", endpoint: "http://127.0.0.1:9", pathStyle: true, accessKeyID: "testing",
@@ -110,20 +115,27 @@ struct S3UploadTests {
             return
         }
         let client = HTTPClient(
-            eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(1), read: .seconds(10))))
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(timeout: .init(connect: .seconds(1), read: .seconds(10))))
         let moto = MotoServer(port: Int.random(in: 40_000..<60_000))
         do {
             try await moto.start(client: client)
             let store = try await Self.makeStore(endpoint: moto.endpoint, client: client, bucket: "memories-recovery")
             try await withTestApp(store: store) { workspace, app in
-                #expect(try await app.upload(.files([("before.jpg", try TestImages.jpeg(width: 64, height: 64))])).status == .created)
+                #expect(
+                    try await app.upload(.files([("before.jpg", try TestImages.jpeg(width: 64, height: 64))])).status
+                        == .created)
                 try await moto.stop(client: client)
-                #expect(try await app.upload(.files([("during.jpg", try TestImages.jpeg(width: 70, height: 64))])).status == .serviceUnavailable)
+                #expect(
+                    try await app.upload(.files([("during.jpg", try TestImages.jpeg(width: 70, height: 64))])).status
+                        == .serviceUnavailable)
                 #expect(try await app.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
                 try await moto.start(client: client)
                 try await store.createBucket()  // moto keeps buckets in memory only
                 #expect(try await app.execute(uri: "/readyz", method: .get).status == .ok)
-                #expect(try await app.upload(.files([("after.jpg", try TestImages.jpeg(width: 80, height: 64))])).status == .created)
+                #expect(
+                    try await app.upload(.files([("after.jpg", try TestImages.jpeg(width: 80, height: 64))])).status
+                        == .created)
                 #expect(try await workspace.count("photos") == 2)
             }
         } catch {

@@ -1,12 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import MemoriesTestSupport
 import Testing
+
 @testable import Web
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The running server answers `/static/...` on the connection itself (`StaticFileChannelHandler`), ahead of the
 /// router: these requests go over a real socket, and the answers must be the router's to the byte.
@@ -22,7 +24,9 @@ struct StaticFastPathTests {
         let (live, liveHeaders) = try await Self.get("/static/css/app.css?v=2", setup: .live)
         #expect(routed == css)
         #expect(live == css)
-        #expect(liveHeaders.filter { !Self.varying.contains($0.name) } == routedHeaders.filter { !Self.varying.contains($0.name) })
+        #expect(
+            liveHeaders.filter { !Self.varying.contains($0.name) }
+                == routedHeaders.filter { !Self.varying.contains($0.name) })
         #expect(liveHeaders[.server] == "Memories")
         #expect(liveHeaders[.date] != nil)
         #expect(liveHeaders[HTTPField.Name("X-Request-ID")!]?.count == 36)
@@ -34,7 +38,8 @@ struct StaticFastPathTests {
             let first = try await client.execute(uri: "/static/js/app.js", method: .get)
             let eTag = try #require(first.headers[.eTag])
             let notModified = try await client.execute(
-                uri: "/static/js/app.js", method: .get, headers: [.ifNoneMatch: eTag, HTTPField.Name("X-Request-ID")!: "abc-1"])
+                uri: "/static/js/app.js", method: .get,
+                headers: [.ifNoneMatch: eTag, HTTPField.Name("X-Request-ID")!: "abc-1"])
             #expect(notModified.status == .notModified)
             #expect(notModified.body.readableBytes == 0)
             #expect(notModified.headers[.eTag] == eTag)
@@ -46,7 +51,8 @@ struct StaticFastPathTests {
             let range = try await client.execute(uri: "/static/js/app.js", method: .get, headers: [.range: "bytes=0-9"])
             #expect(range.status == .partialContent)
             #expect(range.body.readableBytes == 10)
-            let post = try await client.execute(uri: "/static/js/app.js", method: .post, headers: [.accept: "application/json"])
+            let post = try await client.execute(
+                uri: "/static/js/app.js", method: .post, headers: [.accept: "application/json"])
             #expect(post.status == .notFound || post.status == .forbidden)
             let missing = try await client.execute(uri: "/static/js/nothing.js", method: .get)
             #expect(missing.status == .notFound)
@@ -72,8 +78,11 @@ struct StaticFastPathTests {
             let answer = try RawHTTP.exchange(port: port, sending: requests)
             let types = RawHTTP.contentTypes(answer)
             #expect(types.count == 5, "\(types)")
-            #expect(types.count == 5 && types[1].hasPrefix("text/css") && types[3].hasPrefix("text/javascript"), "\(types)")
-            #expect(types.count == 5 && !types[0].hasPrefix("text/css") && !types[2].hasPrefix("text/css") && !types[4].hasPrefix("text/"), "\(types)")
+            #expect(
+                types.count == 5 && types[1].hasPrefix("text/css") && types[3].hasPrefix("text/javascript"), "\(types)")
+            #expect(
+                types.count == 5 && !types[0].hasPrefix("text/css") && !types[2].hasPrefix("text/css")
+                    && !types[4].hasPrefix("text/"), "\(types)")
         }
     }
 
@@ -110,11 +119,15 @@ enum RawHTTP {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw Failure(what: "connect") }
         let bytes = Array(text.utf8)
-        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else { throw Failure(what: "send") }
+        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else {
+            throw Failure(what: "send")
+        }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {

@@ -4,8 +4,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Metrics
 import MemoriesTestSupport
+import Metrics
 import NIOCore
 import Prometheus
 import Storage
@@ -103,7 +103,9 @@ enum DatabaseKind: String, CaseIterable, Sendable, CustomStringConvertible {
                 configuration.databaseCAFile = PostgresTestDatabase.caFile
                 try await body(
                     configuration,
-                    TestSQL(execute: { text in try await test.execute(text) }, count: { table in try await test.count(table) }))
+                    TestSQL(
+                        execute: { text in try await test.execute(text) },
+                        count: { table in try await test.count(table) }))
             }
         }
     }

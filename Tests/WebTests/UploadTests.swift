@@ -68,7 +68,9 @@ struct UploadTests {
             let photos = try #require(response.json["photos"] as? [[String: Any]])
             #expect(photos.map { $0["original_name"] as? String } == ["one.jpg", "two.png"])
             #expect(try await workspace.count("jobs") == 2)
-            #expect(workspace.mediaFiles().sorted() == ["original/\(Self.sha256(one)).jpg", "original/\(Self.sha256(two)).png"].sorted())
+            #expect(
+                workspace.mediaFiles().sorted()
+                    == ["original/\(Self.sha256(one)).jpg", "original/\(Self.sha256(two)).png"].sorted())
         }
     }
 
@@ -76,7 +78,8 @@ struct UploadTests {
     func formPost() async throws {
         let jpeg = try TestImages.jpeg(width: 32, height: 32)
         try await withTestApp { _, client in
-            let response = try await client.upload(.files([("form.jpg", jpeg)]), accept: "text/html,application/xhtml+xml")
+            let response = try await client.upload(
+                .files([("form.jpg", jpeg)]), accept: "text/html,application/xhtml+xml")
             #expect(response.status == .seeOther)
             #expect(response.headers[.location] == "/photos/1")
         }
@@ -96,7 +99,8 @@ struct UploadTests {
     func notAnImage() async throws {
         let jpeg = try TestImages.jpeg(width: 16, height: 16)
         try await withTestApp { workspace, client in
-            let response = try await client.upload(.files([("fine.jpg", jpeg), ("notes.txt", Array("hello, not an image".utf8))]))
+            let response = try await client.upload(
+                .files([("fine.jpg", jpeg), ("notes.txt", Array("hello, not an image".utf8))]))
             #expect(response.status == .unsupportedMediaType)
             #expect(response.json["error"] as? String == "unsupported_media_type")
             #expect((response.json["message"] as? String)?.contains("notes.txt") == true)
@@ -118,7 +122,10 @@ struct UploadTests {
             // Without a Content-Length the limit is enforced as the bytes stream in.
             let streamed = try await client.execute(
                 uri: "/photos", method: .post,
-                headers: [.contentType: MultipartBody.files([]).contentType, .accept: "application/json", .transferEncoding: "chunked"],
+                headers: [
+                    .contentType: MultipartBody.files([]).contentType, .accept: "application/json",
+                    .transferEncoding: "chunked",
+                ],
                 body: MultipartBody.files([("big.jpg", big)]).buffer)
             #expect(streamed.status == .contentTooLarge)
             #expect(workspace.mediaFiles().isEmpty)
@@ -167,20 +174,27 @@ struct UploadTests {
     @Test("no file, an empty file part, or a body that is not multipart: 400")
     func malformed() async throws {
         try await withTestApp { workspace, client in
-            let empty = try await client.upload(MultipartBody(parts: [.init(name: "file", fileName: "", contentType: "application/octet-stream", bytes: [])]))
+            let empty = try await client.upload(
+                MultipartBody(parts: [
+                    .init(name: "file", fileName: "", contentType: "application/octet-stream", bytes: [])
+                ]))
             #expect(empty.status == .badRequest)
             #expect(empty.json["error"] as? String == "bad_request")
-            let other = try await client.upload(MultipartBody(parts: [.init(name: "caption", fileName: nil, contentType: nil, bytes: Array("hi".utf8))]))
+            let other = try await client.upload(
+                MultipartBody(parts: [.init(name: "caption", fileName: nil, contentType: nil, bytes: Array("hi".utf8))])
+            )
             #expect(other.status == .badRequest)
             let json = try await client.execute(
-                uri: "/photos", method: .post, headers: [.contentType: "application/json", .accept: "application/json"],
+                uri: "/photos", method: .post,
+                headers: [.contentType: "application/json", .accept: "application/json"],
                 body: .init(string: "{}"))
             #expect(json.status == .badRequest)
             var truncated = MultipartBody.files([("cut.jpg", try TestImages.jpeg(width: 16, height: 16))]).buffer
             truncated.moveWriterIndex(to: truncated.writerIndex - 40)
             let cut = try await client.execute(
                 uri: "/photos", method: .post,
-                headers: [.contentType: MultipartBody.files([]).contentType, .accept: "application/json"], body: truncated)
+                headers: [.contentType: MultipartBody.files([]).contentType, .accept: "application/json"],
+                body: truncated)
             #expect(cut.status == .badRequest)
             #expect(workspace.mediaFiles().isEmpty)
             #expect(try await workspace.count("photos") == 0)
@@ -190,7 +204,8 @@ struct UploadTests {
     @Test("errors are a readable page for browsers, with the user's text escaped")
     func errorPage() async throws {
         try await withTestApp { _, client in
-            let response = try await client.upload(.files([("<b>x<b>.txt", Array("plain text".utf8))]), accept: "text/html")
+            let response = try await client.upload(
+                .files([("<b>x<b>.txt", Array("plain text".utf8))]), accept: "text/html")
             #expect(response.status == .unsupportedMediaType)
             #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
             #expect(response.text.contains("&lt;b&gt;x&lt;b&gt;.txt"))

@@ -17,9 +17,12 @@ struct ZipStreamWriterTests {
     func roundTrip() async throws {
         var zip = ZipStreamWriter()
         var bytes: [UInt8] = []
-        let contents: [(String, [UInt8])] = [("a.txt", Array("hello".utf8)), ("b/ü.bin", (0..<1000).map { UInt8($0 % 251) })]
+        let contents: [(String, [UInt8])] = [
+            ("a.txt", Array("hello".utf8)), ("b/ü.bin", (0..<1000).map { UInt8($0 % 251) }),
+        ]
         for (name, data) in contents {
-            bytes += zip.beginEntry(name: name, expectedSize: UInt64(data.count), modified: Date(timeIntervalSince1970: 1_700_000_000))
+            bytes += zip.beginEntry(
+                name: name, expectedSize: UInt64(data.count), modified: Date(timeIntervalSince1970: 1_700_000_000))
             bytes += data
             var crc = ZipCRC32()
             data.withUnsafeBytes { crc.update($0) }

@@ -28,7 +28,8 @@ public struct Upload: Sendable, Equatable {
 
     public init(
         id: String, length: Int, offset: Int = 0, fileName: String, declaredHash: String? = nil, albumID: Int64? = nil,
-        ownerID: Int64? = nil, tempPath: String? = nil, s3UploadID: String? = nil, partETags: [String] = [], tail: [UInt8] = [],
+        ownerID: Int64? = nil, tempPath: String? = nil, s3UploadID: String? = nil, partETags: [String] = [],
+        tail: [UInt8] = [],
         expiresAt: Date, createdAt: Date = Date()
     ) {
         self.id = id

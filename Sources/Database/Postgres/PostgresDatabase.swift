@@ -158,7 +158,9 @@ public final class PostgresDatabase: Sendable {
         let limit: Duration? = unbounded ? nil : operationTimeout
         let run: @Sendable () async throws -> T = {
             do {
-                return try await self.client.withTransaction(logger: self.logger) { connection in try await body(connection) }
+                return try await self.client.withTransaction(logger: self.logger) { connection in
+                    try await body(connection)
+                }
             } catch {
                 throw await self.explain(error)
             }
@@ -176,7 +178,9 @@ public final class PostgresDatabase: Sendable {
     /// the pool drop the request; a statement already sent finishes or fails with its connection. A transaction cut
     /// off this way is rolled back unless its commit was already on the wire: the caller then reports a failure
     /// for work that did happen, which is why uploads look the photo up again before removing its file.
-    func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws
+        -> T
+    {
         // The caller gets its answer at the deadline even if the work does not honour cancellation (a lease or a
         // statement stuck on a connection the server dropped): waiting for it, as a task group would, once left a
         // worker's job slots taken for good after a database restart. The work is cancelled and left to end.

@@ -12,7 +12,8 @@ public protocol PhotoRepository: Sendable {
     /// Inserts the photo in `transaction`, or returns the photo that has this hash already.
     func insert(_ photo: NewPhoto, in transaction: SQLTransaction) async throws -> InsertOutcome
     /// Moves the photos to `status` in `transaction`, except those already ready.
-    func setStatus(_ status: PhotoStatus, error: String?, photoIDs: [Int64], in transaction: SQLTransaction) async throws
+    func setStatus(_ status: PhotoStatus, error: String?, photoIDs: [Int64], in transaction: SQLTransaction)
+        async throws
     /// Records the derivatives and marks the photo ready, in `transaction`.
     func markReady(
         photoID: Int64, display: DerivativeInfo, thumbnail: DerivativeInfo, in transaction: SQLTransaction

@@ -27,9 +27,11 @@ public struct SQLAccountRepository: AccountRepository {
     }
 
     public func credentials(username: String) async throws -> UserCredentials? {
-        guard let row = try await database.read(
-            "SELECT \(raw: Self.userColumns), password_hash FROM users WHERE username_key = \(User.key(username))"
-        ).first else { return nil }
+        guard
+            let row = try await database.read(
+                "SELECT \(raw: Self.userColumns), password_hash FROM users WHERE username_key = \(User.key(username))"
+            ).first
+        else { return nil }
         return UserCredentials(user: try User(row: row), passwordHash: try row.decode("password_hash"))
     }
 
@@ -66,13 +68,15 @@ public struct SQLAccountRepository: AccountRepository {
     }
 
     public func session(tokenHash: String, now: Date) async throws -> SessionLookup? {
-        guard let row = try await database.read(
-            """
-            SELECT \(raw: Self.userColumns), sessions.token_hash, sessions.expires_at, sessions.last_seen_at
-            FROM sessions JOIN users ON users.id = sessions.user_id
-            WHERE sessions.token_hash = \(tokenHash) AND sessions.expires_at > \(.milliseconds(now))
-            """
-        ).first else { return nil }
+        guard
+            let row = try await database.read(
+                """
+                SELECT \(raw: Self.userColumns), sessions.token_hash, sessions.expires_at, sessions.last_seen_at
+                FROM sessions JOIN users ON users.id = sessions.user_id
+                WHERE sessions.token_hash = \(tokenHash) AND sessions.expires_at > \(.milliseconds(now))
+                """
+            ).first
+        else { return nil }
         return SessionLookup(
             user: try User(row: row), tokenHash: try row.decode("token_hash"), expiresAt: try row.decode("expires_at"),
             lastSeenAt: try row.decode("last_seen_at"))
@@ -141,7 +145,8 @@ public struct SQLAccountRepository: AccountRepository {
 extension User {
     /// Builds a user from a row selected with `SQLAccountRepository.userColumns`.
     init(row: SQLRow) throws {
-        self.init(id: try row.decode("id"), username: try row.decode("username"), createdAt: try row.decode("created_at"))
+        self.init(
+            id: try row.decode("id"), username: try row.decode("username"), createdAt: try row.decode("created_at"))
     }
 }
 

@@ -30,7 +30,8 @@ public struct SQLAlbumRepository: AlbumRepository {
         let byAlbum = Dictionary(grouping: previews, by: { $0.albumID ?? 0 })
         return try albums.map { row in
             let album = try Album(row: row)
-            return AlbumSummary(album: album, photoCount: try row.decode("photo_count"), previews: byAlbum[album.id] ?? [])
+            return AlbumSummary(
+                album: album, photoCount: try row.decode("photo_count"), previews: byAlbum[album.id] ?? [])
         }
     }
 
@@ -52,12 +53,14 @@ public struct SQLAlbumRepository: AlbumRepository {
     }
 
     public func createAlbum(name: String) async throws -> Album {
-        guard let row = try await database.write(
-            """
-            INSERT INTO albums (name, created_at, updated_at) VALUES (\(name), \(now: .text), \(now: .text))
-            RETURNING \(raw: Self.albumColumns)
-            """
-        ).first else { throw DatabaseError(.corruptRow, "insert returned no album") }
+        guard
+            let row = try await database.write(
+                """
+                INSERT INTO albums (name, created_at, updated_at) VALUES (\(name), \(now: .text), \(now: .text))
+                RETURNING \(raw: Self.albumColumns)
+                """
+            ).first
+        else { throw DatabaseError(.corruptRow, "insert returned no album") }
         return try Album(row: row)
     }
 
@@ -86,12 +89,14 @@ public struct SQLAlbumRepository: AlbumRepository {
 
     public func neighbours(of photo: Photo, in scope: PhotoScope) async throws -> PhotoNeighbours {
         let scoped = Self.predicate(scope)
-        guard let row = try await database.read(
-            """
-            SELECT (SELECT min(id) FROM photos WHERE \(scoped) AND id > \(photo.id)) AS newer,
-                   (SELECT max(id) FROM photos WHERE \(scoped) AND id < \(photo.id)) AS older
-            """
-        ).first else { return PhotoNeighbours(newer: nil, older: nil) }
+        guard
+            let row = try await database.read(
+                """
+                SELECT (SELECT min(id) FROM photos WHERE \(scoped) AND id > \(photo.id)) AS newer,
+                       (SELECT max(id) FROM photos WHERE \(scoped) AND id < \(photo.id)) AS older
+                """
+            ).first
+        else { return PhotoNeighbours(newer: nil, older: nil) }
         return PhotoNeighbours(newer: try row.decode("newer"), older: try row.decode("older"))
     }
 

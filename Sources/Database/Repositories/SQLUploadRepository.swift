@@ -42,9 +42,11 @@ public struct SQLUploadRepository: UploadRepository {
                 RETURNING \(raw: Self.columns)
                 """)
             if let row = rows.first { return .claimed(try Upload(row: row)) }
-            guard let row = try await transaction.query(
-                "SELECT upload_offset, expires_at FROM uploads WHERE id = \(id)"
-            ).first else { return .notFound }
+            guard
+                let row = try await transaction.query(
+                    "SELECT upload_offset, expires_at FROM uploads WHERE id = \(id)"
+                ).first
+            else { return .notFound }
             if try row.decode("expires_at", as: Int64.self) <= nowMS { return .expired }
             let current: Int = try row.decode("upload_offset")
             return current != offset ? .offsetMismatch(current: current) : .busy

@@ -31,9 +31,11 @@ public struct Migrator: Sendable {
             let didApply = try await database.transaction(unbounded: true) { transaction -> Bool in
                 try await Self.lock(transaction)
                 // Another instance may have applied it while this one waited for the lock.
-                guard try await transaction.query(
-                    "SELECT 1 FROM schema_migrations WHERE version = \(migration.version)"
-                ).isEmpty else { return false }
+                guard
+                    try await transaction.query(
+                        "SELECT 1 FROM schema_migrations WHERE version = \(migration.version)"
+                    ).isEmpty
+                else { return false }
                 for statement in migration.statements {
                     do {
                         try await transaction.query("\(raw: statement)")
@@ -57,7 +59,8 @@ public struct Migrator: Sendable {
     public func pending(_ database: any SQLDatabase) async throws -> [String] {
         var applied: Set<String> = []
         if try await !database.read(database.dialect.tableExists("schema_migrations")).isEmpty {
-            applied = Set(try await database.read("SELECT version FROM schema_migrations").map { try $0.decode("version") })
+            applied = Set(
+                try await database.read("SELECT version FROM schema_migrations").map { try $0.decode("version") })
         }
         return migrations.map(\.version).filter { !applied.contains($0) }
     }

@@ -50,7 +50,9 @@ public struct ClaimedJob: Sendable, Equatable, Identifiable {
     public var maxAttempts: Int
     public var workerID: String
 
-    public init(id: Int64, kind: String, payload: String, photoID: Int64?, attempt: Int, maxAttempts: Int, workerID: String) {
+    public init(
+        id: Int64, kind: String, payload: String, photoID: Int64?, attempt: Int, maxAttempts: Int, workerID: String
+    ) {
         self.id = id
         self.kind = kind
         self.payload = payload

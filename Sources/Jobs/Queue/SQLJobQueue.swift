@@ -54,7 +54,8 @@ public struct SQLJobQueue: JobQueue {
                 """)
             for row in poisoned {
                 try await photos.setStatus(
-                    .failed, error: try row.decode("last_error"), photoIDs: [try row.decode("photo_id", as: Int64?.self)]
+                    .failed, error: try row.decode("last_error"),
+                    photoIDs: [try row.decode("photo_id", as: Int64?.self)]
                         .compactMap { $0 }, in: transaction)
             }
             let candidates: SQLStatement =

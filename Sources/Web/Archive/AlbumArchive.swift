@@ -45,13 +45,16 @@ struct AlbumArchive: Sendable {
             var archive = ZipStreamWriter()
             for (photo, name) in zip(photos, Self.entryNames(for: photos)) {
                 let key = MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension)
-                try await output.write(archive.beginEntry(
-                    name: name, expectedSize: UInt64(photo.bytes), modified: photo.createdAt))
+                try await output.write(
+                    archive.beginEntry(
+                        name: name, expectedSize: UInt64(photo.bytes), modified: photo.createdAt))
                 let (crc, size) = try await store.withLocalFile(key) { path in try await Self.copy(path, to: output) }
                 try await output.write(archive.endEntry(crc: crc, size: size))
             }
             try await output.write(archive.finish())
-            logger.info("album archive sent", metadata: ["archive.entries": "\(photos.count)", "archive.bytes": "\(archive.offset)"])
+            logger.info(
+                "album archive sent",
+                metadata: ["archive.entries": "\(photos.count)", "archive.bytes": "\(archive.offset)"])
             writer = output.writer
             try await writer.finish(nil)
         }

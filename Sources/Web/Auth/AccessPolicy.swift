@@ -15,7 +15,8 @@ enum AccessPolicy {
     }
 
     /// The answer that turns the request away, or nil when it may go on.
-    static func refusal(for request: Request, context: WebRequestContext, configuration: AuthConfiguration) -> Response? {
+    static func refusal(for request: Request, context: WebRequestContext, configuration: AuthConfiguration) -> Response?
+    {
         guard configuration.required, context.user == nil else { return nil }
         if openPaths.contains(request.uri.path) { return nil }
         let reading = request.method == .get || request.method == .head

@@ -55,7 +55,8 @@ enum CSRFPolicy {
             return true
         }
         if let origin = request.headers[.origin], origin != "null", let host = request.head.authority {
-            let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init)
+            let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(
+                String.init)
             return originHost != host
         }
         return false

@@ -58,8 +58,12 @@ public enum PasswordPolicy {
     /// Why the password is not acceptable, or nil when it is.
     public static func problem(_ password: String) -> String? {
         if password.isEmpty { return "the password is empty" }
-        if password.count < minimumLength { return "the password is too short: use at least \(minimumLength) characters" }
-        if password.utf8.count > maximumBytes { return "the password is too long: bcrypt uses at most \(maximumBytes) bytes" }
+        if password.count < minimumLength {
+            return "the password is too short: use at least \(minimumLength) characters"
+        }
+        if password.utf8.count > maximumBytes {
+            return "the password is too long: bcrypt uses at most \(maximumBytes) bytes"
+        }
         return nil
     }
 }
@@ -69,7 +73,9 @@ public enum UsernamePolicy {
     public static func problem(_ name: String) -> String? {
         if name.isEmpty { return "the username is empty" }
         if name.count > 64 { return "the username is too long: at most 64 characters" }
-        if name.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+        if name.unicodeScalars.contains(where: {
+            $0.properties.isWhitespace || $0.properties.generalCategory == .control
+        }) {
             return "the username cannot contain spaces or control characters"
         }
         return nil

@@ -25,7 +25,8 @@ public enum SecretToken {
 
     /// Compares two strings in time that depends only on their lengths.
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var difference: UInt8 = 0
         for index in x.indices { difference |= x[index] ^ y[index] }
@@ -41,6 +42,8 @@ public enum SecretToken {
             body = body.dropFirst(apiPrefix.count)
         }
         return body.utf8.count == 43
-            && body.utf8.allSatisfy { (65...90).contains($0) || (97...122).contains($0) || (48...57).contains($0) || $0 == 45 || $0 == 95 }
+            && body.utf8.allSatisfy {
+                (65...90).contains($0) || (97...122).contains($0) || (48...57).contains($0) || $0 == 45 || $0 == 95
+            }
     }
 }

@@ -22,7 +22,8 @@ enum SessionCookie {
     /// Tells the browser to forget the cookie.
     static func expired(request: Request) -> Cookie {
         Cookie(
-            name: name, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", secure: isTLS(request),
+            name: name, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
+            secure: isTLS(request),
             httpOnly: true, sameSite: .lax)
     }
 

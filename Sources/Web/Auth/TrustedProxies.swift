@@ -34,7 +34,8 @@ public struct TrustedProxies: Sendable, Equatable {
         for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
             let parts = item.split(separator: "/", maxSplits: 1).map(String.init)
             guard let bytes = Self.bytes(of: parts[0]) else {
-                throw TrustedProxiesError("expected IP addresses or CIDR ranges separated by commas; '\(item)' is not one")
+                throw TrustedProxiesError(
+                    "expected IP addresses or CIDR ranges separated by commas; '\(item)' is not one")
             }
             var prefix = bytes.count * 8
             if parts.count == 2 {
@@ -77,7 +78,9 @@ public struct TrustedProxies: Sendable, Equatable {
         case .v6(let v6):
             let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
             // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is that IPv4 address.
-            if bytes.prefix(10).allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF { return Array(bytes.suffix(4)) }
+            if bytes.prefix(10).allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
+                return Array(bytes.suffix(4))
+            }
             return bytes
         default: return nil
         }

@@ -49,7 +49,8 @@ struct AlbumController: Sendable {
         let album = try await findAlbum(context)
         let after = try request.photoCursor()
         if request.wantsJSON {
-            let (shown, next) = try await photoController.page(.album(album.id), after: after, limit: configuration.pageSize)
+            let (shown, next) = try await photoController.page(
+                .album(album.id), after: after, limit: configuration.pageSize)
             return JSONResponse.make(
                 AlbumPageJSON(album: AlbumJSON(album), photos: shown.map { PhotoJSON($0, store: store) }, next: next))
         }
@@ -82,15 +83,19 @@ struct AlbumController: Sendable {
         let photos = try await albums.allPhotos(inAlbum: album.id)
         let archive = AlbumArchive(photos: photos, store: store, logger: logger)
         let headers: HTTPFields = [
-            .contentType: "application/zip", .contentDisposition: Self.attachment(album.name + ".zip"), .cacheControl: "no-store",
+            .contentType: "application/zip", .contentDisposition: Self.attachment(album.name + ".zip"),
+            .cacheControl: "no-store",
         ]
         return Response(status: .ok, headers: headers, body: archive.body)
     }
 
     /// `attachment; filename="…"; filename*=UTF-8''…` with an ASCII fallback for old clients.
     static func attachment(_ name: String) -> String {
-        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
-        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let ascii = String(
+            name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" }
+        )
+        let unreserved = CharacterSet(
+            charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         let encoded = name.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "album.zip"
         return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }

@@ -26,7 +26,8 @@ struct AuthController: Sendable {
     @Sendable func loginPage(_ request: Request, context: Context) async throws -> Response {
         let next = LoginRedirect.safe(request.uri.queryParameters["next"].map(String.init))
         if context.user != nil, !request.wantsJSON { return JSONResponse.seeOther(next) }
-        return renderer.page("login", LoginPage(chrome: PageChrome.signIn(context), next: next, username: "", message: nil))
+        return renderer.page(
+            "login", LoginPage(chrome: PageChrome.signIn(context), next: next, username: "", message: nil))
     }
 
     /// `POST /login`: checks the password (bcrypt, off the event loop), then starts a new session.
@@ -36,14 +37,16 @@ struct AuthController: Sendable {
         let password = fields["password"] ?? ""
         let next = LoginRedirect.safe(fields["next"])
         // An unknown name costs one bcrypt check like a wrong password, and gets the same answer.
-        let credentials = username.isEmpty || username.count > 64 ? nil : try await accounts.credentials(username: username)
+        let credentials =
+            username.isEmpty || username.count > 64 ? nil : try await accounts.credentials(username: username)
         let matches = try await hasher.verify(String(password.prefix(1024)), hash: credentials?.passwordHash)
         guard matches, let user = credentials?.user else {
             logger.notice("sign-in failed", metadata: ["user.known": "\(credentials != nil)"])
             if !request.wantsJSON {
                 return renderer.page(
                     "login",
-                    LoginPage(chrome: PageChrome.signIn(context), next: next, username: username, message: Self.failedMessage),
+                    LoginPage(
+                        chrome: PageChrome.signIn(context), next: next, username: username, message: Self.failedMessage),
                     status: .unauthorized)
             }
             throw APIError(.unauthorized, "invalid_credentials", Self.failedMessage)

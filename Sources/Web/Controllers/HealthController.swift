@@ -1,8 +1,8 @@
 import Database
 import Hummingbird
-import Storage
 import NIOCore
 import Prometheus
+import Storage
 
 /// `GET /healthz` (the process answers), `GET /readyz` (database, storage, schema), `GET /metrics` (Prometheus text).
 struct HealthController<Context: RequestContext>: Sendable {

@@ -85,7 +85,9 @@ struct PhotoController: Sendable {
         if let hash = query["hash"] {
             // Lets a client skip a file it would upload for nothing (`app import`, scripts).
             let wanted = hash.lowercased()
-            guard MediaKey.isSHA256Hex(wanted) else { throw APIError.badRequest("hash must be a SHA-256 as 64 hex digits.") }
+            guard MediaKey.isSHA256Hex(wanted) else {
+                throw APIError.badRequest("hash must be a SHA-256 as 64 hex digits.")
+            }
             guard let photo = try await photos.photo(hash: wanted) else {
                 throw APIError.notFound("No photo has this hash.")
             }
@@ -143,7 +145,9 @@ struct PhotoController: Sendable {
     @Sendable func move(_ request: Request, context: Context) async throws -> Response {
         let id = try context.routeID(naming: "photo")
         let fields = try await RequestFields.read(request)
-        guard fields["album"] != nil else { throw APIError.badRequest("Choose an album (field \"album\", empty for none).") }
+        guard fields["album"] != nil else {
+            throw APIError.badRequest("Choose an album (field \"album\", empty for none).")
+        }
         let album = try RequestFields.albumID(fields["album"])
         guard let moved = try await albums.move(photoIDs: [id], toAlbum: album) else {
             throw APIError.notFound("There is no album \(album ?? 0).")
@@ -151,7 +155,8 @@ struct PhotoController: Sendable {
         guard moved == 1, let photo = try await photos.photo(id: id) else {
             throw APIError.notFound("There is no photo \(id).")
         }
-        context.logger.info("photo moved", metadata: ["photo.id": "\(id)", "album.id": "\(album.map(String.init) ?? "none")"])
+        context.logger.info(
+            "photo moved", metadata: ["photo.id": "\(id)", "album.id": "\(album.map(String.init) ?? "none")"])
         if request.wantsJSON { return JSONResponse.make(json(photo)) }
         return JSONResponse.seeOther("/photos/\(id)")
     }
@@ -171,7 +176,9 @@ struct PhotoController: Sendable {
             do {
                 try await store.delete(key)
             } catch {
-                context.logger.error("deleting a media file failed", metadata: ["photo.id": "\(id)", "media.key": "\(key)", "error": "\(error)"])
+                context.logger.error(
+                    "deleting a media file failed",
+                    metadata: ["photo.id": "\(id)", "media.key": "\(key)", "error": "\(error)"])
             }
         }
         context.logger.info("photo deleted", metadata: ["photo.id": "\(id)"])
@@ -201,7 +208,8 @@ struct PhotoController: Sendable {
         if request.headers[CSRFPolicy.headerName] == nil, context.user?.isBearer != true {
             try CSRFPolicy.verify(request, context: context, submitted: form.fields[CSRFPolicy.fieldName])
         }
-        let albumID = try RequestFields.albumID(form.fields["album"] ?? request.uri.queryParameters["album"].map(String.init))
+        let albumID = try RequestFields.albumID(
+            form.fields["album"] ?? request.uri.queryParameters["album"].map(String.init))
         if let albumID, try await albums.album(id: albumID) == nil {
             throw APIError.badRequest("There is no album \(albumID) to upload into.")
         }

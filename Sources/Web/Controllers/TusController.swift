@@ -29,10 +29,18 @@ struct TusController: Sendable {
     func addRoutes(to router: Router<Context>) {
         router.on("/uploads", method: .options) { request, _ in self.options(request) }
         router.on("/uploads/{id}", method: .options) { request, _ in self.options(request) }
-        router.post("/uploads") { request, context in try await self.answer(request) { try await self.create(request, context) } }
-        router.head("/uploads/{id}") { request, context in try await self.answer(request) { try await self.head(context) } }
-        router.patch("/uploads/{id}") { request, context in try await self.answer(request) { try await self.patch(request, context) } }
-        router.delete("/uploads/{id}") { request, context in try await self.answer(request) { try await self.delete(request, context) } }
+        router.post("/uploads") { request, context in
+            try await self.answer(request) { try await self.create(request, context) }
+        }
+        router.head("/uploads/{id}") { request, context in
+            try await self.answer(request) { try await self.head(context) }
+        }
+        router.patch("/uploads/{id}") { request, context in
+            try await self.answer(request) { try await self.patch(request, context) }
+        }
+        router.delete("/uploads/{id}") { request, context in
+            try await self.answer(request) { try await self.delete(request, context) }
+        }
     }
 
     /// A refusal with the headers tus clients act on (`Upload-Offset` on a 409, `Tus-Version` on a 412).
@@ -59,7 +67,8 @@ struct TusController: Sendable {
         do {
             guard request.headers[TusHeaders.resumable] == TusHeaders.version else {
                 throw Refusal(
-                    error: APIError(.preconditionFailed, "tus_version", "Send Tus-Resumable: 1.0.0; this server speaks tus 1.0.0."),
+                    error: APIError(
+                        .preconditionFailed, "tus_version", "Send Tus-Resumable: 1.0.0; this server speaks tus 1.0.0."),
                     headers: [TusHeaders.tusVersion: TusHeaders.version])
             }
             var response = try await handler()
@@ -93,14 +102,17 @@ struct TusController: Sendable {
         }
         guard length > 0 else { throw APIError.badRequest("The file is empty.") }
         guard length <= configuration.maxUploadBytes else {
-            throw APIError.tooLarge("The upload is larger than the limit of \(Formatting.bytes(configuration.maxUploadBytes)).")
+            throw APIError.tooLarge(
+                "The upload is larger than the limit of \(Formatting.bytes(configuration.maxUploadBytes)).")
         }
-        let metadata: [String: String] = try request.headers[TusHeaders.uploadMetadata].map { header -> [String: String] in
-            guard let parsed = TusHeaders.parseMetadata(header) else {
-                throw APIError.badRequest("Upload-Metadata is malformed: comma-separated \"key base64value\" pairs.")
-            }
-            return parsed
-        } ?? [:]
+        let metadata: [String: String] =
+            try request.headers[TusHeaders.uploadMetadata].map { header -> [String: String] in
+                guard let parsed = TusHeaders.parseMetadata(header) else {
+                    throw APIError.badRequest(
+                        "Upload-Metadata is malformed: comma-separated \"key base64value\" pairs.")
+                }
+                return parsed
+            } ?? [:]
         let fileName = TusHeaders.cleanFileName(metadata["filename"] ?? metadata["name"] ?? "")
         var declaredHash: String?
         if let hash = metadata["sha256"] {
@@ -129,7 +141,10 @@ struct TusController: Sendable {
         logger.info("resumable upload created", metadata: ["upload.id": "\(id)", "upload.length": "\(length)"])
         return Response(
             status: .created,
-            headers: [.location: "/uploads/" + id, TusHeaders.uploadExpires: HTTPDate.format(expires), TusHeaders.uploadOffset: "0"])
+            headers: [
+                .location: "/uploads/" + id, TusHeaders.uploadExpires: HTTPDate.format(expires),
+                TusHeaders.uploadOffset: "0",
+            ])
     }
 
     // MARK: Core
@@ -155,7 +170,8 @@ struct TusController: Sendable {
         guard HeaderParameters(request.headers[.contentType] ?? "").value == TusHeaders.chunkContentType else {
             throw APIError.unsupportedType("Send chunks as Content-Type: \(TusHeaders.chunkContentType).")
         }
-        guard let offsetText = request.headers[TusHeaders.uploadOffset], let offset = Int(offsetText), offset >= 0 else {
+        guard let offsetText = request.headers[TusHeaders.uploadOffset], let offset = Int(offsetText), offset >= 0
+        else {
             throw APIError.badRequest("Send Upload-Offset: where this chunk starts.")
         }
         let checksum = try request.headers[TusHeaders.uploadChecksum].map(ChunkChecksum.init(header:))
@@ -175,14 +191,19 @@ struct TusController: Sendable {
         case .expired: throw APIError(.gone, "expired", "This upload has expired; start it again.")
         case .offsetMismatch(let current):
             throw Refusal(
-                error: APIError(.conflict, "offset_mismatch", "The upload is at byte \(current), not \(offset): resume from there."),
+                error: APIError(
+                    .conflict, "offset_mismatch", "The upload is at byte \(current), not \(offset): resume from there."),
                 headers: [TusHeaders.uploadOffset: String(current)])
         case .busy:
-            throw APIError(.conflict, "upload_busy", "Another request is sending a chunk of this upload; wait for it, then resume.")
+            throw APIError(
+                .conflict, "upload_busy", "Another request is sending a chunk of this upload; wait for it, then resume."
+            )
         }
         do {
             return try await holdingLease(id: id, token: token) {
-                try await self.write(request, upload: upload, offset: offset, token: token, checksum: checksum, declaredLength: declaredLength)
+                try await self.write(
+                    request, upload: upload, offset: offset, token: token, checksum: checksum,
+                    declaredLength: declaredLength)
             }
         } catch {
             // In a task of its own: a request cancelled by its client's disconnect must still give the lease back,
@@ -204,7 +225,8 @@ struct TusController: Sendable {
         let chunkFile = resumable.store.temporaryDirectory + "/chunk-" + UUID().uuidString + ".part"
         defer { POSIXFile.removeIfPresent(chunkFile) }
         let received = try await receive(
-            request.body, into: chunkFile, prefix: upload.tail, limit: min(resumable.maxChunkBytes, upload.length - offset),
+            request.body, into: chunkFile, prefix: upload.tail,
+            limit: min(resumable.maxChunkBytes, upload.length - offset),
             checksum: checksum, declaredLength: declaredLength)
         var next = upload
         next.offset = offset + received
@@ -215,12 +237,15 @@ struct TusController: Sendable {
             next.update(from: staged)
         }
         guard try await resumable.uploads.advance(next, token: token, keepLease: next.isComplete) else {
-            throw APIError(.conflict, "upload_busy", "This upload was changed by another request; ask HEAD for its offset.")
+            throw APIError(
+                .conflict, "upload_busy", "This upload was changed by another request; ask HEAD for its offset.")
         }
         if next.isComplete { return try await complete(next, token: token) }
         return Response(
             status: .noContent,
-            headers: [TusHeaders.uploadOffset: String(next.offset), TusHeaders.uploadExpires: HTTPDate.format(next.expiresAt)])
+            headers: [
+                TusHeaders.uploadOffset: String(next.offset), TusHeaders.uploadExpires: HTTPDate.format(next.expiresAt),
+            ])
     }
 
     /// Runs `body` while renewing the upload's lease every third of its length, so a slow chunk keeps the upload
@@ -235,7 +260,11 @@ struct TusController: Sendable {
                 while true {
                     try? await Task.sleep(for: .milliseconds(Int(lease * 1000 / 3)))
                     if Task.isCancelled { return }
-                    if (try? await uploads.renew(id: id, token: token, until: Date().addingTimeInterval(lease))) == false { return }
+                    if (try? await uploads.renew(id: id, token: token, until: Date().addingTimeInterval(lease)))
+                        == false
+                    {
+                        return
+                    }
                 }
             }
             defer { group.cancelAll() }
@@ -246,7 +275,8 @@ struct TusController: Sendable {
     /// Streams the chunk into `path` (after `prefix`, the bytes S3 still holds back), bounded by `limit`, and checks
     /// its checksum. Returns the chunk's length; throws, keeping nothing, if it is too long, cut short or corrupt.
     private func receive(
-        _ body: RequestBody, into path: String, prefix: [UInt8], limit: Int, checksum: ChunkChecksum?, declaredLength: Int?
+        _ body: RequestBody, into path: String, prefix: [UInt8], limit: Int, checksum: ChunkChecksum?,
+        declaredLength: Int?
     ) async throws -> Int {
         let fd: Int32
         do {
@@ -277,10 +307,12 @@ struct TusController: Sendable {
             }
             try POSIXFile.sync(fd)
         } catch let error as POSIXFile.Failure {
-            throw APIError.unavailable(error.isOutOfSpace ? "The server's disk is full." : "The server cannot write uploads right now.")
+            throw APIError.unavailable(
+                error.isOutOfSpace ? "The server's disk is full." : "The server cannot write uploads right now.")
         }
         if let declaredLength, received < declaredLength {
-            throw APIError.badRequest("The chunk ended after \(received) of its \(declaredLength) bytes; nothing of it was kept.")
+            throw APIError.badRequest(
+                "The chunk ended after \(received) of its \(declaredLength) bytes; nothing of it was kept.")
         }
         if let checksum {
             let digest: [UInt8] =
@@ -289,7 +321,9 @@ struct TusController: Sendable {
                 case .sha1: Array(sha1.finalize())
                 }
             guard digest == checksum.digest else {
-                throw APIError(Self.checksumMismatch, "checksum_mismatch", "The chunk does not match its Upload-Checksum; it was not kept.")
+                throw APIError(
+                    Self.checksumMismatch, "checksum_mismatch",
+                    "The chunk does not match its Upload-Checksum; it was not kept.")
             }
         }
         return received
@@ -311,22 +345,26 @@ struct TusController: Sendable {
                     Self.checksumMismatch, "checksum_mismatch",
                     "The file's SHA-256 is not the one declared in Upload-Metadata; the upload was discarded.")
             }
-        } catch where error is APIError || error is IngestError {
+        } catch  where error is APIError || error is IngestError {
             _ = try? await resumable.uploads.delete(id: upload.id)
             await store.discardStaged(staged)
             throw (error as? IngestError).map(APIError.init) ?? error
         }
         let media = self.store
         let outcome = try await ingest.record(
-            inspected, originalName: upload.fileName.isEmpty ? "photo.\(inspected.header.format.fileExtension)" : upload.fileName,
+            inspected,
+            originalName: upload.fileName.isEmpty ? "photo.\(inspected.header.format.fileExtension)" : upload.fileName,
             albumID: upload.albumID, ownerID: upload.ownerID,
-            storeOriginal: { key, contentType in try await store.promoteStaged(staged, to: key, contentType: contentType) },
+            storeOriginal: { key, contentType in
+                try await store.promoteStaged(staged, to: key, contentType: contentType)
+            },
             deleteStored: { key in try await media.delete(key) },
             discard: { await store.discardStaged(staged) })
         _ = try await resumable.uploads.delete(id: upload.id)
         logger.info(
             "resumable upload completed", metadata: ["upload.id": "\(upload.id)", "photo.id": "\(outcome.photo.id)"])
-        var response = JSONResponse.make(PhotoJSON(outcome.photo, store: self.store), status: outcome.isNew ? .created : .ok)
+        var response = JSONResponse.make(
+            PhotoJSON(outcome.photo, store: self.store), status: outcome.isNew ? .created : .ok)
         response.headers[.location] = "/photos/\(outcome.photo.id)"
         response.headers[TusHeaders.uploadOffset] = String(upload.length)
         return response
@@ -365,7 +403,9 @@ struct TusController: Sendable {
         else {
             throw APIError.notFound("There is no upload \(id).")
         }
-        guard evenIfExpired || upload.expiresAt > Date() else { throw APIError(.gone, "expired", "This upload has expired; start it again.") }
+        guard evenIfExpired || upload.expiresAt > Date() else {
+            throw APIError(.gone, "expired", "This upload has expired; start it again.")
+        }
         return upload
     }
 

@@ -28,11 +28,17 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad_request", message) }
-    static func notFound(_ message: String = "There is nothing here.") -> APIError { APIError(.notFound, "not_found", message) }
+    static func notFound(_ message: String = "There is nothing here.") -> APIError {
+        APIError(.notFound, "not_found", message)
+    }
     static func tooLarge(_ message: String) -> APIError { APIError(.contentTooLarge, "too_large", message) }
-    static func unsupportedType(_ message: String) -> APIError { APIError(.unsupportedMediaType, "unsupported_media_type", message) }
+    static func unsupportedType(_ message: String) -> APIError {
+        APIError(.unsupportedMediaType, "unsupported_media_type", message)
+    }
     static func unavailable(_ message: String) -> APIError { APIError(.serviceUnavailable, "unavailable", message) }
     static func insufficientStorage() -> APIError {
-        APIError(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), "insufficient_storage", "The server's disk is full; nothing was saved. Try again later.")
+        APIError(
+            HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), "insufficient_storage",
+            "The server's disk is full; nothing was saved. Try again later.")
     }
 }

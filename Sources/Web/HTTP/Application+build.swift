@@ -17,14 +17,17 @@ struct SharedHTTPServices: Sendable {
 
     init(_ configuration: WebConfiguration) {
         securityHeaders = SecurityHeaders(mediaOrigins: configuration.mediaOrigins)
-        staticFiles = configuration.serveStatic ? StaticFiles(directory: configuration.publicDirectory, urlBasePath: "/static") : nil
+        staticFiles =
+            configuration.serveStatic
+            ? StaticFiles(directory: configuration.publicDirectory, urlBasePath: "/static") : nil
     }
 
     /// The fast path's services, when static files are served.
     func staticFileHandlerServices(serverName: String?) -> StaticFileChannelHandler.Services? {
         staticFiles.map {
             StaticFileChannelHandler.Services(
-                files: $0, securityHeaders: securityHeaders, requestIDs: requestIDs, metrics: metrics, serverName: serverName)
+                files: $0, securityHeaders: securityHeaders, requestIDs: requestIDs, metrics: metrics,
+                serverName: serverName)
         }
     }
 }
@@ -62,7 +65,8 @@ public func buildApplication(
         router.add(
             middleware: FileMiddleware(
                 mediaRoot, urlBasePath: "/media",
-                cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(31_536_000), .immutable])]), logger: logger))
+                cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(31_536_000), .immutable])]),
+                logger: logger))
     }
     router.add(middleware: AuthMiddleware(accounts: accounts, configuration: configuration.auth, logger: logger))
     router.add(middleware: RateLimitMiddleware.uploads(cache: cache, configuration: configuration))

@@ -58,7 +58,8 @@ struct HeaderParameters: Sendable, Equatable {
         }
         guard let raw = name ?? parameters["filename"] else { return nil }
         let lastComponent = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let cleaned = String(lastComponent.unicodeScalars.filter { !$0.properties.generalCategory.isControl }.map(Character.init))
+        let cleaned = String(
+            lastComponent.unicodeScalars.filter { !$0.properties.generalCategory.isControl }.map(Character.init))
         return String(cleaned.prefix(255))
     }
 }

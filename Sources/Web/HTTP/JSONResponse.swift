@@ -7,7 +7,8 @@ enum JSONResponse {
     static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{\"error\":\"internal_error\",\"message\":\"encoding failed\"}".utf8)
+        let data =
+            (try? encoder.encode(value)) ?? Data("{\"error\":\"internal_error\",\"message\":\"encoding failed\"}".utf8)
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -15,7 +15,8 @@ enum RequestFields {
         }
         let type = HeaderParameters(request.headers[.contentType] ?? "").value
         if type == "application/json" {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+            else {
                 throw APIError.badRequest("The body is not a JSON object.")
             }
             var fields: [String: String] = [:]
@@ -46,7 +47,9 @@ enum RequestFields {
     /// An album id from a form field: empty means "no album".
     static func albumID(_ text: String?) throws -> Int64? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text != "none" else { return nil }
-        guard let id = Int64(text), id > 0 else { throw APIError.badRequest("album must be an album id, or empty for none.") }
+        guard let id = Int64(text), id > 0 else {
+            throw APIError.badRequest("album must be an album id, or empty for none.")
+        }
         return id
     }
 }

@@ -14,7 +14,9 @@ struct AuthMiddleware: RouterMiddleware {
     let configuration: AuthConfiguration
     let logger: Logger
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         // Hummingbird's file middleware asks the router first and serves a file only when that answers 404, so
         // static files and media pass through here: they are public, and need no database lookup.
         if AccessPolicy.isFilePath(request.uri.path) { return try await next(request, context) }
@@ -56,7 +58,8 @@ struct AuthMiddleware: RouterMiddleware {
             do {
                 try await accounts.touchToken(id: token.id, lastUsedAt: now)
             } catch {
-                logger.warning("recording a token's use failed", metadata: ["token.id": "\(token.id)", "error": "\(error)"])
+                logger.warning(
+                    "recording a token's use failed", metadata: ["token.id": "\(token.id)", "error": "\(error)"])
             }
         }
         return SignedInUser(id: token.userID, username: token.username, credential: .apiToken(id: token.id))
@@ -73,18 +76,22 @@ struct AuthMiddleware: RouterMiddleware {
         if now.timeIntervalSince(session.lastSeenAt) >= configuration.touchInterval.seconds {
             do {
                 try await accounts.touchSession(
-                    tokenHash: digest, lastSeenAt: now, expiresAt: now.addingTimeInterval(configuration.sessionLifetime.seconds))
+                    tokenHash: digest, lastSeenAt: now,
+                    expiresAt: now.addingTimeInterval(configuration.sessionLifetime.seconds))
             } catch {
-                logger.warning("extending a session failed", metadata: ["user.id": "\(session.user.id)", "error": "\(error)"])
+                logger.warning(
+                    "extending a session failed", metadata: ["user.id": "\(session.user.id)", "error": "\(error)"])
             }
         }
-        return SignedInUser(id: session.user.id, username: session.user.username, credential: .session(tokenHash: digest))
+        return SignedInUser(
+            id: session.user.id, username: session.user.username, credential: .session(tokenHash: digest))
     }
 
     /// 401 for a bearer token we do not accept.
     static func invalidToken() -> Response {
         var response = JSONResponse.make(
-            ErrorJSON(error: "unauthorized", message: "This API token is unknown or has been revoked."), status: .unauthorized)
+            ErrorJSON(error: "unauthorized", message: "This API token is unknown or has been revoked."),
+            status: .unauthorized)
         response.headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\""
         return response
     }

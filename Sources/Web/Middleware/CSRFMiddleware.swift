@@ -11,7 +11,9 @@ struct CSRFMiddleware: RouterMiddleware {
     /// URL-encoded forms are small; anything larger is not one of ours.
     static let maxFormBytes = 64 * 1024
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var request = request
         var context = context
         let (expected, existing) = CSRFPolicy.expectedToken(request, user: context.user)
@@ -36,8 +38,9 @@ struct CSRFMiddleware: RouterMiddleware {
             // after sign-out), Secure behind a TLS-terminating proxy as the session cookie is.
             let anonymous = context.user == nil ? context.csrfToken : CSRFPolicy.newToken()
             response.setCookie(
-                Cookie(name: CSRFPolicy.cookieName, value: anonymous, maxAge: 365 * 24 * 3600, path: "/",
-                       secure: SessionCookie.isTLS(request), httpOnly: true, sameSite: .lax))
+                Cookie(
+                    name: CSRFPolicy.cookieName, value: anonymous, maxAge: 365 * 24 * 3600, path: "/",
+                    secure: SessionCookie.isTLS(request), httpOnly: true, sameSite: .lax))
         }
         return response
     }

@@ -10,7 +10,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let renderer: PageRenderer
     let logger: Logger
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch {
@@ -19,10 +21,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if request.wantsHTML {
                 response = renderer.page(
                     "error",
-                    ErrorPage(title: apiError.status.reasonPhrase, status: apiError.status.code, message: apiError.message),
+                    ErrorPage(
+                        title: apiError.status.reasonPhrase, status: apiError.status.code, message: apiError.message),
                     status: apiError.status)
             } else {
-                response = JSONResponse.make(ErrorJSON(error: apiError.code, message: apiError.message), status: apiError.status)
+                response = JSONResponse.make(
+                    ErrorJSON(error: apiError.code, message: apiError.message), status: apiError.status)
             }
             if let retryAfter = apiError.retryAfter {
                 response.headers[.retryAfter] = String(retryAfter)
@@ -42,7 +46,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as APIError: return error
         case let error as IngestError: return APIError(error)
         case let error as DatabaseError:
-            logger.error("database error", metadata: ["error": "\(error)", "underlying": "\(error.underlying.map { "\($0)" } ?? "")", "http.path": "\(request.uri.path)"])
+            logger.error(
+                "database error",
+                metadata: [
+                    "error": "\(error)", "underlying": "\(error.underlying.map { "\($0)" } ?? "")",
+                    "http.path": "\(request.uri.path)",
+                ])
             return .unavailable("The database is unavailable right now; nothing was saved. Try again shortly.")
         case let error as StorageError where error.code == .outOfSpace:
             logger.error("storage full", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
@@ -53,14 +62,16 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as any HTTPResponseError:
             switch error.status {
             case .notFound: return .notFound()
-            case .methodNotAllowed: return APIError(.methodNotAllowed, "method_not_allowed", "That method is not allowed here.")
+            case .methodNotAllowed:
+                return APIError(.methodNotAllowed, "method_not_allowed", "That method is not allowed here.")
             default:
                 let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
                 return APIError(error.status, code, error.status.reasonPhrase + ".")
             }
         default:
             logger.error("unexpected error", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
-            return APIError(.internalServerError, "internal_error", "Something went wrong on the server; it has been logged.")
+            return APIError(
+                .internalServerError, "internal_error", "Something went wrong on the server; it has been logged.")
         }
     }
 }

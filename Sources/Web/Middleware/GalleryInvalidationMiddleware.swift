@@ -7,7 +7,9 @@ struct GalleryInvalidationMiddleware: RouterMiddleware {
     typealias Context = WebRequestContext
     let cache: any Cache
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let response = try await next(request, context)
         if CSRFPolicy.isUnsafe(request.method), response.status.code < 400 { await GalleryCache.invalidate(cache) }
         return response

@@ -11,13 +11,16 @@ import Synchronization
 struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let handles: HTTPMetricHandles
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let started = DispatchTime.now().uptimeNanoseconds
         let method = request.method.rawValue
         do {
             // Timed to the handler's answer; a streamed body (an album archive) is not included.
             let response = try await next(request, context)
-            handles.record(route: Self.route(request, context), method: method, status: response.status.code, since: started)
+            handles.record(
+                route: Self.route(request, context), method: method, status: response.status.code, since: started)
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
@@ -69,7 +72,8 @@ final class HTTPMetricHandles: Sendable {
 
     private static func timer(_ key: Key) -> Timer {
         Timer(
-            label: "memories_http_request_duration_seconds", dimensions: [("route", key.route), ("method", key.method)],
+            label: "memories_http_request_duration_seconds",
+            dimensions: [("route", key.route), ("method", key.method)],
             preferredDisplayUnit: .seconds)
     }
 }

@@ -12,11 +12,14 @@ struct RateLimitMiddleware: RouterMiddleware {
     let applies: @Sendable (Request) -> Bool
     let keys: @Sendable (Request, Context) -> [String]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard limiter.limit > 0, applies(request) else { return try await next(request, context) }
         for key in keys(request, context) {
             if case .limited(let retryAfter) = await limiter.admit(key) {
-                context.logger.notice("rate limited", metadata: ["rate.key": "\(key)", "rate.limit": "\(limiter.limit)"])
+                context.logger.notice(
+                    "rate limited", metadata: ["rate.key": "\(key)", "rate.limit": "\(limiter.limit)"])
                 var error = APIError(
                     .tooManyRequests, "rate_limited",
                     "Too many uploads: at most \(limiter.limit) a minute. Try again in \(retryAfter) seconds.")
@@ -37,11 +40,15 @@ extension RateLimitMiddleware {
         let proxies = configuration.trustedProxies
         return RateLimitMiddleware(
             limiter: RateLimiter(
-                cache: cache, limit: configuration.uploadRatePerMinute, window: configuration.uploadRateWindow, name: "upload"),
+                cache: cache, limit: configuration.uploadRatePerMinute, window: configuration.uploadRateWindow,
+                name: "upload"),
             applies: { $0.method == .post && ($0.uri.path == "/photos" || $0.uri.path == "/uploads") },
             keys: { request, context in
                 // Both: many accounts from one address, and one account from many addresses, are each one client.
-                let ip = "ip:" + proxies.clientAddress(peer: context.peerAddress, forwardedFor: request.headers[values: forwardedFor])
+                let ip =
+                    "ip:"
+                    + proxies.clientAddress(
+                        peer: context.peerAddress, forwardedFor: request.headers[values: forwardedFor])
                 return context.user.map { [ip, "user:\($0.id)"] } ?? [ip]
             })
     }

@@ -1,5 +1,5 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Synchronization
 
 /// Gives every request an id: the client's `X-Request-ID` when it is sane (1–128 letters, digits, `-`, `_`, `.`),
@@ -8,7 +8,9 @@ import Synchronization
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     let generator: RequestIDGenerator
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let id = generator.id(for: request.headers)
         var context = context
         context.logger[metadataKey: "request.id"] = .string(id)
@@ -40,7 +42,8 @@ final class RequestIDGenerator: Sendable {
     static func sanitized(_ value: String) -> String? {
         guard (1...128).contains(value.utf8.count) else { return nil }
         let safe = value.utf8.allSatisfy { byte in
-            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45 || byte == 95 || byte == 46
+            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45
+                || byte == 95 || byte == 46
         }
         return safe ? value : nil
     }

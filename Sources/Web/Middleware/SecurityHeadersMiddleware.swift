@@ -8,7 +8,9 @@ import Storage
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     let headers: SecurityHeaders
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var response = try await next(request, context)
         headers.apply(to: &response.headers, path: request.uri.path)
         return response

@@ -36,7 +36,8 @@ public struct GalleryCache: Sendable {
         // Rendered from data read after the generation: a bump in between leaves this under a key no one reads.
         // Requests that miss together share one render: when a grid expired under load, every request in flight
         // rendered it again at once (gallery p99 in the hundreds of milliseconds, issue 10).
-        let cache = self.cache, ttl = self.ttl
+        let cache = self.cache
+        let ttl = self.ttl
         return try await renders.run(key) {
             let html = try await render()
             await cache.set(key, html, ttl: ttl)

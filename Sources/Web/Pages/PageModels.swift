@@ -81,7 +81,10 @@ struct PageChrome: Sendable {
 
     enum Section: Sendable { case photos, albums, other }
 
-    init(csrfToken: String, section: Section, signedInAs: String? = nil, offersSignIn: Bool = false, canChange: Bool = true) {
+    init(
+        csrfToken: String, section: Section, signedInAs: String? = nil, offersSignIn: Bool = false,
+        canChange: Bool = true
+    ) {
         self.csrfToken = csrfToken
         isPhotos = section == .photos
         isAlbums = section == .albums
@@ -176,7 +179,9 @@ struct AlbumCard: Sendable {
 
     init(_ summary: AlbumSummary, store: any MediaStore) {
         let previews = summary.previews.map { PhotoCard($0, store: store) }
-        self.init(summary.album, count: summary.photoCount, previews: previews, emptySlots: AlbumSummary.previewCount - previews.count)
+        self.init(
+            summary.album, count: summary.photoCount, previews: previews,
+            emptySlots: AlbumSummary.previewCount - previews.count)
     }
 
     /// An album's card; with no previews (an album's own page), no empty preview slots either.

@@ -19,7 +19,9 @@ public struct PageRenderer: Sendable {
 
     /// A `text/html` response with the rendered template.
     func page(_ template: String, _ context: Any, status: HTTPResponse.Status = .ok) -> Response {
-        let html = library.render(context, withTemplate: template) ?? "<!doctype html><title>Memories</title><p>Missing template \(template)."
+        let html =
+            library.render(context, withTemplate: template)
+            ?? "<!doctype html><title>Memories</title><p>Missing template \(template)."
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: html)))

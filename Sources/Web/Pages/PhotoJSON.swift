@@ -141,8 +141,10 @@ struct PhotoURLs: Encodable, Sendable {
     init(_ photo: Photo, store: any MediaStore) {
         original = store.url(for: MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension))
         if photo.status == .ready, let display = photo.display, let thumbnail = photo.thumbnail {
-            self.display = store.url(for: MediaKey(kind: .display, hash: photo.hash, fileExtension: display.fileExtension))
-            self.thumbnail = store.url(for: MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: thumbnail.fileExtension))
+            self.display = store.url(
+                for: MediaKey(kind: .display, hash: photo.hash, fileExtension: display.fileExtension))
+            self.thumbnail = store.url(
+                for: MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: thumbnail.fileExtension))
         } else {
             self.display = nil
             self.thumbnail = nil

@@ -88,10 +88,12 @@ final class StaticFileChannelHandler: ChannelDuplexHandler, RemovableChannelHand
 
     private func write(_ answered: Answered, context: ChannelHandlerContext) {
         let response = answered.answer
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: response.status, headerFields: response.headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponse(status: response.status, headerFields: response.headers))), promise: nil)
         if let body = response.body { context.write(wrapOutboundOut(.body(body)), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        services.metrics.record(route: "/static/*", method: answered.method, status: response.status.code, since: answered.started)
+        services.metrics.record(
+            route: "/static/*", method: answered.method, status: response.status.code, since: answered.started)
     }
 
     /// True when the request's `Connection` header names `close`.

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOConcurrencyHelpers
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Serves `/static/...` (SERVE_STATIC=true) from memory as a router middleware. The answers come from
 /// ``StaticFiles``, which the running server also uses ahead of Hummingbird (``StaticFileChannelHandler``); this
@@ -16,8 +17,11 @@ import NIOCore
 struct StaticFileMiddleware<Context: RequestContext>: RouterMiddleware {
     let files: StaticFiles
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let answer = files.answer(method: request.method, path: request.uri.path[...], headers: request.headers) else {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard let answer = files.answer(method: request.method, path: request.uri.path[...], headers: request.headers)
+        else {
             return try await next(request, context)
         }
         guard let body = answer.body else { return Response(status: answer.status, headers: answer.headers) }
@@ -140,7 +144,8 @@ final class StaticFileTable: Sendable {
         headers[.cacheControl] = cacheControl
         let file = StaticFile(
             body: ByteBuffer(bytes: bytes), eTag: eTag, headers: headers, contentLength: String(bytes.count),
-            modifiedSeconds: Int(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec), size: bytes.count,
+            modifiedSeconds: Int(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec),
+            size: bytes.count,
             checkedAt: now)
         entries.withLockedValue { $0[path] = file }
         return file

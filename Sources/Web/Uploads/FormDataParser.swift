@@ -2,10 +2,11 @@
 // original crashes on a header name byte >= 0x80 (`isFormDataHeaderNameCharacter` fixes it), and `parseBody` hands
 // over whole runs of body bytes instead of stopping at every CR.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Streams `multipart/form-data`: headers, body chunks and part ends through callbacks, never holding a body.
 final class FormDataParser {
@@ -28,9 +29,9 @@ final class FormDataParser {
         case epilogue
     }
 
-    var onHeader: (String, String) -> ()
-    var onBody: (inout ByteBuffer) -> ()
-    var onPartComplete: () -> ()
+    var onHeader: (String, String) -> Void
+    var onBody: (inout ByteBuffer) -> Void
+    var onPartComplete: () -> Void
 
     private let boundary: [UInt8]
     private let boundaryLength: Int
@@ -42,7 +43,7 @@ final class FormDataParser {
         precondition(!boundary.isEmpty)
         self.onHeader = { _, _ in }
         self.onBody = { _ in }
-        self.onPartComplete = { }
+        self.onPartComplete = {}
         self.boundary = Array("\r\n--\(boundary)".utf8)
         self.boundaryLength = self.boundary.count
         self.state = .preamble()
@@ -57,10 +58,10 @@ final class FormDataParser {
     private func execute() throws {
         while buffer.readableBytes > 0 {
             switch state {
-            case let .preamble(boundaryMatchIndex): state = parsePreamble(boundaryMatchIndex: boundaryMatchIndex)
-            case let .headers(headerState): state = try parseHeaders(headerState: headerState)
+            case .preamble(let boundaryMatchIndex): state = parsePreamble(boundaryMatchIndex: boundaryMatchIndex)
+            case .headers(let headerState): state = try parseHeaders(headerState: headerState)
             case .body: state = parseBody()
-            case let .boundary(boundaryMatchIndex): state = try parseBoundary(boundaryMatchIndex: boundaryMatchIndex)
+            case .boundary(let boundaryMatchIndex): state = try parseBoundary(boundaryMatchIndex: boundaryMatchIndex)
             case .epilogue:
                 // ignore any data in epilogue
                 return
@@ -76,13 +77,13 @@ final class FormDataParser {
             // allow skipping the initial CRLF
             if boundaryMatchIndex == 0, byte == boundary[2] {
                 boundaryMatchIndex = 3
-            // (continues to) match boundary: move on to next index
+                // (continues to) match boundary: move on to next index
             } else if byte == boundary[boundaryMatchIndex] {
                 boundaryMatchIndex = boundaryMatchIndex + 1
-            // stopped matching boundary but matches with start of boundary: restart at 1
+                // stopped matching boundary but matches with start of boundary: restart at 1
             } else if boundaryMatchIndex > 0, byte == boundary[0] {
                 boundaryMatchIndex = 1
-            // no match at either current position or start of boundary: restart at 0
+                // no match at either current position or start of boundary: restart at 0
             } else {
                 boundaryMatchIndex = 0
             }
@@ -106,10 +107,10 @@ final class FormDataParser {
         var headerState = headerState
         while buffer.readableBytes > 0 {
             switch headerState {
-            case let .preHeaders(crlf): headerState = try parseCRLF(crlf).map(HeaderState.preHeaders) ?? .headerName()
-            case let .headerName(name): headerState = try parseHeaderName(name: name)
-            case let .headerValue(value, name): headerState = try parseHeaderValue(value, name: name)
-            case let .postHeaderValue(value, name):
+            case .preHeaders(let crlf): headerState = try parseCRLF(crlf).map(HeaderState.preHeaders) ?? .headerName()
+            case .headerName(let name): headerState = try parseHeaderName(name: name)
+            case .headerValue(let value, let name): headerState = try parseHeaderValue(value, name: name)
+            case .postHeaderValue(let value, let name):
                 guard readByte() == .lf else { throw Error.syntax }
                 onHeader(String(bytes: name, encoding: .utf8) ?? "", String(bytes: value, encoding: .utf8) ?? "")
                 headerState = .headerName([])
@@ -203,16 +204,16 @@ final class FormDataParser {
     }
 }
 
-private extension UInt8 {
-    static let colon: UInt8 = 58
-    static let lf: UInt8 = 10
-    static let cr: UInt8 = 13
-    static let hyphen: UInt8 = 45
-    static let space: UInt8 = 9
-    static let tab: UInt8 = 32
+extension UInt8 {
+    fileprivate static let colon: UInt8 = 58
+    fileprivate static let lf: UInt8 = 10
+    fileprivate static let cr: UInt8 = 13
+    fileprivate static let hyphen: UInt8 = 45
+    fileprivate static let space: UInt8 = 9
+    fileprivate static let tab: UInt8 = 32
 
     /// A field-name `token` byte (RFC 822 §3.2): printable ASCII except SP and the tspecials; never a byte >= 0x80.
-    var isFormDataHeaderNameCharacter: Bool {
+    fileprivate var isFormDataHeaderNameCharacter: Bool {
         switch self {
         case 33...126: !Self.tspecials.contains(self)
         default: false

@@ -67,7 +67,8 @@ struct MultipartUploadReader {
                 throw APIError.badRequest("The multipart body ended before its last part was complete.")
             }
             guard !state.files.isEmpty else {
-                throw APIError.badRequest("No photo was sent: choose one or more JPEG or PNG files (form field \"file\").")
+                throw APIError.badRequest(
+                    "No photo was sent: choose one or more JPEG or PNG files (form field \"file\").")
             }
             return UploadForm(files: state.files, fields: state.fields)
         } catch {
@@ -80,7 +81,8 @@ struct MultipartUploadReader {
     static let maxQuietChunkSlack = 64 * 1024
 
     static var partHeadersTooLarge: APIError {
-        .badRequest("A part's headers are larger than \(Formatting.bytes(maxPartHeaderBytes)); the body is not a form of ours.")
+        .badRequest(
+            "A part's headers are larger than \(Formatting.bytes(maxPartHeaderBytes)); the body is not a form of ours.")
     }
 
     static func tooManyBytes(_ limit: Int) -> APIError {
@@ -202,7 +204,8 @@ private struct ReaderState {
             let descriptor = try POSIXFile.createExclusive(path)
             let name = parameters.fileName ?? ""
             current = OpenFile(
-                path: path, descriptor: descriptor, inspector: UploadInspector(maxPixels: reader.maxPixels, fileName: name),
+                path: path, descriptor: descriptor,
+                inspector: UploadInspector(maxPixels: reader.maxPixels, fileName: name),
                 name: name)
         } catch let error as POSIXFile.Failure where error.isOutOfSpace {
             throw APIError.insufficientStorage()
