@@ -8,9 +8,10 @@ import Hummingbird
 import HummingbirdTesting
 import MemoriesTestSupport
 import NIOCore
-@testable import Storage
 import Testing
 import Web
+
+@testable import Storage
 
 /// Which store a tus test runs against.
 enum TusStorage: String, CaseIterable, Sendable, CustomStringConvertible {
@@ -55,7 +56,13 @@ func withTusApp(
         }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         httpClient = client
-        s3 = try await S3UploadTests.makeStore(endpoint: endpoint, client: client)
+        do {
+            s3 = try await S3UploadTests.makeStore(endpoint: endpoint, client: client)
+        } catch {
+            // A client must be shut down before it goes away, also when the bucket cannot be made.
+            try? await client.shutdown()
+            throw error
+        }
     }
     let s3Store = s3
     do {
@@ -96,7 +103,8 @@ extension TestClientProtocol {
     func createUpload(length: Int, name: String = "photo.jpg", extra: String? = nil) async throws -> String {
         var metadata = "filename " + Data(name.utf8).base64EncodedString()
         if let extra { metadata += "," + extra }
-        let response = try await tus("/uploads", .post, headers: ["Upload-Length": String(length), "Upload-Metadata": metadata])
+        let response = try await tus(
+            "/uploads", .post, headers: ["Upload-Length": String(length), "Upload-Metadata": metadata])
         guard response.status == .created, let location = response.headers[.location] else {
             throw TusTestError("POST /uploads answered \(response.status): \(response.text)")
         }
@@ -110,7 +118,8 @@ extension TestClientProtocol {
         while at < bytes.count {
             let piece = Array(bytes[at..<min(bytes.count, at + chunk)])
             let response = try await tus(
-                path, .patch, headers: ["Upload-Offset": String(at), "Upload-Checksum": "sha256 " + sha256Base64(piece)],
+                path, .patch,
+                headers: ["Upload-Offset": String(at), "Upload-Checksum": "sha256 " + sha256Base64(piece)],
                 body: piece)
             guard response.status == .noContent || response.status == .created || response.status == .ok else {
                 throw TusTestError("PATCH at \(at) answered \(response.status): \(response.text)")
