@@ -27,8 +27,17 @@ def pipeline_seconds(binary, photos, out):
     return time.perf_counter() - start
 
 
-def web_round(binary, work, photo, photo_bytes, duration, e2e_runs):
+def checkout_of(binary):
+    """The source tree a binary was built from (its Migrations/, Templates/ and Public/ belong to it)."""
+    for folder in Path(binary).resolve().parents:
+        if (folder / "Package.swift").exists():
+            return folder
+    return web.ROOT
+
+
+def web_round(binary, root, work, photo, photo_bytes, duration, e2e_runs):
     ours = web.Ours(binary, work)
+    ours.env["RESOURCES_DIR"] = str(root)
     try:
         ours.reset(); ours.start_serve(); ours.start_worker()
         time.sleep(1)
@@ -51,6 +60,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--baseline", required=True, type=Path)
     parser.add_argument("--candidate", required=True, type=Path)
+    parser.add_argument("--baseline-root", type=Path, help="its source tree (default: found from the binary's path)")
+    parser.add_argument("--candidate-root", type=Path, help="likewise")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--pipeline-rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=10)
@@ -60,6 +71,8 @@ def main():
         print(f"skipped: needs {PHOTOS} and {web.PEER}")
         return 0
     binaries = {"baseline": args.baseline, "candidate": args.candidate}
+    roots = {"baseline": args.baseline_root or checkout_of(args.baseline),
+             "candidate": args.candidate_root or checkout_of(args.candidate)}
     photos = sorted(p for p in PHOTOS.iterdir() if p.suffix.lower() in (".jpg", ".jpeg"))
     out = Path(tempfile.mkdtemp(prefix="before-after-"))
     seconds = {name: [] for name in binaries}
@@ -83,7 +96,7 @@ def main():
         for _ in range(args.rounds):
             for name, binary in binaries.items():
                 work = Path(tempfile.mkdtemp(prefix=f"before-after-{name}-"))
-                rounds[name].append(web_round(binary, work, photo, photo_bytes, args.duration, args.e2e_runs))
+                rounds[name].append(web_round(binary, roots[name], work, photo, photo_bytes, args.duration, args.e2e_runs))
     finally:
         web.run([web.PEER / "scripts" / "pg.sh", "stop"], stdout=subprocess.DEVNULL)
 
