@@ -110,32 +110,32 @@ public struct SQLJobQueue: JobQueue {
             try await fail(job, error: "\(error) (gave up after \(job.attempt) attempts)")
             return
         }
-        try await finish(job, photo: .queued, error: nil) {
-            """
-            UPDATE jobs SET state = 'available', run_at = \(.milliseconds(runAt)), locked_by = NULL,
-                            locked_until = NULL, last_error = \(error), updated_at = \(now: .text)
-            """
-        }
+        try await finish(
+            job, photo: .queued, error: nil,
+            set: """
+                UPDATE jobs SET state = 'available', run_at = \(.milliseconds(runAt)), locked_by = NULL,
+                                locked_until = NULL, last_error = \(error), updated_at = \(now: .text)
+                """)
     }
 
     public func fail(_ job: ClaimedJob, error: String) async throws {
-        try await finish(job, photo: .failed, error: error) {
-            """
-            UPDATE jobs SET state = 'failed', locked_by = NULL, locked_until = NULL, last_error = \(error),
-                            updated_at = \(now: .text), finished_at = \(now: .text)
-            """
-        }
+        try await finish(
+            job, photo: .failed, error: error,
+            set: """
+                UPDATE jobs SET state = 'failed', locked_by = NULL, locked_until = NULL, last_error = \(error),
+                                updated_at = \(now: .text), finished_at = \(now: .text)
+                """)
     }
 
     public func release(_ job: ClaimedJob) async throws {
         // Runnable again at once: wake the listeners rather than leave it to their slow poll.
-        try await finish(job, photo: .queued, error: nil) {
-            """
-            UPDATE jobs SET state = 'available', attempts = \(postgres: "greatest", sqlite: "max")(attempts - 1, 0),
-                            run_at = \(now: .milliseconds), locked_by = NULL, locked_until = NULL,
-                            updated_at = \(now: .text)
-            """
-        }
+        try await finish(
+            job, photo: .queued, error: nil, wakingWorkers: true,
+            set: """
+                UPDATE jobs SET state = 'available', attempts = \(postgres: "greatest", sqlite: "max")(attempts - 1, 0),
+                                run_at = \(now: .milliseconds), locked_by = NULL, locked_until = NULL,
+                                updated_at = \(now: .text)
+                """)
     }
 
     public func complete(
@@ -155,15 +155,15 @@ public struct SQLJobQueue: JobQueue {
         }
     }
 
-    /// Runs `update` (a `SET` of the jobs table) on the job while this worker holds it, and moves its photo to
-    /// `status`, in one transaction. Returns whether the worker still held it.
+    /// Runs `update` (an `UPDATE jobs SET …`) on the job while this worker holds it, and moves its photo to
+    /// `status`, in one transaction; with `wakingWorkers`, idle workers are told the job is runnable now.
+    /// Returns whether the worker still held it.
     @discardableResult
     func finish(
-        _ job: ClaimedJob, photo status: PhotoStatus, error: String?, update: () -> SQLStatement
+        _ job: ClaimedJob, photo status: PhotoStatus, error: String?, wakingWorkers: Bool = false,
+        set update: SQLStatement
     ) async throws -> Bool {
-        let update = update()
-        let wakes = status == .queued
-        return try await database.transaction { transaction in
+        try await database.transaction { transaction in
             let rows = try await transaction.query(
                 """
                 \(update)
@@ -174,7 +174,7 @@ public struct SQLJobQueue: JobQueue {
             if let photoID = try row.decode("photo_id", as: Int64?.self) {
                 try await photos.setStatus(status, error: error, photoIDs: [photoID], in: transaction)
             }
-            if wakes { try await Self.wakeWorkers(in: transaction) }
+            if wakingWorkers { try await Self.wakeWorkers(in: transaction) }
             return true
         }
     }
