@@ -16,9 +16,11 @@
     tile.className = "tile tile-" + photo.status;
     tile.dataset.photoId = photo.id;
     tile.dataset.status = photo.status;
+    tile.dataset.month = (photo.taken_at || "").slice(0, 7);
     let link = tile.querySelector("a");
     if (!link) { link = document.createElement("a"); tile.append(link); }
-    link.href = "/photos/" + photo.id;
+    const album = (document.querySelector("[data-grid]")?.dataset.scope || "").match(/^album=(\d+)$/);
+    link.href = "/photos/" + photo.id + (album ? "?album=" + album[1] : "");
     link.setAttribute("aria-label", photo.original_name);
     link.replaceChildren();
     if (photo.status === "ready" && photo.urls.thumbnail) {
@@ -48,6 +50,19 @@
       box.append(spinner, text);
       link.append(box);
     }
+  }
+
+  /** A month's heading in the grid, "July 2019", as the server renders it (the months are UTC, as taken_at is). */
+  function monthHeading(month) {
+    const [year, number] = month.split("-").map(Number);
+    const title = new Date(Date.UTC(year, number - 1, 1))
+      .toLocaleString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+    const item = document.createElement("li");
+    item.className = "month-head"; item.dataset.month = month;
+    const heading = document.createElement("h2");
+    heading.textContent = title;
+    item.append(heading);
+    return item;
   }
 
   function ensureGrid() {
@@ -348,8 +363,8 @@
     /** Puts an uploaded photo at the top of this page's grid (when it belongs here) and watches its status. */
     const showUploaded = (photo) => {
       const grid = ensureGrid();
-      const scope = grid.dataset.scope || "album=none";
-      const belongs = scope === "album=none" ? photo.album_id == null : scope === "album=" + photo.album_id;
+      const scope = grid.dataset.scope || "";
+      const belongs = scope === "" || (photo.albums || []).some((id) => scope === "album=" + id);
       if (!belongs) return;
       let tile = grid.querySelector(`.tile[data-photo-id="${photo.id}"]`);
       if (!tile) { tile = document.createElement("li"); grid.prepend(tile); }
@@ -403,17 +418,19 @@
         if (!response.ok) { location.href = more.href; return; }
         const { photos, next } = await response.json();
         const grid = ensureGrid();
-        const first = photos.length ? grid.children.length : -1;
+        const first = grid.querySelectorAll(".tile").length;
         for (const photo of photos) {
           const tile = document.createElement("li");
           renderTile(tile, photo);
+          const last = [...grid.querySelectorAll(".tile")].pop();
+          if (tile.dataset.month && last?.dataset.month !== tile.dataset.month) grid.append(monthHeading(tile.dataset.month));
           grid.append(tile);
           if (photo.status === "queued" || photo.status === "processing") liveStatus.watch(photo.id);
         }
-        if (first >= 0) grid.children[first].querySelector("a")?.focus({ preventScroll: true });
+        grid.querySelectorAll(".tile")[first]?.querySelector("a")?.focus({ preventScroll: true });
         if (next) {
-          const scope = grid.dataset.scope || "album=none";
-          more.dataset.loadMore = `/photos?${scope}&after=${next}&limit=${pageSize}`;
+          const scope = grid.dataset.scope ? grid.dataset.scope + "&" : "";
+          more.dataset.loadMore = `/photos?${scope}after=${next}&limit=${pageSize}`;
           more.href = more.href.replace(/after=\d+/, "after=" + next);
         } else {
           more.closest(".more").remove();

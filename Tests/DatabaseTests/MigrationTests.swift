@@ -24,6 +24,27 @@ struct MigrationTests {
             ])
     }
 
+    @Test("trigger bodies and $$ functions stay whole")
+    func splittingBodies() {
+        let migration = Migration(
+            version: "0001_x",
+            sql: """
+                CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN UPDATE a SET x = 'y'; RETURN NULL; END $$;
+                CREATE TRIGGER t AFTER INSERT ON a BEGIN
+                    UPDATE a SET x = 'z' WHERE x = 'end;';
+                    DELETE FROM a;
+                END;
+                SELECT 1
+                """)
+        #expect(
+            migration.statements == [
+                "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN UPDATE a SET x = 'y'; RETURN NULL; END $$",
+                "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n    UPDATE a SET x = 'z' WHERE x = 'end;';\n    DELETE FROM a;\nEND",
+                "SELECT 1",
+            ])
+    }
+
     @Test("apply once, record, and report pending ones")
     func applyOnce() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")

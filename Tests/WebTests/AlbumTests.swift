@@ -4,7 +4,7 @@ import HummingbirdTesting
 import MemoriesTestSupport
 import Testing
 
-/// Albums through the router: create, rename, upload into, list with previews, move between, and the pages.
+/// Albums through the router: create, rename, upload into, list with previews, members, covers, delete, pages.
 @Suite("Albums")
 struct AlbumTests {
     @Test("create and rename albums from forms; the list shows four previews and the count")
@@ -52,36 +52,74 @@ struct AlbumTests {
         }
     }
 
-    @Test("photos in an album leave the main gallery; moving one back returns it")
-    func moveBetweenAlbums() async throws {
-        try await withTestApp { workspace, client in
+    @Test(
+        "albums are views: photos stay in the gallery, join several albums, and outlive their album",
+        arguments: DatabaseKind.allCases)
+    func albumsAreViews(_ database: DatabaseKind) async throws {
+        try await withTestApp(database: database) { _, client in
             let browser = try await BrowserSession.start(client)
             _ = try await browser.postForm("/albums", ["name": "Trip"])
             _ = try await browser.postForm("/albums", ["name": "Home"])
             _ = try await browser.upload([("loose.jpg", try TestImages.jpeg(width: 16, height: 16))])
             _ = try await browser.upload([("trip.jpg", try TestImages.jpeg(width: 17, height: 16))], album: 1)
-            try await workspace.runWorkerUntilIdle()
             var gallery = try await browser.get("/")
-            #expect(gallery.text.contains("href=\"/photos/1\""))
-            #expect(!gallery.text.contains("href=\"/photos/2\""))
+            #expect(gallery.text.contains("href=\"/photos/1\"") && gallery.text.contains("href=\"/photos/2\""))
             let album = try await browser.get("/albums/1")
-            #expect(album.text.contains("href=\"/photos/2\""))
-            #expect(album.text.contains("name=\"album\" value=\"1\""))
+            #expect(album.text.contains("href=\"/photos/2?album=1\"") && !album.text.contains("/photos/1?"))
 
-            let moved = try await browser.postForm("/photos/2/album", ["album": "2"])
-            #expect(moved.status == .seeOther)
+            // From the photo page's form, and by JSON with several ids at once.
+            #expect(try await browser.postForm("/photos/2/album", ["album": "2"]).status == .seeOther)
+            let added = try await browser.sendJSON("/albums/2/photos", method: .post, ["photos": [1, 2, 99]])
+            #expect(added.status == .ok)
+            #expect(added.json["added"] as? [Int] == [1] && added.json["missing"] as? [Int] == [99])
+            let (_, photo) = try await client.getJSON("/photos/2")
+            #expect(photo["albums"] as? [Int] == [1, 2])
+            let page = try await browser.get("/photos/2?album=1")
+            #expect(page.text.contains("<a href=\"/albums/1\">Trip</a>") && page.text.contains("Back to Trip"))
+            #expect(page.text.contains("Use as the cover of Trip"))
             let (_, inHome) = try await client.getJSON("/photos?album=2")
-            #expect((inHome["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [2])
-            #expect(try await browser.postForm("/photos/2/album", ["album": ""]).status == .seeOther)
-            gallery = try await browser.get("/")
-            #expect(gallery.text.contains("href=\"/photos/2\""))
-            let (_, albumJSON) = try await client.getJSON("/albums/2")
-            #expect((albumJSON["photos"] as? [[String: Any]])?.isEmpty == true)
-            #expect(try await browser.postForm("/photos/2/album", ["album": "7"]).status == .notFound)
-            #expect(try await browser.postForm("/photos/9/album", ["album": ""]).status == .notFound)
-            // Every photo is still in the JSON list, whatever its album.
+            #expect((inHome["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [2, 1])
+
+            // A cover must be one of the album's photos.
+            let cover = try await browser.sendJSON("/albums/2", method: .patch, ["cover": 1])
+            #expect(cover.status == .ok && cover.json["cover"] as? Int == 1)
+            let notMember = try await browser.sendJSON("/albums/1", method: .patch, ["cover": 1])
+            #expect(notMember.status == .badRequest)
+            let (_, list) = try await client.getJSON("/albums")
+            let home = try #require((list["albums"] as? [[String: Any]])?.first { $0["name"] as? String == "Home" })
+            #expect((home["previews"] as? [[String: Any]])?.map { $0["id"] as? Int } == [1, 2])
+
+            // Out of one album, the photo is still in the other and in the gallery.
+            let removed = try await browser.sendJSON("/albums/1/photos", method: .delete, ["photos": [2]])
+            #expect(removed.status == .ok && removed.json["removed"] as? [Int] == [2])
+            #expect(try await browser.postForm("/photos/2/album/remove", ["album": "2"]).status == .seeOther)
+            let (_, after) = try await client.getJSON("/photos/2")
+            #expect(after["albums"] as? [Int] == [])
+
+            // Deleting an album never deletes a photo.
+            let deleted = try await browser.sendJSON("/albums/2", method: .delete, nil)
+            #expect(deleted.status == .noContent)
+            #expect(try await browser.postForm("/albums/1/delete", [:]).status == .seeOther)
             let (_, all) = try await client.getJSON("/photos")
             #expect((all["photos"] as? [[String: Any]])?.count == 2)
+            #expect((all["photos"] as? [[String: Any]])?.allSatisfy { ($0["albums"] as? [Int]) == [] } == true)
+            gallery = try await browser.get("/")
+            #expect(gallery.text.contains("href=\"/photos/2\""))
+
+            // Unknown albums and photos, and malformed bodies, get clear answers.
+            #expect(try await browser.postForm("/photos/2/album", ["album": "7"]).status == .notFound)
+            #expect(try await browser.postForm("/photos/9/album", ["album": "1"]).status == .notFound)
+            #expect(try await browser.sendJSON("/albums/7/photos", method: .post, ["photos": [1]]).status == .notFound)
+            #expect(try await browser.sendJSON("/albums/7", method: .delete, nil).status == .notFound)
+            _ = try await browser.postForm("/albums", ["name": "Again"])
+            for bad: [String: Any] in [["photos": []], ["photos": "1"], ["photos": [0]], ["ids": [1]]] {
+                let answer = try await browser.sendJSON("/albums/3/photos", method: .post, bad)
+                #expect(answer.status == .badRequest, "\(bad)")
+                #expect(answer.json["error"] as? String == "bad_request")
+            }
+            let tooMany = try await browser.sendJSON(
+                "/albums/3/photos", method: .post, ["photos": Array(1...10_001)])
+            #expect(tooMany.status == .badRequest)
         }
     }
 
@@ -145,14 +183,14 @@ struct AlbumTests {
                 _ = try await browser.upload(
                     [("a\(index).jpg", try TestImages.jpeg(width: 30 + index, height: 16))], album: 1)
             }
+            // Every photo is in the gallery, albums or not.
             let first = try await browser.get("/")
-            #expect(
-                first.text.contains("href=\"/?after=2\" data-load-more=\"/photos?album=none&amp;after=2&amp;limit=2\""))
-            let second = try await browser.get("/?after=2")
-            #expect(second.text.contains("href=\"/photos/1\""))
-            #expect(!second.text.contains("data-load-more"))
-            let (_, more) = try await client.getJSON("/photos?album=none&after=2&limit=2")
-            #expect((more["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [1])
+            #expect(first.text.contains("href=\"/?after=5\" data-load-more=\"/photos?after=5&amp;limit=2\""))
+            let third = try await browser.get("/?after=3")
+            #expect(third.text.contains("href=\"/photos/1\""))
+            #expect(!third.text.contains("data-load-more"))
+            let (_, more) = try await client.getJSON("/photos?after=3&limit=2")
+            #expect((more["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [2, 1])
             #expect(more["next"] is NSNull)
             let album = try await browser.get("/albums/1")
             #expect(

@@ -44,6 +44,19 @@ struct BrowserSession {
     func get(_ uri: String, accept: String = "text/html") async throws -> TestResponse {
         try await client.execute(uri: uri, method: .get, headers: [.accept: accept, .cookie: cookie])
     }
+
+    /// Sends a JSON body (none when nil) as the page's script does: `X-CSRF-Token` beside the cookie.
+    func sendJSON(_ uri: String, method: HTTPRequest.Method, _ object: Any?) async throws -> TestResponse {
+        var headers: HTTPFields = [
+            .accept: "application/json", .cookie: cookie, HTTPField.Name("X-CSRF-Token")!: token,
+        ]
+        var body: ByteBuffer?
+        if let object {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
+        }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: body)
+    }
 }
 
 /// JPEGs with EXIF camera and time-zone tags, which the shared test images do not carry.

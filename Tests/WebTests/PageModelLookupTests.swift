@@ -18,18 +18,19 @@ struct PageModelLookupTests {
             bytes: 1234, width: 1600, height: 1200, orientation: 1, capturedAt: "2021-06-05T14:03:00", status: .ready,
             error: nil, display: .init(fileExtension: "jpg", width: 1280, height: 960, bytes: 100),
             thumbnail: .init(fileExtension: "jpg", width: 400, height: 300, bytes: 10), createdAt: Date(),
-            updatedAt: Date(), albumID: 3, camera: Camera(make: "Canon", model: "EOS"))
-        let card = PhotoCard(photo, store: store)
+            updatedAt: Date(), albumIDs: [3], camera: Camera(make: "Canon", model: "EOS"))
+        var card = PhotoCard(photo, store: store)
+        card.monthHeading = "June 2021"
         let grid = PhotoGrid(
             photos: [card], hasPhotos: true, nextURL: "/?after=7", nextJSONURL: nil, pendingIDs: "",
-            scopeQuery: "album=none")
+            scopeQuery: "album=3")
         let chrome = PageChrome(csrfToken: "token", section: .photos, signedInAs: "ann")
         let upload = UploadFormModel(
             maxUploadText: "50 MB", albumOptionsHTML: "<option value=\"1\">Trip</option>", fixedAlbumID: nil,
             tusThreshold: 1000)
         let models: [any MustacheParent] = [
             card, grid, chrome, upload, AlbumOption(id: 1, name: "Trip", isSelected: false),
-            GalleryPage(chrome: chrome, gridHTML: "<ul></ul>", upload: upload),
+            GalleryPage(chrome: chrome, gridHTML: "<ul></ul>", scrubberHTML: "<nav></nav>", upload: upload),
             GalleryGridFragment(grid: grid, isFirstPage: true),
             AlbumOptionsFragment(albums: [AlbumOption(id: 1, name: "Trip", isSelected: true)]),
         ]

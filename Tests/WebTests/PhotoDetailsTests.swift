@@ -22,7 +22,7 @@ struct PhotoDetailsTests {
             let camera = try #require(photo["camera"] as? [String: Any])
             #expect(camera["make"] as? String == "Canon")
             #expect(camera["model"] as? String == "Canon EOS R5")
-            #expect(photo["album_id"] is NSNull)
+            #expect(photo["albums"] as? [Int] == [])
             let page = try await client.execute(uri: "/photos/1", method: .get, headers: [.accept: "text/html"])
             #expect(page.text.contains("14 Aug 2023, 18:42 (UTC+02:00)"))
             #expect(page.text.contains("<dd>Canon EOS R5</dd>"))

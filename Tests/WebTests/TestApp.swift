@@ -18,6 +18,7 @@ func withTestApp(
     store customStore: (any MediaStore)? = nil, auth: AuthConfiguration = AuthConfiguration(bcryptCost: 4),
     cache: (any Cache)? = nil, galleryCacheSeconds: Int? = nil,
     uploadRatePerMinute: Int = 0, trustedProxies: TrustedProxies = .none, setup: TestingSetup = .router,
+    database: DatabaseKind = .sqlite,
     _ body: @escaping @Sendable (TestWorkspace, any TestClientProtocol) async throws -> Void
 ) async throws {
     try await withWorkspace(store: customStore) { workspace in
@@ -30,8 +31,10 @@ func withTestApp(
         // An hour: a loaded machine must not see the window end halfway through a rate-limit test.
         let overrides = Overrides(
             store: customStore, cache: cache, pageSize: pageSize, uploadRateWindow: .seconds(3600))
-        try await withWebApp(configuration, logger: workspace.logger, overrides: overrides, setup: setup) { _, client in
-            try await body(workspace, client)
+        try await database.with(configuration, workspace: workspace) { configuration, _ in
+            try await withWebApp(configuration, logger: workspace.logger, overrides: overrides, setup: setup) {
+                _, client in try await body(workspace, client)
+            }
         }
     }
 }

@@ -64,6 +64,26 @@ public enum TakenAtSource: String, Sendable, Codable, CaseIterable {
     }
 }
 
+/// A capture time as EXIF writes it (`2019-07-14T18:42:07`, the camera's local time), with its offset when known;
+/// only real calendar times and offsets within ±14:00 are made.
+public struct CaptureTime: Sendable, Equatable {
+    public let localTime: String
+    public let offset: String?
+
+    public init?(localTime: String, offset: String?) {
+        guard TakenAtSource.secondsSince1970(localTime: localTime) != nil,
+            offset.map({ TakenAtSource.offsetSeconds($0) != nil }) ?? true
+        else { return nil }
+        self.localTime = localTime
+        self.offset = offset
+    }
+
+    /// The instant the timeline sorts by, and its source (`exif` with an offset, else `exif_local`).
+    public var takenAt: (Date, TakenAtSource) {
+        TakenAtSource.takenAt(capturedAt: localTime, offset: offset, uploadedAt: Date())
+    }
+}
+
 /// A stored derivative (display image or thumbnail): its file extension, size in pixels and bytes.
 public struct DerivativeInfo: Sendable, Equatable {
     public var fileExtension: String
@@ -99,8 +119,8 @@ public struct Photo: Sendable, Equatable, Identifiable {
     public var thumbnail: DerivativeInfo?
     public var createdAt: Date
     public var updatedAt: Date
-    /// The album the photo is in; nil keeps it in the main gallery.
-    public var albumID: Int64?
+    /// The albums the photo is in, by id, ascending; every photo is in the gallery whatever its albums.
+    public var albumIDs: [Int64]
     /// EXIF OffsetTimeOriginal (`+02:00`), the zone `capturedAt` was written in, when the camera recorded it.
     public var capturedOffset: String?
     public var camera: Camera
@@ -113,7 +133,7 @@ public struct Photo: Sendable, Equatable, Identifiable {
     public init(
         id: Int64, hash: String, originalName: String, contentType: String, bytes: Int, width: Int, height: Int,
         orientation: Int?, capturedAt: String?, status: PhotoStatus, error: String?, display: DerivativeInfo?,
-        thumbnail: DerivativeInfo?, createdAt: Date, updatedAt: Date, albumID: Int64? = nil,
+        thumbnail: DerivativeInfo?, createdAt: Date, updatedAt: Date, albumIDs: [Int64] = [],
         capturedOffset: String? = nil, camera: Camera = Camera(), ownerID: Int64? = nil, takenAt: Date? = nil,
         takenAtSource: TakenAtSource = .upload
     ) {
@@ -132,7 +152,7 @@ public struct Photo: Sendable, Equatable, Identifiable {
         self.thumbnail = thumbnail
         self.createdAt = createdAt
         self.updatedAt = updatedAt
-        self.albumID = albumID
+        self.albumIDs = albumIDs
         self.capturedOffset = capturedOffset
         self.camera = camera
         self.ownerID = ownerID

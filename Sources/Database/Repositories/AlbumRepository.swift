@@ -1,6 +1,6 @@
-/// Albums and the album-aware photo queries the gallery pages need.
+/// Albums, their members, and the timeline-ordered photo queries the gallery and album pages need.
 public protocol AlbumRepository: Sendable {
-    /// Every album, newest first, with its count and previews.
+    /// Every album, newest first, with its count and previews (the cover first).
     func albumSummaries() async throws -> [AlbumSummary]
     /// Every album by name, without counts or previews (the album choices of a form).
     func albums() async throws -> [Album]
@@ -11,13 +11,21 @@ public protocol AlbumRepository: Sendable {
     func createAlbum(name: String) async throws -> Album
     /// Renames an album; nil when there is no such album.
     func renameAlbum(id: Int64, name: String) async throws -> Album?
-    /// Newest first within `scope`; `before` is the cursor (an id), exclusive.
-    func photos(in scope: PhotoScope, before: Int64?, limit: Int) async throws -> [Photo]
+    /// Sets the album's cover to one of its photos (nil: none); nil when there is no such album or the photo is not
+    /// in it.
+    func setCover(albumID: Int64, photoID: Int64?) async throws -> Album?
+    /// Deletes the album, never its photos; false when there was no such album.
+    func deleteAlbum(id: Int64) async throws -> Bool
+    /// One page of `scope`, newest first by (`taken_at`, `id`).
+    func photos(in scope: PhotoScope, page: PhotoPageQuery) async throws -> [Photo]
     /// Every photo of an album, oldest first (the ZIP download).
     func allPhotos(inAlbum id: Int64) async throws -> [Photo]
     /// The photos just newer and just older than `photo` within `scope`.
     func neighbours(of photo: Photo, in scope: PhotoScope) async throws -> PhotoNeighbours
-    /// Puts the photos into the album (nil: out of every album); returns how many of them existed and were moved,
-    /// or nil (moving nothing) when the album does not exist.
-    func move(photoIDs: [Int64], toAlbum albumID: Int64?) async throws -> Int?
+    /// Adds the photos that exist to the album; returns the ids that were not in it before, or nil (adding nothing)
+    /// when the album does not exist.
+    func add(photoIDs: [Int64], toAlbum albumID: Int64) async throws -> [Int64]?
+    /// Takes the photos out of the album (they stay in the gallery); returns the ids that were in it, or nil when
+    /// the album does not exist.
+    func remove(photoIDs: [Int64], fromAlbum albumID: Int64) async throws -> [Int64]?
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// `AlbumRepository` over either dialect.
+/// `AlbumRepository` over either dialect. Memberships live in `album_photos`, whose copy of `taken_at` (kept by a
+/// trigger) lets an album's pages walk one index.
 public struct SQLAlbumRepository: AlbumRepository {
     let database: any SQLDatabase
 
@@ -8,26 +9,31 @@ public struct SQLAlbumRepository: AlbumRepository {
         self.database = database
     }
 
-    static let columns = SQLPhotoRepository.columns
-    static let albumColumns = "id, name, created_at, updated_at"
+    static let selected = SQLPhotoRepository.selected
+    static let albumColumns = "id, name, created_at, updated_at, cover_photo_id"
 
     public func albumSummaries() async throws -> [AlbumSummary] {
         let albums = try await database.read(
             """
-            SELECT albums.id, albums.name, albums.created_at, albums.updated_at, count(photos.id) AS photo_count
-            FROM albums LEFT JOIN photos ON photos.album_id = albums.id
+            SELECT albums.id, albums.name, albums.created_at, albums.updated_at, albums.cover_photo_id,
+                   count(album_photos.photo_id) AS photo_count
+            FROM albums LEFT JOIN album_photos ON album_photos.album_id = albums.id
             GROUP BY albums.id ORDER BY albums.id DESC
             """)
-        // The newest few photos of every album in one query, ranked within each album.
+        // The cover and the newest few photos of every album in one query, ranked within each album.
         let previews = try await database.read(
             """
-            SELECT \(raw: Self.columns) FROM (
-                SELECT *, row_number() OVER (PARTITION BY album_id ORDER BY id DESC) AS preview_rank
-                FROM photos WHERE album_id IS NOT NULL) ranked
-            WHERE preview_rank <= \(AlbumSummary.previewCount) ORDER BY album_id, id DESC
-            """
-        ).map(Photo.init)
-        let byAlbum = Dictionary(grouping: previews, by: { $0.albumID ?? 0 })
+            SELECT \(Self.selected), ranked.album_id AS preview_album FROM (
+                SELECT album_photos.album_id, album_photos.photo_id, row_number() OVER (
+                    PARTITION BY album_photos.album_id
+                    ORDER BY CASE WHEN album_photos.photo_id = albums.cover_photo_id THEN 0 ELSE 1 END,
+                             album_photos.taken_at DESC, album_photos.photo_id DESC) AS preview_rank
+                FROM album_photos JOIN albums ON albums.id = album_photos.album_id) ranked
+            JOIN photos ON photos.id = ranked.photo_id
+            WHERE ranked.preview_rank <= \(AlbumSummary.previewCount) ORDER BY ranked.album_id, ranked.preview_rank
+            """)
+        var byAlbum: [Int64: [Photo]] = [:]
+        for row in previews { byAlbum[try row.decode("preview_album"), default: []].append(try Photo(row: row)) }
         return try albums.map { row in
             let album = try Album(row: row)
             return AlbumSummary(
@@ -49,7 +55,8 @@ public struct SQLAlbumRepository: AlbumRepository {
     }
 
     public func photoCount(inAlbum id: Int64) async throws -> Int {
-        try await database.read("SELECT count(*) AS n FROM photos WHERE album_id = \(id)").first?.decode("n") ?? 0
+        try await database.read("SELECT count(*) AS n FROM album_photos WHERE album_id = \(id)").first?.decode("n")
+            ?? 0
     }
 
     public func createAlbum(name: String) async throws -> Album {
@@ -73,57 +80,118 @@ public struct SQLAlbumRepository: AlbumRepository {
         ).first.map(Album.init)
     }
 
-    public func photos(in scope: PhotoScope, before: Int64?, limit: Int) async throws -> [Photo] {
-        try await database.read(
+    public func setCover(albumID: Int64, photoID: Int64?) async throws -> Album? {
+        let member: SQLStatement =
+            if let photoID {
+                "EXISTS (SELECT 1 FROM album_photos WHERE album_id = \(albumID) AND photo_id = \(photoID))"
+            } else {
+                "1 = 1"
+            }
+        return try await database.write(
             """
-            SELECT \(raw: Self.columns) FROM photos WHERE \(Self.predicate(scope)) AND id < \(before ?? Int64.max)
-            ORDER BY id DESC LIMIT \(limit)
+            UPDATE albums SET cover_photo_id = \(photoID), updated_at = \(now: .text)
+            WHERE id = \(albumID) AND \(member)
+            RETURNING \(raw: Self.albumColumns)
+            """
+        ).first.map(Album.init)
+    }
+
+    public func deleteAlbum(id: Int64) async throws -> Bool {
+        try await !database.write("DELETE FROM albums WHERE id = \(id) RETURNING id").isEmpty
+    }
+
+    public func photos(in scope: PhotoScope, page: PhotoPageQuery) async throws -> [Photo] {
+        let timeline = Self.timeline(scope)
+        var conditions: [SQLStatement] = [timeline.scope]
+        if let after = page.after {
+            // The cursor photo's own (taken_at, id), read in SQL: exact, whatever precision the column has.
+            conditions.append(
+                "(\(raw: timeline.takenAt), \(raw: timeline.id)) < (SELECT taken_at, id FROM photos anchor WHERE anchor.id = \(after))"
+            )
+        }
+        if let before = page.takenBefore { conditions.append("\(raw: timeline.takenAt) < \(before)") }
+        if let from = page.takenFrom { conditions.append("\(raw: timeline.takenAt) >= \(from)") }
+        return try await database.read(
+            """
+            SELECT \(Self.selected) FROM \(raw: timeline.from) WHERE \(SQLStatement.joined(conditions, by: " AND "))
+            ORDER BY \(raw: timeline.takenAt) DESC, \(raw: timeline.id) DESC LIMIT \(page.limit)
             """
         ).map(Photo.init)
     }
 
     public func allPhotos(inAlbum id: Int64) async throws -> [Photo] {
-        try await database.read("SELECT \(raw: Self.columns) FROM photos WHERE album_id = \(id) ORDER BY id")
-            .map(Photo.init)
+        try await database.read(
+            """
+            SELECT \(Self.selected) FROM album_photos JOIN photos ON photos.id = album_photos.photo_id
+            WHERE album_photos.album_id = \(id) ORDER BY album_photos.taken_at, album_photos.photo_id
+            """
+        ).map(Photo.init)
     }
 
     public func neighbours(of photo: Photo, in scope: PhotoScope) async throws -> PhotoNeighbours {
-        let scoped = Self.predicate(scope)
+        let timeline = Self.timeline(scope)
+        let position: SQLStatement = "(SELECT taken_at, id FROM photos anchor WHERE anchor.id = \(photo.id))"
+        let key = "(\(timeline.takenAt), \(timeline.id))"
         guard
             let row = try await database.read(
                 """
-                SELECT (SELECT min(id) FROM photos WHERE \(scoped) AND id > \(photo.id)) AS newer,
-                       (SELECT max(id) FROM photos WHERE \(scoped) AND id < \(photo.id)) AS older
+                SELECT (SELECT \(raw: timeline.id) FROM \(raw: timeline.from) WHERE \(timeline.scope)
+                        AND \(raw: key) > \(position) ORDER BY \(raw: timeline.takenAt), \(raw: timeline.id) LIMIT 1)
+                        AS newer,
+                       (SELECT \(raw: timeline.id) FROM \(raw: timeline.from) WHERE \(timeline.scope)
+                        AND \(raw: key) < \(position)
+                        ORDER BY \(raw: timeline.takenAt) DESC, \(raw: timeline.id) DESC LIMIT 1) AS older
                 """
             ).first
         else { return PhotoNeighbours(newer: nil, older: nil) }
         return PhotoNeighbours(newer: try row.decode("newer"), older: try row.decode("older"))
     }
 
-    public func move(photoIDs: [Int64], toAlbum albumID: Int64?) async throws -> Int? {
-        guard !photoIDs.isEmpty else { return 0 }
-        return try await database.transaction { transaction in
-            if let albumID {
-                // FOR SHARE: the album cannot be deleted between this check and the move.
-                let found = try await transaction.query(
-                    "SELECT id FROM albums WHERE id = \(albumID)\(postgres: " FOR SHARE", sqlite: "")")
-                guard !found.isEmpty else { return nil }
-            }
-            return try await transaction.query(
-                """
-                UPDATE photos SET album_id = \(albumID), updated_at = \(now: .text) WHERE id \(in: photoIDs)
-                RETURNING id
-                """
-            ).count
+    public func add(photoIDs: [Int64], toAlbum albumID: Int64) async throws -> [Int64]? {
+        try await database.transaction { transaction in
+            // FOR SHARE: the album cannot be deleted between this check and the insert.
+            let found = try await transaction.query(
+                "SELECT id FROM albums WHERE id = \(albumID)\(postgres: " FOR SHARE", sqlite: "")")
+            guard !found.isEmpty else { return nil }
+            let added = try await SQLPhotoRepository.addToAlbum(albumID, photoIDs: photoIDs, in: transaction)
+            if !added.isEmpty { try await Self.touch(albumID, in: transaction) }
+            return added
         }
     }
 
-    /// The condition selecting a scope's photos.
-    static func predicate(_ scope: PhotoScope) -> SQLStatement {
+    public func remove(photoIDs: [Int64], fromAlbum albumID: Int64) async throws -> [Int64]? {
+        try await database.transaction { transaction in
+            let found = try await transaction.query(
+                "SELECT id FROM albums WHERE id = \(albumID)\(postgres: " FOR UPDATE", sqlite: "")")
+            guard !found.isEmpty, !photoIDs.isEmpty else { return found.isEmpty ? nil : [] }
+            let removed: [Int64] = try await transaction.query(
+                "DELETE FROM album_photos WHERE album_id = \(albumID) AND photo_id \(in: photoIDs) RETURNING photo_id"
+            ).map { try $0.decode("photo_id") }
+            guard !removed.isEmpty else { return removed }
+            try await transaction.query(
+                """
+                UPDATE albums SET cover_photo_id = CASE WHEN cover_photo_id \(in: removed) THEN NULL
+                    ELSE cover_photo_id END, updated_at = \(now: .text)
+                WHERE id = \(albumID)
+                """)
+            return removed
+        }
+    }
+
+    static func touch(_ albumID: Int64, in transaction: SQLTransaction) async throws {
+        try await transaction.query("UPDATE albums SET updated_at = \(now: .text) WHERE id = \(albumID)")
+    }
+
+    /// Where a scope's photos are read from, and the columns its timeline order walks.
+    static func timeline(_ scope: PhotoScope) -> (from: String, scope: SQLStatement, takenAt: String, id: String) {
         switch scope {
-        case .all: "1 = 1"
-        case .unsorted: "album_id IS NULL"
-        case .album(let id): "album_id = \(id)"
+        case .all:
+            ("photos", "1 = 1", "photos.taken_at", "photos.id")
+        case .album(let id):
+            (
+                "album_photos JOIN photos ON photos.id = album_photos.photo_id", "album_photos.album_id = \(id)",
+                "album_photos.taken_at", "album_photos.photo_id"
+            )
         }
     }
 }
@@ -133,6 +201,6 @@ extension Album {
     init(row: SQLRow) throws {
         self.init(
             id: try row.decode("id"), name: try row.decode("name"), createdAt: try row.decode("created_at"),
-            updatedAt: try row.decode("updated_at"))
+            updatedAt: try row.decode("updated_at"), coverPhotoID: try row.decode("cover_photo_id"))
     }
 }

@@ -9,20 +9,28 @@ public struct SQLPhotoRepository: PhotoRepository {
         self.database = database
     }
 
-    /// The `photos` columns every query selects, as `Photo.init(row:)` reads them.
-    static let columns = """
-        id, hash, original_name, content_type, bytes, width, height, orientation, captured_at, status, error,
-        display_ext, display_width, display_height, display_bytes,
-        thumbnail_ext, thumbnail_width, thumbnail_height, thumbnail_bytes, created_at, updated_at,
-        album_id, captured_offset, camera_make, camera_model, owner_id, taken_at, taken_at_source
+    /// The `photos` columns, as `Photo.init(row:)` reads them (and `RETURNING` gives them).
+    static let columnNames = [
+        "id", "hash", "original_name", "content_type", "bytes", "width", "height", "orientation", "captured_at",
+        "status", "error", "display_ext", "display_width", "display_height", "display_bytes", "thumbnail_ext",
+        "thumbnail_width", "thumbnail_height", "thumbnail_bytes", "created_at", "updated_at", "captured_offset",
+        "camera_make", "camera_model", "owner_id", "taken_at", "taken_at_source",
+    ]
+    static let columns = columnNames.joined(separator: ", ")
+    /// What every SELECT of photos reads: the columns, qualified (album queries join `album_photos`), and the ids
+    /// of the photo's albums as text (`3,7`).
+    static let selected: SQLStatement = """
+        \(raw: columnNames.map { "photos." + $0 }.joined(separator: ", ")),
+        (SELECT \(postgres: "string_agg(album_id::text, ',')", sqlite: "group_concat(album_id, ',')")
+         FROM album_photos WHERE album_photos.photo_id = photos.id) AS album_ids
         """
 
     public func photo(id: Int64) async throws -> Photo? {
-        try await database.read("SELECT \(raw: Self.columns) FROM photos WHERE id = \(id)").first.map(Photo.init)
+        try await database.read("SELECT \(Self.selected) FROM photos WHERE id = \(id)").first.map(Photo.init)
     }
 
     public func photo(hash: String) async throws -> Photo? {
-        try await database.read("SELECT \(raw: Self.columns) FROM photos WHERE hash = \(hash)").first.map(Photo.init)
+        try await database.read("SELECT \(Self.selected) FROM photos WHERE hash = \(hash)").first.map(Photo.init)
     }
 
     public func existingHashes(_ hashes: [String]) async throws -> Set<String> {
@@ -34,14 +42,14 @@ public struct SQLPhotoRepository: PhotoRepository {
     public func photos(before: Int64?, limit: Int) async throws -> [Photo] {
         try await database.read(
             """
-            SELECT \(raw: Self.columns) FROM photos WHERE id < \(before ?? Int64.max) ORDER BY id DESC LIMIT \(limit)
+            SELECT \(Self.selected) FROM photos WHERE id < \(before ?? Int64.max) ORDER BY id DESC LIMIT \(limit)
             """
         ).map(Photo.init)
     }
 
     public func photos(ids: [Int64]) async throws -> [Photo] {
         guard !ids.isEmpty else { return [] }
-        return try await database.read("SELECT \(raw: Self.columns) FROM photos WHERE id \(in: ids)").map(Photo.init)
+        return try await database.read("SELECT \(Self.selected) FROM photos WHERE id \(in: ids)").map(Photo.init)
     }
 
     public func insert(_ photo: NewPhoto, in transaction: SQLTransaction) async throws -> InsertOutcome {
@@ -54,20 +62,71 @@ public struct SQLPhotoRepository: PhotoRepository {
             """
             INSERT INTO photos (hash, original_name, content_type, bytes, width, height, orientation, captured_at,
                                 status, created_at, updated_at, captured_offset, camera_make, camera_model,
-                                album_id, owner_id, taken_at, taken_at_source)
+                                owner_id, taken_at, taken_at_source)
             VALUES (\(photo.hash), \(photo.originalName), \(photo.contentType), \(photo.bytes), \(photo.width),
                     \(photo.height), \(photo.orientation), \(photo.capturedAt), 'queued', \(now), \(now),
-                    \(photo.capturedOffset), \(photo.camera.make), \(photo.camera.model), \(photo.albumID),
-                    \(photo.ownerID), \(takenAt), \(source.rawValue))
+                    \(photo.capturedOffset), \(photo.camera.make), \(photo.camera.model), \(photo.ownerID),
+                    \(takenAt), \(source.rawValue))
             ON CONFLICT (hash) DO NOTHING
             RETURNING \(raw: Self.columns)
             """)
-        if let row = inserted.first { return .created(try Photo(row: row)) }
-        let existing = try await transaction.query("SELECT \(raw: Self.columns) FROM photos WHERE hash = \(photo.hash)")
+        if let row = inserted.first {
+            var created = try Photo(row: row)
+            if let albumID = photo.albumID {
+                try await Self.addToAlbum(albumID, photoIDs: [created.id], in: transaction)
+                created.albumIDs = [albumID]
+            }
+            return .created(created)
+        }
+        // The same bytes uploaded into an album join it, without a second copy.
+        if let albumID = photo.albumID {
+            try await transaction.query(
+                """
+                INSERT INTO album_photos (album_id, photo_id, taken_at, added_at)
+                SELECT \(albumID), id, taken_at, \(now: .text) FROM photos WHERE hash = \(photo.hash)
+                ON CONFLICT DO NOTHING
+                """)
+        }
+        let existing = try await transaction.query("SELECT \(Self.selected) FROM photos WHERE hash = \(photo.hash)")
         guard let row = existing.first else {
             throw DatabaseError(.unavailable, "a photo with this hash was inserted and deleted concurrently; try again")
         }
         return .existing(try Photo(row: row))
+    }
+
+    /// Adds the photos that exist to the album in `transaction`; returns the ids that were not in it yet.
+    static func addToAlbum(_ albumID: Int64, photoIDs: [Int64], in transaction: SQLTransaction) async throws
+        -> [Int64]
+    {
+        guard !photoIDs.isEmpty else { return [] }
+        return try await transaction.query(
+            """
+            INSERT INTO album_photos (album_id, photo_id, taken_at, added_at)
+            SELECT \(albumID), id, taken_at, \(now: .text) FROM photos WHERE id \(in: photoIDs)
+            ON CONFLICT DO NOTHING
+            RETURNING photo_id
+            """
+        ).map { try $0.decode("photo_id") }
+    }
+
+    public func setCaptureTime(photoID: Int64, to time: CaptureTime) async throws -> Photo? {
+        let (takenAt, source) = time.takenAt
+        guard
+            try await !database.write(
+                """
+                UPDATE photos SET captured_at = \(time.localTime), captured_offset = \(time.offset), taken_at = \(takenAt),
+                    taken_at_source = \(source.rawValue), updated_at = \(now: .text)
+                WHERE id = \(photoID) RETURNING id
+                """
+            ).isEmpty
+        else { return nil }
+        return try await photo(id: photoID)
+    }
+
+    public func timeline() async throws -> [TimelineBucket] {
+        try await database.read(
+            "SELECT month, photo_count FROM timeline_months WHERE photo_count > 0 ORDER BY month DESC"
+        ).map { TimelineBucket(month: try $0.decode("month"), count: try $0.decode("photo_count")) }
     }
 
     public func setStatus(
@@ -127,9 +186,15 @@ extension Photo {
             capturedAt: try row.decode("captured_at"), status: status, error: try row.decode("error"),
             display: try derivative("display"), thumbnail: try derivative("thumbnail"),
             createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
-            albumID: try row.decode("album_id"), capturedOffset: try row.decode("captured_offset"),
+            albumIDs: try Self.albumIDs(row), capturedOffset: try row.decode("captured_offset"),
             camera: Camera(make: try row.decode("camera_make"), model: try row.decode("camera_model")),
             ownerID: try row.decode("owner_id"), takenAt: try row.decode("taken_at", as: Date.self),
             takenAtSource: source)
+    }
+
+    /// The `album_ids` text (`3,7`) as ids, ascending; none when the query did not select it (`RETURNING`).
+    static func albumIDs(_ row: SQLRow) throws -> [Int64] {
+        guard row.has("album_ids"), let text = try row.decode("album_ids", as: String?.self) else { return [] }
+        return text.split(separator: ",").compactMap { Int64($0) }.sorted()
     }
 }

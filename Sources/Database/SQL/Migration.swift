@@ -31,11 +31,13 @@ public struct Migration: Sendable, Equatable {
         return migrations
     }
 
-    /// The file's statements, split on semicolons outside quotes and comments.
+    /// The file's statements, split on semicolons outside quotes, `$$` bodies, comments and trigger bodies
+    /// (`CREATE TRIGGER … BEGIN …; END`).
     public var statements: [String] {
         var statements: [String] = []
         var current = ""
         var quote: Character?
+        var inDollarQuote = false
         var inLineComment = false
         var previous: Character = " "
         for character in sql {
@@ -47,23 +49,38 @@ public struct Migration: Sendable, Equatable {
             if let open = quote {
                 current.append(character)
                 if character == open { quote = nil }
+            } else if character == "$" && previous == "$" {
+                inDollarQuote.toggle()
+                current.append(character)
+            } else if inDollarQuote {
+                current.append(character)
             } else if character == "-" && previous == "-" {
                 current.removeLast()
                 inLineComment = true
             } else if character == "'" || character == "\"" {
                 quote = character
                 current.append(character)
-            } else if character == ";" {
+            } else if character == ";" && !Self.isInsideTriggerBody(current) {
                 let statement = current.trimmingCharacters(in: .whitespacesAndNewlines)
                 if !statement.isEmpty { statements.append(statement) }
                 current = ""
             } else {
                 current.append(character)
             }
-            previous = character
+            // A `$` that closed a `$$` must not open another with the next one.
+            previous = character == "$" && previous == "$" ? " " : character
         }
         let rest = current.trimmingCharacters(in: .whitespacesAndNewlines)
         if !rest.isEmpty { statements.append(rest) }
         return statements
+    }
+
+    /// Whether a `;` after `text` ends a statement inside an SQLite trigger's `BEGIN … END` rather than the trigger.
+    static func isInsideTriggerBody(_ text: String) -> Bool {
+        let words = text.uppercased().split(whereSeparator: { $0.isWhitespace || $0 == "(" || $0 == ")" })
+        guard words.starts(with: ["CREATE", "TRIGGER"]) || words.starts(with: ["CREATE", "TEMP", "TRIGGER"]),
+            words.contains("BEGIN")
+        else { return false }
+        return words.last != "END"
     }
 }

@@ -19,6 +19,14 @@ public struct SQLRow: Sendable {
         storage = .sqlite(row)
     }
 
+    /// Whether the row has this column (NULL or not).
+    public func has(_ column: String) -> Bool {
+        switch storage {
+        case .postgres(let row): row.contains(column)
+        case .sqlite(let row): row.column(column) != nil
+        }
+    }
+
     /// The column's value; nil for NULL when `T` is optional. Throws `corruptRow` when it is missing or of
     /// another type.
     public func decode<T: SQLDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {

@@ -91,6 +91,16 @@ public struct SQLStatement: Sendable, ExpressibleByStringInterpolation {
         }
     }
 
+    /// The statements one after another with `separator` between them (`AND`-ed conditions).
+    public static func joined(_ statements: [SQLStatement], by separator: String) -> SQLStatement {
+        var joined = SQLStatement(stringLiteral: "")
+        for (index, statement) in statements.enumerated() {
+            if index > 0 { joined.fragments.append(.sql(separator)) }
+            joined.fragments.append(contentsOf: statement.fragments)
+        }
+        return joined
+    }
+
     /// The SQL text and its bound values for `dialect`; `now` is read once, so a statement sees one time.
     func render(for dialect: SQLDialect, now: Date = Date()) -> (sql: String, binds: [SQLValue]) {
         var sql = ""

@@ -1,15 +1,26 @@
 import Database
 
-/// Who may delete a photo: its uploader; a photo without an owner (uploaded while sign-in was not required)
-/// anyone who may change things. Albums have no owner: any signed-in user may edit them.
+/// Who may delete a photo or correct its date: its uploader; a photo without an owner (uploaded while sign-in was
+/// not required) anyone who may change things. Albums have no owner: any signed-in user may edit them.
 enum Ownership {
-    /// The error that refuses the delete, or nil when `context`'s user may delete `photo`.
-    static func refusal(toDelete photo: Photo, context: WebRequestContext) -> APIError? {
+    /// What the owner may do to a photo that others may not.
+    enum Action: String, Sendable {
+        case delete
+        case correctDate = "correct the date of"
+    }
+
+    /// The error that refuses `action`, or nil when `context`'s user may do it to `photo`.
+    static func refusal(to action: Action, _ photo: Photo, context: WebRequestContext) -> APIError? {
         guard context.canChange else {
-            return APIError(.unauthorized, "unauthorized", "Sign in to delete photos.")
+            return APIError(.unauthorized, "unauthorized", "Sign in to \(action.rawValue) photos.")
         }
         guard let owner = photo.ownerID else { return nil }
         if context.user?.id == owner { return nil }
-        return APIError(.forbidden, "forbidden", "Only the person who uploaded this photo can delete it.")
+        return APIError(.forbidden, "forbidden", "Only the person who uploaded this photo can \(action.rawValue) it.")
+    }
+
+    /// The error that refuses the delete, or nil when `context`'s user may delete `photo`.
+    static func refusal(toDelete photo: Photo, context: WebRequestContext) -> APIError? {
+        refusal(to: .delete, photo, context: context)
     }
 }

@@ -29,18 +29,27 @@ struct PhotoController: Sendable {
         router.get("/", use: gallery)
         router.get("/photos", use: list)
         router.post("/photos", use: upload)
+        router.get("/timeline", use: timeline)
         router.get("/photos/{id}", use: show)
+        router.patch("/photos/{id}", use: update)
+        router.post("/photos/{id}/date", use: update)
         router.delete("/photos/{id}", use: delete)
         router.post("/photos/{id}/delete", use: delete)
-        router.post("/photos/{id}/album", use: move)
+        router.post("/photos/{id}/album", use: addToAlbum)
+        router.post("/photos/{id}/album/remove", use: removeFromAlbum)
     }
 
-    /// `GET /`: the photos in no album, newest first, `?after=ID` for older pages; JSON (every photo) when asked.
+    /// `GET /`: every photo by the date it was taken, newest first, with a heading per month and a year scrubber;
+    /// `?after=ID` for older pages, `?from=2019-07` to start at the end of a month. JSON (`/photos`) when asked.
     @Sendable func gallery(_ request: Request, context: Context) async throws -> Response {
         if request.wantsJSON { return try await list(request, context: context) }
         let after = try request.photoCursor()
-        let gridHTML = try await gallery.fragment("unsorted:\(after.map(String.init) ?? "first")") {
-            let grid = try await gridPage(.unsorted, after: after, basePath: "/", scopeQuery: "album=none")
+        let from = try request.monthWindow("from")
+        let key = after.map { "after:\($0)" } ?? from.map { "from:\(Formatting.monthKey($0.start))" } ?? "first"
+        let gridHTML = try await gallery.fragment("timeline:\(key)") {
+            let grid = try await gridPage(
+                .all, PhotoPageQuery(after: after, takenBefore: from?.end, limit: configuration.pageSize),
+                basePath: "/", scopeQuery: "")
             return renderer.render("gallerygrid", GalleryGridFragment(grid: grid, isFirstPage: after == nil))
         }
         // Cached like the grid (album changes bump the same generation): no database query per page view.
@@ -48,10 +57,13 @@ struct PhotoController: Sendable {
             let albums = try await albums.albums().map { AlbumOption(id: $0.id, name: $0.name, isSelected: false) }
             return renderer.render("albumoptions", AlbumOptionsFragment(albums: albums))
         }
+        let scrubberHTML = try await gallery.fragment("scrubber") {
+            renderer.render("scrubber", ScrubberFragment(years: ScrubberYear.years(try await photos.timeline())))
+        }
         return renderer.page(
             "gallery",
             GalleryPage(
-                chrome: PageChrome(context, section: .photos), gridHTML: gridHTML,
+                chrome: PageChrome(context, section: .photos), gridHTML: gridHTML, scrubberHTML: scrubberHTML,
                 upload: uploadForm(albumOptionsHTML: albumOptionsHTML, fixedAlbumID: nil)))
     }
 
@@ -62,24 +74,36 @@ struct PhotoController: Sendable {
             fixedAlbumID: fixedAlbumID, tusThreshold: tusThreshold)
     }
 
-    /// One newest-first page of `scope`: at most `limit` photos, and the next page's cursor when there is one.
-    func page(_ scope: PhotoScope, after: Int64?, limit: Int) async throws -> (photos: [Photo], next: Int64?) {
-        let page = try await albums.photos(in: scope, before: after, limit: limit + 1)
-        let shown = Array(page.prefix(limit))
-        return (shown, page.count > limit ? shown.last?.id : nil)
+    /// One newest-first page of `scope`: at most `query.limit` photos, and the next page's cursor when there is one.
+    func page(_ scope: PhotoScope, _ query: PhotoPageQuery) async throws -> (photos: [Photo], next: Int64?) {
+        var probe = query
+        probe.limit = query.limit + 1
+        let page = try await albums.photos(in: scope, page: probe)
+        let shown = Array(page.prefix(query.limit))
+        return (shown, page.count > query.limit ? shown.last?.id : nil)
     }
 
-    /// One page of a grid: the cards, and the links to the next page when there is one.
-    func gridPage(_ scope: PhotoScope, after: Int64?, basePath: String, scopeQuery: String) async throws -> PhotoGrid {
-        let (shown, last) = try await page(scope, after: after, limit: configuration.pageSize)
-        let cards = shown.map { PhotoCard($0, store: store) }
+    /// One page of a grid: the cards with their month headings, and the links to the next page when there is one.
+    func gridPage(_ scope: PhotoScope, _ query: PhotoPageQuery, basePath: String, scopeQuery: String) async throws
+        -> PhotoGrid
+    {
+        let (shown, last) = try await page(scope, query)
+        var cards = PhotoGrid.headed(shown.map { PhotoCard($0, store: store) })
+        if case .album(let id) = scope {
+            cards = cards.map {
+                var card = $0
+                card.href += "?album=\(id)"
+                return card
+            }
+        }
+        let scoped = scopeQuery.isEmpty ? "" : scopeQuery + "&"
         return PhotoGrid(
             photos: cards, hasPhotos: !cards.isEmpty, nextURL: last.map { "\(basePath)?after=\($0)" },
-            nextJSONURL: last.map { "/photos?\(scopeQuery)&after=\($0)&limit=\(configuration.pageSize)" },
+            nextJSONURL: last.map { "/photos?\(scoped)after=\($0)&limit=\(query.limit)" },
             pendingIDs: cards.filter(\.isPending).map { String($0.id) }.joined(separator: ","), scopeQuery: scopeQuery)
     }
 
-    /// `GET /photos?after=ID&limit=N[&album=ID|none]` or `?ids=1,2,3` (JSON).
+    /// `GET /photos?after=ID&limit=N[&album=ID][&month=2019-07]` or `?ids=1,2,3` or `?hash=…` (JSON).
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let query = request.uri.queryParameters
         if let hash = query["hash"] {
@@ -109,54 +133,115 @@ struct PhotoController: Sendable {
             limit = configuration.pageSize
         }
         let scope: PhotoScope
-        switch query["album"].map(String.init) {
-        case nil: scope = .all
-        case "none"?: scope = .unsorted
-        case let text?:
-            guard let id = Int64(text), id > 0 else { throw APIError.badRequest("album must be an album id or none.") }
+        if let text = query["album"] {
+            guard let id = Int64(text), id > 0 else { throw APIError.badRequest("album must be an album id.") }
             scope = .album(id)
+        } else {
+            scope = .all
         }
-        let (shown, next) = try await page(scope, after: try request.photoCursor(), limit: limit)
+        let month = try request.monthWindow("month")
+        let (shown, next) = try await page(
+            scope,
+            PhotoPageQuery(
+                after: try request.photoCursor(), takenBefore: month?.end, takenFrom: month?.start, limit: limit))
         return JSONResponse.make(PhotoListJSON(photos: shown.map(json), next: next, includeNext: true))
     }
 
-    /// `GET /photos/{id}`: the photo page, or its JSON.
+    /// `GET /timeline`: photos per month, newest first, `{"buckets": [{"month": "2019-07", "count": 123}, …]}`.
+    @Sendable func timeline(_ request: Request, context: Context) async throws -> Response {
+        JSONResponse.make(TimelineJSON(try await photos.timeline()))
+    }
+
+    /// `GET /photos/{id}`: the photo page (`?album=ID` walks that album), or its JSON.
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let photo = try await findPhoto(context)
         if request.wantsJSON { return JSONResponse.make(json(photo)) }
         let card = PhotoCard(photo, store: store)
-        let scope = photo.albumID.map(PhotoScope.album) ?? .unsorted
-        let neighbours = try await albums.neighbours(of: photo, in: scope)
         let albums = try await albums.albums()
-        let albumName = albums.first { $0.id == photo.albumID }?.name
+        let contextAlbum = request.uri.queryParameters["album"].flatMap { Int64($0) }
+            .flatMap { id in photo.albumIDs.contains(id) ? albums.first { $0.id == id } : nil }
+        let neighbours = try await self.albums.neighbours(of: photo, in: contextAlbum.map { .album($0.id) } ?? .all)
+        let suffix = contextAlbum.map { "?album=\($0.id)" } ?? ""
+        let option = { (album: Album) in AlbumOption(id: album.id, name: album.name, isSelected: false) }
         return renderer.page(
             "photo",
             PhotoPage(
                 title: photo.originalName, chrome: PageChrome(context, section: .photos),
                 photo: card, pendingIDs: card.isPending ? String(photo.id) : "",
-                newerURL: neighbours.newer.map { "/photos/\($0)" }, olderURL: neighbours.older.map { "/photos/\($0)" },
-                albums: albums.map { AlbumOption(id: $0.id, name: $0.name, isSelected: $0.id == photo.albumID) },
-                albumName: albumName, backURL: photo.albumID.map { "/albums/\($0)" } ?? "/",
-                backText: albumName.map { "Back to \($0)" } ?? "Back to the gallery",
-                canDelete: Ownership.refusal(toDelete: photo, context: context) == nil))
+                newerURL: neighbours.newer.map { "/photos/\($0)\(suffix)" },
+                olderURL: neighbours.older.map { "/photos/\($0)\(suffix)" },
+                memberOf: albums.filter { photo.albumIDs.contains($0.id) }.map(option),
+                addableAlbums: albums.filter { !photo.albumIDs.contains($0.id) }.map(option),
+                canAddToAlbum: albums.contains { !photo.albumIDs.contains($0.id) },
+                contextAlbum: contextAlbum.map(option), backURL: contextAlbum.map { "/albums/\($0.id)" } ?? "/",
+                backText: contextAlbum.map { "Back to \($0.name)" } ?? "Back to the gallery",
+                canDelete: Ownership.refusal(toDelete: photo, context: context) == nil,
+                canCorrectDate: Ownership.refusal(to: .correctDate, photo, context: context) == nil,
+                takenLocalValue: photo.capturedAt ?? "", takenOffsetValue: photo.capturedOffset ?? "",
+                takenSourceText: Self.describe(photo.takenAtSource)))
     }
 
-    /// `POST /photos/{id}/album` with `album` (an id, or empty for none): moves the photo between albums.
-    @Sendable func move(_ request: Request, context: Context) async throws -> Response {
+    /// How the photo page explains where the timeline's date comes from.
+    static func describe(_ source: TakenAtSource) -> String {
+        switch source {
+        case .exif: "from the camera, with its time zone"
+        case .exifLocal: "from the camera's clock (no time zone recorded)"
+        case .upload: "the upload time (the file has no capture date)"
+        }
+    }
+
+    /// `PATCH /photos/{id}` with `{"taken_at": "2019-07-14T18:42:07+02:00"}` (or `POST /photos/{id}/date` with
+    /// `taken_at` and `offset` from the page): corrects when the photo was taken.
+    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
         let id = try context.routeID(naming: "photo")
         let fields = try await RequestFields.read(request)
-        guard fields["album"] != nil else {
-            throw APIError.badRequest("Choose an album (field \"album\", empty for none).")
+        let unknown = Set(fields.keys).subtracting(["taken_at", "offset", CSRFPolicy.fieldName])
+        guard unknown.isEmpty else {
+            throw APIError.badRequest(
+                "Unknown field \(unknown.sorted().joined(separator: ", ")); only taken_at can change.")
         }
-        let album = try RequestFields.albumID(fields["album"])
-        guard let moved = try await albums.move(photoIDs: [id], toAlbum: album) else {
-            throw APIError.notFound("There is no album \(album ?? 0).")
+        guard let text = fields["taken_at"] else {
+            throw APIError.badRequest("Send taken_at, like 2019-07-14T18:42:07+02:00 (the offset is optional).")
         }
-        guard moved == 1, let photo = try await photos.photo(id: id) else {
+        let time = try RequestFields.captureTime(text, offset: fields["offset"])
+        guard let found = try await photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
+        if let refusal = Ownership.refusal(to: .correctDate, found, context: context) { throw refusal }
+        guard let photo = try await photos.setCaptureTime(photoID: id, to: time) else {
             throw APIError.notFound("There is no photo \(id).")
         }
+        context.logger.info("photo date corrected", metadata: ["photo.id": "\(id)"])
+        if request.method == .patch || request.wantsJSON { return JSONResponse.make(json(photo)) }
+        return JSONResponse.seeOther("/photos/\(id)")
+    }
+
+    /// `POST /photos/{id}/album` with `album`: adds the photo to that album (it stays in the gallery and its other
+    /// albums).
+    @Sendable func addToAlbum(_ request: Request, context: Context) async throws -> Response {
+        try await changeAlbum(request, context: context, adding: true)
+    }
+
+    /// `POST /photos/{id}/album/remove` with `album`: takes the photo out of that album.
+    @Sendable func removeFromAlbum(_ request: Request, context: Context) async throws -> Response {
+        try await changeAlbum(request, context: context, adding: false)
+    }
+
+    private func changeAlbum(_ request: Request, context: Context, adding: Bool) async throws -> Response {
+        let id = try context.routeID(naming: "photo")
+        let fields = try await RequestFields.read(request)
+        guard let album = try RequestFields.albumID(fields["album"]) else {
+            throw APIError.badRequest("Choose an album (field \"album\").")
+        }
+        guard try await photos.photo(id: id) != nil else { throw APIError.notFound("There is no photo \(id).") }
+        let changed =
+            adding
+            ? try await albums.add(photoIDs: [id], toAlbum: album)
+            : try await albums.remove(photoIDs: [id], fromAlbum: album)
+        guard changed != nil, let photo = try await photos.photo(id: id) else {
+            throw APIError.notFound("There is no album \(album).")
+        }
         context.logger.info(
-            "photo moved", metadata: ["photo.id": "\(id)", "album.id": "\(album.map(String.init) ?? "none")"])
+            adding ? "photo added to album" : "photo removed from album",
+            metadata: ["photo.id": "\(id)", "album.id": "\(album)"])
         if request.wantsJSON { return JSONResponse.make(json(photo)) }
         return JSONResponse.seeOther("/photos/\(id)")
     }
@@ -184,7 +269,7 @@ struct PhotoController: Sendable {
         context.logger.info("photo deleted", metadata: ["photo.id": "\(id)"])
         if request.method == .delete { return Response(status: .noContent) }
         if request.wantsJSON { return JSONResponse.make(["deleted": id]) }
-        return JSONResponse.seeOther(photo.albumID.map { "/albums/\($0)" } ?? "/")
+        return JSONResponse.seeOther("/")
     }
 
     /// `POST /photos`: streams the files, stores each original by hash and records it with its job.

@@ -83,7 +83,7 @@ public func buildApplication(
         uploadLimiter: UploadLimiter(limit: configuration.maxConcurrentUploads))
     photoController.addRoutes(to: router)
     AlbumController(
-        albums: albums, store: store, logger: logger, configuration: configuration, renderer: renderer,
+        albums: albums, photos: photos, store: store, logger: logger, configuration: configuration, renderer: renderer,
         photoController: photoController
     ).addRoutes(to: router)
     HealthController(readiness: readiness, metrics: metrics, serveMetrics: configuration.serveMetrics)

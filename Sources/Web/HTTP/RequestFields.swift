@@ -1,3 +1,4 @@
+import Database
 import Foundation
 import Hummingbird
 
@@ -33,6 +34,40 @@ enum RequestFields {
         return FormFields(body).values
     }
 
+    /// The most photo ids one request may name.
+    static let maxPhotoIDs = 10_000
+
+    /// The photo ids of a body: JSON `{"photos": [1, 2]}` or the form field `photos` (`1,2`), 1 to 10,000 of them.
+    static func photoIDs(_ request: Request) async throws -> [Int64] {
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: 32 * maxPhotoIDs)
+        } catch {
+            throw APIError.tooLarge("Name at most \(maxPhotoIDs) photos at once.")
+        }
+        let ids: [Int64]
+        if HeaderParameters(request.headers[.contentType] ?? "").value == "application/json" {
+            struct Body: Decodable { let photos: [Int64] }
+            guard let decoded = try? JSONDecoder().decode(Body.self, from: Data(body.readableBytesView)) else {
+                throw APIError.badRequest("The body must be a JSON object like {\"photos\": [1, 2, 3]}.")
+            }
+            ids = decoded.photos
+        } else {
+            let text = FormFields(body).values["photos"] ?? ""
+            let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            ids = try parts.map { part in
+                guard let id = Int64(part) else { throw APIError.badRequest("photos must be photo ids like 1,2,3.") }
+                return id
+            }
+        }
+        guard !ids.isEmpty else { throw APIError.badRequest("Name at least one photo (field \"photos\").") }
+        guard ids.count <= maxPhotoIDs else { throw APIError.badRequest("Name at most \(maxPhotoIDs) photos at once.") }
+        guard ids.allSatisfy({ $0 > 0 }) else { throw APIError.badRequest("Photo ids are positive whole numbers.") }
+        var seen = Set<Int64>()
+        return ids.filter { seen.insert($0).inserted }
+    }
+
     /// An album name from a form: trimmed, 1 to 200 characters, no control characters.
     static func albumName(_ fields: [String: String]) throws -> String {
         let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -52,4 +87,36 @@ enum RequestFields {
         }
         return id
     }
+
+    /// A corrected capture time: `2019-07-14`, `2019-07-14T18:42`, `2019-07-14T18:42:07`, each optionally with
+    /// `Z` or `±HH:MM` (or that offset in `offset`, as the page's form sends it). A bare date means noon.
+    static func captureTime(_ text: String, offset separateOffset: String?) throws -> CaptureTime {
+        var local = text.trimmingCharacters(in: .whitespaces)
+        var offset = separateOffset?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        if local.hasSuffix("Z") {
+            local.removeLast()
+            offset = offset ?? "+00:00"
+        } else if local.count > 10, let sign = local.lastIndex(where: { $0 == "+" || $0 == "-" }),
+            local.distance(from: local.startIndex, to: sign) >= 16
+        {
+            offset = offset ?? String(local[sign...])
+            local = String(local[..<sign])
+        }
+        switch local.count {
+        case 10: local += "T12:00:00"
+        case 16: local += ":00"
+        default: break
+        }
+        if offset == "Z" { offset = "+00:00" }
+        guard let time = CaptureTime(localTime: local, offset: offset) else {
+            throw APIError.badRequest(
+                "taken_at must be a real date and time like 2019-07-14T18:42:07, optionally with an offset like +02:00."
+            )
+        }
+        return time
+    }
+}
+
+extension String {
+    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 extension WebRequestContext {
@@ -16,5 +17,14 @@ extension Request {
         guard let text = uri.queryParameters["after"] else { return nil }
         guard let value = Int64(text), value > 0 else { throw APIError.badRequest("after must be a photo id.") }
         return value
+    }
+
+    /// `?<name>=2019-07` as that month's window (UTC), or nil when absent; anything else is a 400.
+    func monthWindow(_ name: String) throws -> (start: Date, end: Date)? {
+        guard let text = uri.queryParameters[Substring(name)] else { return nil }
+        guard let window = Formatting.monthWindow(String(text)) else {
+            throw APIError.badRequest("\(name) must be a month as YYYY-MM, like 2019-07.")
+        }
+        return window
     }
 }

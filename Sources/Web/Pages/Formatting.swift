@@ -42,4 +42,38 @@ enum Formatting {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         return "\(digits[2]) \(months[digits[1] - 1]) \(digits[0]), \(pad(digits[3])):\(pad(digits[4]))"
     }
+
+    /// The timeline month of a time, `2019-07` (UTC, as the timeline buckets are).
+    static func monthKey(_ date: Date) -> String {
+        let parts = utcCalendar.dateComponents([.year, .month], from: date)
+        return String(format: "%04d-%02d", parts.year ?? 0, parts.month ?? 1)
+    }
+
+    /// `2019-07` as `July 2019`; the text itself when it is not a month.
+    static func monthTitle(_ key: String) -> String {
+        let names = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December",
+        ]
+        let parts = key.split(separator: "-")
+        guard parts.count == 2, let month = Int(parts[1]), (1...12).contains(month) else { return key }
+        return "\(names[month - 1]) \(parts[0])"
+    }
+
+    /// `2019-07` as the first instant of that month and of the next (UTC); nil unless it is a month.
+    static func monthWindow(_ key: String) -> (start: Date, end: Date)? {
+        let parts = key.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]),
+            let month = Int(parts[1]), (1...12).contains(month),
+            let start = utcCalendar.date(from: DateComponents(year: year, month: month, day: 1)),
+            let end = utcCalendar.date(byAdding: .month, value: 1, to: start)
+        else { return nil }
+        return (start, end)
+    }
+
+    static let utcCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
 }

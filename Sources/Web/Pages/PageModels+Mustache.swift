@@ -9,6 +9,7 @@ extension GalleryPage: MustacheParent {
         case "title": title
         case "chrome": chrome
         case "gridHTML": gridHTML
+        case "scrubberHTML": scrubberHTML
         case "upload": upload
         default: nil
         }
@@ -107,7 +108,9 @@ extension PhotoCard: MustacheParent {
         case "createdText": createdText
         case "capturedText": capturedText
         case "cameraText": cameraText
-        case "albumID": albumID
+        case "monthKey": monthKey
+        case "monthHeading": monthHeading
+        case "href": href
         case "aspectRatio": aspectRatio
         case "isLandscape": isLandscape
         default: nil

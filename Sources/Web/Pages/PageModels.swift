@@ -25,7 +25,11 @@ struct PhotoCard: Sendable {
     let createdText: String
     let capturedText: String?
     let cameraText: String?
-    let albumID: Int64?
+    /// The timeline month, `2019-07`, and its title (`July 2019`) when the card starts that month in its grid.
+    let monthKey: String
+    var monthHeading: String? = nil
+    /// The photo's page; from an album, in that album (its previous/next walk the album).
+    var href: String
     /// The image's shape for the justified grid: width over height, from the photo itself.
     let aspectRatio: String
     let isLandscape: Bool
@@ -59,7 +63,8 @@ struct PhotoCard: Sendable {
         createdText = Formatting.date(photo.createdAt)
         capturedText = photo.capturedAt.map { Formatting.captureDate($0, offset: photo.capturedOffset) }
         cameraText = photo.camera.displayName
-        albumID = photo.albumID
+        monthKey = Formatting.monthKey(photo.takenAt)
+        href = "/photos/\(photo.id)"
         aspectRatio = "\(max(photo.width, 1)) / \(max(photo.height, 1))"
         isLandscape = photo.width >= photo.height
     }
@@ -114,7 +119,7 @@ struct AlbumOption: Sendable {
     let isSelected: Bool
 }
 
-/// A grid of photos with its "load more" cursor: the gallery or an album page.
+/// A grid of photos with its "load more" cursor: the gallery or an album page, with a heading per month.
 struct PhotoGrid: Sendable {
     let photos: [PhotoCard]
     let hasPhotos: Bool
@@ -122,8 +127,53 @@ struct PhotoGrid: Sendable {
     let nextURL: String?
     let nextJSONURL: String?
     let pendingIDs: String
-    /// `album=none` or `album=ID`: the scope the script keeps when it loads more.
+    /// Empty (the whole timeline) or `album=ID`: the scope the script keeps when it loads more.
     let scopeQuery: String
+
+    /// Gives the first card of every month its heading; the page's first card always has one.
+    static func headed(_ cards: [PhotoCard]) -> [PhotoCard] {
+        var previous: String?
+        return cards.map { card in
+            var card = card
+            if card.monthKey != previous { card.monthHeading = Formatting.monthTitle(card.monthKey) }
+            previous = card.monthKey
+            return card
+        }
+    }
+}
+
+/// A year of the scrubber beside the gallery: a link to its newest month.
+struct ScrubberYear: Sendable {
+    let year: String
+    let url: String
+    let countText: String
+
+    /// One entry per year in the buckets (newest month first), linking to the newest month of each.
+    static func years(_ buckets: [TimelineBucket]) -> [ScrubberYear] {
+        var years: [ScrubberYear] = []
+        var counts: [String: Int] = [:]
+        for bucket in buckets { counts[String(bucket.month.prefix(4)), default: 0] += bucket.count }
+        for bucket in buckets where years.last?.year != String(bucket.month.prefix(4)) {
+            let year = String(bucket.month.prefix(4))
+            let count = counts[year] ?? 0
+            years.append(
+                ScrubberYear(
+                    year: year, url: "/?from=\(bucket.month)", countText: count == 1 ? "1 photo" : "\(count) photos"))
+        }
+        return years
+    }
+}
+
+/// What the cached year scrubber is rendered from.
+struct ScrubberFragment: Sendable {
+    let years: [ScrubberYear]
+    /// Stored, as Mustache sees only stored properties: there are at least two years to jump between.
+    let hasYears: Bool
+
+    init(years: [ScrubberYear]) {
+        self.years = years
+        hasYears = years.count > 1
+    }
 }
 
 /// The upload form: the main gallery's (with an album choice) or an album page's (into that album).
@@ -145,6 +195,8 @@ struct GalleryPage: Sendable {
     let chrome: PageChrome
     /// The grid and its empty-state text, rendered from `gallerygrid` (the same for every visitor, so cached).
     let gridHTML: String
+    /// The year links, rendered from `scrubber` (cached like the grid); empty with fewer than two years.
+    let scrubberHTML: String
     let upload: UploadFormModel
 }
 
@@ -210,12 +262,23 @@ struct PhotoPage: Sendable {
     let pendingIDs: String
     let newerURL: String?
     let olderURL: String?
-    let albums: [AlbumOption]
-    let albumName: String?
+    /// The albums the photo is in, and those it could be added to.
+    let memberOf: [AlbumOption]
+    let addableAlbums: [AlbumOption]
+    /// Stored, as Mustache sees only stored properties: `addableAlbums` is not empty.
+    let canAddToAlbum: Bool
+    /// The album the page was opened from (previous/next walk it; it offers "use as cover").
+    let contextAlbum: AlbumOption?
     let backURL: String
     let backText: String
     /// Show the delete form: the viewer may delete this photo (`Ownership`).
     let canDelete: Bool
+    let canCorrectDate: Bool
+    /// The date form's values: `2019-07-14T18:42:07` and `+02:00` (empty when unknown).
+    let takenLocalValue: String
+    let takenOffsetValue: String
+    /// Where the timeline's date comes from, as a person reads it.
+    let takenSourceText: String
 }
 
 /// A readable error page.

@@ -18,7 +18,7 @@ struct PhotoJSON: Encodable, Sendable {
         case contentType = "content_type"
         case capturedAt = "captured_at"
         case createdAt = "created_at"
-        case albumID = "album_id"
+        case albums
         case capturedOffset = "captured_offset"
         case camera, sizes
         case takenAt = "taken_at"
@@ -40,7 +40,7 @@ struct PhotoJSON: Encodable, Sendable {
         try container.encode(Timestamp.iso8601(photo.createdAt), forKey: .createdAt)
         try container.encode(urls, forKey: .urls)
         // Additions to the DESIGN §5a contract; every earlier field keeps its meaning.
-        try container.encode(photo.albumID, forKey: .albumID)
+        try container.encode(photo.albumIDs, forKey: .albums)
         try container.encode(photo.capturedOffset, forKey: .capturedOffset)
         try container.encode(CameraJSON(photo.camera), forKey: .camera)
         try container.encode(SizesJSON(photo), forKey: .sizes)
@@ -92,16 +92,17 @@ struct SizesJSON: Encodable, Sendable {
     }
 }
 
-/// An album in JSON: `{"id", "name", "photo_count", "created_at", "previews": [photo, …]}`.
+/// An album in JSON: `{"id", "name", "cover", "photo_count", "created_at", "previews": [photo, …]}`.
 struct AlbumJSON: Encodable, Sendable {
     let id: Int64
     let name: String
+    let cover: Int64?
     let photoCount: Int?
     let createdAt: String
     let previews: [PhotoJSON]?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, previews
+        case id, name, cover, previews
         case photoCount = "photo_count"
         case createdAt = "created_at"
     }
@@ -109,6 +110,7 @@ struct AlbumJSON: Encodable, Sendable {
     init(_ summary: AlbumSummary, store: any MediaStore) {
         id = summary.album.id
         name = summary.album.name
+        cover = summary.album.coverPhotoID
         photoCount = summary.photoCount
         createdAt = Timestamp.iso8601(summary.album.createdAt)
         previews = summary.previews.map { PhotoJSON($0, store: store) }
@@ -117,6 +119,7 @@ struct AlbumJSON: Encodable, Sendable {
     init(_ album: Album) {
         id = album.id
         name = album.name
+        cover = album.coverPhotoID
         photoCount = nil
         createdAt = Timestamp.iso8601(album.createdAt)
         previews = nil
@@ -126,6 +129,7 @@ struct AlbumJSON: Encodable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(name, forKey: .name)
+        try container.encode(cover, forKey: .cover)
         try container.encode(createdAt, forKey: .createdAt)
         if let photoCount { try container.encode(photoCount, forKey: .photoCount) }
         if let previews { try container.encode(previews, forKey: .previews) }
@@ -164,6 +168,20 @@ struct PhotoListJSON: Encodable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(photos, forKey: .photos)
         if includeNext { try container.encode(next, forKey: .next) }
+    }
+}
+
+/// `{"buckets": [{"month": "2019-07", "count": 123}, …]}`, newest month first.
+struct TimelineJSON: Encodable, Sendable {
+    let buckets: [Bucket]
+
+    struct Bucket: Encodable, Sendable {
+        let month: String
+        let count: Int
+    }
+
+    init(_ buckets: [TimelineBucket]) {
+        self.buckets = buckets.map { Bucket(month: $0.month, count: $0.count) }
     }
 }
 
