@@ -119,8 +119,11 @@ struct AlbumRepositoryTests {
         let renamed = try await albums.renameAlbum(id: summer.id, name: "Summer in the Alps")
         #expect(renamed?.name == "Summer in the Alps")
         #expect(try await albums.renameAlbum(id: 12345, name: "x") == nil)
-        _ = try await albums.createAlbum(name: "autumn")
-        #expect(try await albums.albums().map(\.name) == ["autumn", "Summer in the Alps"])
+        let autumn = try await albums.createAlbum(name: "autumn")
+        #expect(try await albums.recentAlbums(limit: 10).map(\.name) == ["autumn", "Summer in the Alps"])
+        #expect(try await albums.recentAlbums(limit: 1).map(\.name) == ["autumn"])
+        #expect(
+            try await albums.albums(ids: [summer.id, autumn.id, 999]).map(\.name) == ["autumn", "Summer in the Alps"])
     }
 
     @Test(

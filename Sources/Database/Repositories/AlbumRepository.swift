@@ -2,8 +2,11 @@
 public protocol AlbumRepository: Sendable {
     /// Every album, newest first, with its count and previews (the cover first).
     func albumSummaries() async throws -> [AlbumSummary]
-    /// Every album by name, without counts or previews (the album choices of a form).
-    func albums() async throws -> [Album]
+    /// The albums changed most recently first, at most `limit` (the album choices of a form: a library of
+    /// thousands of albums must not put thousands of options on every page).
+    func recentAlbums(limit: Int) async throws -> [Album]
+    /// These albums, by name.
+    func albums(ids: [Int64]) async throws -> [Album]
     func album(id: Int64) async throws -> Album?
     /// How many photos the album holds.
     func photoCount(inAlbum id: Int64) async throws -> Int

@@ -41,10 +41,17 @@ public struct SQLAlbumRepository: AlbumRepository {
         }
     }
 
-    public func albums() async throws -> [Album] {
+    public func recentAlbums(limit: Int) async throws -> [Album] {
         try await database.read(
+            "SELECT \(raw: Self.albumColumns) FROM albums ORDER BY updated_at DESC, id DESC LIMIT \(limit)"
+        ).map(Album.init)
+    }
+
+    public func albums(ids: [Int64]) async throws -> [Album] {
+        guard !ids.isEmpty else { return [] }
+        return try await database.read(
             """
-            SELECT \(raw: Self.albumColumns) FROM albums
+            SELECT \(raw: Self.albumColumns) FROM albums WHERE id \(in: ids)
             ORDER BY \(postgres: "lower(name)", sqlite: "name COLLATE NOCASE"), id
             """
         ).map(Album.init)

@@ -22,6 +22,9 @@ struct PhotoController: Sendable {
     let tusThreshold: Int?
     let configuration: WebConfiguration
     let renderer: PageRenderer
+    /// How many albums a form offers to upload into or add to: the most recently changed (every album's own page
+    /// takes uploads and its photos' pages list it).
+    static let albumChoices = 50
     /// Shared by every upload this process handles (`MAX_CONCURRENT_UPLOADS`).
     var uploadLimiter = UploadLimiter(limit: 64)
 
@@ -54,7 +57,9 @@ struct PhotoController: Sendable {
         }
         // Cached like the grid (album changes bump the same generation): no database query per page view.
         let albumOptionsHTML = try await gallery.fragment("albumoptions") {
-            let albums = try await albums.albums().map { AlbumOption(id: $0.id, name: $0.name, isSelected: false) }
+            let albums = try await albums.recentAlbums(limit: Self.albumChoices).map {
+                AlbumOption(id: $0.id, name: $0.name, isSelected: false)
+            }
             return renderer.render("albumoptions", AlbumOptionsFragment(albums: albums))
         }
         let scrubberHTML = try await gallery.fragment("scrubber") {
@@ -157,9 +162,11 @@ struct PhotoController: Sendable {
         let photo = try await findPhoto(context)
         if request.wantsJSON { return JSONResponse.make(json(photo)) }
         let card = PhotoCard(photo, store: store)
-        let albums = try await albums.albums()
+        let memberOf = try await albums.albums(ids: photo.albumIDs)
+        let addable = try await albums.recentAlbums(limit: Self.albumChoices + photo.albumIDs.count)
+            .filter { !photo.albumIDs.contains($0.id) }.prefix(Self.albumChoices)
         let contextAlbum = request.uri.queryParameters["album"].flatMap { Int64($0) }
-            .flatMap { id in photo.albumIDs.contains(id) ? albums.first { $0.id == id } : nil }
+            .flatMap { id in memberOf.first { $0.id == id } }
         let neighbours = try await self.albums.neighbours(of: photo, in: contextAlbum.map { .album($0.id) } ?? .all)
         let suffix = contextAlbum.map { "?album=\($0.id)" } ?? ""
         let option = { (album: Album) in AlbumOption(id: album.id, name: album.name, isSelected: false) }
@@ -170,9 +177,7 @@ struct PhotoController: Sendable {
                 photo: card, pendingIDs: card.isPending ? String(photo.id) : "",
                 newerURL: neighbours.newer.map { "/photos/\($0)\(suffix)" },
                 olderURL: neighbours.older.map { "/photos/\($0)\(suffix)" },
-                memberOf: albums.filter { photo.albumIDs.contains($0.id) }.map(option),
-                addableAlbums: albums.filter { !photo.albumIDs.contains($0.id) }.map(option),
-                canAddToAlbum: albums.contains { !photo.albumIDs.contains($0.id) },
+                memberOf: memberOf.map(option), addableAlbums: addable.map(option), canAddToAlbum: !addable.isEmpty,
                 contextAlbum: contextAlbum.map(option), backURL: contextAlbum.map { "/albums/\($0.id)" } ?? "/",
                 backText: contextAlbum.map { "Back to \($0.name)" } ?? "Back to the gallery",
                 canDelete: Ownership.refusal(toDelete: photo, context: context) == nil,
