@@ -67,11 +67,13 @@ struct AlbumRepositoryTests {
                 TimelineBucket(month: "2019-07", count: 1),
             ])
 
-        let summaries = try await albums.albumSummaries()
+        let summaries = try await albums.albumSummaries(before: nil, limit: 10)
         #expect(summaries.map(\.album.name) == ["Winter", "Summer"])
         #expect(summaries.map(\.photoCount) == [0, 5])
         #expect(summaries[1].previews.map(\.id) == [2, 1, 5, 3])
         #expect(try await albums.photoCount(inAlbum: summer.id) == 5)
+        #expect(try await albums.albumSummaries(before: nil, limit: 1).map(\.album.name) == ["Winter"])
+        #expect(try await albums.albumSummaries(before: winter.id, limit: 5).map(\.album.name) == ["Summer"])
 
         // A photo is in any number of albums, and once in the timeline.
         #expect(try await albums.add(photoIDs: [1, 6, 99], toAlbum: winter.id) == [1, 6])
@@ -87,7 +89,7 @@ struct AlbumRepositoryTests {
 
         // Covers come first among the previews, and only a member can be one.
         #expect(try await albums.setCover(albumID: summer.id, photoID: 3)?.coverPhotoID == 3)
-        #expect(try await albums.albumSummaries()[1].previews.map(\.id) == [3, 6, 2, 1])
+        #expect(try await albums.albumSummaries(before: nil, limit: 10)[1].previews.map(\.id) == [3, 6, 2, 1])
         #expect(try await albums.setCover(albumID: winter.id, photoID: 4) == nil)
         #expect(try await albums.setCover(albumID: 12345, photoID: nil) == nil)
         #expect(try await albums.remove(photoIDs: [3, 4, 99], fromAlbum: summer.id) == [3, 4])

@@ -198,6 +198,14 @@ struct AlbumTests {
                     "href=\"/albums/1?after=5\" data-load-more=\"/photos?album=1&amp;after=5&amp;limit=2\""))
             let (_, albumMore) = try await client.getJSON("/albums/1?after=5")
             #expect((albumMore["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [4])
+            // The album list pages too.
+            for name in ["Two", "Three"] { _ = try await browser.postForm("/albums", ["name": name]) }
+            let (_, albums) = try await client.getJSON("/albums")
+            #expect((albums["albums"] as? [[String: Any]])?.map { $0["id"] as? Int } == [3, 2])
+            #expect(albums["next"] as? Int == 2)
+            #expect(try await browser.get("/albums").text.contains("href=\"/albums?after=2\""))
+            let (_, older) = try await client.getJSON("/albums?after=2")
+            #expect((older["albums"] as? [[String: Any]])?.map { $0["id"] as? Int } == [1] && older["next"] is NSNull)
         }
     }
 

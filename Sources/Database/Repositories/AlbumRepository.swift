@@ -1,7 +1,8 @@
 /// Albums, their members, and the timeline-ordered photo queries the gallery and album pages need.
 public protocol AlbumRepository: Sendable {
-    /// Every album, newest first, with its count and previews (the cover first).
-    func albumSummaries() async throws -> [AlbumSummary]
+    /// One page of albums, newest first, with their counts and previews (the cover first); `before` is the last
+    /// album id of the previous page (exclusive).
+    func albumSummaries(before: Int64?, limit: Int) async throws -> [AlbumSummary]
     /// The albums changed most recently first, at most `limit` (the album choices of a form: a library of
     /// thousands of albums must not put thousands of options on every page).
     func recentAlbums(limit: Int) async throws -> [Album]

@@ -12,15 +12,23 @@ public struct SQLAlbumRepository: AlbumRepository {
     static let selected = SQLPhotoRepository.selected
     static let albumColumns = "id, name, created_at, updated_at, cover_photo_id"
 
-    public func albumSummaries() async throws -> [AlbumSummary] {
+    public func albumSummaries(before: Int64?, limit: Int) async throws -> [AlbumSummary] {
         let albums = try await database.read(
             """
-            SELECT albums.id, albums.name, albums.created_at, albums.updated_at, albums.cover_photo_id,
-                   count(album_photos.photo_id) AS photo_count
-            FROM albums LEFT JOIN album_photos ON album_photos.album_id = albums.id
-            GROUP BY albums.id ORDER BY albums.id DESC
+            SELECT \(raw: Self.albumColumns) FROM albums WHERE id < \(before ?? Int64.max) ORDER BY id DESC LIMIT \(limit)
+            """
+        ).map(Album.init)
+        let ids = albums.map(\.id)
+        guard !ids.isEmpty else { return [] }
+        var counts: [Int64: Int] = [:]
+        for row in try await database.read(
+            """
+            SELECT album_id, count(*) AS photo_count FROM album_photos WHERE album_id \(in: ids) GROUP BY album_id
             """)
-        // The cover and the newest few photos of every album in one query, ranked within each album.
+        {
+            counts[try row.decode("album_id")] = try row.decode("photo_count")
+        }
+        // The cover and the newest few photos of each album on the page in one query, ranked within each album.
         let previews = try await database.read(
             """
             SELECT \(Self.selected), ranked.album_id AS preview_album FROM (
@@ -28,16 +36,15 @@ public struct SQLAlbumRepository: AlbumRepository {
                     PARTITION BY album_photos.album_id
                     ORDER BY CASE WHEN album_photos.photo_id = albums.cover_photo_id THEN 0 ELSE 1 END,
                              album_photos.taken_at DESC, album_photos.photo_id DESC) AS preview_rank
-                FROM album_photos JOIN albums ON albums.id = album_photos.album_id) ranked
+                FROM album_photos JOIN albums ON albums.id = album_photos.album_id
+                WHERE album_photos.album_id \(in: ids)) ranked
             JOIN photos ON photos.id = ranked.photo_id
             WHERE ranked.preview_rank <= \(AlbumSummary.previewCount) ORDER BY ranked.album_id, ranked.preview_rank
             """)
         var byAlbum: [Int64: [Photo]] = [:]
         for row in previews { byAlbum[try row.decode("preview_album"), default: []].append(try Photo(row: row)) }
-        return try albums.map { row in
-            let album = try Album(row: row)
-            return AlbumSummary(
-                album: album, photoCount: try row.decode("photo_count"), previews: byAlbum[album.id] ?? [])
+        return albums.map { album in
+            AlbumSummary(album: album, photoCount: counts[album.id] ?? 0, previews: byAlbum[album.id] ?? [])
         }
     }
 

@@ -31,16 +31,22 @@ struct AlbumController: Sendable {
         router.get("/albums/{id}/download", use: download)
     }
 
-    /// `GET /albums`: every album with four previews and its count; JSON `{"albums": [...]}` when asked.
+    /// `GET /albums`: the albums, newest first, a page at a time (`?after=ID`), each with four previews and its
+    /// count; JSON `{"albums": [...], "next": cursor or null}` when asked.
     @Sendable func index(_ request: Request, context: Context) async throws -> Response {
-        let summaries = try await albums.albumSummaries()
+        let after = try request.photoCursor(naming: "an album id")
+        let page = try await albums.albumSummaries(before: after, limit: configuration.pageSize + 1)
+        let summaries = Array(page.prefix(configuration.pageSize))
+        let next = page.count > configuration.pageSize ? summaries.last?.album.id : nil
         if request.wantsJSON {
-            return JSONResponse.make(["albums": summaries.map { AlbumJSON($0, store: store) }])
+            return JSONResponse.make(AlbumListJSON(albums: summaries.map { AlbumJSON($0, store: store) }, next: next))
         }
         let cards = summaries.map { AlbumCard($0, store: store) }
         return renderer.page(
             "albums",
-            AlbumsPage(chrome: PageChrome(context, section: .albums), albums: cards, hasAlbums: !cards.isEmpty))
+            AlbumsPage(
+                chrome: PageChrome(context, section: .albums), albums: cards, hasAlbums: !cards.isEmpty,
+                nextURL: next.map { "/albums?after=\($0)" }))
     }
 
     /// `POST /albums` with `name`: 201 with the album's JSON, or 303 to its page from a form.
@@ -177,6 +183,12 @@ struct AlbumController: Sendable {
         guard let album = try await albums.album(id: id) else { throw APIError.notFound("There is no album \(id).") }
         return album
     }
+}
+
+/// `{"albums": [album, …], "next": cursor or null}`.
+struct AlbumListJSON: Encodable, Sendable {
+    let albums: [AlbumJSON]
+    @Null var next: Int64?
 }
 
 /// `{"album", "added", "missing"}` or `{"album", "removed"}`: what a change of members did, per id.

@@ -12,10 +12,10 @@ extension WebRequestContext {
 }
 
 extension Request {
-    /// The `after` cursor of a newest-first photo list (a photo id), or nil for the first page.
-    func photoCursor() throws -> Int64? {
+    /// The `after` cursor of a newest-first list (the last id of the previous page), or nil for the first page.
+    func photoCursor(naming thing: String = "a photo id") throws -> Int64? {
         guard let text = uri.queryParameters["after"] else { return nil }
-        guard let value = Int64(text), value > 0 else { throw APIError.badRequest("after must be a photo id.") }
+        guard let value = Int64(text), value > 0 else { throw APIError.badRequest("after must be \(thing).") }
         return value
     }
 

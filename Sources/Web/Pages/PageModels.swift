@@ -252,6 +252,8 @@ struct AlbumsPage: Sendable {
     let chrome: PageChrome
     let albums: [AlbumCard]
     let hasAlbums: Bool
+    /// The next page of older albums, when there is one.
+    let nextURL: String?
 }
 
 /// A photo's own page.
