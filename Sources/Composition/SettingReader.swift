@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Storage
 
 /// Reads one setting at a time from a flag or the environment, collecting problems instead of stopping at the first.
 package struct SettingReader {
@@ -74,22 +75,10 @@ package struct SettingReader {
     /// Bytes as a plain number or with a decimal unit: `50000000`, `50MB`, `512kB`, `1GB`.
     package mutating func byteCount(_ flag: String?, _ name: String, default fallback: Int) -> Int {
         parse(flag, name, default: String(fallback)) { text in
-            let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
-            let units: [(String, Int)] = [
-                ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000), ("G", 1_000_000_000), ("M", 1_000_000),
-                ("K", 1_000), ("B", 1),
-            ]
-            var multiplier = 1
-            var digits = trimmed
-            for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
-                multiplier = factor
-                digits = String(trimmed.dropLast(suffix.count)).trimmingCharacters(in: .whitespaces)
-                break
+            guard let bytes = ByteCount.parse(text) else {
+                throw Problem("expected a size in bytes such as 50000000, 50MB or 8MiB")
             }
-            guard let value = Int(digits), value > 0, value <= Int.max / multiplier else {
-                throw Problem("expected a size in bytes such as 50000000 or 50MB")
-            }
-            return value * multiplier
+            return bytes
         } ?? fallback
     }
 }

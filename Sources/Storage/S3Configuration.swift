@@ -84,7 +84,7 @@ public struct S3Configuration: Sendable, CustomStringConvertible {
         }
         var threshold = 16 * mebibyte
         if let raw = value("S3_MULTIPART_THRESHOLD") {
-            if let bytes = parseByteCount(raw) {
+            if let bytes = ByteCount.parse(raw) {
                 threshold = bytes
             } else {
                 problems.append(
@@ -172,24 +172,6 @@ public struct S3Configuration: Sendable, CustomStringConvertible {
             + "sessionToken: \(sessionToken == nil ? "(none)" : "****"), "
             + "urls: \(publicBaseURL.map { "public \($0)" } ?? "presigned \(presignLifetime)s"), "
             + "multipart: ≥\(multipartThreshold) bytes in \(partSize)-byte parts ×\(uploadConcurrency))"
-    }
-
-    /// Parses `16777216`, `16MiB`, `16M`, `512KiB`, `1GiB` (binary multiples; `MB` is taken as `MiB`).
-    static func parseByteCount(_ raw: String) -> Int? {
-        let text = raw.trimmingCharacters(in: .whitespaces)
-        let digits = text.prefix { $0.isASCII && $0.isNumber }
-        guard !digits.isEmpty, let number = Int(digits) else { return nil }
-        let unit = text.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
-        let multiplier: Int
-        switch unit {
-        case "", "b": multiplier = 1
-        case "k", "kb", "kib": multiplier = 1024
-        case "m", "mb", "mib": multiplier = 1024 * 1024
-        case "g", "gb", "gib": multiplier = 1024 * 1024 * 1024
-        default: return nil
-        }
-        let (product, overflow) = number.multipliedReportingOverflow(by: multiplier)
-        return overflow ? nil : product
     }
 
     /// S3's bucket naming rules, simplified: 3–63 of `a-z0-9.-`, starting and ending with a letter or digit.

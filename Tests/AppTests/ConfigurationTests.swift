@@ -65,6 +65,7 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
         BadSetting(name: "SWEEP_INTERVAL_SECONDS", value: "soon"),
         BadSetting(name: "TUS_MAX_CHUNK_BYTES", value: "1MB"),
         BadSetting(name: "TUS_MAX_CHUNK_BYTES", value: "chunky"),
+        BadSetting(name: "TUS_MAX_CHUNK_BYTES", value: "4MiB"),
         BadSetting(name: "TUS_THRESHOLD", value: "-3"),
         BadSetting(name: "UPLOAD_EXPIRY_HOURS", value: "0"),
         BadSetting(name: "UPLOAD_EXPIRY_HOURS", value: "nan"),
@@ -138,5 +139,15 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
         #expect(throws: Configuration.Invalid.self) {
             try Configuration(settings: Settings.parse(["--port", "none"]), environment: base)
         }
+    }
+
+    @Test("byte sizes are read as the README writes them: TUS_MAX_CHUNK_BYTES=8MiB, MAX_UPLOAD_BYTES=50MB")
+    func byteSizesAsDocumented() throws {
+        let environment = [
+            "RESOURCES_DIR": TestWorkspace.repositoryRoot, "TUS_MAX_CHUNK_BYTES": "8MiB", "MAX_UPLOAD_BYTES": "50MB",
+        ]
+        let configuration = try Configuration(settings: Settings.parse([]), environment: environment)
+        #expect(configuration.resumable.maxChunkBytes == 8_388_608)
+        #expect(configuration.maxUploadBytes == 50_000_000)
     }
 }

@@ -94,12 +94,24 @@ import Testing
         #expect(text.contains("photos"))
     }
 
-    @Test(arguments: [
-        ("16777216", 16_777_216), ("16MiB", 16_777_216), ("16M", 16_777_216), ("512 KiB", 524_288),
-        ("1GiB", 1_073_741_824),
-    ])
+    @Test(
+        "one parser of byte sizes for every setting: decimal and binary units, as the README writes them",
+        arguments: [
+            ("16777216", 16_777_216), ("16MiB", 16_777_216), ("8MiB", 8_388_608), ("16M", 16_000_000),
+            ("5MB", 5_000_000), ("5 mb", 5_000_000), ("512 KiB", 524_288), ("1GiB", 1_073_741_824), ("50kB", 50_000),
+            ("2TB", 2_000_000_000_000), ("1048576B", 1_048_576),
+        ])
     func byteCounts(_ text: String, _ bytes: Int) {
-        #expect(S3Configuration.parseByteCount(text) == bytes)
+        #expect(ByteCount.parse(text) == bytes)
+    }
+
+    @Test(
+        "sizes that are not a whole positive number of bytes are refused",
+        arguments: [
+            "", "MB", "-5MB", "0", "1.5GB", "5 XB", "٥MB", "99999999999999999999", "9223372036854775807KiB",
+        ])
+    func badByteCounts(_ text: String) {
+        #expect(ByteCount.parse(text) == nil)
     }
 
     @Test func storeRejectsInvalidConfiguration() {
