@@ -14,8 +14,10 @@ INSERT INTO album_photos (album_id, photo_id, taken_at, added_at)
     SELECT album_id, id, taken_at, updated_at FROM photos WHERE album_id IS NOT NULL;
 ALTER TABLE photos DROP COLUMN album_id;
 
--- The album's cover; without one (or once that photo is gone) the album shows its newest photos.
+-- The album's cover; without one (or once that photo is gone) the album shows its newest photos. Forms offer the
+-- albums changed last (albums_updated), the album list pages by id.
 ALTER TABLE albums ADD COLUMN cover_photo_id bigint REFERENCES photos (id) ON DELETE SET NULL;
+CREATE INDEX albums_updated ON albums (updated_at, id);
 
 CREATE FUNCTION album_photos_follow_taken_at() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -16,8 +16,10 @@ INSERT INTO album_photos (album_id, photo_id, taken_at, added_at)
 UPDATE photos SET album_id = NULL WHERE album_id IS NOT NULL;
 DROP INDEX photos_album;
 
--- The album's cover; without one (or once that photo is gone) the album shows its newest photos.
+-- The album's cover; without one (or once that photo is gone) the album shows its newest photos. Forms offer the
+-- albums changed last (albums_updated), the album list pages by id.
 ALTER TABLE albums ADD COLUMN cover_photo_id INTEGER REFERENCES photos (id) ON DELETE SET NULL;
+CREATE INDEX albums_updated ON albums (updated_at, id);
 
 CREATE TRIGGER album_photos_follow_taken_at AFTER UPDATE OF taken_at ON photos
 WHEN OLD.taken_at IS NOT NEW.taken_at BEGIN

@@ -33,6 +33,8 @@ struct PageModelLookupTests {
             GalleryPage(chrome: chrome, gridHTML: "<ul></ul>", scrubberHTML: "<nav></nav>", upload: upload),
             GalleryGridFragment(grid: grid, isFirstPage: true),
             AlbumOptionsFragment(albums: [AlbumOption(id: 1, name: "Trip", isSelected: true)]),
+            ScrubberFragment(years: [ScrubberYear(year: "2019", url: "/?from=2019-07", countText: "3 photos")]),
+            ScrubberYear(year: "2019", url: "/?from=2019-07", countText: "3 photos"),
         ]
         for model in models {
             for child in Mirror(reflecting: model).children {

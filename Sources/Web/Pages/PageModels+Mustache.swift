@@ -117,3 +117,24 @@ extension PhotoCard: MustacheParent {
         }
     }
 }
+
+extension ScrubberFragment: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "years": years
+        case "hasYears": hasYears
+        default: nil
+        }
+    }
+}
+
+extension ScrubberYear: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "year": year
+        case "url": url
+        case "countText": countText
+        default: nil
+        }
+    }
+}
