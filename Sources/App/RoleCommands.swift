@@ -15,7 +15,12 @@ struct DevCommand: AsyncParsableCommand {
 
     @OptionGroup var settings: Settings
 
+    @Flag(name: .customLong("no-auth"), help: "Serve without sign-in even on a HOST other machines can reach.")
+    var noAuth = false
+
     func run() async throws {
+        var settings = settings
+        if noAuth { settings.authRequired = "false" }
         try await Runtime.run(settings, role: "app dev") { configuration, registry, logger in
             try await Runtime.with(configuration, migrate: true, logger: logger) { runtime in
                 let wake = WakeSignal()

@@ -52,6 +52,11 @@ package struct Configuration: Sendable {
     /// How log lines are written.
     package enum LogFormat: String, Sendable { case text, json }
 
+    /// Whether only this machine can reach `host` (`127.0.0.1`, `::1`, `localhost`).
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
     /// All the problems found, one line each.
     package struct Invalid: Error, CustomStringConvertible {
         package var problems: [String]
@@ -119,6 +124,13 @@ package struct Configuration: Sendable {
         let sweep = reader.integer(settings.sweepInterval, "SWEEP_INTERVAL_SECONDS", default: 60, range: 0...86_400)
         sweepInterval = sweep == 0 ? nil : .seconds(sweep)
         authRequired = reader.boolean(settings.authRequired, "AUTH_REQUIRED", default: authRequiredByDefault)
+        // app dev's open default is for a laptop: another machine must not reach it unless someone chose that.
+        if !authRequired, settings.authRequired == nil, environment["AUTH_REQUIRED"] == nil, !Self.isLoopback(host) {
+            reader.problems.append(
+                "HOST: app dev would serve \(host), which other machines can reach, with sign-in off; "
+                    + "sign in with an account (AUTH_REQUIRED=true, `app users create`), or pass --no-auth "
+                    + "(or AUTH_REQUIRED=false) to serve it open on purpose")
+        }
         galleryPublic = reader.boolean(settings.galleryPublic, "GALLERY_PUBLIC", default: false)
         bcryptCost = reader.integer(settings.bcryptCost, "BCRYPT_COST", default: 12, range: 4...31)
         logLevel =

@@ -150,4 +150,24 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
         #expect(configuration.resumable.maxChunkBytes == 8_388_608)
         #expect(configuration.maxUploadBytes == 50_000_000)
     }
+
+    @Test("app dev refuses to serve other machines with sign-in off unless told so, naming --no-auth")
+    func devOnTheNetwork() throws {
+        let base = ["RESOURCES_DIR": TestWorkspace.repositoryRoot]
+        let open = try Settings.parse(["--host", "0.0.0.0"])
+        #expect {
+            try Configuration(settings: open, environment: base, authRequiredByDefault: false)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("HOST: app dev would serve 0.0.0.0") && text.contains("--no-auth")
+                && text.contains("AUTH_REQUIRED=false") && !text.contains("\n")
+        }
+        let onPurpose = try Configuration(
+            settings: open, environment: base.merging(["AUTH_REQUIRED": "false"]) { $1 }, authRequiredByDefault: false)
+        #expect(!onPurpose.authRequired)
+        #expect(
+            try Configuration(settings: Settings.parse([]), environment: base, authRequiredByDefault: false).host
+                == "127.0.0.1")
+        #expect(try Configuration(settings: open, environment: base).authRequired)
+    }
 }
