@@ -36,20 +36,39 @@ CREATE TABLE timeline_months (
 INSERT INTO timeline_months (month, photo_count)
     SELECT to_char(taken_at AT TIME ZONE 'UTC', 'YYYY-MM'), count(*) FROM photos GROUP BY 1;
 
-CREATE FUNCTION timeline_months_count() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Statement triggers over transition tables: one grouped change per statement, so a bulk insert or delete
+-- (seeding, emptying the trash) updates each month once, not once per photo.
+CREATE FUNCTION timeline_months_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE timeline_months SET photo_count = photo_count - 1
-        WHERE month = to_char(OLD.taken_at AT TIME ZONE 'UTC', 'YYYY-MM');
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        INSERT INTO timeline_months (month, photo_count) VALUES (to_char(NEW.taken_at AT TIME ZONE 'UTC', 'YYYY-MM'), 1)
-        ON CONFLICT (month) DO UPDATE SET photo_count = timeline_months.photo_count + 1;
-    END IF;
+    INSERT INTO timeline_months (month, photo_count)
+        SELECT to_char(taken_at AT TIME ZONE 'UTC', 'YYYY-MM'), count(*) FROM new_rows GROUP BY 1
+    ON CONFLICT (month) DO UPDATE SET photo_count = timeline_months.photo_count + excluded.photo_count;
     RETURN NULL;
 END $$;
-CREATE TRIGGER timeline_months_insert_delete AFTER INSERT OR DELETE ON photos
-FOR EACH ROW EXECUTE FUNCTION timeline_months_count();
-CREATE TRIGGER timeline_months_update AFTER UPDATE OF taken_at ON photos FOR EACH ROW
-WHEN (to_char(OLD.taken_at AT TIME ZONE 'UTC', 'YYYY-MM') IS DISTINCT FROM to_char(NEW.taken_at AT TIME ZONE 'UTC', 'YYYY-MM'))
-EXECUTE FUNCTION timeline_months_count();
+CREATE FUNCTION timeline_months_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE timeline_months SET photo_count = timeline_months.photo_count - gone.n
+    FROM (SELECT to_char(taken_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, count(*) AS n FROM old_rows GROUP BY 1) gone
+    WHERE timeline_months.month = gone.month;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION timeline_months_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE timeline_months SET photo_count = timeline_months.photo_count - moved.n
+    FROM (SELECT to_char(old_rows.taken_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, count(*) AS n
+          FROM old_rows JOIN new_rows ON new_rows.id = old_rows.id
+          WHERE old_rows.taken_at IS DISTINCT FROM new_rows.taken_at GROUP BY 1) moved
+    WHERE timeline_months.month = moved.month;
+    INSERT INTO timeline_months (month, photo_count)
+        SELECT to_char(new_rows.taken_at AT TIME ZONE 'UTC', 'YYYY-MM'), count(*)
+        FROM old_rows JOIN new_rows ON new_rows.id = old_rows.id
+        WHERE old_rows.taken_at IS DISTINCT FROM new_rows.taken_at GROUP BY 1
+    ON CONFLICT (month) DO UPDATE SET photo_count = timeline_months.photo_count + excluded.photo_count;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER timeline_months_insert AFTER INSERT ON photos REFERENCING NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION timeline_months_insert();
+CREATE TRIGGER timeline_months_delete AFTER DELETE ON photos REFERENCING OLD TABLE AS old_rows
+FOR EACH STATEMENT EXECUTE FUNCTION timeline_months_delete();
+CREATE TRIGGER timeline_months_update AFTER UPDATE ON photos REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+FOR EACH STATEMENT EXECUTE FUNCTION timeline_months_update();
