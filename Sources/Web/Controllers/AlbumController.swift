@@ -68,14 +68,21 @@ struct AlbumController: Sendable {
             return JSONResponse.make(
                 AlbumPageJSON(album: AlbumJSON(album), photos: shown.map { PhotoJSON($0, store: store) }, next: next))
         }
-        let grid = try await photoController.gridPage(
-            .album(album.id), query, basePath: "/albums/\(album.id)", scopeQuery: "album=\(album.id)")
+        // Cached like the gallery's grid (every change bumps the same generation).
+        let controller = photoController
+        let gridHTML = try await photoController.gallery.fragment(
+            "album:\(album.id):\(after.map(String.init) ?? "first")"
+        ) {
+            let grid = try await controller.gridPage(
+                .album(album.id), query, basePath: "/albums/\(album.id)", scopeQuery: "album=\(album.id)")
+            return controller.renderer.render("albumgrid", GalleryGridFragment(grid: grid, isFirstPage: after == nil))
+        }
         let count = try await albums.photoCount(inAlbum: album.id)
         return renderer.page(
             "album",
             AlbumPage(
                 title: album.name, chrome: PageChrome(context, section: .albums),
-                album: AlbumCard(album, count: count), grid: grid,
+                album: AlbumCard(album, count: count), gridHTML: gridHTML,
                 upload: photoController.uploadForm(albumOptionsHTML: "", fixedAlbumID: album.id),
                 isFirstPage: after == nil))
     }

@@ -216,7 +216,8 @@ struct AlbumPage: Sendable {
     let title: String
     let chrome: PageChrome
     let album: AlbumCard
-    let grid: PhotoGrid
+    /// The grid, rendered from `albumgrid` (the same for every visitor, so cached like the gallery's).
+    let gridHTML: String
     let upload: UploadFormModel
     let isFirstPage: Bool
 }
