@@ -16,7 +16,7 @@ import Storage
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import the JPEG and PNG files under folders, skipping photos already there (run again to finish).")
+        abstract: "Import the photos under folders, skipping photos already there (run again to finish).")
 
     @Argument(help: "Folders (searched recursively) or files to import.")
     var paths: [String]
@@ -32,6 +32,9 @@ struct ImportCommand: AsyncParsableCommand {
         name: .customLong("token"), help: "API token sent as Authorization: Bearer with --server (or MEMORIES_TOKEN).")
     var token: String?
 
+    @Flag(name: .customLong("verbose"), help: "Name every file skipped as not an image or in an unsupported format.")
+    var verbose = false
+
     @OptionGroup var settings: Settings
 
     /// Chunk size of uploads to a server: S3's part minimum, and well under any proxy's body limit.
@@ -43,9 +46,11 @@ struct ImportCommand: AsyncParsableCommand {
         guard (1...64).contains(importConcurrency) else {
             throw ValidationError("--concurrency: expected 1 to 64 files at once; got \(settings.concurrency ?? "")")
         }
-        let files = Self.findImages(paths)
+        let found = Self.discover(paths)
+        let files = found.images
+        Self.reportSkipped(found, verbose: verbose)
         guard !files.isEmpty else {
-            Console.line("no JPEG or PNG files found under \(paths.joined(separator: ", "))")
+            Console.line("no photos to import found under \(paths.joined(separator: ", "))")
             return
         }
         let totalBytes = files.reduce(0) { $0 + $1.bytes }
@@ -53,7 +58,8 @@ struct ImportCommand: AsyncParsableCommand {
             "importing \(files.count) photo\(files.count == 1 ? "" : "s") (\(ImportProgress.megabytes(totalBytes)))"
                 + (server.map { " into \($0)" } ?? ""))
         let progress = ImportProgress(
-            totalFiles: files.count, totalBytes: totalBytes, isTerminal: isatty(STDOUT_FILENO) == 1)
+            totalFiles: files.count, totalBytes: totalBytes, isTerminal: isatty(STDOUT_FILENO) == 1,
+            skipped: (notImages: found.notImages.count, unsupported: found.unsupported.count))
         let interrupted = NIOLockedValueBox(false)
 
         let work: Task<Void, any Error>
@@ -114,16 +120,28 @@ struct ImportCommand: AsyncParsableCommand {
         var bytes: Int
     }
 
-    /// The JPEG and PNG files under `paths`, judged by their first bytes, in a stable order.
-    static func findImages(_ paths: [String]) -> [ImageFile] {
-        var found: [ImageFile] = []
+    /// What a walk of `paths` found, each file judged by its first bytes: the images, and what it skipped.
+    struct Discovery: Sendable {
+        var images: [ImageFile] = []
+        var notImages: [String] = []
+        var unsupported: [(path: String, format: String)] = []
+    }
+
+    /// Every regular file under `paths`, in a stable order, sorted into images and skipped files.
+    static func discover(_ paths: [String]) -> Discovery {
+        var found = Discovery()
         let manager = FileManager.default
         func consider(_ path: String) {
             guard let attributes = try? manager.attributesOfItem(atPath: path),
                 attributes[.type] as? FileAttributeType == .typeRegular,
-                let size = attributes[.size] as? Int, size > 0, isImage(path)
+                let size = attributes[.size] as? Int, size > 0
             else { return }
-            found.append(ImageFile(path: path, name: (path as NSString).lastPathComponent, bytes: size))
+            switch sniff(path) {
+            case .image:
+                found.images.append(ImageFile(path: path, name: (path as NSString).lastPathComponent, bytes: size))
+            case .unsupported(let format): found.unsupported.append((path, format))
+            case .notAnImage: found.notImages.append(path)
+            }
         }
         for root in paths {
             var isDirectory: ObjCBool = false
@@ -143,13 +161,29 @@ struct ImportCommand: AsyncParsableCommand {
         return found
     }
 
-    /// JPEG (FF D8 FF) or PNG (89 50 4E 47 0D 0A 1A 0A) by the first bytes.
-    static func isImage(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    /// The file's kind by its first bytes, with the same header probe uploads use.
+    static func sniff(_ path: String) -> SniffedFile {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .notAnImage }
         defer { try? handle.close() }
-        let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
-        return head.starts(with: [0xFF, 0xD8, 0xFF])
-            || head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        return FileSniffer.classify([UInt8]((try? handle.read(upToCount: FileSniffer.headBytes)) ?? Data()))
+    }
+
+    /// The skipped files, counted by reason (and named with `--verbose`), before the import starts.
+    static func reportSkipped(_ found: Discovery, verbose: Bool) {
+        if !found.notImages.isEmpty {
+            let count = found.notImages.count
+            Console.line("skipping \(count) file\(count == 1 ? " that is not an image" : "s that are not images")")
+            if verbose { for path in found.notImages { Console.line("  not an image: \(path)") } }
+        }
+        if !found.unsupported.isEmpty {
+            let byFormat = Dictionary(grouping: found.unsupported, by: \.format).map { "\($0.key) \($0.value.count)" }
+            Console.line(
+                "skipping \(found.unsupported.count) file\(found.unsupported.count == 1 ? "" : "s") in formats this "
+                    + "version does not take (\(byFormat.sorted().joined(separator: ", ")))")
+            if verbose {
+                for file in found.unsupported { Console.line("  unsupported (\(file.format)): \(file.path)") }
+            }
+        }
     }
 
     /// Runs `body` over the files with at most `concurrency` at once; stops starting new ones once cancelled.

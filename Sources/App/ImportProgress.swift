@@ -19,12 +19,15 @@ actor ImportProgress {
     private(set) var imported = 0
     private(set) var duplicates = 0
     private(set) var failures: [(file: String, reason: String)] = []
+    /// Files the walk left out before the import started: not images, and images in formats not taken.
+    let skipped: (notImages: Int, unsupported: Int)
     private var lastDraw = ContinuousClock.now - .seconds(1)
 
-    init(totalFiles: Int, totalBytes: Int, isTerminal: Bool) {
+    init(totalFiles: Int, totalBytes: Int, isTerminal: Bool, skipped: (notImages: Int, unsupported: Int) = (0, 0)) {
         self.totalFiles = totalFiles
         self.totalBytes = totalBytes
         self.isTerminal = isTerminal
+        self.skipped = skipped
     }
 
     /// Bytes of a file in progress went out (a tus chunk).
@@ -62,7 +65,8 @@ actor ImportProgress {
             Console.line("nothing to import: all \(totalFiles) photo\(totalFiles == 1 ? " is" : "s are") already there")
         } else {
             Console.line(
-                "imported \(imported), skipped \(duplicates) as duplicates, failed \(failures.count)"
+                "imported \(imported), skipped \(duplicates) as duplicates, \(skipped.notImages) as not images, "
+                    + "\(skipped.unsupported) as unsupported formats, failed \(failures.count)"
                     + (remaining > 0 ? ", not done \(remaining)" : "") + " (\(elapsedText()))")
         }
         for failure in failures { Console.line("  failed \(failure.file): \(failure.reason)") }
