@@ -367,7 +367,14 @@
       const belongs = scope === "" || (photo.albums || []).some((id) => scope === "album=" + id);
       if (!belongs) return;
       let tile = grid.querySelector(`.tile[data-photo-id="${photo.id}"]`);
-      if (!tile) { tile = document.createElement("li"); grid.prepend(tile); }
+      if (!tile) {
+        // New photos go first, under their month's heading (a new one unless the grid starts with it).
+        tile = document.createElement("li");
+        const month = (photo.taken_at || "").slice(0, 7);
+        const head = grid.firstElementChild;
+        if (head?.classList.contains("month-head") && head.dataset.month === month) head.after(tile);
+        else { grid.prepend(tile); if (month) grid.prepend(monthHeading(month)); }
+      }
       renderTile(tile, photo);
       if (photo.status === "queued" || photo.status === "processing") liveStatus.watch(photo.id);
     };
@@ -388,6 +395,20 @@
     // A drop anywhere else on the page would open the image in the tab: take it as an upload instead.
     document.addEventListener("dragover", (e) => e.preventDefault());
     document.addEventListener("drop", (e) => { e.preventDefault(); if (e.dataTransfer?.files.length) add(e.dataTransfer.files); });
+  }
+
+  // ---- Times: upload times in the viewer's time zone ---------------------------------------------------------------
+
+  /** The server writes upload times in UTC; show them in the browser's zone (capture times stay the camera's). */
+  function localizeTimes() {
+    for (const time of document.querySelectorAll("time[data-local-time]")) {
+      const date = new Date(time.dateTime);
+      if (isNaN(date)) continue;
+      time.textContent = date.toLocaleString(undefined, {
+        day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+      });
+      time.title = time.dateTime;
+    }
   }
 
   // ---- Grid: keyboard and load more ------------------------------------------------------------------------------
@@ -520,6 +541,7 @@
     setUpLiveStatus();
     setUpGridKeys();
     setUpLoadMore();
+    localizeTimes();
     setUpPhotoPage();
   });
 })();

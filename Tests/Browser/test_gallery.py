@@ -5,7 +5,7 @@ Starts `app dev` on a free port with a scratch SQLite file and media folder, the
 chooses three photos in the file input under a throttled upload and watches the progress bars, sees three thumbnails
 replace their placeholders without a reload, uploads a duplicate ("already uploaded") and a file that is not an
 image (the server's message), opens a photo, uses the lightbox with the keyboard, deletes a photo, makes an album and
-moves a photo into it. Fails on any browser console error. Saves screenshots at 375 and 1440 px.
+adds a photo to it (it stays in the gallery). Fails on any browser console error. Saves screenshots at 375 and 1440 px.
 """
 import argparse
 import io
@@ -297,6 +297,13 @@ class GalleryTest:
             check(label in page, f"the photo page shows {label!r}")
         self.shot("photo", 1440)
         self.shot("photo", 375)
+        # The upload time in the viewer's time zone (the page writes UTC; the script converts it).
+        d.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "America/New_York"})
+        d.refresh()
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, "img.display"), "the display image again")
+        shown = d.find_element(By.CSS_SELECTOR, "time[data-local-time]").text
+        check("UTC" not in shown and ("EST" in shown or "GMT-5" in shown), f"the upload time is the viewer's ({shown!r})")
+        d.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": ""})
         here = d.current_url
 
         # Lightbox: Enter on the image opens it, arrows browse, Escape closes.
@@ -343,7 +350,7 @@ class GalleryTest:
         d.get(self.base + "/")
         self.tiles()[0].find_element(By.TAG_NAME, "a").click()
         self.wait(lambda: d.find_elements(By.ID, "album-select"), "the move form")
-        d.find_element(By.CSS_SELECTOR, "#album-select option:nth-child(2)").click()
+        d.find_element(By.CSS_SELECTOR, "#album-select option:nth-child(1)").click()
         d.find_element(By.CSS_SELECTOR, ".move-form button").click()
         self.wait(lambda: "Summer by the sea" in d.find_element(By.CSS_SELECTOR, ".meta").text, "the photo is in the album")
         d.get(album_url)
@@ -354,7 +361,7 @@ class GalleryTest:
         self.shot("albums", 1440)
         self.shot("albums", 375)
         d.get(self.base + "/")
-        check(len(self.tiles()) == 2, "the main gallery no longer shows it")
+        check(len(self.tiles()) == 3, "the main gallery still shows it: albums are views")
         photo_path = self.tiles()[0].find_element(By.TAG_NAME, "a").get_attribute("href").replace(self.base, "")
         for path in ["/", "/albums", album_url.replace(self.base, ""), photo_path, "/photos/999"]:
             self.validate_html(path)

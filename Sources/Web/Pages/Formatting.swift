@@ -27,10 +27,11 @@ enum Formatting {
             "\(parts.day ?? 0) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 0), \(pad(parts.hour ?? 0)):\(pad(parts.minute ?? 0))"
     }
 
-    /// An EXIF capture time with its offset: `4 May 2019, 17:22 (UTC+02:00)`; without one, the camera's local time.
+    /// An EXIF capture time as the camera's clock showed it, with its offset: `4 May 2019, 17:22 +02:00`; without
+    /// one, the camera's local time alone.
     static func captureDate(_ text: String, offset: String?) -> String {
         guard let offset else { return captureDate(text) }
-        return "\(captureDate(text)) (UTC\(offset))"
+        return "\(captureDate(text)) \(offset)"
     }
 
     /// An EXIF capture time `2019-05-04T17:22:10` as `4 May 2019, 17:22`.

@@ -106,6 +106,7 @@ extension PhotoCard: MustacheParent {
         case "height": height
         case "sizeText": sizeText
         case "createdText": createdText
+        case "createdISO": createdISO
         case "capturedText": capturedText
         case "cameraText": cameraText
         case "monthKey": monthKey

@@ -22,7 +22,9 @@ struct PhotoCard: Sendable {
     let width: Int
     let height: Int
     let sizeText: String
+    /// The upload time in UTC, and as ISO 8601 for the page's script to show in the viewer's time zone.
     let createdText: String
+    let createdISO: String
     let capturedText: String?
     let cameraText: String?
     /// The timeline month, `2019-07`, and its title (`July 2019`) when the card starts that month in its grid.
@@ -61,6 +63,7 @@ struct PhotoCard: Sendable {
         height = photo.height
         sizeText = Formatting.bytes(photo.bytes)
         createdText = Formatting.date(photo.createdAt)
+        createdISO = Timestamp.iso8601(photo.createdAt)
         capturedText = photo.capturedAt.map { Formatting.captureDate($0, offset: photo.capturedOffset) }
         cameraText = photo.camera.displayName
         monthKey = Formatting.monthKey(photo.takenAt)
