@@ -19,6 +19,15 @@
     tile.dataset.month = (photo.taken_at || "").slice(0, 7);
     let link = tile.querySelector("a");
     if (!link) { link = document.createElement("a"); tile.append(link); }
+    let star = tile.querySelector("[data-star]");
+    if (!star) {
+      star = document.createElement("button");
+      star.type = "button"; star.className = "star"; star.textContent = "★"; star.dataset.star = photo.id;
+      tile.append(star);
+    }
+    star.classList.toggle("is-favorite", !!photo.favorite);
+    star.setAttribute("aria-pressed", String(!!photo.favorite));
+    star.setAttribute("aria-label", "Favourite " + photo.original_name);
     const album = (document.querySelector("[data-grid]")?.dataset.scope || "").match(/^album=(\d+)$/);
     link.href = "/photos/" + photo.id + (album ? "?album=" + album[1] : "");
     link.setAttribute("aria-label", photo.original_name);
@@ -397,6 +406,29 @@
     document.addEventListener("drop", (e) => { e.preventDefault(); if (e.dataTransfer?.files.length) add(e.dataTransfer.files); });
   }
 
+  // ---- Favourites: the star on tiles and the photo page ------------------------------------------------------------
+
+  /** A star toggles the photo's favourite in place (PATCH /photos/{id}); the photo page's form works without it. */
+  function setUpStars() {
+    if (!("canChange" in document.body.dataset)) return;
+    document.addEventListener("click", async (e) => {
+      const star = e.target.closest?.("[data-star]");
+      if (!star) return;
+      e.preventDefault();
+      const favorite = star.getAttribute("aria-pressed") !== "true";
+      const response = await fetch("/photos/" + star.dataset.star, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrfToken() },
+        body: JSON.stringify({ favorite }),
+      });
+      if (!response.ok) return;
+      star.classList.toggle("is-favorite", favorite);
+      star.setAttribute("aria-pressed", String(favorite));
+      const field = star.form?.querySelector("input[name=favorite]");
+      if (field) field.value = String(!favorite);
+    });
+  }
+
   // ---- Times: upload times in the viewer's time zone ---------------------------------------------------------------
 
   /** The server writes upload times in UTC; show them in the browser's zone (capture times stay the camera's). */
@@ -542,6 +574,7 @@
     setUpGridKeys();
     setUpLoadMore();
     localizeTimes();
+    setUpStars();
     setUpPhotoPage();
   });
 })();

@@ -30,7 +30,9 @@ struct PageModelLookupTests {
             tusThreshold: 1000)
         let models: [any MustacheParent] = [
             card, grid, chrome, upload, AlbumOption(id: 1, name: "Trip", isSelected: false),
-            GalleryPage(chrome: chrome, gridHTML: "<ul></ul>", scrubberHTML: "<nav></nav>", upload: upload),
+            GalleryPage(
+                chrome: chrome, gridHTML: "<ul></ul>", scrubberHTML: "<nav></nav>", showsFavorites: false,
+                upload: upload),
             GalleryGridFragment(grid: grid, isFirstPage: true),
             AlbumOptionsFragment(albums: [AlbumOption(id: 1, name: "Trip", isSelected: true)]),
             ScrubberFragment(years: [ScrubberYear(year: "2019", url: "/?from=2019-07", countText: "3 photos")]),

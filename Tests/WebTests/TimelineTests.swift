@@ -114,4 +114,38 @@ struct TimelineTests {
             #expect(unchanged["captured_at"] as? String == "2019-07-31T23:30:00")
         }
     }
+
+    @Test(
+        "a star marks a favourite, by JSON or the page's form, and ?favorite=true lists only those",
+        arguments: DatabaseKind.allCases)
+    func favorites(_ database: DatabaseKind) async throws {
+        try await withTestApp(database: database) { _, client in
+            let browser = try await BrowserSession.start(client)
+            for photo in Self.photos {
+                let jpeg = try ExifTestImages.jpeg(
+                    make: "Canon", model: "EOS", taken: photo.taken, offset: photo.offset)
+                _ = try await browser.upload([(photo.name, jpeg)])
+            }
+            let (_, before) = try await client.getJSON("/photos/1")
+            #expect(before["favorite"] as? Bool == false)
+            let starred = try await browser.sendJSON("/photos/1", method: .patch, ["favorite": true])
+            #expect(starred.status == .ok && starred.json["favorite"] as? Bool == true)
+            #expect(try await browser.postForm("/photos/3/favorite", ["favorite": "true"]).status == .seeOther)
+            let (_, favorites) = try await client.getJSON("/photos?favorite=true")
+            #expect(Self.ids(favorites) == [3, 1])
+            let page = try await browser.get("/?favorite=true").text
+            #expect(page.contains("href=\"/photos/1\"") && !page.contains("href=\"/photos/2\""))
+            #expect(page.contains("class=\"star is-favorite\""))
+            let photoPage = try await browser.get("/photos/3").text
+            #expect(photoPage.contains("name=\"favorite\" value=\"false\""))
+            _ = try await browser.sendJSON("/photos/1", method: .patch, ["favorite": false])
+            let (_, after) = try await client.getJSON("/photos?favorite=true")
+            #expect(Self.ids(after) == [3])
+            let bad = try await browser.sendJSON("/photos/1", method: .patch, ["favorite": "maybe"])
+            #expect(bad.status == .badRequest)
+            let (badQuery, _) = try await client.getJSON("/photos?favorite=perhaps")
+            #expect(badQuery.status == .badRequest)
+            #expect(try await browser.get("/?favorite=true&after=3").text.contains("No older photos"))
+        }
+    }
 }

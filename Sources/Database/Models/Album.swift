@@ -49,12 +49,17 @@ public struct PhotoPageQuery: Sendable, Equatable {
     public var takenBefore: Date?
     /// Only photos taken at or after this time, e.g. the start of a month.
     public var takenFrom: Date?
+    /// Only starred photos.
+    public var favoritesOnly: Bool
     public var limit: Int
 
-    public init(after: Int64? = nil, takenBefore: Date? = nil, takenFrom: Date? = nil, limit: Int) {
+    public init(
+        after: Int64? = nil, takenBefore: Date? = nil, takenFrom: Date? = nil, favoritesOnly: Bool = false, limit: Int
+    ) {
         self.after = after
         self.takenBefore = takenBefore
         self.takenFrom = takenFrom
+        self.favoritesOnly = favoritesOnly
         self.limit = limit
     }
 }

@@ -129,13 +129,15 @@ public struct Photo: Sendable, Equatable, Identifiable {
     /// The time the timeline sorts by, and where it comes from.
     public var takenAt: Date
     public var takenAtSource: TakenAtSource
+    /// Starred by someone: it is in the favourites.
+    public var favorite: Bool
 
     public init(
         id: Int64, hash: String, originalName: String, contentType: String, bytes: Int, width: Int, height: Int,
         orientation: Int?, capturedAt: String?, status: PhotoStatus, error: String?, display: DerivativeInfo?,
         thumbnail: DerivativeInfo?, createdAt: Date, updatedAt: Date, albumIDs: [Int64] = [],
         capturedOffset: String? = nil, camera: Camera = Camera(), ownerID: Int64? = nil, takenAt: Date? = nil,
-        takenAtSource: TakenAtSource = .upload
+        takenAtSource: TakenAtSource = .upload, favorite: Bool = false
     ) {
         self.id = id
         self.hash = hash
@@ -158,6 +160,7 @@ public struct Photo: Sendable, Equatable, Identifiable {
         self.ownerID = ownerID
         self.takenAt = takenAt ?? createdAt
         self.takenAtSource = takenAtSource
+        self.favorite = favorite
     }
 
     /// The original's file extension, from its sniffed type.

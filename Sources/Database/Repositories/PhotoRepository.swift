@@ -23,6 +23,8 @@ public protocol PhotoRepository: Sendable {
     /// Corrects when the photo was taken, as if the camera had written it (the original keeps its EXIF); nil when
     /// there is no such photo. The timeline and the photo's albums follow.
     func setCaptureTime(photoID: Int64, to time: CaptureTime) async throws -> Photo?
+    /// Stars or unstars the photos; returns the ids that exist.
+    func setFavorite(_ favorite: Bool, photoIDs: [Int64]) async throws -> [Int64]
     /// Photos per month, newest month first.
     func timeline() async throws -> [TimelineBucket]
     /// Deletes the photo and its jobs; returns what was deleted.

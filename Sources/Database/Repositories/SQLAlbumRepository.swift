@@ -125,6 +125,8 @@ public struct SQLAlbumRepository: AlbumRepository {
         }
         if let before = page.takenBefore { conditions.append("\(raw: timeline.takenAt) < \(before)") }
         if let from = page.takenFrom { conditions.append("\(raw: timeline.takenAt) >= \(from)") }
+        // Spelled as the partial index photos_favorite_taken is, so each database uses it.
+        if page.favoritesOnly { conditions.append("\(postgres: "photos.favorite", sqlite: "photos.favorite = 1")") }
         return try await database.read(
             """
             SELECT \(Self.selected) FROM \(raw: timeline.from) WHERE \(SQLStatement.joined(conditions, by: " AND "))

@@ -14,7 +14,7 @@ public struct SQLPhotoRepository: PhotoRepository {
         "id", "hash", "original_name", "content_type", "bytes", "width", "height", "orientation", "captured_at",
         "status", "error", "display_ext", "display_width", "display_height", "display_bytes", "thumbnail_ext",
         "thumbnail_width", "thumbnail_height", "thumbnail_bytes", "created_at", "updated_at", "captured_offset",
-        "camera_make", "camera_model", "owner_id", "taken_at", "taken_at_source",
+        "camera_make", "camera_model", "owner_id", "taken_at", "taken_at_source", "favorite",
     ]
     static let columns = columnNames.joined(separator: ", ")
     /// What every SELECT of photos reads: the columns, qualified (album queries join `album_photos`), and the ids
@@ -123,6 +123,15 @@ public struct SQLPhotoRepository: PhotoRepository {
         return try await photo(id: photoID)
     }
 
+    public func setFavorite(_ favorite: Bool, photoIDs: [Int64]) async throws -> [Int64] {
+        guard !photoIDs.isEmpty else { return [] }
+        return try await database.write(
+            """
+            UPDATE photos SET favorite = \(favorite), updated_at = \(now: .text) WHERE id \(in: photoIDs) RETURNING id
+            """
+        ).map { try $0.decode("id") }
+    }
+
     public func timeline() async throws -> [TimelineBucket] {
         try await database.read(
             "SELECT month, photo_count FROM timeline_months WHERE photo_count > 0 ORDER BY month DESC"
@@ -189,7 +198,7 @@ extension Photo {
             albumIDs: try Self.albumIDs(row), capturedOffset: try row.decode("captured_offset"),
             camera: Camera(make: try row.decode("camera_make"), model: try row.decode("camera_model")),
             ownerID: try row.decode("owner_id"), takenAt: try row.decode("taken_at", as: Date.self),
-            takenAtSource: source)
+            takenAtSource: source, favorite: try row.decode("favorite"))
     }
 
     /// The `album_ids` text (`3,7`) as ids, ascending; none when the query did not select it (`RETURNING`).

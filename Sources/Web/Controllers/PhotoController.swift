@@ -36,6 +36,7 @@ struct PhotoController: Sendable {
         router.get("/photos/{id}", use: show)
         router.patch("/photos/{id}", use: update)
         router.post("/photos/{id}/date", use: update)
+        router.post("/photos/{id}/favorite", use: update)
         router.delete("/photos/{id}", use: delete)
         router.post("/photos/{id}/delete", use: delete)
         router.post("/photos/{id}/album", use: addToAlbum)
@@ -48,12 +49,16 @@ struct PhotoController: Sendable {
         if request.wantsJSON { return try await list(request, context: context) }
         let after = try request.photoCursor()
         let from = try request.monthWindow("from")
+        let favorites = try request.favoritesOnly()
         let key = after.map { "after:\($0)" } ?? from.map { "from:\(Formatting.monthKey($0.start))" } ?? "first"
-        let gridHTML = try await gallery.fragment("timeline:\(key)") {
+        let gridHTML = try await gallery.fragment("timeline:\(favorites ? "favorites:" : "")\(key)") {
             let grid = try await gridPage(
-                .all, PhotoPageQuery(after: after, takenBefore: from?.end, limit: configuration.pageSize),
-                basePath: "/", scopeQuery: "")
-            return renderer.render("gallerygrid", GalleryGridFragment(grid: grid, isFirstPage: after == nil))
+                .all,
+                PhotoPageQuery(
+                    after: after, takenBefore: from?.end, favoritesOnly: favorites, limit: configuration.pageSize),
+                basePath: "/", scopeQuery: favorites ? "favorite=true" : "")
+            return renderer.render(
+                "gallerygrid", GalleryGridFragment(grid: grid, isFirstPage: after == nil, showsFavorites: favorites))
         }
         // Cached like the grid (album changes bump the same generation): no database query per page view.
         let albumOptionsHTML = try await gallery.fragment("albumoptions") {
@@ -68,7 +73,8 @@ struct PhotoController: Sendable {
         return renderer.page(
             "gallery",
             GalleryPage(
-                chrome: PageChrome(context, section: .photos), gridHTML: gridHTML, scrubberHTML: scrubberHTML,
+                chrome: PageChrome(context, section: .photos), gridHTML: gridHTML,
+                scrubberHTML: favorites ? "" : scrubberHTML, showsFavorites: favorites,
                 upload: uploadForm(albumOptionsHTML: albumOptionsHTML, fixedAlbumID: nil)))
     }
 
@@ -148,7 +154,8 @@ struct PhotoController: Sendable {
         let (shown, next) = try await page(
             scope,
             PhotoPageQuery(
-                after: try request.photoCursor(), takenBefore: month?.end, takenFrom: month?.start, limit: limit))
+                after: try request.photoCursor(), takenBefore: month?.end, takenFrom: month?.start,
+                favoritesOnly: try request.favoritesOnly(), limit: limit))
         return JSONResponse.make(PhotoListJSON(photos: shown.map(json), next: next, includeNext: true))
     }
 
@@ -195,26 +202,33 @@ struct PhotoController: Sendable {
         }
     }
 
-    /// `PATCH /photos/{id}` with `{"taken_at": "2019-07-14T18:42:07+02:00"}` (or `POST /photos/{id}/date` with
-    /// `taken_at` and `offset` from the page): corrects when the photo was taken.
+    /// `PATCH /photos/{id}` with `{"taken_at": "2019-07-14T18:42:07+02:00"}` and/or `{"favorite": true}`, or the
+    /// page's `POST /photos/{id}/date` (`taken_at`, `offset`) and `POST /photos/{id}/favorite` (`favorite`).
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {
         let id = try context.routeID(naming: "photo")
         let fields = try await RequestFields.read(request)
-        let unknown = Set(fields.keys).subtracting(["taken_at", "offset", CSRFPolicy.fieldName])
+        let unknown = Set(fields.keys).subtracting(["taken_at", "offset", "favorite", CSRFPolicy.fieldName])
         guard unknown.isEmpty else {
             throw APIError.badRequest(
-                "Unknown field \(unknown.sorted().joined(separator: ", ")); only taken_at can change.")
+                "Unknown field \(unknown.sorted().joined(separator: ", ")); only taken_at and favorite can change.")
         }
-        guard let text = fields["taken_at"] else {
-            throw APIError.badRequest("Send taken_at, like 2019-07-14T18:42:07+02:00 (the offset is optional).")
+        guard fields["taken_at"] != nil || fields["favorite"] != nil else {
+            throw APIError.badRequest(
+                "Send taken_at, like 2019-07-14T18:42:07+02:00 (the offset is optional), or favorite (true or false).")
         }
-        let time = try RequestFields.captureTime(text, offset: fields["offset"])
+        let time = try fields["taken_at"].map { try RequestFields.captureTime($0, offset: fields["offset"]) }
+        let favorite = try fields["favorite"].map(RequestFields.flag(named: "favorite"))
         guard let found = try await photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
-        if let refusal = Ownership.refusal(to: .correctDate, found, context: context) { throw refusal }
-        guard let photo = try await photos.setCaptureTime(photoID: id, to: time) else {
-            throw APIError.notFound("There is no photo \(id).")
+        guard context.canChange else {
+            throw APIError(.unauthorized, "unauthorized", "Sign in to change photos.")
         }
-        context.logger.info("photo date corrected", metadata: ["photo.id": "\(id)"])
+        if time != nil, let refusal = Ownership.refusal(to: .correctDate, found, context: context) { throw refusal }
+        if let time {
+            _ = try await photos.setCaptureTime(photoID: id, to: time)
+            context.logger.info("photo date corrected", metadata: ["photo.id": "\(id)"])
+        }
+        if let favorite { _ = try await photos.setFavorite(favorite, photoIDs: [id]) }
+        guard let photo = try await photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         if request.method == .patch || request.wantsJSON { return JSONResponse.make(json(photo)) }
         return JSONResponse.seeOther("/photos/\(id)")
     }

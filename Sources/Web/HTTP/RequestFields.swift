@@ -34,6 +34,17 @@ enum RequestFields {
         return FormFields(body).values
     }
 
+    /// A yes/no field: `true`/`false`, `1`/`0` (JSON booleans arrive so), `on` (a checkbox).
+    static func flag(named name: String) -> (String) throws -> Bool {
+        { text in
+            switch text.lowercased() {
+            case "true", "1", "on", "yes": return true
+            case "false", "0", "off", "no", "": return false
+            default: throw APIError.badRequest("\(name) must be true or false.")
+            }
+        }
+    }
+
     /// The most photo ids one request may name.
     static let maxPhotoIDs = 10_000
 

@@ -27,4 +27,10 @@ extension Request {
         }
         return window
     }
+
+    /// `?favorite=true`: only starred photos.
+    func favoritesOnly() throws -> Bool {
+        guard let text = uri.queryParameters["favorite"] else { return false }
+        return try RequestFields.flag(named: "favorite")(String(text))
+    }
 }

@@ -10,6 +10,7 @@ extension GalleryPage: MustacheParent {
         case "chrome": chrome
         case "gridHTML": gridHTML
         case "scrubberHTML": scrubberHTML
+        case "showsFavorites": showsFavorites
         case "upload": upload
         default: nil
         }
@@ -27,6 +28,7 @@ extension GalleryGridFragment: MustacheParent {
         switch name {
         case "grid": grid
         case "isFirstPage": isFirstPage
+        case "showsFavorites": showsFavorites
         default: nil
         }
     }
@@ -111,6 +113,7 @@ extension PhotoCard: MustacheParent {
         case "cameraText": cameraText
         case "monthKey": monthKey
         case "monthHeading": monthHeading
+        case "isFavorite": isFavorite
         case "href": href
         case "aspectRatio": aspectRatio
         case "isLandscape": isLandscape

@@ -30,6 +30,7 @@ struct PhotoCard: Sendable {
     /// The timeline month, `2019-07`, and its title (`July 2019`) when the card starts that month in its grid.
     let monthKey: String
     var monthHeading: String? = nil
+    let isFavorite: Bool
     /// The photo's page; from an album, in that album (its previous/next walk the album).
     var href: String
     /// The image's shape for the justified grid: width over height, from the photo itself.
@@ -67,6 +68,7 @@ struct PhotoCard: Sendable {
         capturedText = photo.capturedAt.map { Formatting.captureDate($0, offset: photo.capturedOffset) }
         cameraText = photo.camera.displayName
         monthKey = Formatting.monthKey(photo.takenAt)
+        isFavorite = photo.favorite
         href = "/photos/\(photo.id)"
         aspectRatio = "\(max(photo.width, 1)) / \(max(photo.height, 1))"
         isLandscape = photo.width >= photo.height
@@ -200,6 +202,8 @@ struct GalleryPage: Sendable {
     let gridHTML: String
     /// The year links, rendered from `scrubber` (cached like the grid); empty with fewer than two years.
     let scrubberHTML: String
+    /// The grid holds only the favourites (`/?favorite=true`).
+    let showsFavorites: Bool
     let upload: UploadFormModel
 }
 
@@ -212,6 +216,7 @@ struct AlbumOptionsFragment: Sendable {
 struct GalleryGridFragment: Sendable {
     let grid: PhotoGrid
     let isFirstPage: Bool
+    var showsFavorites = false
 }
 
 /// An album's page.

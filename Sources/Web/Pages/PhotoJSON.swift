@@ -23,6 +23,7 @@ struct PhotoJSON: Encodable, Sendable {
         case camera, sizes
         case takenAt = "taken_at"
         case takenAtSource = "taken_at_source"
+        case favorite
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -46,6 +47,7 @@ struct PhotoJSON: Encodable, Sendable {
         try container.encode(SizesJSON(photo), forKey: .sizes)
         try container.encode(Timestamp.iso8601(photo.takenAt), forKey: .takenAt)
         try container.encode(photo.takenAtSource.rawValue, forKey: .takenAtSource)
+        try container.encode(photo.favorite, forKey: .favorite)
     }
 }
 
