@@ -7,7 +7,10 @@
   "use strict";
   const MAX_PARALLEL = 3;
   const csrfToken = () => document.querySelector("meta[name=csrf-token]")?.content || "";
-  const pageSize = 60;
+  // A share link's pages (/s/<token>) keep every link and request under the link; a drop box shows no photo pages
+  // and asks for its own uploads' status by their hashes (ids in sequence would let a guest see others' photos).
+  const shareBase = document.querySelector("[data-share-base]")?.dataset.shareBase || "";
+  const isDropBox = !!document.querySelector("[data-share-dropbox]");
 
   // ---- Grid tiles ----------------------------------------------------------------------------------------------
 
@@ -20,7 +23,9 @@
     let link = tile.querySelector("a");
     if (!link) { link = document.createElement("a"); tile.append(link); }
     const album = (document.querySelector("[data-grid]")?.dataset.scope || "").match(/^album=(\d+)$/);
-    link.href = "/photos/" + photo.id + (album ? "?album=" + album[1] : "");
+    if (isDropBox) link.removeAttribute("href");
+    else if (shareBase) link.href = shareBase + "/photos/" + photo.id;
+    else link.href = "/photos/" + photo.id + (album ? "?album=" + album[1] : "");
     link.setAttribute("aria-label", photo.original_name);
     link.replaceChildren();
     if (photo.status === "ready" && photo.urls.thumbnail) {
@@ -81,7 +86,7 @@
 
   /** Polls the photos still queued or processing, with backoff, and updates their tiles in place. */
   const liveStatus = (() => {
-    const pending = new Set();
+    const pending = new Map(); // id → hash (the hash only for a drop box's own uploads)
     let timer = null;
     let delay = 700;
     const schedule = () => {
@@ -90,9 +95,12 @@
     };
     const poll = async () => {
       timer = null;
-      const ids = [...pending].slice(0, 200);
+      const ids = [...pending.keys()].slice(0, 200);
+      const url = isDropBox
+        ? shareBase + "/photos?hashes=" + ids.map((id) => pending.get(id)).join(",")
+        : (shareBase || "") + "/photos?ids=" + ids.join(",");
       try {
-        const response = await fetch("/photos?ids=" + ids.join(","), { headers: { Accept: "application/json" } });
+        const response = await fetch(url, { headers: { Accept: "application/json" } });
         if (response.ok) {
           const { photos } = await response.json();
           const seen = new Set(photos.map((p) => String(p.id)));
@@ -117,7 +125,7 @@
       schedule();
     };
     return {
-      watch(id) { pending.add(String(id)); delay = 700; if (timer) { clearTimeout(timer); timer = null; } schedule(); },
+      watch(id, hash) { pending.set(String(id), hash || ""); delay = 700; if (timer) { clearTimeout(timer); timer = null; } schedule(); },
     };
   })();
 
@@ -273,7 +281,7 @@
         if (!url) {
           const album = albumField();
           const metadata = "filename " + base64(file.name) + (album ? ",album " + base64(album) : "");
-          const created = await tusRequest(upload, "POST", "/uploads", { "Upload-Length": file.size, "Upload-Metadata": metadata });
+          const created = await tusRequest(upload, "POST", form.dataset.tusEndpoint || "/uploads", { "Upload-Length": file.size, "Upload-Metadata": metadata });
           if (created.status !== 201) { finish(upload, "error", messageOf(created)); return; }
           url = created.getResponseHeader("Location");
           localStorage.setItem(key, url);
@@ -332,7 +340,7 @@
       const album = albumField();
       if (album) body.append("album", album);
       body.append("file", upload.file, upload.file.name);
-      xhr.open("POST", "/photos");
+      xhr.open("POST", form.getAttribute("action") || "/photos");
       xhr.setRequestHeader("Accept", "application/json");
       xhr.setRequestHeader("X-CSRF-Token", csrfToken());
       xhr.upload.onprogress = (e) => {
@@ -369,7 +377,7 @@
       let tile = grid.querySelector(`.tile[data-photo-id="${photo.id}"]`);
       if (!tile) { tile = document.createElement("li"); grid.prepend(tile); }
       renderTile(tile, photo);
-      if (photo.status === "queued" || photo.status === "processing") liveStatus.watch(photo.id);
+      if (photo.status === "queued" || photo.status === "processing") liveStatus.watch(photo.id, photo.hash);
     };
 
     cancelAll.addEventListener("click", () => uploads.forEach(cancelUpload));
@@ -429,8 +437,7 @@
         }
         grid.querySelectorAll(".tile")[first]?.querySelector("a")?.focus({ preventScroll: true });
         if (next) {
-          const scope = grid.dataset.scope ? grid.dataset.scope + "&" : "";
-          more.dataset.loadMore = `/photos?${scope}after=${next}&limit=${pageSize}`;
+          more.dataset.loadMore = more.dataset.loadMore.replace(/after=\d+/, "after=" + next);
           more.href = more.href.replace(/after=\d+/, "after=" + next);
         } else {
           more.closest(".more").remove();
@@ -515,7 +522,42 @@
     if (location.hash === "#lightbox") open();
   }
 
+  // ---- Share links ---------------------------------------------------------------------------------------------
+
+  /** The "Share…" form makes the link in place and shows its URL to copy; without script it posts to a page. */
+  function setUpShareLinks() {
+    for (const form of document.querySelectorAll("[data-share-form]")) {
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const result = form.querySelector("[data-share-result]");
+        const output = form.querySelector("[data-share-url]");
+        try {
+          const response = await fetch(form.getAttribute("action"), {
+            method: "POST", body: new URLSearchParams(new FormData(form)),
+            headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
+          });
+          const answer = await response.json().catch(() => ({}));
+          result.hidden = false;
+          if (response.status === 201 && answer.link) { output.value = answer.link.url; output.select(); }
+          else output.value = answer.message || `failed (HTTP ${response.status})`;
+        } catch (_) {
+          result.hidden = false;
+          output.value = "network error: try again";
+        }
+      });
+    }
+    for (const button of document.querySelectorAll("[data-share-copy]")) {
+      button.addEventListener("click", async () => {
+        const output = button.parentElement.querySelector("[data-share-url]");
+        output.select();
+        try { await navigator.clipboard.writeText(output.value); button.textContent = "Copied"; }
+        catch (_) { button.textContent = document.execCommand("copy") ? "Copied" : "Select and copy"; }
+      });
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    setUpShareLinks();
     setUpUploads();
     setUpLiveStatus();
     setUpGridKeys();
