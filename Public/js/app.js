@@ -375,7 +375,14 @@
       const belongs = scope === "" || (photo.albums || []).some((id) => scope === "album=" + id);
       if (!belongs) return;
       let tile = grid.querySelector(`.tile[data-photo-id="${photo.id}"]`);
-      if (!tile) { tile = document.createElement("li"); grid.prepend(tile); }
+      if (!tile) {
+        // At the top, under its month's heading (a new upload is usually the newest month: make one if missing).
+        tile = document.createElement("li");
+        const month = (photo.taken_at || "").slice(0, 7);
+        const head = grid.firstElementChild;
+        if (head?.classList.contains("month-head") && head.dataset.month === month) head.after(tile);
+        else { grid.prepend(tile); if (month) grid.prepend(monthHeading(month)); }
+      }
       renderTile(tile, photo);
       if (photo.status === "queued" || photo.status === "processing") liveStatus.watch(photo.id, photo.hash);
     };

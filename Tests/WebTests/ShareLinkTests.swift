@@ -215,7 +215,7 @@ struct ShareLinkTests {
 
     @Test("allow_download false: no original, no hash, no ZIP, no download on the page")
     func noDownload() async throws {
-        try await withTestApp { _, client in
+        try await withTestApp { workspace, client in
             let owner = try await BrowserSession.start(client)
             try await Self.seed(owner)
             let link = try await owner.makeLink("/albums/1/links", ["allow_download": false])
@@ -231,12 +231,30 @@ struct ShareLinkTests {
             let page = try await guest.get(link.sharePath)
             #expect(page.status == .ok && !page.text.contains("Download") && !page.text.contains("/media/original"))
             let photoPage = try await guest.get(link.sharePath + "/photos/1")
-            #expect(!photoPage.text.contains("Download") && !photoPage.text.contains("/media/"))
+            #expect(!photoPage.text.contains("Download") && !photoPage.text.contains("\"/media/"))
             #expect(try await guest.get(link.sharePath + "/download", accept: "*/*").status == .forbidden)
             // The images come through the link, and only once they exist.
             #expect(try await guest.get(link.sharePath + "/media/display/1", accept: "*/*").status == .notFound)
+            try await workspace.runWorkerUntilIdle()
+            let (_, ready) = try await guest.getJSON(link.sharePath + "/photos/1")
+            let urls = try #require(ready["urls"] as? [String: Any])
+            #expect(urls["display"] as? String == link.sharePath + "/media/display/1")
+            #expect(urls["thumbnail"] as? String == link.sharePath + "/media/thumbnail/1" && urls["original"] is NSNull)
+            let image = try await guest.get(link.sharePath + "/media/thumbnail/1", accept: "image/*")
+            #expect(image.status == .ok && image.headers[.contentType] == "image/jpeg")
+            #expect(Array(image.body.readableBytesView.prefix(2)) == [0xFF, 0xD8])
+            #expect(image.headers[.cacheControl]?.contains("private") == true)
+            let readyPage = try await guest.get(link.sharePath)
+            #expect(
+                readyPage.text.contains(link.sharePath + "/media/thumbnail/1") && !readyPage.text.contains("\"/media/"))
             #expect(try await guest.get(link.sharePath + "/media/original/1", accept: "*/*").status == .notFound)
             #expect(try await guest.get(link.sharePath + "/media/display/3", accept: "*/*").status == .notFound)
+            // A link that allows downloads uses the ordinary hash-named media.
+            let open = try await owner.makeLink("/albums/1/links")
+            let (_, plain) = try await guest.getJSON(open.sharePath + "/photos/1")
+            #expect(
+                (plain["urls"] as? [String: Any])?["original"] as? String
+                    == "/media/original/\(plain["hash"] as? String ?? "").jpg")
         }
     }
 
@@ -422,6 +440,26 @@ struct ShareLinkTests {
                 #expect(try await owner.sendJSON("/links/1", method: .delete, nil).status == .notFound)
                 #expect(!(try await owner.get("/albums/1")).text.contains("data-share-form"))
             }
+        }
+    }
+
+    @Test("guests' uploads count against UPLOAD_RATE_PER_MINUTE like everyone's")
+    func guestRateLimit() async throws {
+        try await withTestApp(uploadRatePerMinute: 6) { _, client in
+            let owner = try await BrowserSession.start(client)
+            try await Self.seed(owner)
+            let link = try await owner.makeLink("/albums/1/links", ["allow_upload": true])
+            var guest = GuestBrowser(client)
+            _ = try await guest.get(link.sharePath)
+            for index in 0..<2 {
+                let upload = try await guest.upload(
+                    link.sharePath + "/photos", [("g\(index).jpg", try TestImages.jpeg(width: 50 + index, height: 9))])
+                #expect(upload.status == .created)
+            }
+            let limited = try await guest.upload(
+                link.sharePath + "/photos", [("g.jpg", try TestImages.jpeg(width: 60, height: 9))])
+            #expect(limited.status == .tooManyRequests && limited.headers[.retryAfter] != nil)
+            #expect(limited.json["error"] as? String == "rate_limited")
         }
     }
 
