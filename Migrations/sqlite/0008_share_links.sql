@@ -28,3 +28,7 @@ CREATE INDEX share_links_photo ON share_links (photo_id);
 -- shows a guest only what came in through its own link.
 ALTER TABLE album_photos ADD COLUMN added_by_link INTEGER REFERENCES share_links (id) ON DELETE SET NULL;
 CREATE INDEX album_photos_link ON album_photos (added_by_link) WHERE added_by_link IS NOT NULL;
+
+-- A guest's resumable upload: only that link reaches it (at /s/<token>/uploads/<id>), and its photo goes into the
+-- link's album, attributed to the link. Revoking the link ends it.
+ALTER TABLE uploads ADD COLUMN share_link_id INTEGER REFERENCES share_links (id) ON DELETE CASCADE;

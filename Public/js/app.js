@@ -235,7 +235,8 @@
     const send = (upload) => (tusThreshold && upload.file.size >= tusThreshold ? sendResumable(upload) : sendForm(upload));
 
     const TUS_CHUNK = 5 * 1024 * 1024;
-    const tusKey = (file) => `memories-tus:${file.name}:${file.size}:${file.lastModified}`;
+    const tusEndpoint = form.dataset.tusEndpoint || "/uploads";
+    const tusKey = (file) => `memories-tus:${tusEndpoint === "/uploads" ? "" : tusEndpoint + ":"}${file.name}:${file.size}:${file.lastModified}`;
     const base64 = (text) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
     const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -281,7 +282,7 @@
         if (!url) {
           const album = albumField();
           const metadata = "filename " + base64(file.name) + (album ? ",album " + base64(album) : "");
-          const created = await tusRequest(upload, "POST", form.dataset.tusEndpoint || "/uploads", { "Upload-Length": file.size, "Upload-Metadata": metadata });
+          const created = await tusRequest(upload, "POST", tusEndpoint, { "Upload-Length": file.size, "Upload-Metadata": metadata });
           if (created.status !== 201) { finish(upload, "error", messageOf(created)); return; }
           url = created.getResponseHeader("Location");
           localStorage.setItem(key, url);

@@ -549,6 +549,20 @@ class GalleryTest:
             check(note == "uploaded", f"the guest's upload is accepted: {note!r}")
             self.wait(lambda: len(guest.find_elements(By.CSS_SELECTOR, "[data-grid] .tile.tile-ready img")) > before,
                       "the guest's photo appears as a thumbnail without a reload", 60)
+            # A file over TUS_THRESHOLD goes over tus through the link (/s/<token>/uploads), as on the owner's pages.
+            check(guest.find_element(By.CSS_SELECTOR, "[data-upload-form]").get_attribute("data-tus-endpoint")
+                  == link.replace(base, "") + "/uploads", "the guest's uploader sends large files over the link's tus")
+            big = os.path.join(self.work, "big from grandma.jpg")
+            make_photo(big, seed=78, size=(1200, 900))
+            with open(big, "ab") as f:
+                f.write(b"\0" * (9 * 1024 * 1024))
+            guest.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(big)
+            self.wait(lambda: len(guest.find_elements(By.CSS_SELECTOR, ".upload-item.done, .upload-item.error")) == 2,
+                      "the guest's resumable upload ends", 120)
+            notes = [n.text for n in guest.find_elements(By.CSS_SELECTOR, ".upload-item .note")]
+            check(notes == ["uploaded", "uploaded"], f"the guest's resumable upload is accepted: {notes!r}")
+            self.wait(lambda: len(guest.find_elements(By.CSS_SELECTOR, "[data-grid] .tile.tile-ready img")) > before + 1,
+                      "the guest's large photo appears too", 60)
             first = guest.find_element(By.CSS_SELECTOR, "[data-grid] .tile a").get_attribute("href")
             check(first.startswith(link + "/photos/"), f"tiles open photo pages within the link: {first}")
             self.shot("shared-album", 1440)
@@ -565,7 +579,7 @@ class GalleryTest:
         self.validate_html(link.replace(base, ""))
         self.base = saved
         d.get(base + "/links")
-        self.wait(lambda: "1 photo uploaded by guests" in d.page_source, "Ann's links page lists the guest's photo")
+        self.wait(lambda: "2 photos uploaded by guests" in d.page_source, "Ann's links page lists the guest's photos")
         check(d.find_elements(By.CSS_SELECTOR, "[data-revoke]"), "each active link has a revoke button")
         self.shot("links", 1440)
         d.find_element(By.CSS_SELECTOR, "[data-revoke]").click()

@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import MemoriesTestSupport
 import NIOConcurrencyHelpers
+import NIOCore
 import Testing
 import Web
 
@@ -440,6 +441,70 @@ struct ShareLinkTests {
                 #expect(try await owner.sendJSON("/links/1", method: .delete, nil).status == .notFound)
                 #expect(!(try await owner.get("/albums/1")).text.contains("data-share-form"))
             }
+        }
+    }
+
+    @Test("guests' large files go over tus through the link, into its album, and only that link reaches them")
+    func guestResumable() async throws {
+        try await withTestApp { _, client in
+            let owner = try await BrowserSession.start(client)
+            try await Self.seed(owner)
+            let link = try await owner.makeLink("/albums/1/links", ["allow_upload": true])
+            let viewOnly = try await owner.makeLink("/albums/1/links")
+            var guest = GuestBrowser(client)
+            let page = try await guest.get(link.sharePath)
+            #expect(page.text.contains("data-tus-endpoint=\"\(link.sharePath)/uploads\""))
+            let bytes = try TestImages.jpeg(width: 70, height: 30)
+            func tus(_ uri: String, _ method: HTTPRequest.Method, _ extra: HTTPFields = [:], body: [UInt8]? = nil)
+                async throws -> TestResponse
+            {
+                var headers: HTTPFields = [
+                    HTTPField.Name("Tus-Resumable")!: "1.0.0", .cookie: guest.cookieHeader,
+                    HTTPField.Name("X-CSRF-Token")!: guest.csrf, .accept: "application/json",
+                ]
+                headers.append(contentsOf: extra)
+                return try await client.execute(
+                    uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) })
+            }
+            let creation: HTTPFields = [
+                HTTPField.Name("Upload-Length")!: String(bytes.count),
+                HTTPField.Name("Upload-Metadata")!: "filename " + Data("big.jpg".utf8).base64EncodedString()
+                    + ",album " + Data("2".utf8).base64EncodedString(),
+            ]
+            #expect(try await tus(viewOnly.sharePath + "/uploads", .post, creation).status == .forbidden)
+            let created = try await tus(link.sharePath + "/uploads", .post, creation)
+            #expect(created.status == .created)
+            let location = try #require(created.headers[.location])
+            #expect(location.hasPrefix(link.sharePath + "/uploads/"))
+            let id = String(location.dropFirst((link.sharePath + "/uploads/").count))
+            #expect(try await tus(location, .head).status == .ok)
+            // Neither the site's tus endpoint nor another link reaches a guest's upload.
+            #expect(try await tus("/uploads/\(id)", .head).status == .notFound)
+            #expect(try await tus(viewOnly.sharePath + "/uploads/\(id)", .head).status == .forbidden)
+            let done = try await tus(
+                location, .patch,
+                [.contentType: "application/offset+octet-stream", HTTPField.Name("Upload-Offset")!: "0"], body: bytes)
+            #expect(done.status == .created)
+            let photo = done.json
+            let photoID = try #require(photo["id"] as? Int)
+            #expect(
+                photo["albums"] as? [Int] == [1] && done.headers[.location] == link.sharePath + "/photos/\(photoID)")
+            let (_, asOwner) = try await owner.client.getJSON("/photos/\(photoID)")
+            #expect(asOwner["albums"] as? [Int] == [1])
+            let (_, links) = try await owner.client.getJSON("/links")
+            #expect(
+                (links["links"] as? [[String: Any]])?.first { $0["id"] as? Int == link["id"] as? Int }?["guest_uploads"]
+                    as? Int == 1)
+
+            // Revoking the link stops an upload halfway.
+            let second = try await tus(link.sharePath + "/uploads", .post, creation)
+            let next = try #require(second.headers[.location])
+            _ = try await owner.sendJSON("/links/\(link["id"] as? Int ?? 0)", method: .delete, nil)
+            let refused = try await tus(
+                next, .patch,
+                [.contentType: "application/offset+octet-stream", HTTPField.Name("Upload-Offset")!: "0"],
+                body: try TestImages.jpeg(width: 71, height: 30))
+            #expect(refused.status == .gone)
         }
     }
 

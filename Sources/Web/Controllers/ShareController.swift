@@ -16,6 +16,8 @@ struct ShareController: Sendable {
     let photos: any PhotoRepository
     let store: any MediaStore
     let photoController: PhotoController
+    /// Resumable uploads, for guests' large files; nil when they are off.
+    let tus: TusController?
     let hasher: PasswordHasher
     let passwordAttempts: ShareLinkPasswordLimits
     let configuration: WebConfiguration
@@ -30,6 +32,25 @@ struct ShareController: Sendable {
         router.get("/s/{token}/download", use: download)
         router.post("/s/{token}/password", use: password)
         router.get("/s/{token}/media/{kind}/{id}", use: media)
+        // tus for guests, as the main uploader uses it for files from TUS_THRESHOLD up.
+        router.post("/s/{token}/uploads") { request, context in
+            try await self.resumable(request, context) { tus, scope in
+                try await tus.create(request, context, scope: scope)
+            }
+        }
+        router.head("/s/{token}/uploads/{id}") { request, context in
+            try await self.resumable(request, context) { tus, scope in try await tus.head(context, scope: scope) }
+        }
+        router.patch("/s/{token}/uploads/{id}") { request, context in
+            try await self.resumable(request, context) { tus, scope in
+                try await tus.patch(request, context, scope: scope)
+            }
+        }
+        router.delete("/s/{token}/uploads/{id}") { request, context in
+            try await self.resumable(request, context) { tus, scope in
+                try await tus.delete(request, context, scope: scope)
+            }
+        }
     }
 
     /// `GET /s/{token}`: the album's read-only gallery (newest taken first, `?after=` for older pages), the drop box
@@ -140,6 +161,23 @@ struct ShareController: Sendable {
             request, context: context, guest: GuestUpload(albumID: albumID, linkID: view.link.id, view: view))
         context.logger.info("guest upload", metadata: ["share.id": "\(view.link.id)", "album.id": "\(albumID)"])
         return response
+    }
+
+    /// A guest's tus request: the link must take uploads (checked on every request, so revoking it stops an upload
+    /// halfway); then it reaches only this link's uploads, which go into its album.
+    private func resumable(
+        _ request: Request, _ context: Context,
+        _ handler: @Sendable (TusController, TusController.Scope) async throws -> Response
+    ) async throws -> Response {
+        guard let tus else { throw APIError.notFound("Resumable uploads are off on this server.") }
+        return try await tus.answer(request) {
+            let view = try await open(request, context: context)
+            guard case .album(let albumID) = view.link.target, view.link.permissions.upload else {
+                throw APIError(.forbidden, "forbidden", "This link does not take uploads.")
+            }
+            return try await handler(
+                tus, .guest(GuestUpload(albumID: albumID, linkID: view.link.id, view: view)))
+        }
     }
 
     /// `GET /s/{token}/download`: the album's (or the photo's) originals as a streamed ZIP; 403 unless the link

@@ -86,23 +86,22 @@ public func buildApplication(
         albums: albums, photos: photos, store: store, logger: logger, configuration: configuration, renderer: renderer,
         photoController: photoController
     ).addRoutes(to: router)
+    let tus = resumable.map {
+        TusController(
+            albums: albums, store: store, ingest: ingest, logger: logger, resumable: $0, configuration: configuration)
+    }
+    tus?.addRoutes(to: router)
     LinkController(
         shareLinks: shareLinks, albums: albums, photos: photos, store: store, hasher: hasher,
         configuration: configuration, renderer: renderer
     ).addRoutes(to: router)
     ShareController(
         shareLinks: shareLinks, albums: albums, photos: photos, store: store, photoController: photoController,
-        hasher: hasher, passwordAttempts: ShareLinkPasswordLimits(cache: cache), configuration: configuration,
+        tus: tus, hasher: hasher, passwordAttempts: ShareLinkPasswordLimits(cache: cache), configuration: configuration,
         renderer: renderer, logger: logger
     ).addRoutes(to: router)
     HealthController(readiness: readiness, metrics: metrics, serveMetrics: configuration.serveMetrics)
         .addRoutes(to: router)
-    if let resumable {
-        TusController(
-            albums: albums, store: store, ingest: ingest, logger: logger, resumable: resumable,
-            configuration: configuration
-        ).addRoutes(to: router)
-    }
     let serverName = "Memories"
     return Application(
         router: router,

@@ -54,8 +54,9 @@ extension RateLimitMiddleware {
             })
     }
 
-    /// The upload routes: `POST /photos`, tus creation, and a guest's `POST /s/{token}/photos`.
+    /// The upload routes: `POST /photos`, tus creation, and a guest's `POST /s/{token}/photos` and tus creation.
     static func isUpload(_ path: String) -> Bool {
-        path == "/photos" || path == "/uploads" || (path.hasPrefix("/s/") && path.hasSuffix("/photos"))
+        path == "/photos" || path == "/uploads"
+            || (path.hasPrefix("/s/") && (path.hasSuffix("/photos") || path.hasSuffix("/uploads")))
     }
 }
