@@ -77,6 +77,12 @@ struct ShareLinkTests {
             #expect(status.status == .ok)
             let (_, polled) = try await guest.getJSON("/s/\(token)/photos?ids=1,2,3,4")
             #expect((polled["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [2, 1])
+            let (paged, firstPage) = try await guest.getJSON("/s/\(token)/photos?limit=1")
+            #expect(paged.status == .ok && (firstPage["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [2])
+            #expect(firstPage["next"] as? Int == 2)
+            let (_, secondPage) = try await guest.getJSON("/s/\(token)/photos?after=2&limit=1")
+            #expect((secondPage["photos"] as? [[String: Any]])?.map { $0["id"] as? Int } == [1])
+            #expect(try await guest.getJSON("/s/\(token)/photos?limit=0").0.status == .badRequest)
             let zip = try await guest.get("/s/\(token)/download", accept: "*/*")
             #expect(zip.status == .ok && zip.headers[.contentType] == "application/zip")
 
