@@ -7,7 +7,10 @@
   "use strict";
   const MAX_PARALLEL = 3;
   const csrfToken = () => document.querySelector("meta[name=csrf-token]")?.content || "";
-  const pageSize = 60;
+  // A share link's pages (/s/<token>) keep every link and request under the link; a drop box shows no photo pages
+  // and asks for its own uploads' status by their hashes (ids in sequence would let a guest see others' photos).
+  const shareBase = document.querySelector("[data-share-base]")?.dataset.shareBase || "";
+  const isDropBox = !!document.querySelector("[data-share-dropbox]");
 
   // ---- Grid tiles ----------------------------------------------------------------------------------------------
 
@@ -20,16 +23,20 @@
     let link = tile.querySelector("a");
     if (!link) { link = document.createElement("a"); tile.append(link); }
     let star = tile.querySelector("[data-star]");
-    if (!star) {
+    if (!star && !shareBase && !isDropBox) {
       star = document.createElement("button");
       star.type = "button"; star.className = "star"; star.textContent = "★"; star.dataset.star = photo.id;
       tile.append(star);
     }
-    star.classList.toggle("is-favorite", !!photo.favorite);
-    star.setAttribute("aria-pressed", String(!!photo.favorite));
-    star.setAttribute("aria-label", "Favourite " + photo.original_name);
+    if (star) {
+      star.classList.toggle("is-favorite", !!photo.favorite);
+      star.setAttribute("aria-pressed", String(!!photo.favorite));
+      star.setAttribute("aria-label", "Favourite " + photo.original_name);
+    }
     const album = (document.querySelector("[data-grid]")?.dataset.scope || "").match(/^album=(\d+)$/);
-    link.href = "/photos/" + photo.id + (album ? "?album=" + album[1] : "");
+    if (isDropBox) link.removeAttribute("href");
+    else if (shareBase) link.href = shareBase + "/photos/" + photo.id;
+    else link.href = "/photos/" + photo.id + (album ? "?album=" + album[1] : "");
     link.setAttribute("aria-label", photo.original_name);
     link.replaceChildren();
     if (photo.status === "ready" && photo.urls.thumbnail) {
@@ -90,7 +97,7 @@
 
   /** Polls the photos still queued or processing, with backoff, and updates their tiles in place. */
   const liveStatus = (() => {
-    const pending = new Set();
+    const pending = new Map(); // id → hash (the hash only for a drop box's own uploads)
     let timer = null;
     let delay = 700;
     const schedule = () => {
@@ -99,9 +106,12 @@
     };
     const poll = async () => {
       timer = null;
-      const ids = [...pending].slice(0, 200);
+      const ids = [...pending.keys()].slice(0, 200);
+      const url = isDropBox
+        ? shareBase + "/photos?hashes=" + ids.map((id) => pending.get(id)).join(",")
+        : (shareBase || "") + "/photos?ids=" + ids.join(",");
       try {
-        const response = await fetch("/photos?ids=" + ids.join(","), { headers: { Accept: "application/json" } });
+        const response = await fetch(url, { headers: { Accept: "application/json" } });
         if (response.ok) {
           const { photos } = await response.json();
           const seen = new Set(photos.map((p) => String(p.id)));
@@ -126,7 +136,7 @@
       schedule();
     };
     return {
-      watch(id) { pending.add(String(id)); delay = 700; if (timer) { clearTimeout(timer); timer = null; } schedule(); },
+      watch(id, hash) { pending.set(String(id), hash || ""); delay = 700; if (timer) { clearTimeout(timer); timer = null; } schedule(); },
     };
   })();
 
@@ -236,7 +246,8 @@
     const send = (upload) => (tusThreshold && upload.file.size >= tusThreshold ? sendResumable(upload) : sendForm(upload));
 
     const TUS_CHUNK = 5 * 1024 * 1024;
-    const tusKey = (file) => `memories-tus:${file.name}:${file.size}:${file.lastModified}`;
+    const tusEndpoint = form.dataset.tusEndpoint || "/uploads";
+    const tusKey = (file) => `memories-tus:${tusEndpoint === "/uploads" ? "" : tusEndpoint + ":"}${file.name}:${file.size}:${file.lastModified}`;
     const base64 = (text) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
     const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -282,7 +293,7 @@
         if (!url) {
           const album = albumField();
           const metadata = "filename " + base64(file.name) + (album ? ",album " + base64(album) : "");
-          const created = await tusRequest(upload, "POST", "/uploads", { "Upload-Length": file.size, "Upload-Metadata": metadata });
+          const created = await tusRequest(upload, "POST", tusEndpoint, { "Upload-Length": file.size, "Upload-Metadata": metadata });
           if (created.status !== 201) { finish(upload, "error", messageOf(created)); return; }
           url = created.getResponseHeader("Location");
           localStorage.setItem(key, url);
@@ -341,7 +352,7 @@
       const album = albumField();
       if (album) body.append("album", album);
       body.append("file", upload.file, upload.file.name);
-      xhr.open("POST", "/photos");
+      xhr.open("POST", form.getAttribute("action") || "/photos");
       xhr.setRequestHeader("Accept", "application/json");
       xhr.setRequestHeader("X-CSRF-Token", csrfToken());
       xhr.upload.onprogress = (e) => {
@@ -377,7 +388,7 @@
       if (!belongs) return;
       let tile = grid.querySelector(`.tile[data-photo-id="${photo.id}"]`);
       if (!tile) {
-        // New photos go first, under their month's heading (a new one unless the grid starts with it).
+        // At the top, under its month's heading (a new upload is usually the newest month: make one if missing).
         tile = document.createElement("li");
         const month = (photo.taken_at || "").slice(0, 7);
         const head = grid.firstElementChild;
@@ -385,7 +396,7 @@
         else { grid.prepend(tile); if (month) grid.prepend(monthHeading(month)); }
       }
       renderTile(tile, photo);
-      if (photo.status === "queued" || photo.status === "processing") liveStatus.watch(photo.id);
+      if (photo.status === "queued" || photo.status === "processing") liveStatus.watch(photo.id, photo.hash);
     };
 
     cancelAll.addEventListener("click", () => uploads.forEach(cancelUpload));
@@ -482,8 +493,7 @@
         }
         grid.querySelectorAll(".tile")[first]?.querySelector("a")?.focus({ preventScroll: true });
         if (next) {
-          const scope = grid.dataset.scope ? grid.dataset.scope + "&" : "";
-          more.dataset.loadMore = `/photos?${scope}after=${next}&limit=${pageSize}`;
+          more.dataset.loadMore = more.dataset.loadMore.replace(/after=\d+/, "after=" + next);
           more.href = more.href.replace(/after=\d+/, "after=" + next);
         } else {
           more.closest(".more").remove();
@@ -568,7 +578,42 @@
     if (location.hash === "#lightbox") open();
   }
 
+  // ---- Share links ---------------------------------------------------------------------------------------------
+
+  /** The "Share…" form makes the link in place and shows its URL to copy; without script it posts to a page. */
+  function setUpShareLinks() {
+    for (const form of document.querySelectorAll("[data-share-form]")) {
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const result = form.querySelector("[data-share-result]");
+        const output = form.querySelector("[data-share-url]");
+        try {
+          const response = await fetch(form.getAttribute("action"), {
+            method: "POST", body: new URLSearchParams(new FormData(form)),
+            headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
+          });
+          const answer = await response.json().catch(() => ({}));
+          result.hidden = false;
+          if (response.status === 201 && answer.link) { output.value = answer.link.url; output.select(); }
+          else output.value = answer.message || `failed (HTTP ${response.status})`;
+        } catch (_) {
+          result.hidden = false;
+          output.value = "network error: try again";
+        }
+      });
+    }
+    for (const button of document.querySelectorAll("[data-share-copy]")) {
+      button.addEventListener("click", async () => {
+        const output = button.parentElement.querySelector("[data-share-url]");
+        output.select();
+        try { await navigator.clipboard.writeText(output.value); button.textContent = "Copied"; }
+        catch (_) { button.textContent = document.execCommand("copy") ? "Copied" : "Select and copy"; }
+      });
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    setUpShareLinks();
     setUpUploads();
     setUpLiveStatus();
     setUpGridKeys();

@@ -42,6 +42,7 @@ package struct Configuration: Sendable {
     /// Nil: chosen by the cache kind (`Runtime.galleryCacheTTL`).
     package var galleryCacheSeconds: Int?
     package var trustedProxies: TrustedProxies
+    package var sharing: SharingConfiguration
 
     /// Where media live.
     package enum StorageChoice: Sendable {
@@ -163,6 +164,11 @@ package struct Configuration: Sendable {
         trustedProxies =
             reader.parse(settings.trustedProxies, "TRUSTED_PROXIES", default: "") { try TrustedProxies(parsing: $0) }
             ?? .none
+        sharing = SharingConfiguration(
+            enabled: reader.boolean(settings.shareLinks, "SHARE_LINKS", default: true),
+            defaultExpiry: reader.parse(settings.shareLinkDefaultExpiry, "SHARE_LINK_DEFAULT_EXPIRY", default: "") {
+                try SharingConfiguration.lifetime($0)
+            } ?? nil)
         let explicitResources = settings.resourcesDir ?? environment["RESOURCES_DIR"]
         if let found = ResourceLocator.find(explicit: explicitResources) {
             resourcesDirectory = found
@@ -228,6 +234,8 @@ package struct Configuration: Sendable {
             ("UPLOAD_RATE_PER_MINUTE", String(uploadRatePerMinute)),
             ("GALLERY_CACHE_SECONDS", galleryCacheSeconds.map(String.init) ?? "(automatic)"),
             ("TRUSTED_PROXIES", trustedProxies.text.isEmpty ? "(none)" : trustedProxies.text),
+            ("SHARE_LINKS", sharing.enabled ? "on" : "off"),
+            ("SHARE_LINK_DEFAULT_EXPIRY", sharing.defaultExpiry.map { "\($0.components.seconds)s" } ?? "(never)"),
         ] + limits.summary
     }
 }

@@ -15,6 +15,7 @@ package struct DatabaseBackend: Sendable {
     package let albums: any AlbumRepository
     package let uploads: any UploadRepository
     package let accounts: any AccountRepository
+    package let shareLinks: any ShareLinkRepository
     package let queue: any JobQueue
 
     init(sql: any SQLDatabase, postgres: PostgresDatabase?, migrator: Migrator) {
@@ -26,6 +27,7 @@ package struct DatabaseBackend: Sendable {
         albums = SQLAlbumRepository(database: sql)
         uploads = SQLUploadRepository(database: sql)
         accounts = SQLAccountRepository(database: sql)
+        shareLinks = SQLShareLinkRepository(database: sql)
         queue = SQLJobQueue(database: sql, photos: photos)
     }
 

@@ -108,7 +108,8 @@ package struct Runtime: Sendable {
         let database = self.database
         return try await buildApplication(
             database: database.sql, photos: photos, queue: queue, albums: database.albums,
-            accounts: database.accounts, store: store, resumable: resumableUploads, cache: cache,
+            accounts: database.accounts, shareLinks: database.shareLinks, store: store, resumable: resumableUploads,
+            cache: cache,
             galleryCacheTTL: galleryCacheTTL(inProcessWorker: inProcessWorker), wake: wake,
             readiness: {
                 try await photos.checkHealth()
@@ -151,6 +152,7 @@ package struct Runtime: Sendable {
             uploadRatePerMinute: configuration.uploadRatePerMinute, trustedProxies: configuration.trustedProxies
         )
         .limited(by: configuration.limits, mediaOrigin: (store as? S3Store)?.mediaOrigin)
+        web.sharing = configuration.sharing
         if let pageSize = overrides.pageSize { web.pageSize = pageSize }
         if let window = overrides.uploadRateWindow { web.uploadRateWindow = window }
         return web

@@ -206,6 +206,18 @@ package struct Settings: ParsableArguments {
     package var uploadRatePerMinute: String?
 
     @Option(
+        name: .customLong("share-links"),
+        help: "SHARE_LINKS: on or off; off, every public share link (and the link routes) answers 404 (default on)")
+    package var shareLinks: String?
+
+    @Option(
+        name: .customLong("share-link-default-expiry"),
+        help:
+            "SHARE_LINK_DEFAULT_EXPIRY: the expiry new share links get, like 30d or 12h; empty is never (default empty)"
+    )
+    package var shareLinkDefaultExpiry: String?
+
+    @Option(
         name: .customLong("trusted-proxies"),
         help:
             "TRUSTED_PROXIES: proxy addresses or CIDR ranges, comma-separated, whose X-Forwarded-For names the client (default none)"

@@ -38,24 +38,28 @@ public struct PhotoIngest: Sendable {
     /// A duplicate answers with the photo that has those bytes, with no new job.
     public func record(
         _ file: InspectedFile, originalName: String, albumID: Int64?, ownerID: Int64? = nil,
+        addedByLinkID: Int64? = nil,
         storeOriginal: @Sendable (MediaKey, _ contentType: String) async throws -> Bool,
         deleteStored: @Sendable (MediaKey) async throws -> Void,
         discard: @Sendable () async -> Void
     ) async throws -> InsertOutcome {
-        if let existing = try await photos.photo(hash: file.hash) {
-            await discard()
-            Counter(label: "memories_uploads_total", dimensions: [("outcome", "duplicate")]).increment()
-            return .existing(existing)
-        }
         let format = file.header.format
-        let key = MediaKey(kind: .original, hash: file.hash, fileExtension: format.fileExtension)
-        let created = try await storeOriginal(key, format.contentType)
         let new = NewPhoto(
             hash: file.hash, originalName: originalName, contentType: format.contentType, bytes: file.bytes,
             width: file.header.orientedWidth, height: file.header.orientedHeight, orientation: file.header.orientation,
             capturedAt: file.header.captureDate, capturedOffset: file.header.captureOffset,
             camera: Camera(make: file.header.cameraMake, model: file.header.cameraModel), albumID: albumID,
-            ownerID: ownerID)
+            ownerID: ownerID, addedByLinkID: addedByLinkID)
+        if let existing = try await photos.photo(hash: file.hash) {
+            await discard()
+            Counter(label: "memories_uploads_total", dimensions: [("outcome", "duplicate")]).increment()
+            guard albumID != nil else { return .existing(existing) }
+            // Into an album the same bytes join it, without a copy: the insert's conflict path adds the membership.
+            let photos = self.photos
+            return try await database.transaction { transaction in try await photos.insert(new, in: transaction) }
+        }
+        let key = MediaKey(kind: .original, hash: file.hash, fileExtension: format.fileExtension)
+        let created = try await storeOriginal(key, format.contentType)
         do {
             let outcome = try await UploadRecorder(
                 database: database, photos: photos, queue: queue, maxJobAttempts: maxJobAttempts

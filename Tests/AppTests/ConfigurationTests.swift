@@ -79,6 +79,10 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
         BadSetting(name: "UPLOAD_RATE_PER_MINUTE", value: "many"),
         BadSetting(name: "TRUSTED_PROXIES", value: "10.0.0.1, proxy.internal"),
         BadSetting(name: "TRUSTED_PROXIES", value: "10.0.0.0/99"),
+        BadSetting(name: "SHARE_LINKS", value: "public"),
+        BadSetting(name: "SHARE_LINK_DEFAULT_EXPIRY", value: "a month"),
+        BadSetting(name: "SHARE_LINK_DEFAULT_EXPIRY", value: "0d"),
+        BadSetting(name: "SHARE_LINK_DEFAULT_EXPIRY", value: "20000d"),
         BadSetting(name: "LOG_LEVEL", value: "loud"),
         BadSetting(name: "LOG_FORMAT", value: "xml"),
     ]
@@ -93,6 +97,25 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
             #expect(invalid.description == invalid.problems.joined(separator: "\n"))
             return invalid.problems
         }
+    }
+
+    @Test("SHARE_LINKS and SHARE_LINK_DEFAULT_EXPIRY: on and never by default; off, and lifetimes in m, h, d, w")
+    func sharing() throws {
+        let base = ["RESOURCES_DIR": TestWorkspace.repositoryRoot]
+        let defaults = try Configuration(settings: Settings.parse([]), environment: base)
+        #expect(defaults.sharing.enabled && defaults.sharing.defaultExpiry == nil)
+        for (text, seconds) in [("30d", 2_592_000), ("12h", 43_200), ("90m", 5_400), ("2w", 1_209_600)]
+            as [(String, Int64)]
+        {
+            let configuration = try Configuration(
+                settings: Settings.parse([]),
+                environment: base.merging(["SHARE_LINKS": "off", "SHARE_LINK_DEFAULT_EXPIRY": text]) { $1 })
+            #expect(!configuration.sharing.enabled && configuration.sharing.defaultExpiry == .seconds(seconds))
+        }
+        let flagged = try Configuration(
+            settings: Settings.parse(["--share-link-default-expiry", "never"]),
+            environment: base.merging(["SHARE_LINK_DEFAULT_EXPIRY": "30d"]) { $1 })
+        #expect(flagged.sharing.defaultExpiry == nil)
     }
 
     @Test("the defaults need nothing set") func defaults() throws {

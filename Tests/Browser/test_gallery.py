@@ -5,7 +5,8 @@ Starts `app dev` on a free port with a scratch SQLite file and media folder, the
 chooses three photos in the file input under a throttled upload and watches the progress bars, sees three thumbnails
 replace their placeholders without a reload, uploads a duplicate ("already uploaded") and a file that is not an
 image (the server's message), opens a photo, uses the lightbox with the keyboard, deletes a photo, makes an album and
-adds a photo to it (it stays in the gallery). Fails on any browser console error. Saves screenshots at 375 and 1440 px.
+adds a photo to it (it stays in the gallery), shares the album and uploads into it as a guest in a fresh
+browser. Fails on any browser console error. Saves screenshots at 375 and 1440 px.
 """
 import argparse
 import io
@@ -350,7 +351,8 @@ class GalleryTest:
         d.get(self.base + "/")
         self.tiles()[0].find_element(By.TAG_NAME, "a").click()
         self.wait(lambda: d.find_elements(By.ID, "album-select"), "the move form")
-        d.find_element(By.CSS_SELECTOR, "#album-select option:nth-child(1)").click()
+        # Albums are views (the album list offers only albums the photo is not in yet): pick this one by name.
+        d.find_element(By.XPATH, "//select[@id='album-select']/option[normalize-space()='Summer by the sea']").click()
         d.find_element(By.CSS_SELECTOR, ".move-form button").click()
         self.wait(lambda: "Summer by the sea" in d.find_element(By.CSS_SELECTOR, ".meta").text, "the photo is in the album")
         d.get(album_url)
@@ -361,7 +363,7 @@ class GalleryTest:
         self.shot("albums", 1440)
         self.shot("albums", 375)
         d.get(self.base + "/")
-        check(len(self.tiles()) == 3, "the main gallery still shows it: albums are views")
+        check(len(self.tiles()) == 3, "the photo is still in the main gallery (an album is a view)")
         photo_path = self.tiles()[0].find_element(By.TAG_NAME, "a").get_attribute("href").replace(self.base, "")
         for path in ["/", "/albums", album_url.replace(self.base, ""), photo_path, "/photos/999"]:
             self.validate_html(path)
@@ -379,6 +381,7 @@ class GalleryTest:
 
         self.resume_after_reload()
         self.accounts()
+        self.sharing()
 
         # Dark mode renders too.
         self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
@@ -484,6 +487,112 @@ class GalleryTest:
         self.base = base
         self.validate_html("/login")
         self.base = saved
+        self.secure_server.terminate()
+        self.secure_server.wait(30)
+        self.secure_server = None
+
+    def sharing(self):
+        """A share link, made by Ann with the album page's "Share…" form on `app serve` with sign-in required, opened
+        in a fresh browser with no session (no account needed): the guest sees the album and nothing else of the
+        site, uploads one photo and sees it arrive as a thumbnail; Ann's links page lists the guest's photo.
+        Screenshots of the guest's album at 1440 and 375 px."""
+        d = self.driver
+        env = dict(os.environ)
+        env.update({"DATABASE_URL": f"sqlite:{self.work}/data/memories.sqlite3", "MEDIA_ROOT": f"{self.work}/media",
+                    "RESOURCES_DIR": self.args.root, "LOG_LEVEL": "warning", "BCRYPT_COST": "4"})
+        env.pop("STORAGE", None)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env.update({"HOST": "127.0.0.1", "PORT": str(port), "AUTH_REQUIRED": "true"})
+        self.secure_server = subprocess.Popen([self.args.app, "serve"], cwd=self.work, env=env, stdout=self.log,
+                                              stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(base + "/readyz", timeout=1):
+                    break
+            except Exception:
+                time.sleep(0.2)
+        d.get(base + "/login?next=/albums")
+        d.find_element(By.ID, "login-username").send_keys("Ann")
+        d.find_element(By.ID, "login-password").send_keys("correct horse battery")
+        d.find_element(By.CSS_SELECTOR, ".login-form button[type=submit]").click()
+        self.wait(lambda: d.current_url.rstrip("/").endswith("/albums"), "Ann is signed in")
+        d.find_element(By.CSS_SELECTOR, "a[href^='/albums/']").click()
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, "[data-share-control] summary"), "the album's Share control")
+        album_name = d.find_element(By.TAG_NAME, "h1").text
+        d.find_element(By.CSS_SELECTOR, "[data-share-control] summary").click()
+        d.find_element(By.CSS_SELECTOR, "[data-share-form] input[name=allow_upload]").click()
+        self.shot("share-form", 1440)
+        d.find_element(By.CSS_SELECTOR, "[data-share-form] button[type=submit]").click()
+        self.wait(lambda: (d.find_element(By.CSS_SELECTOR, "[data-share-form] [data-share-url]").get_attribute("value")
+                           or "").startswith(base + "/s/"), "the form shows the new link's URL")
+        link = d.find_element(By.CSS_SELECTOR, "[data-share-form] [data-share-url]").get_attribute("value")
+        self.drain_console()
+
+        # A fresh browser: no cookies, no session.
+        options = webdriver.ChromeOptions()
+        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+        for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,1000",
+                     "--force-device-scale-factor=1"]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        guest = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+        owner, self.driver = self.driver, guest
+        try:
+            guest.get(link)
+            check(guest.current_url == link, f"the guest stays on the link, not sent to a login: {guest.current_url}")
+            check(guest.find_element(By.TAG_NAME, "h1").text == album_name, "the guest sees the shared album")
+            before = len(self.tiles())
+            check(before >= 1, "the album's photos are shown")
+            check(not guest.find_elements(By.CSS_SELECTOR, "a[href^='/albums'], a[href='/'], a[href^='/photos'], .nav"),
+                  "the shared page links nowhere else on the site")
+            check("Ann" not in guest.page_source, "the owner's name is not shown")
+            path = os.path.join(self.work, "from grandma.jpg")
+            make_photo(path, seed=77, size=(1200, 900))
+            guest.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(path)
+            self.wait(lambda: guest.find_elements(By.CSS_SELECTOR, ".upload-item.done, .upload-item.error"),
+                      "the guest's upload ends", 60)
+            note = guest.find_element(By.CSS_SELECTOR, ".upload-item .note").text
+            check(note == "uploaded", f"the guest's upload is accepted: {note!r}")
+            self.wait(lambda: len(guest.find_elements(By.CSS_SELECTOR, "[data-grid] .tile.tile-ready img")) > before,
+                      "the guest's photo appears as a thumbnail without a reload", 60)
+            # A file over TUS_THRESHOLD goes over tus through the link (/s/<token>/uploads), as on the owner's pages.
+            check(guest.find_element(By.CSS_SELECTOR, "[data-upload-form]").get_attribute("data-tus-endpoint")
+                  == link.replace(base, "") + "/uploads", "the guest's uploader sends large files over the link's tus")
+            big = os.path.join(self.work, "big from grandma.jpg")
+            make_photo(big, seed=78, size=(1200, 900))
+            with open(big, "ab") as f:
+                f.write(b"\0" * (9 * 1024 * 1024))
+            guest.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(big)
+            self.wait(lambda: len(guest.find_elements(By.CSS_SELECTOR, ".upload-item.done, .upload-item.error")) == 2,
+                      "the guest's resumable upload ends", 120)
+            notes = [n.text for n in guest.find_elements(By.CSS_SELECTOR, ".upload-item .note")]
+            check(notes == ["uploaded", "uploaded"], f"the guest's resumable upload is accepted: {notes!r}")
+            self.wait(lambda: len(guest.find_elements(By.CSS_SELECTOR, "[data-grid] .tile.tile-ready img")) > before + 1,
+                      "the guest's large photo appears too", 60)
+            first = guest.find_element(By.CSS_SELECTOR, "[data-grid] .tile a").get_attribute("href")
+            check(first.startswith(link + "/photos/"), f"tiles open photo pages within the link: {first}")
+            self.shot("shared-album", 1440)
+            self.shot("shared-album", 375)
+            guest.get(first)
+            self.wait(lambda: guest.find_elements(By.CSS_SELECTOR, "article.photo"), "the shared photo page")
+            self.shot("shared-photo", 375)
+            self.drain_console()
+        finally:
+            self.driver = owner
+            guest.quit()
+        saved = self.base
+        self.base = base
+        self.validate_html(link.replace(base, ""))
+        self.base = saved
+        d.get(base + "/links")
+        self.wait(lambda: "2 photos uploaded by guests" in d.page_source, "Ann's links page lists the guest's photos")
+        check(d.find_elements(By.CSS_SELECTOR, "[data-revoke]"), "each active link has a revoke button")
+        self.shot("links", 1440)
+        d.find_element(By.CSS_SELECTOR, "[data-revoke]").click()
+        self.wait(lambda: "revoked" in d.find_element(By.CSS_SELECTOR, "[data-link-state]").text, "the link is revoked")
+        self.drain_console()
         self.secure_server.terminate()
         self.secure_server.wait(30)
         self.secure_server = None

@@ -18,7 +18,7 @@ func withTestApp(
     store customStore: (any MediaStore)? = nil, auth: AuthConfiguration = AuthConfiguration(bcryptCost: 4),
     cache: (any Cache)? = nil, galleryCacheSeconds: Int? = nil,
     uploadRatePerMinute: Int = 0, trustedProxies: TrustedProxies = .none, setup: TestingSetup = .router,
-    database: DatabaseKind = .sqlite,
+    database: DatabaseKind = .sqlite, sharing: SharingConfiguration = SharingConfiguration(),
     _ body: @escaping @Sendable (TestWorkspace, any TestClientProtocol) async throws -> Void
 ) async throws {
     try await withWorkspace(store: customStore) { workspace in
@@ -28,6 +28,7 @@ func withTestApp(
         configuration.uploadRatePerMinute = uploadRatePerMinute
         configuration.trustedProxies = trustedProxies
         configuration.galleryCacheSeconds = galleryCacheSeconds
+        configuration.sharing = sharing
         // An hour: a loaded machine must not see the window end halfway through a rate-limit test.
         let overrides = Overrides(
             store: customStore, cache: cache, pageSize: pageSize, uploadRateWindow: .seconds(3600))

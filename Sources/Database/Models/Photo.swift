@@ -183,11 +183,13 @@ public struct NewPhoto: Sendable, Equatable {
     public var albumID: Int64?
     /// The signed-in uploader; nil when sign-in is not required.
     public var ownerID: Int64?
+    /// The share link a guest uploaded it through (into `albumID`), recorded on the album membership.
+    public var addedByLinkID: Int64?
 
     public init(
         hash: String, originalName: String, contentType: String, bytes: Int, width: Int, height: Int,
         orientation: Int?, capturedAt: String?, capturedOffset: String? = nil, camera: Camera = Camera(),
-        albumID: Int64? = nil, ownerID: Int64? = nil
+        albumID: Int64? = nil, ownerID: Int64? = nil, addedByLinkID: Int64? = nil
     ) {
         self.hash = hash
         self.originalName = originalName
@@ -201,6 +203,7 @@ public struct NewPhoto: Sendable, Equatable {
         self.camera = camera
         self.albumID = albumID
         self.ownerID = ownerID
+        self.addedByLinkID = addedByLinkID
     }
 }
 

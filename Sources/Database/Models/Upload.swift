@@ -16,6 +16,8 @@ public struct Upload: Sendable, Equatable {
     public var albumID: Int64?
     /// The user who created it, the only one who may continue, inspect or cancel it; nil when made with no account.
     public var ownerID: Int64?
+    /// The share link a guest created it through; only that link reaches it.
+    public var shareLinkID: Int64?
     /// Local store: the temp file the chunks are appended to.
     public var tempPath: String?
     /// S3: the multipart upload the chunks become parts of, and the ETags of the parts sent so far.
@@ -30,7 +32,7 @@ public struct Upload: Sendable, Equatable {
         id: String, length: Int, offset: Int = 0, fileName: String, declaredHash: String? = nil, albumID: Int64? = nil,
         ownerID: Int64? = nil, tempPath: String? = nil, s3UploadID: String? = nil, partETags: [String] = [],
         tail: [UInt8] = [],
-        expiresAt: Date, createdAt: Date = Date()
+        expiresAt: Date, createdAt: Date = Date(), shareLinkID: Int64? = nil
     ) {
         self.id = id
         self.length = length
@@ -39,6 +41,7 @@ public struct Upload: Sendable, Equatable {
         self.declaredHash = declaredHash
         self.albumID = albumID
         self.ownerID = ownerID
+        self.shareLinkID = shareLinkID
         self.tempPath = tempPath
         self.s3UploadID = s3UploadID
         self.partETags = partETags

@@ -73,7 +73,8 @@ public struct SQLPhotoRepository: PhotoRepository {
         if let row = inserted.first {
             var created = try Photo(row: row)
             if let albumID = photo.albumID {
-                try await Self.addToAlbum(albumID, photoIDs: [created.id], in: transaction)
+                try await Self.addToAlbum(
+                    albumID, photoIDs: [created.id], addedByLink: photo.addedByLinkID, in: transaction)
                 created.albumIDs = [albumID]
             }
             return .created(created)
@@ -82,8 +83,9 @@ public struct SQLPhotoRepository: PhotoRepository {
         if let albumID = photo.albumID {
             try await transaction.query(
                 """
-                INSERT INTO album_photos (album_id, photo_id, taken_at, added_at)
-                SELECT \(albumID), id, taken_at, \(now: .text) FROM photos WHERE hash = \(photo.hash)
+                INSERT INTO album_photos (album_id, photo_id, taken_at, added_at, added_by_link)
+                SELECT \(albumID), id, taken_at, \(now: .text), \(photo.addedByLinkID)\(postgres: "::bigint", sqlite: "")
+                FROM photos WHERE hash = \(photo.hash)
                 ON CONFLICT DO NOTHING
                 """)
         }
@@ -95,14 +97,16 @@ public struct SQLPhotoRepository: PhotoRepository {
     }
 
     /// Adds the photos that exist to the album in `transaction`; returns the ids that were not in it yet.
-    static func addToAlbum(_ albumID: Int64, photoIDs: [Int64], in transaction: SQLTransaction) async throws
-        -> [Int64]
-    {
+    /// `addedByLink` names the share link a guest added them through.
+    static func addToAlbum(
+        _ albumID: Int64, photoIDs: [Int64], addedByLink: Int64? = nil, in transaction: SQLTransaction
+    ) async throws -> [Int64] {
         guard !photoIDs.isEmpty else { return [] }
         return try await transaction.query(
             """
-            INSERT INTO album_photos (album_id, photo_id, taken_at, added_at)
-            SELECT \(albumID), id, taken_at, \(now: .text) FROM photos WHERE id \(in: photoIDs)
+            INSERT INTO album_photos (album_id, photo_id, taken_at, added_at, added_by_link)
+            SELECT \(albumID), id, taken_at, \(now: .text), \(addedByLink)\(postgres: "::bigint", sqlite: "")
+            FROM photos WHERE id \(in: photoIDs)
             ON CONFLICT DO NOTHING
             RETURNING photo_id
             """

@@ -11,7 +11,7 @@ public struct SQLUploadRepository: UploadRepository {
     /// The `uploads` columns every query selects, as `Upload.init(row:)` reads them.
     static let columns = """
         id, length, upload_offset, file_name, declared_hash, album_id, owner_id, temp_path, s3_upload_id, part_etags,
-        tail, expires_at, created_at
+        tail, expires_at, created_at, share_link_id
         """
 
     public func create(_ upload: Upload) async throws {
@@ -19,11 +19,12 @@ public struct SQLUploadRepository: UploadRepository {
         _ = try await database.write(
             """
             INSERT INTO uploads (id, length, upload_offset, file_name, declared_hash, album_id, owner_id, temp_path,
-                                 s3_upload_id, part_etags, parts_count, tail, expires_at, created_at, updated_at)
+                                 s3_upload_id, part_etags, parts_count, tail, expires_at, created_at, updated_at,
+                                 share_link_id)
             VALUES (\(upload.id), \(upload.length), \(upload.offset), \(upload.fileName), \(upload.declaredHash),
                     \(upload.albumID), \(upload.ownerID), \(upload.tempPath), \(upload.s3UploadID),
                     \(upload.partETags.joined(separator: "\n")), \(upload.partETags.count), \(upload.tailValue),
-                    \(Timestamp.milliseconds(upload.expiresAt)), \(now), \(now))
+                    \(Timestamp.milliseconds(upload.expiresAt)), \(now), \(now), \(upload.shareLinkID))
             """)
     }
 
@@ -112,6 +113,7 @@ extension Upload {
             partETags: etags.isEmpty ? [] : etags.split(separator: "\n").map(String.init),
             tail: try row.decode("tail", as: [UInt8]?.self) ?? [],
             expiresAt: Timestamp.date(milliseconds: try row.decode("expires_at")),
-            createdAt: Timestamp.date(milliseconds: try row.decode("created_at")))
+            createdAt: Timestamp.date(milliseconds: try row.decode("created_at")),
+            shareLinkID: try row.decode("share_link_id"))
     }
 }

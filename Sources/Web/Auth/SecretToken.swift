@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Storage
 
-/// Random secrets handed to clients (session cookies, API tokens) and the SHA-256 digests stored in their place.
+/// Random secrets handed to clients (session cookies, API tokens, share links) and the SHA-256 digests stored in their place.
 public enum SecretToken {
     /// The prefix of API tokens, so a leaked one is recognisable in logs and by secret scanners.
     public static let apiPrefix = "mem_"
@@ -14,6 +14,9 @@ public enum SecretToken {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
+
+    /// A new share-link token: 32 random bytes (256 bits), the whole secret of a public link's URL.
+    static func newShareToken() -> String { random() }
 
     /// A new API token: `mem_` and 32 random bytes.
     public static func newAPIToken() -> String { apiPrefix + random() }

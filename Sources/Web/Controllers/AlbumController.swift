@@ -84,7 +84,8 @@ struct AlbumController: Sendable {
                 title: album.name, chrome: PageChrome(context, section: .albums),
                 album: AlbumCard(album, count: count), gridHTML: gridHTML,
                 upload: photoController.uploadForm(albumOptionsHTML: "", fixedAlbumID: album.id),
-                isFirstPage: after == nil))
+                isFirstPage: after == nil,
+                share: photoController.shareForm(action: "/albums/\(album.id)/links", isAlbum: true)))
     }
 
     /// `PATCH /albums/{id}` with `name` and/or `cover` (a photo of the album; empty or null for none), or the page's

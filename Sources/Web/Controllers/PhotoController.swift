@@ -85,6 +85,12 @@ struct PhotoController: Sendable {
             fixedAlbumID: fixedAlbumID, tusThreshold: tusThreshold)
     }
 
+    /// The "Share…" control of an album or photo page; nil when share links are off.
+    func shareForm(action: String, isAlbum: Bool) -> ShareFormModel? {
+        guard configuration.sharing.enabled else { return nil }
+        return ShareFormModel(action: action, isAlbum: isAlbum, defaultExpiry: configuration.sharing.defaultExpiry)
+    }
+
     /// One newest-first page of `scope`: at most `query.limit` photos, and the next page's cursor when there is one.
     func page(_ scope: PhotoScope, _ query: PhotoPageQuery) async throws -> (photos: [Photo], next: Int64?) {
         var probe = query
@@ -190,7 +196,8 @@ struct PhotoController: Sendable {
                 canDelete: Ownership.refusal(toDelete: photo, context: context) == nil,
                 canCorrectDate: Ownership.refusal(to: .correctDate, photo, context: context) == nil,
                 takenLocalValue: photo.capturedAt ?? "", takenOffsetValue: photo.capturedOffset ?? "",
-                takenSourceText: Self.describe(photo.takenAtSource)))
+                takenSourceText: Self.describe(photo.takenAtSource),
+                share: shareForm(action: "/photos/\(photo.id)/links", isAlbum: false)))
     }
 
     /// How the photo page explains where the timeline's date comes from.
@@ -294,11 +301,17 @@ struct PhotoController: Sendable {
     /// `POST /photos`: streams the files, stores each original by hash and records it with its job.
     /// Beyond `MAX_CONCURRENT_UPLOADS` at once it answers 503 with `Retry-After` before reading the body.
     @Sendable func upload(_ request: Request, context: Context) async throws -> Response {
-        try await uploadLimiter.withSlot { try await receiveUpload(request, context: context) }
+        try await uploadLimiter.withSlot { try await receiveUpload(request, context: context, guest: nil) }
     }
 
-    private func receiveUpload(_ request: Request, context: Context) async throws -> Response {
-        try context.authorizeUpload()
+    /// A guest's `POST /s/{token}/photos`, once the share link allowed it: the same contract and answers as
+    /// `POST /photos`, into the link's album and attributed to the link.
+    func guestUpload(_ request: Request, context: Context, guest: GuestUpload) async throws -> Response {
+        try await uploadLimiter.withSlot { try await receiveUpload(request, context: context, guest: guest) }
+    }
+
+    private func receiveUpload(_ request: Request, context: Context, guest: GuestUpload?) async throws -> Response {
+        if guest == nil { try context.authorizeUpload() }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxUploadBytes {
             throw MultipartUploadReader.tooManyBytes(configuration.maxUploadBytes)
         }
@@ -312,33 +325,41 @@ struct PhotoController: Sendable {
         if request.headers[CSRFPolicy.headerName] == nil, context.user?.isBearer != true {
             try CSRFPolicy.verify(request, context: context, submitted: form.fields[CSRFPolicy.fieldName])
         }
-        let albumID = try RequestFields.albumID(
-            form.fields["album"] ?? request.uri.queryParameters["album"].map(String.init))
+        // A guest's album is the link's; the form cannot choose another.
+        let albumID =
+            try guest?.albumID
+            ?? RequestFields.albumID(form.fields["album"] ?? request.uri.queryParameters["album"].map(String.init))
         if let albumID, try await albums.album(id: albumID) == nil {
             throw APIError.badRequest("There is no album \(albumID) to upload into.")
         }
         while let file = remaining.first {
-            outcomes.append(try await record(file, albumID: albumID, ownerID: context.user?.id))
+            outcomes.append(
+                try await record(
+                    file, albumID: albumID, ownerID: guest == nil ? context.user?.id : nil, linkID: guest?.linkID))
             remaining = remaining.dropFirst()
         }
         let anyNew = outcomes.contains(where: \.isNew)
         Counter(label: "memories_upload_bytes_total").increment(by: form.files.reduce(0) { $0 + $1.inspected.bytes })
         if request.wantsJSON {
+            let present = guest.map { guest in { (photo: Photo) in guest.view.json(photo, revealHash: true) } } ?? json
             return JSONResponse.make(
-                PhotoListJSON(photos: outcomes.map { json($0.photo) }, next: nil, includeNext: false),
+                PhotoListJSON(photos: outcomes.map { present($0.photo) }, next: nil, includeNext: false),
                 status: anyNew ? .created : .ok)
         }
+        if let guest { return JSONResponse.seeOther(guest.view.basePath) }
         if outcomes.count == 1 { return JSONResponse.seeOther("/photos/\(outcomes[0].photo.id)") }
         return JSONResponse.seeOther(albumID.map { "/albums/\($0)" } ?? "/")
     }
 
     /// Stores one uploaded file and records it; a duplicate answers with the photo that has those bytes.
-    private func record(_ file: UploadedFile, albumID: Int64?, ownerID: Int64?) async throws -> InsertOutcome {
+    private func record(_ file: UploadedFile, albumID: Int64?, ownerID: Int64?, linkID: Int64?) async throws
+        -> InsertOutcome
+    {
         let store = store
         let path = file.temporaryPath
         return try await ingest.record(
             file.inspected, originalName: file.originalName,
-            albumID: albumID, ownerID: ownerID,
+            albumID: albumID, ownerID: ownerID, addedByLinkID: linkID,
             storeOriginal: { key, contentType in try await store.put(key, movingFile: path, contentType: contentType) },
             deleteStored: { key in try await store.delete(key) },
             discard: { POSIXFile.removeIfPresent(path) })
@@ -351,4 +372,12 @@ struct PhotoController: Sendable {
         guard let photo = try await photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         return photo
     }
+}
+
+/// An upload a guest makes through a share link that allows it.
+struct GuestUpload: Sendable {
+    let albumID: Int64
+    let linkID: Int64
+    /// How the answer shows the photos, and where a form post goes back to.
+    let view: SharedView
 }

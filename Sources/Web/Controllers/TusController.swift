@@ -23,6 +23,21 @@ struct TusController: Sendable {
     let resumable: ResumableUploads
     let configuration: WebConfiguration
 
+    /// Whose uploads a request reaches: the site's (`/uploads`, an account's or an open server's) or, through a share
+    /// link that takes uploads, that link's alone (`/s/{token}/uploads`), which go into its album.
+    enum Scope: Sendable {
+        case site
+        case guest(GuestUpload)
+
+        var guest: GuestUpload? {
+            if case .guest(let guest) = self { return guest }
+            return nil
+        }
+
+        /// Where the scope's uploads live: `/uploads` or `/s/<token>/uploads`.
+        var basePath: String { guest.map { $0.view.basePath + "/uploads" } ?? "/uploads" }
+    }
+
     /// tus's status for a chunk whose checksum does not match (checksum extension).
     static let checksumMismatch = HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch")
 
@@ -92,8 +107,8 @@ struct TusController: Sendable {
     // MARK: Creation
 
     /// `POST /uploads` with `Upload-Length` and `Upload-Metadata` (`filename`, optional `sha256` hex, `album` id).
-    func create(_ request: Request, _ context: Context) async throws -> Response {
-        try context.authorizeUpload()
+    func create(_ request: Request, _ context: Context, scope: Scope = .site) async throws -> Response {
+        if scope.guest == nil { try context.authorizeUpload() }
         if request.headers[TusHeaders.uploadDeferLength] != nil {
             throw APIError.badRequest("Upload-Defer-Length is not supported: send Upload-Length.")
         }
@@ -121,7 +136,8 @@ struct TusController: Sendable {
             }
             declaredHash = hash.lowercased()
         }
-        let albumID = try RequestFields.albumID(metadata["album"])
+        // A guest's album is the link's; the metadata cannot choose another.
+        let albumID = try scope.guest?.albumID ?? RequestFields.albumID(metadata["album"])
         if let albumID, try await albums.album(id: albumID) == nil {
             throw APIError.badRequest("There is no album \(albumID) to upload into.")
         }
@@ -130,7 +146,7 @@ struct TusController: Sendable {
         let expires = Date().addingTimeInterval(resumable.expiry)
         var upload = Upload(
             id: id, length: length, fileName: fileName, declaredHash: declaredHash, albumID: albumID,
-            ownerID: context.user?.id, expiresAt: expires)
+            ownerID: scope.guest == nil ? context.user?.id : nil, expiresAt: expires, shareLinkID: scope.guest?.linkID)
         upload.update(from: staged)
         do {
             try await resumable.uploads.create(upload)
@@ -142,7 +158,7 @@ struct TusController: Sendable {
         return Response(
             status: .created,
             headers: [
-                .location: "/uploads/" + id, TusHeaders.uploadExpires: HTTPDate.format(expires),
+                .location: scope.basePath + "/" + id, TusHeaders.uploadExpires: HTTPDate.format(expires),
                 TusHeaders.uploadOffset: "0",
             ])
     }
@@ -150,8 +166,8 @@ struct TusController: Sendable {
     // MARK: Core
 
     /// `HEAD /uploads/{id}`: how far the upload has come.
-    func head(_ context: Context) async throws -> Response {
-        let upload = try await find(context)
+    func head(_ context: Context, scope: Scope = .site) async throws -> Response {
+        let upload = try await find(context, scope: scope)
         var headers: HTTPFields = [
             TusHeaders.uploadOffset: String(upload.offset), TusHeaders.uploadLength: String(upload.length),
             .cacheControl: "no-store", TusHeaders.uploadExpires: HTTPDate.format(upload.expiresAt),
@@ -164,8 +180,8 @@ struct TusController: Sendable {
 
     /// `PATCH /uploads/{id}`: one chunk at `Upload-Offset`, optionally with `Upload-Checksum`. The chunk is kept only
     /// when it arrived whole and matched its checksum; the last one makes the photo and answers with its JSON.
-    func patch(_ request: Request, _ context: Context) async throws -> Response {
-        try context.authorizeUpload()
+    func patch(_ request: Request, _ context: Context, scope: Scope = .site) async throws -> Response {
+        if scope.guest == nil { try context.authorizeUpload() }
         let id = try uploadID(context)
         guard HeaderParameters(request.headers[.contentType] ?? "").value == TusHeaders.chunkContentType else {
             throw APIError.unsupportedType("Send chunks as Content-Type: \(TusHeaders.chunkContentType).")
@@ -179,7 +195,7 @@ struct TusController: Sendable {
         if let declaredLength, declaredLength > resumable.maxChunkBytes { throw tooLargeChunk() }
 
         // Only its creator may send chunks (checked before the claim, so nobody else can even hold its lease).
-        _ = try await find(context)
+        _ = try await find(context, scope: scope)
         let token = Hex.encode(SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) })
         let now = Date()
         let upload: Upload
@@ -203,7 +219,7 @@ struct TusController: Sendable {
             return try await holdingLease(id: id, token: token) {
                 try await self.write(
                     request, upload: upload, offset: offset, token: token, checksum: checksum,
-                    declaredLength: declaredLength)
+                    declaredLength: declaredLength, scope: scope)
             }
         } catch {
             // In a task of its own: a request cancelled by its client's disconnect must still give the lease back,
@@ -216,11 +232,12 @@ struct TusController: Sendable {
 
     /// The claimed PATCH's work: store the chunk, record it, and make the photo after the last one.
     private func write(
-        _ request: Request, upload: Upload, offset: Int, token: String, checksum: ChunkChecksum?, declaredLength: Int?
+        _ request: Request, upload: Upload, offset: Int, token: String, checksum: ChunkChecksum?, declaredLength: Int?,
+        scope: Scope
     ) async throws -> Response {
         if upload.isComplete {
             // A retry after the last chunk was stored but the photo could not be made (the database was down).
-            return try await complete(upload, token: token)
+            return try await complete(upload, token: token, scope: scope)
         }
         let chunkFile = resumable.store.temporaryDirectory + "/chunk-" + UUID().uuidString + ".part"
         defer { POSIXFile.removeIfPresent(chunkFile) }
@@ -240,7 +257,7 @@ struct TusController: Sendable {
             throw APIError(
                 .conflict, "upload_busy", "This upload was changed by another request; ask HEAD for its offset.")
         }
-        if next.isComplete { return try await complete(next, token: token) }
+        if next.isComplete { return try await complete(next, token: token, scope: scope) }
         return Response(
             status: .noContent,
             headers: [
@@ -332,7 +349,7 @@ struct TusController: Sendable {
     /// The last chunk is in: inspect the whole file, then record it as `POST /photos` would. A file that can never
     /// become a photo (not an image, too many pixels, not the declared hash) ends the upload; an outage leaves it to
     /// be retried (a `PATCH` at the full offset with an empty body).
-    private func complete(_ upload: Upload, token: String) async throws -> Response {
+    private func complete(_ upload: Upload, token: String, scope: Scope) async throws -> Response {
         let store = resumable.store
         let staged = upload.staged
         let inspected: InspectedFile
@@ -354,7 +371,7 @@ struct TusController: Sendable {
         let outcome = try await ingest.record(
             inspected,
             originalName: upload.fileName.isEmpty ? "photo.\(inspected.header.format.fileExtension)" : upload.fileName,
-            albumID: upload.albumID, ownerID: upload.ownerID,
+            albumID: upload.albumID, ownerID: upload.ownerID, addedByLinkID: upload.shareLinkID,
             storeOriginal: { key, contentType in
                 try await store.promoteStaged(staged, to: key, contentType: contentType)
             },
@@ -363,9 +380,11 @@ struct TusController: Sendable {
         _ = try await resumable.uploads.delete(id: upload.id)
         logger.info(
             "resumable upload completed", metadata: ["upload.id": "\(upload.id)", "photo.id": "\(outcome.photo.id)"])
-        var response = JSONResponse.make(
-            PhotoJSON(outcome.photo, store: self.store), status: outcome.isNew ? .created : .ok)
-        response.headers[.location] = "/photos/\(outcome.photo.id)"
+        let json =
+            scope.guest?.view.json(outcome.photo, revealHash: true) ?? PhotoJSON(outcome.photo, store: self.store)
+        var response = JSONResponse.make(json, status: outcome.isNew ? .created : .ok)
+        response.headers[.location] =
+            scope.guest.map { "\($0.view.basePath)/photos/\(outcome.photo.id)" } ?? "/photos/\(outcome.photo.id)"
         response.headers[TusHeaders.uploadOffset] = String(upload.length)
         return response
     }
@@ -373,10 +392,10 @@ struct TusController: Sendable {
     // MARK: Termination
 
     /// `DELETE /uploads/{id}`: the upload and everything it staged are removed.
-    func delete(_ request: Request, _ context: Context) async throws -> Response {
-        try context.authorizeUpload()
+    func delete(_ request: Request, _ context: Context, scope: Scope = .site) async throws -> Response {
+        if scope.guest == nil { try context.authorizeUpload() }
         let id = try uploadID(context)
-        _ = try await find(context, evenIfExpired: true)
+        _ = try await find(context, scope: scope, evenIfExpired: true)
         guard let upload = try await resumable.uploads.delete(id: id) else {
             throw APIError.notFound("There is no upload \(id).")
         }
@@ -395,11 +414,12 @@ struct TusController: Sendable {
     }
 
     /// The upload the URL names, if the requester may touch it: one created with an account belongs to that account
-    /// alone (anyone else is told it does not exist); one created without keeps its URL as its only credential.
-    private func find(_ context: Context, evenIfExpired: Bool = false) async throws -> Upload {
+    /// alone (anyone else is told it does not exist); one created without keeps its URL as its only credential; a
+    /// guest's is reached only through its share link, and the link reaches nothing else.
+    private func find(_ context: Context, scope: Scope, evenIfExpired: Bool = false) async throws -> Upload {
         let id = try uploadID(context)
-        guard let upload = try await resumable.uploads.upload(id: id),
-            upload.ownerID == nil || upload.ownerID == context.user?.id
+        guard let upload = try await resumable.uploads.upload(id: id), upload.shareLinkID == scope.guest?.linkID,
+            scope.guest != nil || upload.ownerID == nil || upload.ownerID == context.user?.id
         else {
             throw APIError.notFound("There is no upload \(id).")
         }

@@ -36,7 +36,7 @@ struct SharedHTTPServices: Sendable {
 /// Composition's web role is its caller, for `app serve`, `app dev` and the tests alike.
 public func buildApplication(
     database: any SQLDatabase, photos: any PhotoRepository, queue: any JobQueue, albums: any AlbumRepository,
-    accounts: any AccountRepository, store: any MediaStore,
+    accounts: any AccountRepository, shareLinks: any ShareLinkRepository, store: any MediaStore,
     resumable: ResumableUploads?, cache: any Cache, galleryCacheTTL: Duration, wake: WakeSignal,
     readiness: @escaping @Sendable () async throws -> Void, metrics: MetricsEndpoint, configuration: WebConfiguration,
     host: String, port: Int, extraServices: [any Service] = [], logger: Logger
@@ -72,9 +72,9 @@ public func buildApplication(
     router.add(middleware: RateLimitMiddleware.uploads(cache: cache, configuration: configuration))
     router.add(middleware: GalleryInvalidationMiddleware(cache: cache))
     router.add(middleware: CSRFMiddleware())
+    let hasher = PasswordHasher(cost: configuration.auth.bcryptCost)
     AuthController(
-        accounts: accounts, logger: logger, configuration: configuration.auth,
-        hasher: PasswordHasher(cost: configuration.auth.bcryptCost), renderer: renderer
+        accounts: accounts, logger: logger, configuration: configuration.auth, hasher: hasher, renderer: renderer
     ).addRoutes(to: router)
     let photoController = PhotoController(
         photos: photos, albums: albums, store: store, ingest: ingest,
@@ -86,14 +86,22 @@ public func buildApplication(
         albums: albums, photos: photos, store: store, logger: logger, configuration: configuration, renderer: renderer,
         photoController: photoController
     ).addRoutes(to: router)
+    let tus = resumable.map {
+        TusController(
+            albums: albums, store: store, ingest: ingest, logger: logger, resumable: $0, configuration: configuration)
+    }
+    tus?.addRoutes(to: router)
+    LinkController(
+        shareLinks: shareLinks, albums: albums, photos: photos, store: store, hasher: hasher,
+        configuration: configuration, renderer: renderer
+    ).addRoutes(to: router)
+    ShareController(
+        shareLinks: shareLinks, albums: albums, photos: photos, store: store, photoController: photoController,
+        tus: tus, hasher: hasher, passwordAttempts: ShareLinkPasswordLimits(cache: cache), configuration: configuration,
+        renderer: renderer, logger: logger
+    ).addRoutes(to: router)
     HealthController(readiness: readiness, metrics: metrics, serveMetrics: configuration.serveMetrics)
         .addRoutes(to: router)
-    if let resumable {
-        TusController(
-            albums: albums, store: store, ingest: ingest, logger: logger, resumable: resumable,
-            configuration: configuration
-        ).addRoutes(to: router)
-    }
     let serverName = "Memories"
     return Application(
         router: router,

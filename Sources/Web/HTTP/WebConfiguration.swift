@@ -35,6 +35,8 @@ public struct WebConfiguration: Sendable {
     public var bodyTimeout: Duration = .seconds(30)
     /// Origins besides this one that pages may load images from (the S3 endpoint or `S3_PUBLIC_URL`).
     public var mediaOrigins: [String] = []
+    /// Public share links (`SHARE_LINKS`, `SHARE_LINK_DEFAULT_EXPIRY`).
+    public var sharing = SharingConfiguration()
     /// Serve `GET /metrics` on the main port; false when `METRICS_PORT` gives it its own listener.
     public var serveMetrics = true
 

@@ -15,12 +15,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         do {
             return try await next(request, context)
+        } catch let required as PasswordRequired {
+            return required.response
         } catch {
             let apiError = map(error, request: request, logger: context.logger)
             var response: Response
             if request.wantsHTML {
+                // A share link's guest sees a plain page: no navigation into the rest of the site.
                 response = renderer.page(
-                    "error",
+                    request.uri.path.hasPrefix("/s/") ? "shareerror" : "error",
                     ErrorPage(
                         title: apiError.status.reasonPhrase, status: apiError.status.code, message: apiError.message),
                     status: apiError.status)

@@ -34,15 +34,16 @@ struct RateLimitMiddleware: RouterMiddleware {
 extension RateLimitMiddleware {
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
-    /// `UPLOAD_RATE_PER_MINUTE` on `POST /photos` and tus creation (`POST /uploads`), per client address (`TRUSTED_PROXIES` decides whose
-    /// `X-Forwarded-For` counts) and per signed-in user.
+    /// `UPLOAD_RATE_PER_MINUTE` on `POST /photos`, guests' `POST /s/{token}/photos` and tus creation
+    /// (`POST /uploads`), per client address (`TRUSTED_PROXIES` decides whose `X-Forwarded-For` counts) and per
+    /// signed-in user.
     static func uploads(cache: any Cache, configuration: WebConfiguration) -> Self {
         let proxies = configuration.trustedProxies
         return RateLimitMiddleware(
             limiter: RateLimiter(
                 cache: cache, limit: configuration.uploadRatePerMinute, window: configuration.uploadRateWindow,
                 name: "upload"),
-            applies: { $0.method == .post && ($0.uri.path == "/photos" || $0.uri.path == "/uploads") },
+            applies: { $0.method == .post && isUpload($0.uri.path) },
             keys: { request, context in
                 // Both: many accounts from one address, and one account from many addresses, are each one client.
                 let ip =
@@ -51,5 +52,11 @@ extension RateLimitMiddleware {
                         peer: context.peerAddress, forwardedFor: request.headers[values: forwardedFor])
                 return context.user.map { [ip, "user:\($0.id)"] } ?? [ip]
             })
+    }
+
+    /// The upload routes: `POST /photos`, tus creation, and a guest's `POST /s/{token}/photos` and tus creation.
+    static func isUpload(_ path: String) -> Bool {
+        path == "/photos" || path == "/uploads"
+            || (path.hasPrefix("/s/") && (path.hasSuffix("/photos") || path.hasSuffix("/uploads")))
     }
 }

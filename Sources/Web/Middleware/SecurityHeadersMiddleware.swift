@@ -38,7 +38,13 @@ struct SecurityHeaders: Sendable {
     /// Adds the headers an answer to `path` gets.
     func apply(to headers: inout HTTPFields, path: some StringProtocol) {
         headers[.xContentTypeOptions] = "nosniff"
-        headers[Self.referrerPolicy] = "same-origin"
+        if path.hasPrefix("/s/") {
+            // The token is the link's whole secret: never send it on as a referrer, never let it be indexed.
+            headers[Self.referrerPolicy] = "no-referrer"
+            headers[Self.robotsTag] = "noindex, nofollow"
+        } else {
+            headers[Self.referrerPolicy] = "same-origin"
+        }
         if let type = headers[.contentType], Self.isHTML(type) {
             headers[.contentSecurityPolicy] = contentSecurityPolicy
             headers[Self.frameOptions] = "DENY"
@@ -58,4 +64,5 @@ struct SecurityHeaders: Sendable {
 
     static var referrerPolicy: HTTPField.Name { HTTPField.Name("Referrer-Policy")! }
     static var frameOptions: HTTPField.Name { HTTPField.Name("X-Frame-Options")! }
+    static var robotsTag: HTTPField.Name { HTTPField.Name("X-Robots-Tag")! }
 }

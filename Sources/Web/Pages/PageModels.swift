@@ -12,7 +12,8 @@ struct PhotoCard: Sendable {
     let error: String?
     let thumbnailURL: String?
     let displayURL: String?
-    let originalURL: String
+    /// Nil through a share link that may not download.
+    let originalURL: String?
     /// `srcset` candidates: the thumbnail for small tiles, the display image where a tile is shown large.
     let srcset: String?
     let thumbnailWidth: Int
@@ -38,7 +39,11 @@ struct PhotoCard: Sendable {
     let isLandscape: Bool
 
     init(_ photo: Photo, store: any MediaStore) {
-        let urls = PhotoURLs(photo, store: store)
+        self.init(photo, urls: PhotoURLs(photo, store: store))
+    }
+
+    /// A card whose images come from `urls` (a share link's, which may hide the original).
+    init(_ photo: Photo, urls: PhotoURLs) {
         id = photo.id
         name = photo.originalName
         status = photo.status.rawValue
@@ -228,6 +233,8 @@ struct AlbumPage: Sendable {
     let gridHTML: String
     let upload: UploadFormModel
     let isFirstPage: Bool
+    /// The "Share…" control; nil when share links are off.
+    var share: ShareFormModel? = nil
 }
 
 /// An album in the album list: four previews and a count.
@@ -290,6 +297,8 @@ struct PhotoPage: Sendable {
     let takenOffsetValue: String
     /// Where the timeline's date comes from, as a person reads it.
     let takenSourceText: String
+    /// The "Share…" control; nil when share links are off.
+    var share: ShareFormModel? = nil
 }
 
 /// A readable error page.

@@ -6,10 +6,20 @@ import Storage
 struct PhotoJSON: Encodable, Sendable {
     let photo: Photo
     let urls: PhotoURLs
+    /// The album ids shown: all of the photo's, or (through a share link) only the shared album's.
+    let albumIDs: [Int64]
+    /// The content hash; nil through a share link that may not download (hash-named media would give the original).
+    let hash: String?
 
     init(_ photo: Photo, store: any MediaStore) {
+        self.init(photo, urls: PhotoURLs(photo, store: store), albumIDs: photo.albumIDs, hash: photo.hash)
+    }
+
+    init(_ photo: Photo, urls: PhotoURLs, albumIDs: [Int64], hash: String?) {
         self.photo = photo
-        self.urls = PhotoURLs(photo, store: store)
+        self.urls = urls
+        self.albumIDs = albumIDs
+        self.hash = hash
     }
 
     enum CodingKeys: String, CodingKey {
@@ -29,7 +39,7 @@ struct PhotoJSON: Encodable, Sendable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(photo.id, forKey: .id)
-        try container.encode(photo.hash, forKey: .hash)
+        try container.encode(hash, forKey: .hash)
         try container.encode(photo.status.rawValue, forKey: .status)
         try container.encode(photo.error, forKey: .error)
         try container.encode(photo.width, forKey: .width)
@@ -41,7 +51,7 @@ struct PhotoJSON: Encodable, Sendable {
         try container.encode(Timestamp.iso8601(photo.createdAt), forKey: .createdAt)
         try container.encode(urls, forKey: .urls)
         // Additions to the DESIGN §5a contract; every earlier field keeps its meaning.
-        try container.encode(photo.albumIDs, forKey: .albums)
+        try container.encode(albumIDs, forKey: .albums)
         try container.encode(photo.capturedOffset, forKey: .capturedOffset)
         try container.encode(CameraJSON(photo.camera), forKey: .camera)
         try container.encode(SizesJSON(photo), forKey: .sizes)
@@ -140,9 +150,16 @@ struct AlbumJSON: Encodable, Sendable {
 
 /// Where a photo's three files are fetched from; derivatives are null until the photo is ready.
 struct PhotoURLs: Encodable, Sendable {
-    let original: String
+    /// Nil through a share link that may not download.
+    @Null var original: String?
     @Null var display: String?
     @Null var thumbnail: String?
+
+    init(original: String?, display: String?, thumbnail: String?) {
+        self.original = original
+        self.display = display
+        self.thumbnail = thumbnail
+    }
 
     init(_ photo: Photo, store: any MediaStore) {
         original = store.url(for: MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension))
