@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Composition
 import Database
 import Foundation
+import Imaging
 import Ingest
 import Jobs
 import Logging
@@ -10,13 +11,13 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Storage
 
-/// `app import DIR…`: ingests folders recursively (JPEG and PNG, by their bytes), straight into the configured
+/// `app import DIR…`: ingests folders recursively (JPEG, PNG, HEIC, AVIF and WebP, by their bytes), straight into the configured
 /// database and store, or into a server over tus with `--server URL --token TOKEN`. Files already there (by hash)
 /// are skipped, so an interrupted import is finished by running it again.
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import the JPEG and PNG files under folders, skipping photos already there (run again to finish).")
+        abstract: "Import the JPEG, PNG, HEIC, AVIF and WebP files under folders, skipping photos already there (run again to finish).")
 
     @Argument(help: "Folders (searched recursively) or files to import.")
     var paths: [String]
@@ -45,7 +46,7 @@ struct ImportCommand: AsyncParsableCommand {
         }
         let files = Self.findImages(paths)
         guard !files.isEmpty else {
-            Console.line("no JPEG or PNG files found under \(paths.joined(separator: ", "))")
+            Console.line("no \(ImageFormat.acceptedList) files found under \(paths.joined(separator: ", "))")
             return
         }
         let totalBytes = files.reduce(0) { $0 + $1.bytes }
@@ -114,7 +115,7 @@ struct ImportCommand: AsyncParsableCommand {
         var bytes: Int
     }
 
-    /// The JPEG and PNG files under `paths`, judged by their first bytes, in a stable order.
+    /// The image files (every accepted format) under `paths`, judged by their first bytes, in a stable order.
     static func findImages(_ paths: [String]) -> [ImageFile] {
         var found: [ImageFile] = []
         let manager = FileManager.default
@@ -143,13 +144,12 @@ struct ImportCommand: AsyncParsableCommand {
         return found
     }
 
-    /// JPEG (FF D8 FF) or PNG (89 50 4E 47 0D 0A 1A 0A) by the first bytes.
+    /// An accepted format (JPEG, PNG, WebP, a HEIF or AVIF `ftyp`) by the first bytes.
     static func isImage(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
-        let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
-        return head.starts(with: [0xFF, 0xD8, 0xFF])
-            || head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        let head = [UInt8]((try? handle.read(upToCount: ImageProbe.signatureBytes)) ?? Data())
+        return ImageProbe.format(ofFileStart: head) != nil
     }
 
     /// Runs `body` over the files with at most `concurrency` at once; stops starting new ones once cancelled.

@@ -19,7 +19,7 @@ struct ThumbnailCommand: AsyncParsableCommand {
             exit status is 1 at the end.
             """)
 
-    @Argument(help: "The JPEG or PNG files to process, then the folder to write into (created if missing).")
+    @Argument(help: "The JPEG, PNG, HEIC, AVIF or WebP files to process, then the folder to write into (created if missing).")
     var paths: [String] = []
     @OptionGroup var settings: Settings
     @Option(

@@ -23,6 +23,7 @@ struct PhotoJSON: Encodable, Sendable {
         case camera, sizes
         case takenAt = "taken_at"
         case takenAtSource = "taken_at_source"
+        case placeholder
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -46,6 +47,8 @@ struct PhotoJSON: Encodable, Sendable {
         try container.encode(SizesJSON(photo), forKey: .sizes)
         try container.encode(Timestamp.iso8601(photo.takenAt), forKey: .takenAt)
         try container.encode(photo.takenAtSource.rawValue, forKey: .takenAtSource)
+        // The thumbnail's ThumbHash in base64 (issue 21), null until the photo is ready.
+        try container.encode(photo.status == .ready ? photo.extras.placeholder : nil, forKey: .placeholder)
     }
 }
 
@@ -132,11 +135,20 @@ struct AlbumJSON: Encodable, Sendable {
     }
 }
 
-/// Where a photo's three files are fetched from; derivatives are null until the photo is ready.
+/// Where a photo's files are fetched from; derivatives are null until the photo is ready, and the WebP twins also
+/// for photos processed before they were made.
 struct PhotoURLs: Encodable, Sendable {
     let original: String
     @Null var display: String?
     @Null var thumbnail: String?
+    @Null var displayWebP: String?
+    @Null var thumbnailWebP: String?
+
+    enum CodingKeys: String, CodingKey {
+        case original, display, thumbnail
+        case displayWebP = "display_webp"
+        case thumbnailWebP = "thumbnail_webp"
+    }
 
     init(_ photo: Photo, store: any MediaStore) {
         original = store.url(for: MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension))
@@ -145,6 +157,12 @@ struct PhotoURLs: Encodable, Sendable {
                 for: MediaKey(kind: .display, hash: photo.hash, fileExtension: display.fileExtension))
             self.thumbnail = store.url(
                 for: MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: thumbnail.fileExtension))
+            if photo.extras.displayWebPBytes != nil {
+                displayWebP = store.url(for: MediaKey(kind: .display, hash: photo.hash, fileExtension: "webp"))
+            }
+            if photo.extras.thumbnailWebPBytes != nil {
+                thumbnailWebP = store.url(for: MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: "webp"))
+            }
         } else {
             self.display = nil
             self.thumbnail = nil
