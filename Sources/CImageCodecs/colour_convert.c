@@ -36,12 +36,17 @@ static double hlg_to_display(double e) {
     return 1000.0 * pow(scene, 1.2);
 }
 
-/// Highlights above the knee approach white exponentially with slope 1 at the knee, so nothing clips hard and
-/// everything at or below the knee keeps its level.
-static double roll_off(double v) {
+/// Highlights between the knee and the content's peak (`peak`, relative to reference white) are compressed into
+/// the knee..1 range by an extended Reinhard curve, with slope 1 at the knee (no visible bend) and exactly 1 at the
+/// peak, so the brightest highlight is white and nothing below it clips; the knee and below keep their level.
+static double roll_off(double v, double peak) {
     if (v <= CIMG_ROLLOFF_KNEE) return v;
     double span = 1.0 - CIMG_ROLLOFF_KNEE;
-    return CIMG_ROLLOFF_KNEE + span * (1.0 - exp(-(v - CIMG_ROLLOFF_KNEE) / span));
+    double x = (v - CIMG_ROLLOFF_KNEE) / span;
+    double top = (peak - CIMG_ROLLOFF_KNEE) / span;
+    if (top < 1) top = 1;
+    double mapped = x * (1.0 + x / (top * top)) / (1.0 + x);
+    return CIMG_ROLLOFF_KNEE + span * (mapped > 1 ? 1 : mapped);
 }
 
 /// RGB → XYZ matrix of the primaries and white point (x, y chromaticities).
@@ -92,7 +97,8 @@ int cimg_is_srgb_primaries(const float p[8]) {
 }
 
 int cimg_convert_to_srgb(const uint8_t *source, size_t stride, int width, int height, int channels, int bits,
-                         int transfer, const float primaries[8], uint8_t *destination, cimg_status *status) {
+                         int transfer, const float primaries[8], double peak_nits, uint8_t *destination,
+                         cimg_status *status) {
     if (source == NULL || destination == NULL || width <= 0 || height <= 0 || (channels != 3 && channels != 4) ||
         bits < 8 || bits > 16) {
         if (status) {
@@ -114,6 +120,8 @@ int cimg_convert_to_srgb(const uint8_t *source, size_t stride, int width, int he
         return CIMG_ERR_NO_MEMORY;
     }
     int hdr = cimg_is_hdr_transfer(transfer);
+    // Without a content light level, 1000 cd/m²: the usual mastering peak of HDR photos and HLG's nominal display.
+    double peak = (peak_nits >= CIMG_HDR_REFERENCE_WHITE ? peak_nits : 1000.0) / CIMG_HDR_REFERENCE_WHITE;
     for (int v = 0; v <= maximum; v++) {
         double e = (double)v / maximum;
         double light;
@@ -160,7 +168,7 @@ int cimg_convert_to_srgb(const uint8_t *source, size_t stride, int width, int he
                 // Tone-map on the largest component so hues keep their ratios while highlights roll off.
                 float m = r > g ? (r > b ? r : b) : (g > b ? g : b);
                 if (m > (float)CIMG_ROLLOFF_KNEE) {
-                    float f = (float)(roll_off(m) / m);
+                    float f = (float)(roll_off(m, peak) / m);
                     r *= f;
                     g *= f;
                     b *= f;

@@ -161,8 +161,14 @@ int cheif_decode(const uint8_t *data, size_t size, uint64_t max_pixels, int max_
         goto done;
     }
     if (convert) {
+        double peak = 0;
+        if (heif_image_has_content_light_level(image)) {
+            struct heif_content_light_level level;
+            heif_image_get_content_light_level(image, &level);
+            peak = level.max_content_light_level;
+        }
         int code = cimg_convert_to_srgb(plane, (size_t)stride, decoded_width, decoded_height, channels, bits,
-                                        transfer, primaries, pixels, status);
+                                        transfer, primaries, peak, pixels, status);
         if (code != CIMG_OK) {
             result = code;
             goto done;
@@ -285,10 +291,16 @@ int cheif_encode(const uint8_t *pixels, int width, int height, int channels, int
     error = heif_context_get_encoder_for_format(context, avif ? heif_compression_AV1 : heif_compression_HEVC, &encoder);
     if (error.code != heif_error_Ok) goto fail;
     heif_encoder_set_lossy_quality(encoder, quality);
+    // 4:2:0 always: libaom asserts (aborts) on some 10-bit RGB inputs when left to choose.
+    heif_encoder_set_parameter(encoder, "chroma", "420");
     options = heif_encoding_options_alloc();
     options->image_orientation = (orientation >= 1 && orientation <= 8) ? (enum heif_orientation)orientation
                                                                          : heif_orientation_normal;
-    if (nclx != NULL) options->output_nclx_profile = nclx;
+    if (nclx != NULL) {
+        options->output_nclx_profile = nclx;
+        // Otherwise libheif 1.15 leaves the colr nclx box out "for macOS", and the file says nothing of its colour.
+        options->macOS_compatibility_workaround_no_nclx_profile = 0;
+    }
     struct heif_image_handle *handle = NULL;
     error = heif_context_encode_image(context, image, encoder, options, &handle);
     if (error.code != heif_error_Ok) goto fail;
@@ -303,6 +315,17 @@ int cheif_encode(const uint8_t *pixels, int width, int height, int channels, int
     struct heif_writer writer = {1, cheif_write};
     error = heif_context_write(context, &writer, &sink);
     if (error.code != heif_error_Ok || sink.failed) goto fail;
+    // libheif 1.15 writes the oriented size into ispe when irot turns the image a quarter; the specification (and
+    // libheif 1.16 on) wants the coded size. Swap it back, so that the file is what cameras write.
+    if (orientation >= 5 && orientation <= 8) {
+        for (size_t i = 4; i + 16 <= sink.length; i++) {
+            if (memcmp(sink.data + i, "ispe", 4) != 0) continue;
+            uint8_t *w = sink.data + i + 8, *h = sink.data + i + 12, swap[4];
+            memcpy(swap, w, 4);
+            memcpy(w, h, 4);
+            memcpy(h, swap, 4);
+        }
+    }
     *out = sink.data;
     *out_length = sink.length;
     sink.data = NULL;

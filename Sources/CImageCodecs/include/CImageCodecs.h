@@ -148,10 +148,12 @@ int cimg_is_srgb_primaries(const float primaries[8]);
 
 /// Converts interleaved RGB(A) samples (8-bit, or 9-16-bit little-endian in 16-bit words) with the given H.273
 /// transfer characteristics and primaries into 8-bit sRGB: undo the transfer (PQ and HLG relative to a 203 cd/m²
-/// reference white), convert the primaries in linear light, roll highlights above 0.6 off towards white
-/// (HDR only), clip, sRGB-encode. Alpha is rescaled. destination is width * height * channels bytes.
+/// reference white), roll highlights above 0.6 of it off so that `peak_nits` (the content light level; 1000 when
+/// 0) becomes white (HDR only), convert the primaries in linear light, clip, sRGB-encode. Alpha is rescaled.
+/// destination is width * height * channels bytes.
 int cimg_convert_to_srgb(const uint8_t *source, size_t stride, int width, int height, int channels, int bits,
-                         int transfer, const float primaries[8], uint8_t *destination, cimg_status *status);
+                         int transfer, const float primaries[8], double peak_nits, uint8_t *destination,
+                         cimg_status *status);
 
 /// Filter weights for one axis: output sample i is the sum of counts[i] input samples from starts[i],
 /// weighted by weights[i * taps ...]; `taps` is the largest count (the table's stride).
