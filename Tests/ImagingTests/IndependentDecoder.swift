@@ -3,8 +3,9 @@ import Testing
 
 @testable import Imaging
 
-/// pillow-heif (PyPI), a decoder that is not ours: it applies a HEIF's irot/imir/clap once and ignores the EXIF
-/// orientation, the behaviour our derivatives must match. Tests that use it are skipped, saying so, without it.
+/// pillow-heif (PyPI) for HEIC, and Pillow's own AVIF plugin (libavif) where pillow-heif's wheel has no AV1
+/// decoder: decoders that are not ours. Both apply a HEIF's irot/imir/clap once and ignore the EXIF orientation, the
+/// behaviour our derivatives must match. Tests that use them are skipped, saying so, without pillow-heif.
 enum IndependentDecoder {
     static let isAvailable: Bool = {
         (try? run(["-c", "import pillow_heif"]).status) == 0
@@ -20,8 +21,10 @@ enum IndependentDecoder {
         let script = """
             import sys, pillow_heif
             from PIL import Image
-            heif = pillow_heif.open_heif(sys.argv[1], convert_hdr_to_8bit=True)
-            image = Image.frombytes(heif.mode, heif.size, bytes(heif.data), "raw", heif.mode, heif.stride).convert("RGB")
+            pillow_heif.register_heif_opener()
+            image = Image.open(sys.argv[1])
+            image.load()
+            image = image.convert("RGB")
             if len(sys.argv) > 3:
                 image = image.resize((int(sys.argv[3]), int(sys.argv[4])), Image.LANCZOS)
             open(sys.argv[2], "wb").write(image.width.to_bytes(4, "big") + image.height.to_bytes(4, "big") + image.tobytes())
