@@ -4,3 +4,7 @@
 ALTER TABLE photos ADD COLUMN display_webp_bytes INTEGER;
 ALTER TABLE photos ADD COLUMN thumbnail_webp_bytes INTEGER;
 ALTER TABLE photos ADD COLUMN placeholder TEXT;
+-- Originals may now be HEIC, AVIF and WebP besides JPEG and PNG.
+ALTER TABLE photos DROP CONSTRAINT photos_content_type_check;
+ALTER TABLE photos ADD CONSTRAINT photos_content_type_check
+    CHECK (content_type IN ('image/jpeg', 'image/png', 'image/heic', 'image/avif', 'image/webp'));
