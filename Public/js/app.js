@@ -11,10 +11,11 @@
 
   // ---- Placeholders --------------------------------------------------------------------------------------------
 
-  /** Paints an image's ThumbHash (data-placeholder, base64) behind it until the image itself has loaded. */
+  /** Paints an image's ThumbHash (data-placeholder, base64) behind it until the image itself has loaded; one that
+   * fails to load keeps its placeholder rather than showing a broken image. */
   function paintPlaceholder(img) {
     const hash = img.dataset.placeholder;
-    if (!hash || img.complete || !window.memoriesThumbHash) return;
+    if (!hash || (img.complete && img.naturalWidth > 0) || !window.memoriesThumbHash) return;
     const url = window.memoriesThumbHash.placeholderURL(hash);
     if (!url) return;
     img.style.backgroundImage = `url("${url}")`;
@@ -22,7 +23,6 @@
     img.classList.add("has-placeholder");
     const clear = () => { img.style.backgroundImage = ""; img.classList.remove("has-placeholder"); };
     img.addEventListener("load", clear, { once: true });
-    img.addEventListener("error", clear, { once: true });
   }
 
   function paintPlaceholders(root) {
