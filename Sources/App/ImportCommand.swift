@@ -17,7 +17,9 @@ import Storage
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import the JPEG, PNG, HEIC, AVIF and WebP files under folders, skipping photos already there (run again to finish).")
+        abstract:
+            "Import the JPEG, PNG, HEIC, AVIF and WebP files under folders, skipping photos already there (run again to finish)."
+    )
 
     @Argument(help: "Folders (searched recursively) or files to import.")
     var paths: [String]

@@ -80,8 +80,9 @@ enum HEIFHeaderParser {
                 height = h
             }
         }
-        if parsed.properties(of: primary).contains(where: { if case .rotation(let a) = $0 { a % 2 == 1 } else { false } })
-        {
+        if parsed.properties(of: primary).contains(where: {
+            if case .rotation(let a) = $0 { a % 2 == 1 } else { false }
+        }) {
             swap(&width, &height)
         }
         var exif: ExifMetadata?

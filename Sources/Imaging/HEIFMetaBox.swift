@@ -87,8 +87,9 @@ struct HEIFMetaBox {
         while position + 8 <= range.upperBound {
             count += 1
             guard count < maxEntries else { throw Failure(text: "has too many boxes") }
-            guard case .found(let type, let payload, let end)? = HEIFHeaderParser.box(
-                at: position, in: bytes, limit: range.upperBound, isComplete: true)
+            guard
+                case .found(let type, let payload, let end)? = HEIFHeaderParser.box(
+                    at: position, in: bytes, limit: range.upperBound, isComplete: true)
             else { throw Failure(text: "has a damaged metadata box") }
             try body(type, payload)
             position = end

@@ -44,7 +44,9 @@ public struct UploadInspector: Sendable {
     /// The inspection of the whole file: its hash and header; throws if the bytes never showed an accepted format.
     public mutating func finish() throws -> InspectedFile {
         if header == nil { try probe(isComplete: true) }
-        guard let header else { throw IngestError(.unsupportedType, "\(name) is not a \(ImageFormat.acceptedList) image.") }
+        guard let header else {
+            throw IngestError(.unsupportedType, "\(name) is not a \(ImageFormat.acceptedList) image.")
+        }
         return InspectedFile(hash: Hex.encode(hasher.finalize()), bytes: bytes, header: header)
     }
 
@@ -53,12 +55,14 @@ public struct UploadInspector: Sendable {
         case .needMoreData:
             if isComplete || prefix.count >= Self.probeLimit {
                 throw IngestError(
-                    .unsupportedType, "\(name) is not a readable \(ImageFormat.acceptedList) image: its size could not be found.")
+                    .unsupportedType,
+                    "\(name) is not a readable \(ImageFormat.acceptedList) image: its size could not be found.")
             }
             nextProbe = min(prefix.count * 2, Self.probeLimit)
         case .notAnImage: throw IngestError(.unsupportedType, "\(name) is not a \(ImageFormat.acceptedList) image.")
         case .malformed(let reason):
-            throw IngestError(.unsupportedType, "\(name) is not a readable \(ImageFormat.acceptedList) image: \(reason)")
+            throw IngestError(
+                .unsupportedType, "\(name) is not a readable \(ImageFormat.acceptedList) image: \(reason)")
         case .image(let found):
             guard found.pixelCount <= maxPixels else {
                 let megapixels = Double(found.pixelCount) / 1_000_000

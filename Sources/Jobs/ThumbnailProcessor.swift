@@ -88,7 +88,9 @@ public struct ThumbnailProcessor: Sendable {
                 var files = [(display, derivatives.display), (thumbnail, derivatives.thumbnail)]
                 for (key, twin) in zip(twinKeys, twins) { if let twin { files.append((key, twin)) } }
                 for (key, image) in files {
-                    group.addTask { try await store.put(key, bytes: image.bytes, contentType: image.format.contentType) }
+                    group.addTask {
+                        try await store.put(key, bytes: image.bytes, contentType: image.format.contentType)
+                    }
                 }
                 try await group.waitForAll()
             }

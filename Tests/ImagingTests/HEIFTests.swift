@@ -64,7 +64,8 @@ struct HEIFTests {
         let file = try TestImages.heif(width: 120, height: 80, orientation: orientation, exifOrientation: orientation)
         let path = try Self.write(file, "heic")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let ours = try Fixtures.decode(ImagePipeline.makeDerivatives(fromFile: path, options: PipelineOptions()).display)
+        let ours = try Fixtures.decode(
+            ImagePipeline.makeDerivatives(fromFile: path, options: PipelineOptions()).display)
         let theirs = try IndependentDecoder.decode(path)
         #expect((ours.width, ours.height) == (theirs.width, theirs.height))
         #expect(ImageCompare.ssim(ours, theirs) > 0.95)

@@ -20,7 +20,8 @@ struct SharedFormatsTests {
     func corpusFile(_ relative: String) throws {
         let result: Derivatives
         do {
-            result = try ImagePipeline.makeDerivatives(fromFile: SharedPhotos.path(relative), options: PipelineOptions())
+            result = try ImagePipeline.makeDerivatives(
+                fromFile: SharedPhotos.path(relative), options: PipelineOptions())
         } catch {
             #expect(SharedPhotos.isDeliberatelyBroken(relative), "\(error)")
             #expect(error.code == .corrupt && error.message.contains("HEIC"), "\(error)")

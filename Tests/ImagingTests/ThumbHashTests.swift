@@ -16,19 +16,27 @@ struct ThumbHashTests {
         return rgba
     }
 
-    static let vectors: [(name: String, width: Int, height: Int, pixel: @Sendable (Int, Int) -> [Int], hash: String)] = [
-        (
-            "quadrants", 100, 75,
-            { x, y in x < 50 ? (y < 37 ? [220, 30, 30, 255] : [30, 30, 220, 255]) : (y < 37 ? [30, 200, 30, 255] : [230, 230, 40, 255]) },
-            "WwkKfZyBiobAZ4eHeKiGeIDL+IiM"
-        ),
-        ("pattern", 64, 100, { x, y in [(x * 37 + y * 11) ^ (x * y), (x * x + y * 3), 255 - x * 2 - y, 255] }, "oQcGNAJ/2HdnZnh4h4hwcue9+w=="),
-        (
-            "alpha", 80, 80, { x, y in [(x * 3) & 255, 128, (y * 3) & 255, x < 40 ? 255 : (y * 3) & 255] },
-            "XceJRRA7YHdwh3l3h3avBmaJj3WjeId4eA=="
-        ),
-        ("solid", 1, 1, { _, _ in [10, 20, 30, 255] }, "hecJJwQI9wiIh4hwj3CI+AiIcH/494cP"),
-    ]
+    static let vectors: [(name: String, width: Int, height: Int, pixel: @Sendable (Int, Int) -> [Int], hash: String)] =
+        [
+            (
+                "quadrants", 100, 75,
+                { x, y in
+                    x < 50
+                        ? (y < 37 ? [220, 30, 30, 255] : [30, 30, 220, 255])
+                        : (y < 37 ? [30, 200, 30, 255] : [230, 230, 40, 255])
+                },
+                "WwkKfZyBiobAZ4eHeKiGeIDL+IiM"
+            ),
+            (
+                "pattern", 64, 100, { x, y in [(x * 37 + y * 11) ^ (x * y), (x * x + y * 3), 255 - x * 2 - y, 255] },
+                "oQcGNAJ/2HdnZnh4h4hwcue9+w=="
+            ),
+            (
+                "alpha", 80, 80, { x, y in [(x * 3) & 255, 128, (y * 3) & 255, x < 40 ? 255 : (y * 3) & 255] },
+                "XceJRRA7YHdwh3l3h3avBmaJj3WjeId4eA=="
+            ),
+            ("solid", 1, 1, { _, _ in [10, 20, 30, 255] }, "hecJJwQI9wiIh4hwj3CI+AiIcH/494cP"),
+        ]
 
     @Test("matches the reference encoder", arguments: 0..<4)
     func referenceVector(_ index: Int) {

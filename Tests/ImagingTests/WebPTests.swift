@@ -87,7 +87,10 @@ struct WebPTests {
 
     @Test("truncated and damaged files fail with a sentence, never a crash", arguments: [0.2, 0.5, 0.8, 0.97])
     func damaged(fraction: Double) throws {
-        for file in [try TestImages.webp(width: 96, height: 64), try TestImages.webp(width: 96, height: 64, lossless: true), Self.animation] {
+        for file in [
+            try TestImages.webp(width: 96, height: 64), try TestImages.webp(width: 96, height: 64, lossless: true),
+            Self.animation,
+        ] {
             let cut = Array(file.prefix(max(31, Int(Double(file.count) * fraction))))
             do {
                 _ = try ImagePipeline.makeDerivatives(from: cut, options: PipelineOptions())

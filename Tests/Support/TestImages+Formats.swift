@@ -10,7 +10,8 @@ extension TestImages {
         width: Int, height: Int, avif: Bool = false, orientation: Int = 1, exifOrientation: Int? = nil,
         dateTimeOriginal: String? = "2023:04:05 06:07:08", alpha: Bool = false, quality: Int = 90
     ) throws -> [UInt8] {
-        let visual = alpha ? halfTransparent(quadrants(width: width, height: height)) : quadrants(width: width, height: height)
+        let visual =
+            alpha ? halfTransparent(quadrants(width: width, height: height)) : quadrants(width: width, height: height)
         let stored = storedPixels(visual, orientation: orientation)
         let exif = exifOrientation.map { exifSegment(orientation: $0, dateTimeOriginal: dateTimeOriginal) }
         // The encoder wants "Exif\0\0" + TIFF, as in the JPEG segment after its marker and length.
@@ -40,7 +41,8 @@ extension TestImages {
 
     /// The quadrant image as WebP: lossy or lossless, with the right half half see-through when `alpha`.
     public static func webp(width: Int, height: Int, lossless: Bool = false, alpha: Bool = false) throws -> [UInt8] {
-        let visual = alpha ? halfTransparent(quadrants(width: width, height: height)) : quadrants(width: width, height: height)
+        let visual =
+            alpha ? halfTransparent(quadrants(width: width, height: height)) : quadrants(width: width, height: height)
         return try WebPCodec.encode(visual, quality: 90, lossless: lossless)
     }
 

@@ -15,12 +15,17 @@ struct FormatUploadTests {
     }
 
     static let cases: [(name: String, ext: String, type: String, make: @Sendable () throws -> [UInt8])] = [
-        ("IMG_0001.HEIC", "heic", "image/heic", { try TestImages.heif(width: 96, height: 64, orientation: 6, exifOrientation: 6) }),
+        (
+            "IMG_0001.HEIC", "heic", "image/heic",
+            { try TestImages.heif(width: 96, height: 64, orientation: 6, exifOrientation: 6) }
+        ),
         ("photo.avif", "avif", "image/avif", { try TestImages.heif(width: 96, height: 64, avif: true) }),
         ("photo.webp", "webp", "image/webp", { try TestImages.webp(width: 96, height: 64) }),
     ]
 
-    @Test("stored as original/<hash>.<ext>, served byte for byte with its type, processed with WebP twins", arguments: 0..<3)
+    @Test(
+        "stored as original/<hash>.<ext>, served byte for byte with its type, processed with WebP twins",
+        arguments: 0..<3)
     func roundTrip(_ index: Int) async throws {
         let format = Self.cases[index]
         let bytes = try format.make()
@@ -63,7 +68,9 @@ struct FormatUploadTests {
             #expect(html.contains("src=\"/media/thumbnail/\(hash).jpg\""))
             #expect(html.contains("data-placeholder=\"\(placeholder)\""))
             let page = try await client.execute(uri: "/photos/1", method: .get, headers: [.accept: "text/html"])
-            #expect(String(buffer: page.body).contains("<source type=\"image/webp\" srcset=\"/media/display/\(hash).webp\">"))
+            #expect(
+                String(buffer: page.body).contains(
+                    "<source type=\"image/webp\" srcset=\"/media/display/\(hash).webp\">"))
             // Deleting removes the original and all four derivatives.
             #expect(workspace.mediaFiles().count == 5)
             _ = try await client.execute(uri: "/photos/1", method: .delete)
@@ -73,7 +80,8 @@ struct FormatUploadTests {
 
     @Test("the HEIC's EXIF capture date is on the photo page, as a JPEG's is")
     func captureDate() async throws {
-        let heic = try TestImages.heif(width: 64, height: 48, exifOrientation: 1, dateTimeOriginal: "2019:07:14 18:42:07")
+        let heic = try TestImages.heif(
+            width: 64, height: 48, exifOrientation: 1, dateTimeOriginal: "2019:07:14 18:42:07")
         try await withTestApp { _, client in
             let response = try await client.upload(.files([("a.heic", heic)]))
             let photo = try #require((response.json["photos"] as? [[String: Any]])?.first)
@@ -86,10 +94,13 @@ struct FormatUploadTests {
 
     @Test("an ISO file that is no image, a damaged HEIC header, and too many pixels are refused at upload")
     func refusals() async throws {
-        let mp4 = [0, 0, 0, 24] + Array("ftypisom".utf8) + [0, 0, 2, 0] + Array("isomiso2".utf8) + [UInt8](repeating: 0, count: 64)
+        let mp4 =
+            [0, 0, 0, 24] + Array("ftypisom".utf8) + [0, 0, 2, 0] + Array("isomiso2".utf8)
+            + [UInt8](repeating: 0, count: 64)
         var damaged = try TestImages.heif(width: 64, height: 48)
         // Break the meta box's size so that it overruns the file.
-        let meta = try #require(damaged.indices.first { damaged[$0..<min($0 + 4, damaged.count)].elementsEqual("meta".utf8) })
+        let meta = try #require(
+            damaged.indices.first { damaged[$0..<min($0 + 4, damaged.count)].elementsEqual("meta".utf8) })
         damaged[meta - 4] = 0x7F
         let broken = damaged
         let big = try TestImages.heif(width: 200, height: 100)
