@@ -1,6 +1,6 @@
 // The floor of a HEIC/AVIF derivative: libheif decoding the primary image to interleaved 8-bit RGB and nothing
-// else (no resize, no encode), N times per file; prints "<file> <best milliseconds>". Built and run by
-// scripts/bench/formats.py, pinned to one core like the tools it is compared with.
+// else (no resize, no encode), N times per file; prints "<file> <best wall milliseconds>". scripts/bench/formats.py
+// runs it once per file, pinned to one core like the tools it is compared with, and counts its CPU time.
 //
 //   cc -O2 heif_decode_floor.c $(pkg-config --cflags --libs libheif) -o heif_decode_floor
 //   heif_decode_floor REPEAT FILE...
