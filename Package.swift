@@ -30,7 +30,13 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         // Little CMS: CMYK/YCCK JPEGs with an embedded profile are converted to sRGB through it.
         .systemLibrary(name: "CLCMS2", pkgConfig: "lcms2", providers: [.apt(["liblcms2-dev"])]),
-        .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG", "CLCMS2"]),
+        // libheif (HEIC/HEIF and AVIF through its libde265, dav1d and aom decoders) and libwebp (with demux and mux).
+        .systemLibrary(name: "CHEIF", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
+        .systemLibrary(name: "CWEBP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        .target(
+            name: "CImageCodecs", dependencies: ["CJPEG", "CPNG", "CLCMS2", "CHEIF", "CWEBP"],
+            // pkg-config's libwebp names only -lwebp; the animation decoder and the ICCP muxer live beside it.
+            linkerSettings: [.linkedLibrary("webpdemux"), .linkedLibrary("webpmux")]),
         .target(name: "Imaging", dependencies: ["CImageCodecs"]),
         // A small RESP2 client (pipelining, reconnect, timeouts): no Redis client is in the package mirror.
         .target(

@@ -12,6 +12,26 @@
   const shareBase = document.querySelector("[data-share-base]")?.dataset.shareBase || "";
   const isDropBox = !!document.querySelector("[data-share-dropbox]");
 
+  // ---- Placeholders --------------------------------------------------------------------------------------------
+
+  /** Paints an image's ThumbHash (data-placeholder, base64) behind it until the image itself has loaded; one that
+   * fails to load keeps its placeholder rather than showing a broken image. */
+  function paintPlaceholder(img) {
+    const hash = img.dataset.placeholder;
+    if (!hash || (img.complete && img.naturalWidth > 0) || !window.memoriesThumbHash) return;
+    const url = window.memoriesThumbHash.placeholderURL(hash);
+    if (!url) return;
+    img.style.backgroundImage = `url("${url}")`;
+    img.style.backgroundSize = "100% 100%";
+    img.classList.add("has-placeholder");
+    const clear = () => { img.style.backgroundImage = ""; img.classList.remove("has-placeholder"); };
+    img.addEventListener("load", clear, { once: true });
+  }
+
+  function paintPlaceholders(root) {
+    for (const img of root.querySelectorAll("img[data-placeholder]")) paintPlaceholder(img);
+  }
+
   // ---- Grid tiles ----------------------------------------------------------------------------------------------
 
   /** Fills a tile's link from a photo in JSON (DESIGN §5a): a thumbnail, a placeholder, or the failure. */
@@ -40,17 +60,29 @@
     link.setAttribute("aria-label", photo.original_name);
     link.replaceChildren();
     if (photo.status === "ready" && photo.urls.thumbnail) {
+      const picture = document.createElement("picture");
       const img = document.createElement("img");
       const sizes = photo.sizes || {};
+      const tileSizes = "(max-width: 520px) 50vw, (max-width: 1000px) 33vw, 240px";
+      if (sizes.thumbnail && sizes.display && photo.urls.thumbnail_webp && photo.urls.display_webp) {
+        const source = document.createElement("source");
+        source.type = "image/webp";
+        source.srcset = `${photo.urls.thumbnail_webp} ${sizes.thumbnail.width}w, ${photo.urls.display_webp} ${sizes.display.width}w`;
+        source.sizes = tileSizes;
+        picture.append(source);
+      }
+      if (photo.placeholder) img.dataset.placeholder = photo.placeholder;
       img.src = photo.urls.thumbnail;
       if (sizes.thumbnail && sizes.display && photo.urls.display) {
         img.srcset = `${photo.urls.thumbnail} ${sizes.thumbnail.width}w, ${photo.urls.display} ${sizes.display.width}w`;
-        img.sizes = "(max-width: 520px) 50vw, (max-width: 1000px) 33vw, 240px";
+        img.sizes = tileSizes;
         img.width = sizes.thumbnail.width; img.height = sizes.thumbnail.height;
       }
       img.alt = photo.original_name;
       img.loading = "lazy"; img.decoding = "async";
-      link.append(img);
+      picture.append(img);
+      link.append(picture);
+      paintPlaceholder(img);
     } else if (photo.status === "failed") {
       const box = document.createElement("span");
       box.className = "placeholder failed";
@@ -614,6 +646,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     setUpShareLinks();
+    paintPlaceholders(document);
     setUpUploads();
     setUpLiveStatus();
     setUpGridKeys();

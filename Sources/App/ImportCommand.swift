@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Composition
 import Database
 import Foundation
+import Imaging
 import Ingest
 import Jobs
 import Logging
@@ -10,13 +11,15 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Storage
 
-/// `app import DIR…`: ingests folders recursively (JPEG and PNG, by their bytes), straight into the configured
+/// `app import DIR…`: ingests folders recursively (JPEG, PNG, HEIC, AVIF and WebP, by their bytes), straight into the configured
 /// database and store, or into a server over tus with `--server URL --token TOKEN`. Files already there (by hash)
 /// are skipped, so an interrupted import is finished by running it again.
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import the photos under folders, skipping photos already there (run again to finish).")
+        abstract:
+            "Import the JPEG, PNG, HEIC, AVIF and WebP files under folders, skipping photos already there (run again to finish)."
+    )
 
     @Argument(help: "Folders (searched recursively) or files to import.")
     var paths: [String]
@@ -50,7 +53,7 @@ struct ImportCommand: AsyncParsableCommand {
         let files = found.images
         Self.reportSkipped(found, verbose: verbose)
         guard !files.isEmpty else {
-            Console.line("no photos to import found under \(paths.joined(separator: ", "))")
+            Console.line("no \(ImageFormat.acceptedList) files found under \(paths.joined(separator: ", "))")
             return
         }
         let totalBytes = files.reduce(0) { $0 + $1.bytes }

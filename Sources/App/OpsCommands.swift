@@ -147,6 +147,12 @@ struct StorageCopyCommand: AsyncParsableCommand {
                 if let thumbnail = photo.thumbnail {
                     keys.append(MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: thumbnail.fileExtension))
                 }
+                if photo.extras.displayWebPBytes != nil {
+                    keys.append(MediaKey(kind: .display, hash: photo.hash, fileExtension: "webp"))
+                }
+                if photo.extras.thumbnailWebPBytes != nil {
+                    keys.append(MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: "webp"))
+                }
             }
             guard let last = page.last, page.count == 500 else { break }
             cursor = last.id

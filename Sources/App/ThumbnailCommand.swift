@@ -11,7 +11,8 @@ import Storage
 struct ThumbnailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "thumbnail",
-        abstract: "Run the image pipeline on files: writes display.jpg and thumbnail.jpg (.png when transparent).",
+        abstract:
+            "Run the image pipeline on files: writes display.jpg and thumbnail.jpg (.png when transparent) and their .webp twins.",
         discussion: """
             app thumbnail IN OUTDIR writes OUTDIR/display.jpg and OUTDIR/thumbnail.jpg.
             app thumbnail A.jpg B.png … OUTDIR writes OUTDIR/A/display.jpg, OUTDIR/B/display.png and so on.
@@ -19,7 +20,8 @@ struct ThumbnailCommand: AsyncParsableCommand {
             exit status is 1 at the end.
             """)
 
-    @Argument(help: "The JPEG or PNG files to process, then the folder to write into (created if missing).")
+    @Argument(
+        help: "The JPEG, PNG, HEIC, AVIF or WebP files to process, then the folder to write into (created if missing).")
     var paths: [String] = []
     @OptionGroup var settings: Settings
     @Option(
@@ -29,6 +31,12 @@ struct ThumbnailCommand: AsyncParsableCommand {
     var decodeHeadroom: Double = PipelineOptions().decodeHeadroom
     @Flag(help: "Also print each file's decode, resample and encode times in milliseconds, then their totals.")
     var timings = false
+    @Flag(
+        name: .customLong("no-webp"),
+        help: "Skip the WebP twins (to time the JPEG/PNG derivatives alone; for benchmarks).")
+    var noWebP = false
+    @Option(help: "libheif's tile threads for grid HEICs (0: the calling thread only; default: one per core).")
+    var heifThreads: Int?
 
     func validate() throws {
         guard paths.count >= 2 else {
@@ -46,6 +54,8 @@ struct ThumbnailCommand: AsyncParsableCommand {
             var reader = SettingReader(environment: ProcessInfo.processInfo.environment)
             var parsed = reader.pipelineOptions(settings)
             parsed.decodeHeadroom = decodeHeadroom
+            parsed.makeWebP = !noWebP
+            parsed.heifThreads = heifThreads
             options = parsed
             if !reader.problems.isEmpty { throw Configuration.Invalid(problems: reader.problems) }
         } catch {
@@ -91,7 +101,11 @@ struct ThumbnailCommand: AsyncParsableCommand {
     private static func process(_ input: String, into folder: String, options: PipelineOptions) throws -> StageTimings {
         let derivatives = try ImagePipeline.makeDerivatives(fromFile: input, options: options)
         try POSIXFile.makeDirectories(folder)
-        for (name, image) in [("display", derivatives.display), ("thumbnail", derivatives.thumbnail)] {
+        let images = [
+            ("display", derivatives.display), ("thumbnail", derivatives.thumbnail),
+            ("display", derivatives.displayWebP), ("thumbnail", derivatives.thumbnailWebP),
+        ].compactMap { name, image in image.map { (name, $0) } }
+        for (name, image) in images {
             let path = "\(folder)/\(name).\(image.format.fileExtension)"
             try Self.write(image.bytes, to: path)
             print("\(path) \(image.width)x\(image.height) \(image.bytes.count) bytes")

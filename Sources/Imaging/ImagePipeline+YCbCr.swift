@@ -38,11 +38,16 @@ extension ImagePipeline {
             display, quality: min(max(options.displayQuality, 1), 100), iccProfile: decoded.iccProfile)
         let thumbnailBytes = try JPEGCodec.encode(
             thumbnail, quality: min(max(options.thumbnailQuality, 1), 100), iccProfile: decoded.iccProfile)
-        return Derivatives(
+        var derivatives = Derivatives(
             header: header,
             display: EncodedImage(format: .jpeg, width: display.width, height: display.height, bytes: displayBytes),
             thumbnail: EncodedImage(
-                format: .jpeg, width: thumbnail.width, height: thumbnail.height, bytes: thumbnailBytes),
-            timings: StageTimings(decode: decodeTime, resample: resampledAt - started, encode: clock.now - resampledAt))
+                format: .jpeg, width: thumbnail.width, height: thumbnail.height, bytes: thumbnailBytes))
+        try addTwins(
+            to: &derivatives, display: display.rgb(), thumbnail: thumbnail.rgb(), iccProfile: decoded.iccProfile,
+            options: options)
+        derivatives.timings = StageTimings(
+            decode: decodeTime, resample: resampledAt - started, encode: clock.now - resampledAt)
+        return derivatives
     }
 }

@@ -20,7 +20,7 @@ public enum ImagePipeline {
         case .image(let probed):
             header = probed
         case .notAnImage, .needMoreData:
-            throw ImagingError(.unsupportedFormat, "The file is neither a JPEG nor a PNG image.")
+            throw ImagingError(.unsupportedFormat, "The file is not a \(ImageFormat.acceptedList) image.")
         case .malformed(let reason):
             throw ImagingError(.corrupt, reason)
         }
@@ -63,14 +63,31 @@ public enum ImagePipeline {
             decoded = result.image
             iccProfile = result.iccProfile
             if !decoded.hasTransparency { decoded = decoded.droppingAlpha() }
+        case .heif, .avif:
+            // libheif applies irot/imir/clap itself; the header's orientation is 1, so nothing turns it again.
+            let result = try HEIFCodec.decode(
+                data, format: header.format, maxPixels: options.maxPixels, threads: options.heifThreads)
+            decoded = result.image
+            iccProfile = result.iccProfile
+            if !decoded.hasTransparency { decoded = decoded.droppingAlpha() }
+        case .webp:
+            let result = try WebPCodec.decode(data, maxPixels: options.maxPixels)
+            decoded = result.image
+            iccProfile = result.iccProfile
+            if !decoded.hasTransparency { decoded = decoded.droppingAlpha() }
         }
 
         let decodedAt = clock.now
         let hasAlpha = decoded.hasAlphaChannel
         let source = hasAlpha ? decoded.premultiplied() : decoded
         // Resize first, then rotate: rotating the small image is cheaper than rotating the decoded one.
+        // The decoded size can differ from the header's (a HEIF's clap rounding, an animation's canvas).
+        let target =
+            header.format == .jpeg
+            ? storedTarget
+            : ImageGeometry.fit(width: source.width, height: source.height, inside: options.displaySize)
         let display = LanczosResampler.resize(
-            source, width: storedTarget.width, height: storedTarget.height, scaleX: scale?.x, scaleY: scale?.y
+            source, width: target.width, height: target.height, scaleX: scale?.x, scaleY: scale?.y
         )
         .applyingOrientation(header.orientation)
         let thumbnailSize = ImageGeometry.fit(
@@ -82,10 +99,29 @@ public enum ImagePipeline {
             display, alpha: hasAlpha, quality: options.displayQuality, iccProfile: iccProfile)
         let encodedThumbnail = try encode(
             thumbnail, alpha: hasAlpha, quality: options.thumbnailQuality, iccProfile: iccProfile)
-        return Derivatives(
-            header: header, display: encodedDisplay, thumbnail: encodedThumbnail,
-            timings: StageTimings(
-                decode: decodedAt - started, resample: resampledAt - decodedAt, encode: clock.now - resampledAt))
+        var derivatives = Derivatives(header: header, display: encodedDisplay, thumbnail: encodedThumbnail)
+        try addTwins(
+            to: &derivatives, display: hasAlpha ? display.unpremultiplied() : display,
+            thumbnail: hasAlpha ? thumbnail.unpremultiplied() : thumbnail, iccProfile: iccProfile, options: options)
+        derivatives.timings = StageTimings(
+            decode: decodedAt - started, resample: resampledAt - decodedAt, encode: clock.now - resampledAt)
+        return derivatives
+    }
+
+    /// Adds the WebP twins (when enabled) and the placeholder, from straight-alpha display and thumbnail buffers.
+    static func addTwins(
+        to derivatives: inout Derivatives, display: PixelBuffer, thumbnail: PixelBuffer, iccProfile: [UInt8]?,
+        options: PipelineOptions
+    ) throws(ImagingError) {
+        if options.makeWebP {
+            derivatives.displayWebP = EncodedImage(
+                format: .webp, width: display.width, height: display.height,
+                bytes: try WebPCodec.encode(display, quality: options.displayQuality, iccProfile: iccProfile))
+            derivatives.thumbnailWebP = EncodedImage(
+                format: .webp, width: thumbnail.width, height: thumbnail.height,
+                bytes: try WebPCodec.encode(thumbnail, quality: options.thumbnailQuality, iccProfile: iccProfile))
+        }
+        derivatives.placeholder = ThumbHash.encode(thumbnail: thumbnail)
     }
 
     /// PNG (straight alpha) when the image has real transparency, JPEG otherwise.

@@ -8,7 +8,7 @@ public struct ImagingError: Error, Sendable, Equatable, CustomStringConvertible 
             self.rawValue = rawValue
         }
 
-        /// Not a JPEG or PNG (including empty files).
+        /// Not an accepted format: JPEG, PNG, HEIC/HEIF, AVIF, WebP (including empty files).
         public static let unsupportedFormat = Code(rawValue: "unsupportedFormat")
         /// Damaged, truncated or undecodable image data.
         public static let corrupt = Code(rawValue: "corrupt")

@@ -17,6 +17,11 @@ public struct PipelineOptions: Sendable, Equatable {
     /// (the 12 MP ones are then decoded whole) for 25% more time (scripts/bench/thumbnails.sh --headroom-variant),
     /// since ImagePipeline sharpens the display slightly after a DCT-scaled decode.
     public var decodeHeadroom: Double = 1.25
+    /// Also encode WebP twins of the display image and thumbnail (at the same qualities).
+    public var makeWebP: Bool = true
+    /// libheif's tile threads for a grid image (nil: its default, one per core; 0: the calling thread only, which
+    /// the per-core benchmark uses).
+    public var heifThreads: Int?
 
     public init(
         displaySize: Int = 1280,
@@ -24,8 +29,12 @@ public struct PipelineOptions: Sendable, Equatable {
         displayQuality: Int = 80,
         thumbnailQuality: Int = 75,
         maxPixels: Int = 100_000_000,
-        decodeHeadroom: Double = 1.25
+        decodeHeadroom: Double = 1.25,
+        makeWebP: Bool = true,
+        heifThreads: Int? = nil
     ) {
+        self.makeWebP = makeWebP
+        self.heifThreads = heifThreads
         self.displaySize = displaySize
         self.thumbnailSize = thumbnailSize
         self.displayQuality = displayQuality

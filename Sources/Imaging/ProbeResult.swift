@@ -2,7 +2,7 @@
 public enum ProbeResult: Sendable, Equatable {
     /// The prefix is too short to decide.
     case needMoreData
-    /// Neither a JPEG nor a PNG signature.
+    /// No accepted format's signature (JPEG, PNG, HEIF/AVIF `ftyp`, WebP).
     case notAnImage
     case image(ImageHeader)
     /// Right signature, broken header; the string is a short human sentence.

@@ -55,3 +55,37 @@ struct YCbCrPlanes: Sendable, Equatable {
             cr: cr.applyingOrientation(orientation))
     }
 }
+
+extension YCbCrPlanes {
+    /// The planes as RGB with JFIF's full-range BT.601 formulas, chroma replicated: for the WebP twin and the
+    /// placeholder of the JPEG-to-JPEG path (the display is small, so this costs a few milliseconds).
+    func rgb() -> PixelBuffer {
+        let width = self.width
+        let height = self.height
+        let chromaWidth = cb.width
+        var out = [UInt8](repeating: 0, count: width * height * 3)
+        luma.pixels.withUnsafeBufferPointer { y in
+            cb.pixels.withUnsafeBufferPointer { u in
+                cr.pixels.withUnsafeBufferPointer { v in
+                    out.withUnsafeMutableBufferPointer { rgb in
+                        for row in 0..<height {
+                            let chromaRow = (row / 2) * chromaWidth
+                            for column in 0..<width {
+                                let luma = Float(y[row * width + column])
+                                let blue = Float(u[chromaRow + column / 2]) - 128
+                                let red = Float(v[chromaRow + column / 2]) - 128
+                                let base = (row * width + column) * 3
+                                rgb[base] = Self.clamp(luma + 1.402 * red)
+                                rgb[base + 1] = Self.clamp(luma - 0.344_136 * blue - 0.714_136 * red)
+                                rgb[base + 2] = Self.clamp(luma + 1.772 * blue)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return PixelBuffer(width: width, height: height, channels: 3, pixels: out)
+    }
+
+    private static func clamp(_ value: Float) -> UInt8 { UInt8(max(0, min(255, value.rounded()))) }
+}

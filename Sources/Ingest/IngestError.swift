@@ -3,7 +3,7 @@
 public struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, in the terms a client acts on.
     public enum Code: String, Sendable {
-        /// Not a JPEG or PNG, or a header that cannot be read (permanent: 415).
+        /// Not an accepted format (JPEG, PNG, HEIC, AVIF, WebP), or a header that cannot be read (permanent: 415).
         case unsupportedType
         /// More pixels than `MAX_PIXELS` (permanent: 413).
         case tooLarge

@@ -8,7 +8,7 @@ import Storage
 /// The one place every way in (a form, a tus upload, `app import`) sniffs and hashes a file.
 public struct UploadInspector: Sendable {
     /// How much of a file's start the probe may see before it must have found the image's size.
-    public static let probeLimit = 4 * 1024 * 1024
+    public static let probeLimit = ImageProbe.metadataReach
     /// Bytes gathered before the first probe. The probe starts again from the first byte each time, and request
     /// bodies arrive in chunks of a few kilobytes at first, so probing every chunk would read a phone photo's
     /// header (EXIF up to 64 KiB, then ICC and tables) several times; 256 KiB holds the whole header of every
@@ -41,10 +41,12 @@ public struct UploadInspector: Sendable {
         if prefix.count >= nextProbe || prefix.count >= Self.probeLimit { try probe(isComplete: false) }
     }
 
-    /// The inspection of the whole file: its hash and header; throws if the bytes never showed a JPEG or PNG.
+    /// The inspection of the whole file: its hash and header; throws if the bytes never showed an accepted format.
     public mutating func finish() throws -> InspectedFile {
         if header == nil { try probe(isComplete: true) }
-        guard let header else { throw IngestError(.unsupportedType, "\(name) is not a JPEG or PNG image.") }
+        guard let header else {
+            throw IngestError(.unsupportedType, "\(name) is not a \(ImageFormat.acceptedList) image.")
+        }
         return InspectedFile(hash: Hex.encode(hasher.finalize()), bytes: bytes, header: header)
     }
 
@@ -53,12 +55,14 @@ public struct UploadInspector: Sendable {
         case .needMoreData:
             if isComplete || prefix.count >= Self.probeLimit {
                 throw IngestError(
-                    .unsupportedType, "\(name) is not a readable JPEG or PNG image: its size could not be found.")
+                    .unsupportedType,
+                    "\(name) is not a readable \(ImageFormat.acceptedList) image: its size could not be found.")
             }
             nextProbe = min(prefix.count * 2, Self.probeLimit)
-        case .notAnImage: throw IngestError(.unsupportedType, "\(name) is not a JPEG or PNG image.")
+        case .notAnImage: throw IngestError(.unsupportedType, "\(name) is not a \(ImageFormat.acceptedList) image.")
         case .malformed(let reason):
-            throw IngestError(.unsupportedType, "\(name) is not a readable JPEG or PNG image: \(reason)")
+            throw IngestError(
+                .unsupportedType, "\(name) is not a readable \(ImageFormat.acceptedList) image: \(reason)")
         case .image(let found):
             guard found.pixelCount <= maxPixels else {
                 let megapixels = Double(found.pixelCount) / 1_000_000

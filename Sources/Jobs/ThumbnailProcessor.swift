@@ -1,4 +1,5 @@
 import Database
+import Foundation
 import Imaging
 import Logging
 import Metrics
@@ -76,15 +77,23 @@ public struct ThumbnailProcessor: Sendable {
             kind: .display, hash: photo.hash, fileExtension: derivatives.display.format.fileExtension)
         let thumbnail = MediaKey(
             kind: .thumbnail, hash: photo.hash, fileExtension: derivatives.thumbnail.format.fileExtension)
+        let twins = [derivatives.displayWebP, derivatives.thumbnailWebP]
+        let twinKeys = [MediaKey.Kind.display, .thumbnail].map { kind in
+            MediaKey(kind: kind, hash: photo.hash, fileExtension: ImageFormat.webp.fileExtension)
+        }
         do {
-            // Both at once: each waits mostly on its fsyncs, which the disk can overlap.
-            let displayBytes = derivatives.display.bytes
-            let thumbnailBytes = derivatives.thumbnail.bytes
-            let displayType = derivatives.display.format.contentType
-            let thumbnailType = derivatives.thumbnail.format.contentType
-            async let storedDisplay: Void = store.put(display, bytes: displayBytes, contentType: displayType)
-            async let storedThumbnail: Void = store.put(thumbnail, bytes: thumbnailBytes, contentType: thumbnailType)
-            _ = try await (storedDisplay, storedThumbnail)
+            // All at once: each waits mostly on its fsyncs, which the disk can overlap.
+            let store = self.store
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var files = [(display, derivatives.display), (thumbnail, derivatives.thumbnail)]
+                for (key, twin) in zip(twinKeys, twins) { if let twin { files.append((key, twin)) } }
+                for (key, image) in files {
+                    group.addTask {
+                        try await store.put(key, bytes: image.bytes, contentType: image.format.contentType)
+                    }
+                }
+                try await group.waitForAll()
+            }
         } catch {
             throw JobError("could not store the derivatives: \(error)", isPermanent: false)
         }
@@ -93,9 +102,13 @@ public struct ThumbnailProcessor: Sendable {
             let photos = self.photos
             let displayInfo = DerivativeInfo(derivatives.display, key: display)
             let thumbnailInfo = DerivativeInfo(derivatives.thumbnail, key: thumbnail)
+            let extras = DerivativeExtras(
+                displayWebPBytes: derivatives.displayWebP?.bytes.count,
+                thumbnailWebPBytes: derivatives.thumbnailWebP?.bytes.count,
+                placeholder: derivatives.placeholder.map { Data($0).base64EncodedString() })
             completed = try await queue.complete(job) { transaction in
                 try await photos.markReady(
-                    photoID: photoID, display: displayInfo, thumbnail: thumbnailInfo, in: transaction)
+                    photoID: photoID, display: displayInfo, thumbnail: thumbnailInfo, extras: extras, in: transaction)
             }
         } catch {
             throw JobError("could not record the result: \(error)", isPermanent: false)
@@ -105,8 +118,7 @@ public struct ThumbnailProcessor: Sendable {
                 "job lease lost before completion", metadata: ["job.id": "\(job.id)", "photo.id": "\(photoID)"])
             // The photo may have been deleted while we worked: then nothing refers to what we just wrote.
             if (try? await photos.photo(id: photoID)) == .some(nil) {
-                try? await store.delete(display)
-                try? await store.delete(thumbnail)
+                for key in [display, thumbnail] + twinKeys { try? await store.delete(key) }
             }
         }
     }

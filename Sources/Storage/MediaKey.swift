@@ -23,7 +23,9 @@ public struct MediaKey: Hashable, Sendable, CustomStringConvertible {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let kind = Kind(rawValue: String(parts[0])) else { return nil }
         let name = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        guard name.count == 2, MediaKey.isSHA256Hex(name[0]), name[1] == "jpg" || name[1] == "png" else { return nil }
+        guard name.count == 2, MediaKey.isSHA256Hex(name[0]), MediaKey.contentTypes[String(name[1])] != nil else {
+            return nil
+        }
         self.init(kind: kind, hash: String(name[0]), fileExtension: String(name[1]))
     }
 
@@ -32,8 +34,14 @@ public struct MediaKey: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { path }
 
+    /// The extensions stored files have (originals of every accepted format; derivatives are JPEG, PNG or WebP) and
+    /// the content type each implies.
+    public static let contentTypes: [String: String] = [
+        "jpg": "image/jpeg", "png": "image/png", "heic": "image/heic", "avif": "image/avif", "webp": "image/webp",
+    ]
+
     /// The content type implied by the extension.
-    public var contentType: String { fileExtension == "png" ? "image/png" : "image/jpeg" }
+    public var contentType: String { Self.contentTypes[fileExtension] ?? "application/octet-stream" }
 
     /// True for 64 lowercase hexadecimal digits.
     public static func isSHA256Hex<S: StringProtocol>(_ value: S) -> Bool {

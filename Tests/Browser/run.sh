@@ -21,7 +21,7 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     fi
 fi
 
-need_python selenium:selenium html5lib:html5lib PIL:pillow
+need_python selenium:selenium html5lib:html5lib PIL:pillow pillow_heif:pillow-heif
 
 export SE_AVOID_STATS=true
 exec python3 "$here/test_gallery.py" --app "$app_bin" --root "$root" --screenshots "${SCREENSHOTS_DIR:-/tmp/memories-screenshots}"

@@ -5,8 +5,9 @@ Starts `app dev` on a free port with a scratch SQLite file and media folder, the
 chooses three photos in the file input under a throttled upload and watches the progress bars, sees three thumbnails
 replace their placeholders without a reload, uploads a duplicate ("already uploaded") and a file that is not an
 image (the server's message), opens a photo, uses the lightbox with the keyboard, deletes a photo, makes an album and
-adds a photo to it (it stays in the gallery), shares the album and uploads into it as a guest in a fresh
-browser. Fails on any browser console error. Saves screenshots at 375 and 1440 px.
+adds a photo to it (it stays in the gallery), uploads an iPhone-style HEIC (WebP thumbnail in <picture>,
+placeholder, EXIF on its page), shares the album and uploads into it as a guest in a fresh browser. Fails on any
+browser console error. Saves screenshots at 375 and 1440 px.
 """
 import argparse
 import io
@@ -22,6 +23,7 @@ import urllib.error
 import urllib.request
 
 import html5lib
+import pillow_heif
 from PIL import Image, ImageDraw
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
@@ -237,7 +239,7 @@ class GalleryTest:
         d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(bogus)
         self.wait(lambda: len(d.find_elements(By.CSS_SELECTOR, ".upload-item.error")) == 1, "bad file refused")
         message = d.find_element(By.CSS_SELECTOR, ".upload-item.error .note").text
-        check("is not a JPEG or PNG image" in message, f"the server's message is shown: {message!r}")
+        check("is not a JPEG, PNG, HEIC, AVIF or WebP image" in message, f"the server's message is shown: {message!r}")
         self.drain_console(allow=["status of 415"])
         check(len(self.tiles()) == 3, "still three tiles")
 
@@ -379,6 +381,7 @@ class GalleryTest:
         check(reason.startswith("Failed:") and "damaged or truncated" in reason, f"the failure reason is shown: {reason!r}")
         check(self.js("return window.__noReload") == "still here", "the page was not reloaded")
 
+        self.heic_upload()
         self.resume_after_reload()
         self.accounts()
         self.sharing()
@@ -389,6 +392,74 @@ class GalleryTest:
         background = self.js("return getComputedStyle(document.body).backgroundColor")
         check(background != "rgb(246, 247, 249)", f"dark mode changes the background ({background})")
         self.shot("gallery-dark", 375)
+        self.drain_console()
+        check(not self.console_errors, "browser console errors:\n" + "\n".join(self.console_errors))
+
+    def heic_upload(self):
+        """An iPhone-style HEIC chosen in the real page: uploaded, its thumbnail shown as WebP from a <picture>,
+        its ThumbHash placeholder decodable, its EXIF date and camera on the photo page (issue 21)."""
+        d = self.driver
+        self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+        source = os.path.join(self.work, "source.jpg")
+        make_photo(source, seed=21, size=(1200, 1600))
+        heic = os.path.join(self.work, "IMG_4021.HEIC")
+        image = Image.open(source)
+        exif = Image.Exif()
+        exif[0x010F] = "Apple"
+        exif[0x0110] = "iPhone 12"
+        exif.get_ifd(0x8769)[0x9003] = "2019:07:14 18:42:07"
+        pillow_heif.from_pillow(image).save(heic, quality=80, exif=exif.tobytes())
+        d.get(self.base + "/")
+        before = len(self.tiles())
+        d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(heic)
+        self.wait(lambda: any(e.text == "IMG_4021.HEIC" for e in d.find_elements(By.CSS_SELECTOR, ".upload-item.done .name")),
+                  "the HEIC uploads")
+        tile_img = "[data-grid] .tile img[alt='IMG_4021.HEIC']"
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, tile_img), "the HEIC's thumbnail appears", 90)
+        img = d.find_element(By.CSS_SELECTOR, tile_img)
+        self.wait(lambda: self.js("return arguments[0].complete && arguments[0].naturalWidth > 0", img), "it loads")
+        check(len(self.tiles()) == before + 1, "one more tile")
+        current = self.js("return arguments[0].currentSrc", img)
+        check(current.endswith(".webp"), f"Chromium picks the WebP source of the <picture>: {current}")
+        check(self.js("return arguments[0].naturalWidth < arguments[0].naturalHeight", img), "portrait stays portrait")
+        placeholder = img.get_attribute("data-placeholder")
+        check(placeholder, "the tile carries its placeholder")
+        url = self.js("return window.memoriesThumbHash.placeholderURL(arguments[0])", placeholder)
+        check(url and url.startswith("data:image/png;base64,"), "the placeholder renders to a data URL")
+        # What the page paints before the thumbnails arrive: on a fresh page whose media requests are held (paused
+        # by the DevTools Fetch domain), each tile shows its ThumbHash; released, the thumbnails replace them.
+        # The thumbnails are in the memory cache by now, which the Fetch domain never sees: no cache for this page.
+        self.driver.execute_cdp_cmd("Network.enable", {})
+        self.driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        self.driver.execute_cdp_cmd("Fetch.enable", {"patterns": [{"urlPattern": "*/media/*"}]})
+        d.get(self.base + "/")
+        self.wait(lambda: self.js("return document.querySelectorAll('img.has-placeholder').length") > 0,
+                  "placeholders are painted while the thumbnails are on their way")
+        painted = self.js("return getComputedStyle(document.querySelector('img.has-placeholder')).backgroundImage")
+        check(painted.startswith('url("data:image/png'), f"the placeholder is a data-URL image: {painted[:40]}")
+        self.shot("gallery-placeholders", 375)
+        self.driver.execute_cdp_cmd("Fetch.disable", {})
+        self.driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
+        d.get(self.base + "/")
+        self.wait(lambda: all(self.js("return arguments[0].complete && arguments[0].naturalWidth > 0", i)
+                              for i in d.find_elements(By.CSS_SELECTOR, "[data-grid] .tile img")), "thumbnails loaded")
+        self.shot("gallery-heic", 1440)
+        self.shot("gallery-heic", 375)
+        d.find_element(By.CSS_SELECTOR, tile_img).click()
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, "img.display"), "the HEIC's photo page")
+        page = d.page_source
+        for label in ["1200 × 1600 px", "Apple iPhone 12", "2019", "Download the original"]:
+            check(label in page, f"the HEIC's photo page shows {label!r}")
+        display = d.find_element(By.CSS_SELECTOR, "img.display")
+        self.wait(lambda: self.js("return arguments[0].complete && arguments[0].naturalWidth > 0", display), "display loads")
+        check(self.js("return arguments[0].currentSrc", display).endswith(".webp"), "the display is the WebP twin")
+        original = d.find_element(By.LINK_TEXT, "Download the original").get_attribute("href")
+        check(original.endswith(".heic"), f"the original is the HEIC itself: {original}")
+        with urllib.request.urlopen(original) as response:
+            check(response.headers["Content-Type"] == "image/heic", "served as image/heic")
+            check(response.read() == open(heic, "rb").read(), "byte for byte")
+        self.shot("photo-heic", 1440)
+        self.shot("photo-heic", 375)
         self.drain_console()
         check(not self.console_errors, "browser console errors:\n" + "\n".join(self.console_errors))
 

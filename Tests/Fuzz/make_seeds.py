@@ -1,6 +1,7 @@
-"""Writes small seed files for the fuzzers: JPEGs via cjpeg (when installed) and PNGs via zlib.
+"""Writes small seed files for the fuzzers: JPEGs via cjpeg (when installed), PNGs via zlib, HEIC/AVIF via heif-enc
+and WebP via cwebp/img2webp (libheif-examples, webp).
 
-Usage: make_seeds.py OUTDIR  (writes OUTDIR/jpeg/*.jpg and OUTDIR/png/*.png)
+Usage: make_seeds.py OUTDIR  (writes OUTDIR/jpeg/*.jpg, OUTDIR/png/*.png, OUTDIR/heif/*, OUTDIR/webp/*.webp)
 """
 import os
 import shutil
@@ -124,12 +125,55 @@ def write_jpegs(folder):
     cmyk.save(os.path.join(folder, "cmyk.jpg"), quality=90)
 
 
+def write_heifs(folder, png_folder):
+    """HEIC and AVIF seeds from the PNG seeds: 8-bit, with alpha, 10-bit, lossless AVIF."""
+    encoder = shutil.which("heif-enc")
+    if encoder is None:
+        print("make_seeds: heif-enc not found (apt-get install libheif-examples); HEIF seeds skipped", file=sys.stderr)
+        return
+    variants = {
+        "rgb8.heic": ("rgb8-iccp.png", ["-q", "50"]),
+        "rgba.heic": ("rgba8.png", ["-q", "50"]),
+        "rgb8.avif": ("rgb8-iccp.png", ["-A", "-q", "50"]),
+        "rgba.avif": ("rgba8.png", ["-A", "-q", "50"]),
+        "rgb10.heic": ("rgb8.png", ["-b", "10", "-q", "50"]),
+        "gray10.avif": ("gray16.png", ["-A", "-b", "10", "-q", "50"]),
+        "lossless.avif": ("rgb8-iccp.png", ["-A", "-L"]),
+    }
+    for name, (source, arguments) in variants.items():
+        source_path = os.path.join(png_folder, source)
+        if not os.path.exists(source_path):
+            continue
+        subprocess.run([encoder, *arguments, "-o", os.path.join(folder, name), source_path],
+                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def write_webps(folder, png_folder):
+    """Lossy, lossless, alpha and animated WebP seeds from the PNG seeds."""
+    cwebp, img2webp = shutil.which("cwebp"), shutil.which("img2webp")
+    if cwebp is None:
+        print("make_seeds: cwebp not found (apt-get install webp); WebP seeds skipped", file=sys.stderr)
+        return
+    for name, source, arguments in [("lossy", "rgb8-iccp.png", ["-q", "50", "-metadata", "icc"]),
+                                    ("lossless", "rgb8-iccp.png", ["-lossless"]),
+                                    ("alpha", "rgba8.png", ["-q", "50"]),
+                                    ("alpha-lossless", "rgba8.png", ["-lossless"])]:
+        subprocess.run([cwebp, *arguments, os.path.join(png_folder, source), "-o", os.path.join(folder, f"{name}.webp")],
+                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if img2webp is not None:
+        subprocess.run([img2webp, "-loop", "0", os.path.join(png_folder, "rgb8-iccp.png"), "-d", "100", "-lossy",
+                        os.path.join(png_folder, "rgba8.png"), "-o", os.path.join(folder, "animated.webp")],
+                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def main():
     out = sys.argv[1]
-    os.makedirs(os.path.join(out, "png"), exist_ok=True)
-    os.makedirs(os.path.join(out, "jpeg"), exist_ok=True)
+    for kind in ["png", "jpeg", "heif", "webp"]:
+        os.makedirs(os.path.join(out, kind), exist_ok=True)
     write_pngs(os.path.join(out, "png"))
     write_jpegs(os.path.join(out, "jpeg"))
+    write_heifs(os.path.join(out, "heif"), os.path.join(out, "png"))
+    write_webps(os.path.join(out, "webp"), os.path.join(out, "png"))
 
 
 if __name__ == "__main__":

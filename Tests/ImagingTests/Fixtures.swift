@@ -83,6 +83,8 @@ enum Fixtures {
         switch image.format {
         case .jpeg: try JPEGCodec.decode(image.bytes, scaleDenominator: 1, maxPixels: .max).image
         case .png: try PNGCodec.decode(image.bytes, maxPixels: .max)
+        case .heif, .avif: try HEIFCodec.decode(image.bytes, format: image.format, maxPixels: .max).image
+        case .webp: try WebPCodec.decode(image.bytes, maxPixels: .max).image
         }
     }
 

@@ -32,6 +32,8 @@ struct PNGColourProfileTests {
         switch image.format {
         case .jpeg: try JPEGCodec.decode(image.bytes, scaleDenominator: 1, maxPixels: .max).iccProfile
         case .png: try PNGCodec.decodeWithProfile(image.bytes, maxPixels: .max).iccProfile
+        case .heif, .avif: try HEIFCodec.decode(image.bytes, format: image.format, maxPixels: .max).iccProfile
+        case .webp: try WebPCodec.decode(image.bytes, maxPixels: .max).iccProfile
         }
     }
 

@@ -110,7 +110,8 @@ struct WorkerTests {
         #expect(try await workspace.photos.photo(id: good.id)?.status == .ready)
         let stats = try await workspace.queue.stats()
         #expect(stats.counts[.failed] == 1 && stats.counts[.done] == 1)
-        #expect(workspace.mediaFiles().filter { $0.hasPrefix("display/") }.count == 1)
+        // The good photo's display image and its WebP twin; nothing for the bad one.
+        #expect(workspace.mediaFiles().filter { $0.hasPrefix("display/") }.count == 2)
     }
 
     @Test("a missing original fails the photo without crashing")

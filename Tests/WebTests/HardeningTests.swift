@@ -35,10 +35,10 @@ struct HardeningTests {
         }
     }
 
-    @Test("the CSP lets pages load images from the object store's origin")
+    @Test("the CSP lets pages load images from the object store's origin, and placeholders as data URLs")
     func policyNamesMediaOrigin() {
         let policy = SecurityHeaders.policy(mediaOrigins: ["https://bucket.example.com"])
-        #expect(policy.contains("img-src 'self' https://bucket.example.com;"))
+        #expect(policy.contains("img-src 'self' data: https://bucket.example.com;"))
     }
 
     @Test("originals are served as downloads, derivatives inline")

@@ -100,7 +100,8 @@ struct PageTests {
             _ = try await client.upload(.files([("a.jpg", try TestImages.jpeg(width: 600, height: 400))]))
             _ = try await client.upload(.files([("b.jpg", try TestImages.jpeg(width: 30, height: 40))]))
             try await workspace.runWorkerUntilIdle()
-            #expect(workspace.mediaFiles().count == 6)
+            // Each photo: the original, display and thumbnail, and their WebP twins.
+            #expect(workspace.mediaFiles().count == 10)
             let deleted = try await client.execute(uri: "/photos/1", method: .delete)
             #expect(deleted.status == .noContent)
             let form = try await client.execute(uri: "/photos/2/delete", method: .post, headers: [.accept: "text/html"])

@@ -291,4 +291,21 @@ struct TusUploadTests {
             #expect(bad.0.status == .badRequest)
         }
     }
+
+    @Test("a HEIC sent over tus in small chunks is a HEIC photo, ready once the worker ran")
+    func heicOverTus() async throws {
+        try await withTusApp(.sqlite, .local) { tus in
+            let bytes = try TestImages.heif(width: 120, height: 90, exifOrientation: 1)
+            let done = try await tus.client.sendChunks(
+                try await tus.client.createUpload(length: bytes.count, name: "IMG_0002.HEIC"), bytes, chunk: 700)
+            #expect(done.status == .created)
+            try await tus.workspace.runWorkerUntilIdle()
+            let (_, photo) = try await tus.client.getJSON(try #require(done.headers[.location]))
+            #expect(photo["status"] as? String == "ready")
+            #expect(photo["content_type"] as? String == "image/heic")
+            #expect(photo["captured_at"] as? String == "2023-04-05T06:07:08")
+            let urls = try #require(photo["urls"] as? [String: Any])
+            #expect((urls["original"] as? String)?.hasSuffix(".heic") == true)
+        }
+    }
 }

@@ -74,7 +74,8 @@ def jpeg_denominator(width, height, target_w, target_h, headroom):
 
 def ours_command(app, photos, out, cpu, headroom):
     variant = ["--decode-headroom", str(headroom)] if headroom is not None else []
-    return pinned(cpu) + [app, "thumbnail", *variant, *photos, out]
+    # The JPEG derivatives alone, as the peer tools make them; formats.sh measures the WebP twins' cost.
+    return pinned(cpu) + [app, "thumbnail", "--no-webp", *variant, *photos, out]
 
 
 def ours_outputs(photos, out):

@@ -109,6 +109,52 @@ int cpng_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
 int cpng_encode(const uint8_t *pixels, int width, int height, int channels, int compression_level,
                 const uint8_t *icc, size_t icc_length, uint8_t **out, size_t *out_length, cimg_status *status);
 
+/// What cheif_decode learnt about the colour of the primary image.
+typedef struct cimg_heif_details {
+    int bit_depth;   ///< Luma bits per sample in the file (8, 10, 12).
+    int transfer;    ///< nclx transfer characteristics (H.273), 13 (sRGB) when absent.
+    int converted;   ///< 1 when the samples were converted to sRGB here (nclx primaries or HDR transfer).
+} cimg_heif_details;
+
+/// Decodes the primary image of a HEIF or AVIF file with libheif (grid tiles joined, irot/imir/clap applied once,
+/// an EXIF orientation never) into 8-bit RGB or RGBA (alpha auxiliary image). An ICC profile (at most 64 KB) is
+/// returned in out->icc and the samples are left as they are; without one, nclx primaries other than sRGB's and
+/// PQ/HLG signals are converted to sRGB (cimg_convert_to_srgb); 10- and 12-bit SDR samples are rescaled
+/// (v * 255 / max). Fails with CIMG_ERR_TOO_MANY_PIXELS before decoding when the image (as shown or as coded)
+/// exceeds max_pixels. max_threads >= 0 limits libheif's tile threads (0: decode tiles on the calling thread).
+int cheif_decode(const uint8_t *data, size_t size, uint64_t max_pixels, int max_threads, cimg_pixels *out,
+                 cimg_heif_details *details, cimg_status *status);
+
+/// Encodes RGB or RGBA pixels (8-bit, or 10/12-bit little-endian 16-bit samples) as HEIC (x265) or AVIF (aom)
+/// with an orientation written as irot/imir, optional nclx (transfer, primaries; 0 = none), EXIF and ICC. Tests only.
+int cheif_encode(const uint8_t *pixels, int width, int height, int channels, int bits, int avif, int quality,
+                 int orientation, int transfer, int primaries, const uint8_t *exif, size_t exif_length,
+                 const uint8_t *icc, size_t icc_length, uint8_t **out, size_t *out_length, cimg_status *status);
+
+/// Decodes a WebP (lossy, lossless, with alpha, or the first frame of an animation) into 8-bit RGB or RGBA;
+/// its ICCP profile (at most 64 KB) is returned in out->icc. Fails with CIMG_ERR_TOO_MANY_PIXELS before
+/// decoding when the header's (canvas) size exceeds max_pixels.
+int cwebp_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimg_pixels *out, cimg_status *status);
+
+/// Encodes RGB or RGBA pixels as WebP (lossy at `quality`, or lossless), with an ICCP chunk when icc is not NULL.
+int cwebp_encode(const uint8_t *pixels, int width, int height, int channels, int quality, int lossless,
+                 const uint8_t *icc, size_t icc_length, uint8_t **out, size_t *out_length, cimg_status *status);
+
+/// 1 for the PQ (16) and HLG (18) transfer characteristics.
+int cimg_is_hdr_transfer(int transfer);
+
+/// 1 when the chromaticities (red, green, blue, white as x, y pairs) are sRGB's / BT.709's.
+int cimg_is_srgb_primaries(const float primaries[8]);
+
+/// Converts interleaved RGB(A) samples (8-bit, or 9-16-bit little-endian in 16-bit words) with the given H.273
+/// transfer characteristics and primaries into 8-bit sRGB: undo the transfer (PQ and HLG relative to a 203 cd/m²
+/// reference white), roll highlights above 0.6 of it off so that `peak_nits` (the content light level; 1000 when
+/// 0) becomes white (HDR only), convert the primaries in linear light, clip, sRGB-encode. Alpha is rescaled.
+/// destination is width * height * channels bytes.
+int cimg_convert_to_srgb(const uint8_t *source, size_t stride, int width, int height, int channels, int bits,
+                         int transfer, const float primaries[8], double peak_nits, uint8_t *destination,
+                         cimg_status *status);
+
 /// Filter weights for one axis: output sample i is the sum of counts[i] input samples from starts[i],
 /// weighted by weights[i * taps ...]; `taps` is the largest count (the table's stride).
 typedef struct cimg_axis_weights {

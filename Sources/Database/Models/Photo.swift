@@ -99,6 +99,20 @@ public struct DerivativeInfo: Sendable, Equatable {
     }
 }
 
+/// What the worker makes besides the display image and thumbnail: their WebP twins (`<kind>/<hash>.webp`, sizes in
+/// bytes; nil when not made) and the thumbnail's ThumbHash in base64.
+public struct DerivativeExtras: Sendable, Equatable {
+    public var displayWebPBytes: Int?
+    public var thumbnailWebPBytes: Int?
+    public var placeholder: String?
+
+    public init(displayWebPBytes: Int? = nil, thumbnailWebPBytes: Int? = nil, placeholder: String? = nil) {
+        self.displayWebPBytes = displayWebPBytes
+        self.thumbnailWebPBytes = thumbnailWebPBytes
+        self.placeholder = placeholder
+    }
+}
+
 /// One uploaded photo, as recorded in `photos`.
 public struct Photo: Sendable, Equatable, Identifiable {
     public var id: Int64
@@ -131,6 +145,8 @@ public struct Photo: Sendable, Equatable, Identifiable {
     public var takenAtSource: TakenAtSource
     /// Starred by someone: it is in the favourites.
     public var favorite: Bool
+    /// WebP twins and placeholder, once the photo is ready.
+    public var extras = DerivativeExtras()
 
     public init(
         id: Int64, hash: String, originalName: String, contentType: String, bytes: Int, width: Int, height: Int,
@@ -164,7 +180,15 @@ public struct Photo: Sendable, Equatable, Identifiable {
     }
 
     /// The original's file extension, from its sniffed type.
-    public var originalExtension: String { contentType == "image/png" ? "png" : "jpg" }
+    public var originalExtension: String {
+        switch contentType {
+        case "image/png": "png"
+        case "image/heic": "heic"
+        case "image/avif": "avif"
+        case "image/webp": "webp"
+        default: "jpg"
+        }
+    }
 }
 
 /// What an upload knows about a new photo before it has an id.

@@ -16,9 +16,10 @@ public protocol PhotoRepository: Sendable {
     /// Moves the photos to `status` in `transaction`, except those already ready.
     func setStatus(_ status: PhotoStatus, error: String?, photoIDs: [Int64], in transaction: SQLTransaction)
         async throws
-    /// Records the derivatives and marks the photo ready, in `transaction`.
+    /// Records the derivatives (with their WebP twins and placeholder) and marks the photo ready, in `transaction`.
     func markReady(
-        photoID: Int64, display: DerivativeInfo, thumbnail: DerivativeInfo, in transaction: SQLTransaction
+        photoID: Int64, display: DerivativeInfo, thumbnail: DerivativeInfo, extras: DerivativeExtras,
+        in transaction: SQLTransaction
     ) async throws
     /// Corrects when the photo was taken, as if the camera had written it (the original keeps its EXIF); nil when
     /// there is no such photo. The timeline and the photo's albums follow.
@@ -31,4 +32,14 @@ public protocol PhotoRepository: Sendable {
     func delete(id: Int64) async throws -> Photo?
     /// Throws when the database cannot be queried (for `/readyz`).
     func checkHealth() async throws
+}
+
+extension PhotoRepository {
+    /// ``markReady(photoID:display:thumbnail:extras:in:)`` without WebP twins or placeholder.
+    public func markReady(
+        photoID: Int64, display: DerivativeInfo, thumbnail: DerivativeInfo, in transaction: SQLTransaction
+    ) async throws {
+        try await markReady(
+            photoID: photoID, display: display, thumbnail: thumbnail, extras: DerivativeExtras(), in: transaction)
+    }
 }

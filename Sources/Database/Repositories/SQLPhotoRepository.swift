@@ -14,7 +14,8 @@ public struct SQLPhotoRepository: PhotoRepository {
         "id", "hash", "original_name", "content_type", "bytes", "width", "height", "orientation", "captured_at",
         "status", "error", "display_ext", "display_width", "display_height", "display_bytes", "thumbnail_ext",
         "thumbnail_width", "thumbnail_height", "thumbnail_bytes", "created_at", "updated_at", "captured_offset",
-        "camera_make", "camera_model", "owner_id", "taken_at", "taken_at_source", "favorite",
+        "camera_make", "camera_model", "owner_id", "taken_at", "taken_at_source", "favorite", "display_webp_bytes",
+        "thumbnail_webp_bytes", "placeholder",
     ]
     static let columns = columnNames.joined(separator: ", ")
     /// What every SELECT of photos reads: the columns, qualified (album queries join `album_photos`), and the ids
@@ -155,11 +156,14 @@ public struct SQLPhotoRepository: PhotoRepository {
     }
 
     public func markReady(
-        photoID: Int64, display: DerivativeInfo, thumbnail: DerivativeInfo, in transaction: SQLTransaction
+        photoID: Int64, display: DerivativeInfo, thumbnail: DerivativeInfo, extras: DerivativeExtras,
+        in transaction: SQLTransaction
     ) async throws {
         try await transaction.query(
             """
             UPDATE photos SET status = 'ready', error = NULL,
+                display_webp_bytes = \(extras.displayWebPBytes), thumbnail_webp_bytes = \(extras.thumbnailWebPBytes),
+                placeholder = \(extras.placeholder),
                 display_ext = \(display.fileExtension), display_width = \(display.width),
                 display_height = \(display.height), display_bytes = \(display.bytes),
                 thumbnail_ext = \(thumbnail.fileExtension), thumbnail_width = \(thumbnail.width),
@@ -203,6 +207,9 @@ extension Photo {
             camera: Camera(make: try row.decode("camera_make"), model: try row.decode("camera_model")),
             ownerID: try row.decode("owner_id"), takenAt: try row.decode("taken_at", as: Date.self),
             takenAtSource: source, favorite: try row.decode("favorite"))
+        extras = DerivativeExtras(
+            displayWebPBytes: try row.decode("display_webp_bytes"),
+            thumbnailWebPBytes: try row.decode("thumbnail_webp_bytes"), placeholder: try row.decode("placeholder"))
     }
 
     /// The `album_ids` text (`3,7`) as ids, ascending; none when the query did not select it (`RETURNING`).

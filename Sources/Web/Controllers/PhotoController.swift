@@ -281,7 +281,9 @@ struct PhotoController: Sendable {
         guard let photo = try await photos.delete(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         var keys = [MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension)]
         for kind in [MediaKey.Kind.display, .thumbnail] {
-            for ext in ["jpg", "png"] { keys.append(MediaKey(kind: kind, hash: photo.hash, fileExtension: ext)) }
+            for ext in ["jpg", "png", "webp"] {
+                keys.append(MediaKey(kind: kind, hash: photo.hash, fileExtension: ext))
+            }
         }
         for key in keys {
             do {

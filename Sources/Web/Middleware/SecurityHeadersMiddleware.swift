@@ -28,7 +28,8 @@ struct SecurityHeaders: Sendable {
 
     /// `default-src 'self'` with no inline script or style, no framing, forms posting only here.
     static func policy(mediaOrigins: [String]) -> String {
-        let images = (["'self'"] + mediaOrigins).joined(separator: " ")
+        // data: for the placeholders app.js paints (ThumbHash rendered to a tiny PNG in the page).
+        let images = (["'self'", "data:"] + mediaOrigins).joined(separator: " ")
         return [
             "default-src 'self'", "img-src \(images)", "script-src 'self'", "style-src 'self'", "object-src 'none'",
             "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'",

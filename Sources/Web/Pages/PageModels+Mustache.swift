@@ -100,6 +100,9 @@ extension PhotoCard: MustacheParent {
         case "displayURL": displayURL
         case "originalURL": originalURL
         case "srcset": srcset
+        case "webpSrcset": webpSrcset
+        case "displayWebPURL": displayWebPURL
+        case "placeholder": placeholder
         case "thumbnailWidth": thumbnailWidth
         case "thumbnailHeight": thumbnailHeight
         case "displayWidth": displayWidth

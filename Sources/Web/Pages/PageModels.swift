@@ -16,6 +16,12 @@ struct PhotoCard: Sendable {
     let originalURL: String?
     /// `srcset` candidates: the thumbnail for small tiles, the display image where a tile is shown large.
     let srcset: String?
+    /// The same candidates as WebP, for the `<picture>` source; nil when the photo has no WebP twins.
+    let webpSrcset: String?
+    /// The display image as WebP, for the photo page's `<picture>`.
+    let displayWebPURL: String?
+    /// The thumbnail's ThumbHash (base64), painted by app.js until the thumbnail loads.
+    let placeholder: String?
     let thumbnailWidth: Int
     let thumbnailHeight: Int
     let displayWidth: Int
@@ -61,6 +67,15 @@ struct PhotoCard: Sendable {
         } else {
             srcset = nil
         }
+        if let thumbnail = photo.thumbnail, let display = photo.display, let thumbnailWebP = urls.thumbnailWebP,
+            let displayWebP = urls.displayWebP
+        {
+            webpSrcset = "\(thumbnailWebP) \(thumbnail.width)w, \(displayWebP) \(display.width)w"
+        } else {
+            webpSrcset = nil
+        }
+        displayWebPURL = urls.displayWebP
+        placeholder = isReady ? photo.extras.placeholder : nil
         thumbnailWidth = photo.thumbnail?.width ?? 400
         thumbnailHeight = photo.thumbnail?.height ?? 400
         displayWidth = photo.display?.width ?? photo.width

@@ -34,6 +34,7 @@ struct PhotoJSON: Encodable, Sendable {
         case takenAt = "taken_at"
         case takenAtSource = "taken_at_source"
         case favorite
+        case placeholder
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -58,6 +59,8 @@ struct PhotoJSON: Encodable, Sendable {
         try container.encode(Timestamp.iso8601(photo.takenAt), forKey: .takenAt)
         try container.encode(photo.takenAtSource.rawValue, forKey: .takenAtSource)
         try container.encode(photo.favorite, forKey: .favorite)
+        // The thumbnail's ThumbHash in base64 (issue 21), null until the photo is ready.
+        try container.encode(photo.status == .ready ? photo.extras.placeholder : nil, forKey: .placeholder)
     }
 }
 
@@ -148,12 +151,21 @@ struct AlbumJSON: Encodable, Sendable {
     }
 }
 
-/// Where a photo's three files are fetched from; derivatives are null until the photo is ready.
+/// Where a photo's files are fetched from; derivatives are null until the photo is ready, and the WebP twins also
+/// for photos processed before they were made.
 struct PhotoURLs: Encodable, Sendable {
     /// Nil through a share link that may not download.
     @Null var original: String?
     @Null var display: String?
     @Null var thumbnail: String?
+    @Null var displayWebP: String?
+    @Null var thumbnailWebP: String?
+
+    enum CodingKeys: String, CodingKey {
+        case original, display, thumbnail
+        case displayWebP = "display_webp"
+        case thumbnailWebP = "thumbnail_webp"
+    }
 
     init(original: String?, display: String?, thumbnail: String?) {
         self.original = original
@@ -168,6 +180,12 @@ struct PhotoURLs: Encodable, Sendable {
                 for: MediaKey(kind: .display, hash: photo.hash, fileExtension: display.fileExtension))
             self.thumbnail = store.url(
                 for: MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: thumbnail.fileExtension))
+            if photo.extras.displayWebPBytes != nil {
+                displayWebP = store.url(for: MediaKey(kind: .display, hash: photo.hash, fileExtension: "webp"))
+            }
+            if photo.extras.thumbnailWebPBytes != nil {
+                thumbnailWebP = store.url(for: MediaKey(kind: .thumbnail, hash: photo.hash, fileExtension: "webp"))
+            }
         } else {
             self.display = nil
             self.thumbnail = nil

@@ -68,7 +68,7 @@ struct MultipartUploadReader {
             }
             guard !state.files.isEmpty else {
                 throw APIError.badRequest(
-                    "No photo was sent: choose one or more JPEG or PNG files (form field \"file\").")
+                    "No photo was sent: choose one or more JPEG, PNG, HEIC, AVIF or WebP files (form field \"file\").")
             }
             return UploadForm(files: state.files, fields: state.fields)
         } catch {
