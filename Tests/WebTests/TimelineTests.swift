@@ -15,6 +15,14 @@ struct TimelineTests {
         ("sunset.jpg", "2023:08:14 18:42:07", "+02:00"),
     ]
 
+    /// Uploads `photos` in order, as the page does; each must be new.
+    static func uploadPhotos(_ browser: BrowserSession) async throws {
+        for photo in photos {
+            let jpeg = try ExifTestImages.jpeg(make: "Canon", model: "EOS", taken: photo.taken, offset: photo.offset)
+            #expect(try await browser.upload([(photo.name, jpeg)]).status == .created)
+        }
+    }
+
     static func ids(_ json: [String: Any]) -> [Int] {
         (json["photos"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } ?? []
     }
@@ -25,11 +33,7 @@ struct TimelineTests {
     func order(_ database: DatabaseKind) async throws {
         try await withTestApp(database: database) { _, client in
             let browser = try await BrowserSession.start(client)
-            for photo in Self.photos {
-                let jpeg = try ExifTestImages.jpeg(
-                    make: "Canon", model: "EOS", taken: photo.taken, offset: photo.offset)
-                #expect(try await browser.upload([(photo.name, jpeg)]).status == .created)
-            }
+            try await Self.uploadPhotos(browser)
             #expect(
                 try await browser.upload([("scan.jpg", try TestImages.jpeg(width: 20, height: 20))]).status == .created)
             let (_, list) = try await client.getJSON("/photos")
@@ -69,11 +73,7 @@ struct TimelineTests {
     func correctDate(_ database: DatabaseKind) async throws {
         try await withTestApp(database: database) { _, client in
             let browser = try await BrowserSession.start(client)
-            for photo in Self.photos {
-                let jpeg = try ExifTestImages.jpeg(
-                    make: "Canon", model: "EOS", taken: photo.taken, offset: photo.offset)
-                _ = try await browser.upload([(photo.name, jpeg)])
-            }
+            try await Self.uploadPhotos(browser)
             let patched = try await browser.sendJSON(
                 "/photos/2", method: .patch, ["taken_at": "2024-02-29T10:00:00+01:00"])
             #expect(patched.status == .ok)
@@ -121,11 +121,7 @@ struct TimelineTests {
     func favorites(_ database: DatabaseKind) async throws {
         try await withTestApp(database: database) { _, client in
             let browser = try await BrowserSession.start(client)
-            for photo in Self.photos {
-                let jpeg = try ExifTestImages.jpeg(
-                    make: "Canon", model: "EOS", taken: photo.taken, offset: photo.offset)
-                _ = try await browser.upload([(photo.name, jpeg)])
-            }
+            try await Self.uploadPhotos(browser)
             let (_, before) = try await client.getJSON("/photos/1")
             #expect(before["favorite"] as? Bool == false)
             let starred = try await browser.sendJSON("/photos/1", method: .patch, ["favorite": true])
