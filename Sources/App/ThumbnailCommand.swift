@@ -54,7 +54,7 @@ struct ThumbnailCommand: AsyncParsableCommand {
             var reader = SettingReader(environment: ProcessInfo.processInfo.environment)
             var parsed = reader.pipelineOptions(settings)
             parsed.decodeHeadroom = decodeHeadroom
-            parsed.makeWebP = !noWebP
+            parsed.makeWebP = parsed.makeWebP && !noWebP
             parsed.heifThreads = heifThreads
             options = parsed
             if !reader.problems.isEmpty { throw Configuration.Invalid(problems: reader.problems) }

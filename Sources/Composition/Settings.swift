@@ -124,6 +124,11 @@ package struct Settings: ParsableArguments {
     package var thumbnailQuality: String?
 
     @Option(
+        name: .customLong("webp-derivatives"),
+        help: "WEBP_DERIVATIVES: also make WebP twins of the display image and thumbnail (default true)")
+    package var webpDerivatives: String?
+
+    @Option(
         name: .customLong("concurrency"),
         help: "WORKER_CONCURRENCY: jobs a worker runs at once (default: the number of cores)")
     package var concurrency: String?

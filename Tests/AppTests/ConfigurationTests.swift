@@ -58,6 +58,7 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
         BadSetting(name: "THUMBNAIL_SIZE", value: "big"),
         BadSetting(name: "DISPLAY_QUALITY", value: "101"),
         BadSetting(name: "THUMBNAIL_QUALITY", value: "0"),
+        BadSetting(name: "WEBP_DERIVATIVES", value: "sometimes"),
         BadSetting(name: "WORKER_CONCURRENCY", value: "0"),
         BadSetting(name: "JOB_MAX_ATTEMPTS", value: "0"),
         BadSetting(name: "JOB_LEASE_SECONDS", value: "1"),
@@ -192,5 +193,13 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
             try Configuration(settings: Settings.parse([]), environment: base, authRequiredByDefault: false).host
                 == "127.0.0.1")
         #expect(try Configuration(settings: open, environment: base).authRequired)
+    }
+
+    @Test("WEBP_DERIVATIVES turns the WebP twins off")
+    func webpDerivatives() throws {
+        let base = ["RESOURCES_DIR": TestWorkspace.repositoryRoot]
+        #expect(try Configuration(settings: Settings.parse([]), environment: base).pipeline.makeWebP)
+        let off = base.merging(["WEBP_DERIVATIVES": "false"]) { $1 }
+        #expect(try !Configuration(settings: Settings.parse([]), environment: off).pipeline.makeWebP)
     }
 }
