@@ -843,7 +843,7 @@ def scenario_cache(scratch, postgres):
         page = request("GET", base + "/", headers=html).body.decode()
         expect(f'data-photo-id="{photo_id}"' in page, f"{base} shows the new photo at once")
     expect(redis.cli("GET", "memories:gallery:generation").isdigit(), "the generation lives in Redis")
-    expect(any(key for key in redis.cli("KEYS", "memories:gallery:*:unsorted:first").splitlines()), "grids are cached in Redis")
+    expect(any(key for key in redis.cli("KEYS", "memories:gallery:*:timeline:first").splitlines()), "grids are cached in Redis")
     wait_until(f"photo {photo_id} to be ready", lambda: get(f"{bases[1]}/photos/{photo_id}").json()["status"] == "ready", 90)
     for base in bases:
         wait_until(f"{base}'s cached gallery to show the photo ready",
