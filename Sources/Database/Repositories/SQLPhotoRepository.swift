@@ -80,21 +80,19 @@ public struct SQLPhotoRepository: PhotoRepository {
             }
             return .created(created)
         }
-        // The same bytes uploaded into an album join it, without a second copy.
-        if let albumID = photo.albumID {
-            try await transaction.query(
-                """
-                INSERT INTO album_photos (album_id, photo_id, taken_at, added_at, added_by_link)
-                SELECT \(albumID), id, taken_at, \(now: .text), \(photo.addedByLinkID)\(postgres: "::bigint", sqlite: "")
-                FROM photos WHERE hash = \(photo.hash)
-                ON CONFLICT DO NOTHING
-                """)
-        }
         let existing = try await transaction.query("SELECT \(Self.selected) FROM photos WHERE hash = \(photo.hash)")
         guard let row = existing.first else {
             throw DatabaseError(.unavailable, "a photo with this hash was inserted and deleted concurrently; try again")
         }
-        return .existing(try Photo(row: row))
+        var found = try Photo(row: row)
+        // The same bytes uploaded into an album join it, without a second copy.
+        if let albumID = photo.albumID,
+            try await !Self.addToAlbum(albumID, photoIDs: [found.id], addedByLink: photo.addedByLinkID, in: transaction)
+                .isEmpty
+        {
+            found.albumIDs = (found.albumIDs + [albumID]).sorted()
+        }
+        return .existing(found)
     }
 
     /// Adds the photos that exist to the album in `transaction`; returns the ids that were not in it yet.

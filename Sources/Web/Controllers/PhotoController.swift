@@ -105,19 +105,15 @@ struct PhotoController: Sendable {
         -> PhotoGrid
     {
         let (shown, last) = try await page(scope, query)
-        var cards = PhotoGrid.headed(shown.map { PhotoCard($0, store: store) })
-        if case .album(let id) = scope {
-            cards = cards.map {
-                var card = $0
-                card.href += "?album=\(id)"
-                return card
-            }
+        let cards = shown.map { photo in
+            var card = PhotoCard(photo, store: store)
+            if case .album(let id) = scope { card.href += "?album=\(id)" }
+            return card
         }
-        let scoped = scopeQuery.isEmpty ? "" : scopeQuery + "&"
         return PhotoGrid(
-            photos: cards, hasPhotos: !cards.isEmpty, nextURL: last.map { "\(basePath)?after=\($0)" },
-            nextJSONURL: last.map { "/photos?\(scoped)after=\($0)&limit=\(query.limit)" },
-            pendingIDs: cards.filter(\.isPending).map { String($0.id) }.joined(separator: ","), scopeQuery: scopeQuery)
+            cards: cards, next: last, pagePath: basePath,
+            jsonURL: scopeQuery.isEmpty ? "/photos" : "/photos?\(scopeQuery)", limit: query.limit,
+            scopeQuery: scopeQuery)
     }
 
     /// `GET /photos?after=ID&limit=N[&album=ID][&month=2019-07]` or `?ids=1,2,3` or `?hash=…` (JSON).

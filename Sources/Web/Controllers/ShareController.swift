@@ -96,12 +96,9 @@ struct ShareController: Sendable {
                     PhotoListJSON(photos: shown.map { view.json($0) }, next: next, includeNext: true))
             }
             guard let album = try await albums.album(id: albumID) else { throw Self.unknown }
-            let cards = PhotoGrid.headed(shown.map(view.card))
             let grid = PhotoGrid(
-                photos: cards, hasPhotos: !cards.isEmpty, nextURL: next.map { "\(view.basePath)?after=\($0)" },
-                nextJSONURL: next.map { "\(view.basePath)/photos?after=\($0)&limit=\(query.limit)" },
-                pendingIDs: cards.filter(\.isPending).map { String($0.id) }.joined(separator: ","),
-                scopeQuery: "album=\(albumID)")
+                cards: shown.map(view.card), next: next, pagePath: view.basePath,
+                jsonURL: "\(view.basePath)/photos", limit: query.limit, scopeQuery: "album=\(albumID)")
             return renderer.page(
                 "sharealbum",
                 ShareAlbumPage(

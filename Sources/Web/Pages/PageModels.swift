@@ -167,6 +167,20 @@ struct PhotoGrid: Sendable {
     }
 }
 
+extension PhotoGrid {
+    /// A page of `cards` (headed by month here) with the links to the next page after `next`: `pagePath?after=`
+    /// for the plain link, `jsonURL` plus the cursor for the script.
+    init(cards: [PhotoCard], next: Int64?, pagePath: String, jsonURL: String, limit: Int, scopeQuery: String) {
+        photos = Self.headed(cards)
+        hasPhotos = !cards.isEmpty
+        nextURL = next.map { "\(pagePath)?after=\($0)" }
+        let separator = jsonURL.contains("?") ? "&" : "?"
+        nextJSONURL = next.map { "\(jsonURL)\(separator)after=\($0)&limit=\(limit)" }
+        pendingIDs = cards.filter(\.isPending).map { String($0.id) }.joined(separator: ",")
+        self.scopeQuery = scopeQuery
+    }
+}
+
 /// A year of the scrubber beside the gallery: a link to its newest month.
 struct ScrubberYear: Sendable {
     let year: String
