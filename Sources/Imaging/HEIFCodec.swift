@@ -37,6 +37,46 @@ enum HEIFCodec {
             convertedToSRGB: details.converted != 0)
     }
 
+    /// Decodes the primary image (transforms applied) into 4:2:0 planes for the planar JPEG path; nil when it is not
+    /// 8-bit, opaque, full-range BT.601 YCbCr needing no colour conversion, or libheif cannot give it as 4:2:0 (then
+    /// ``decode(_:format:maxPixels:threads:)`` is the way, and reports any damage). The planes are copied once, row
+    /// by row, from libheif's image, which is released before this returns: no RGB image is ever made.
+    static func decodePlanes(_ data: [UInt8], format: ImageFormat, maxPixels: Int, threads: Int? = nil)
+        throws(ImagingError) -> DecodedPlanes?
+    {
+        var ycc = cheif_ycc()
+        var details = cimg_heif_details()
+        var status = cimg_status()
+        let code = data.withUnsafeBufferPointer { buffer in
+            cheif_decode_ycc(
+                buffer.baseAddress, buffer.count, UInt64(max(0, maxPixels)), Int32(threads ?? -1), &ycc, &details,
+                &status)
+        }
+        defer { cheif_ycc_release(&ycc) }
+        if code == Int32(CIMG_ERR_NOT_PLANAR.rawValue) { return nil }
+        guard code == Int32(CIMG_OK.rawValue), let y = ycc.y, let cb = ycc.cb, let cr = ycc.cr else {
+            throw CodecStatus.error(code: code, status: status, format: format.displayName)
+        }
+        func plane(_ start: UnsafePointer<UInt8>, stride: Int32, width: Int32, height: Int32) -> PixelBuffer {
+            let width = Int(width)
+            let height = Int(height)
+            let stride = Int(stride)
+            let pixels = [UInt8](unsafeUninitializedCapacity: width * height) { storage, initialized in
+                for row in 0..<height {
+                    (storage.baseAddress! + row * width).update(from: start + row * stride, count: width)
+                }
+                initialized = width * height
+            }
+            return PixelBuffer(width: width, height: height, channels: 1, pixels: pixels)
+        }
+        let planes = YCbCrPlanes(
+            luma: plane(y, stride: ycc.y_stride, width: ycc.width, height: ycc.height),
+            cb: plane(cb, stride: ycc.cb_stride, width: ycc.chroma_width, height: ycc.chroma_height),
+            cr: plane(cr, stride: ycc.cr_stride, width: ycc.chroma_width, height: ycc.chroma_height))
+        let icc = ycc.icc.map { [UInt8](UnsafeBufferPointer(start: $0, count: ycc.icc_length)) }
+        return DecodedPlanes(planes: planes, iccProfile: icc)
+    }
+
     /// What ``encode(_:avif:quality:orientation:bits:transfer:primaries:exif:iccProfile:)`` writes as nclx: H.273
     /// code points, 0 for none.
     struct Colour: Sendable {

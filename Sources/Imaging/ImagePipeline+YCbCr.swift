@@ -1,4 +1,5 @@
-/// The JPEG-to-JPEG path of ``ImagePipeline``: YCbCr planes from the decoder straight to the encoder.
+/// The planar path of ``ImagePipeline``: YCbCr planes from the decoder (a JPEG's, or a HEIF's in JFIF's YCbCr)
+/// straight to the encoder, never a whole-size RGB image.
 extension ImagePipeline {
     /// Unsharp amount folded into the display's luma filter after a DCT-scaled decode.
     ///
@@ -10,18 +11,41 @@ extension ImagePipeline {
     static let dctScaleSharpening = 0.05
     static let dctScaleSharpeningMinimumReduction = 1.5
 
-    /// Display and thumbnail made from decoded planes (`storedTarget` is the display size before orientation),
-    /// decoded at 1/`denominator`.
+    /// Display and thumbnail of a JPEG decoded to planes at 1/`denominator` (`storedTarget` is the display size
+    /// before orientation).
     static func makePlanarDerivatives(
-        _ decoded: JPEGCodec.DecodedPlanes, header: ImageHeader, storedTarget: (width: Int, height: Int),
+        _ decoded: DecodedPlanes, header: ImageHeader, storedTarget: (width: Int, height: Int),
         denominator: Int, options: PipelineOptions, decodeTime: Duration
     ) throws(ImagingError) -> Derivatives {
-        let clock = ContinuousClock()
-        let started = clock.now
         let scale = ImageGeometry.decodedScale(
             width: header.width, height: header.height, denominator: denominator, target: storedTarget)
         let sharpening =
             denominator > 1 && min(scale.x, scale.y) >= dctScaleSharpeningMinimumReduction ? dctScaleSharpening : 0
+        return try makePlanarDerivatives(
+            decoded, header: header, storedTarget: storedTarget, scale: scale, lumaSharpening: sharpening,
+            options: options, decodeTime: decodeTime)
+    }
+
+    /// Display and thumbnail of a HEIF or AVIF decoded to full-size planes (libheif has applied its transforms; the
+    /// decoded size can differ from the header's by a clap's rounding).
+    static func makePlanarDerivatives(
+        _ decoded: DecodedPlanes, header: ImageHeader, options: PipelineOptions, decodeTime: Duration
+    ) throws(ImagingError) -> Derivatives {
+        let planes = decoded.planes
+        let target = ImageGeometry.fit(width: planes.width, height: planes.height, inside: options.displaySize)
+        return try makePlanarDerivatives(
+            decoded, header: header, storedTarget: target,
+            scale: (Double(planes.width) / Double(target.width), Double(planes.height) / Double(target.height)),
+            lumaSharpening: 0, options: options, decodeTime: decodeTime)
+    }
+
+    private static func makePlanarDerivatives(
+        _ decoded: DecodedPlanes, header: ImageHeader, storedTarget: (width: Int, height: Int),
+        scale: (x: Double, y: Double), lumaSharpening sharpening: Double, options: PipelineOptions,
+        decodeTime: Duration
+    ) throws(ImagingError) -> Derivatives {
+        let clock = ContinuousClock()
+        let started = clock.now
         // Resize first, then rotate: rotating the small planes is cheaper than rotating the decoded ones.
         let display = decoded.planes
             .resized(

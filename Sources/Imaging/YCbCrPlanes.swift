@@ -56,6 +56,12 @@ struct YCbCrPlanes: Sendable, Equatable {
     }
 }
 
+/// Planes from a decoder (a JPEG's, or a HEIF's when its YCbCr is JFIF's) with the ICC profile they came with.
+struct DecodedPlanes: Sendable {
+    var planes: YCbCrPlanes
+    var iccProfile: [UInt8]?
+}
+
 extension YCbCrPlanes {
     /// The planes as RGB with JFIF's full-range BT.601 formulas, chroma replicated: for the WebP twin and the
     /// placeholder of the JPEG-to-JPEG path (the display is small, so this costs a few milliseconds).

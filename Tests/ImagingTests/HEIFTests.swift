@@ -71,6 +71,29 @@ struct HEIFTests {
         #expect(ImageCompare.ssim(ours, theirs) > 0.95)
     }
 
+    @Test(
+        "8-bit opaque HEIC and AVIF go the planar way (no RGB image) and look as the RGB decode does; alpha and 10-bit do not",
+        arguments: [false, true])
+    func planarPath(avif: Bool) throws {
+        // Odd sizes and a rotation: the planes' chroma rounding and libheif's transform on 4:2:0.
+        let file = try TestImages.heif(width: 97, height: 63, avif: avif, orientation: 6, exifOrientation: 6)
+        let planar = try #require(try HEIFCodec.decodePlanes(file, format: avif ? .avif : .heif, maxPixels: .max))
+        let rgb = try HEIFCodec.decode(file, format: avif ? .avif : .heif, maxPixels: .max).image
+        #expect((planar.planes.width, planar.planes.height) == (rgb.width, rgb.height))
+        #expect(ImageCompare.ssim(planar.planes.rgb(), rgb) > 0.97)
+        let display = try Fixtures.decode(ImagePipeline.makeDerivatives(from: file, options: PipelineOptions()).display)
+        #expect((display.width, display.height) == (rgb.width, rgb.height))
+        #expect(ImageCompare.ssim(display, rgb) > 0.95)
+
+        let transparent = try TestImages.heif(width: 40, height: 30, avif: avif, alpha: true)
+        #expect(try HEIFCodec.decodePlanes(transparent, format: avif ? .avif : .heif, maxPixels: .max) == nil)
+        let deep = try TestImages.heif10Bit(width: 32, height: 8, transfer: 13, primaries: 1)
+        #expect(try HEIFCodec.decodePlanes(deep, format: .heif, maxPixels: .max) == nil)
+        #expect(throws: ImagingError.self) {
+            try HEIFCodec.decodePlanes(file, format: .heif, maxPixels: 97 * 63 - 1)
+        }
+    }
+
     @Test("alpha gives transparent PNG derivatives")
     func alpha() throws {
         let file = try TestImages.heif(width: 80, height: 60, avif: true, alpha: true)
