@@ -37,13 +37,24 @@ enum HEIFCodec {
             convertedToSRGB: details.converted != 0)
     }
 
-    /// Decodes the primary image (transforms applied) into 4:2:0 planes for the planar JPEG path; nil when it is not
-    /// 8-bit, opaque, full-range BT.601 YCbCr needing no colour conversion, or libheif cannot give it as 4:2:0 (then
-    /// ``decode(_:format:maxPixels:threads:)`` is the way, and reports any damage). The planes are copied once, row
-    /// by row, from libheif's image, which is released before this returns: no RGB image is ever made.
-    static func decodePlanes(_ data: [UInt8], format: ImageFormat, maxPixels: Int, threads: Int? = nil)
-        throws(ImagingError) -> DecodedPlanes?
-    {
+    /// The planes of a primary image decoded (transforms applied) to 4:2:0, still in libheif's memory, and the ICC
+    /// profile.
+    struct BorrowedPlanes {
+        var luma: BorrowedPixels
+        var cb: BorrowedPixels
+        var cr: BorrowedPixels
+        var iccProfile: [UInt8]?
+    }
+
+    /// Decodes the primary image to 4:2:0 planes and lends them to `body`, which makes what it needs of them
+    /// (the display-size planes) before libheif's image is released: no whole-size copy, no RGB image. Nil, with
+    /// `body` not called, when the image is not 8-bit, opaque, full-range BT.601 YCbCr needing no colour
+    /// conversion, or libheif cannot give it as 4:2:0; then ``decode(_:format:maxPixels:threads:)`` is the way,
+    /// and reports any damage.
+    static func withDecodedPlanes<T>(
+        _ data: [UInt8], format: ImageFormat, maxPixels: Int, threads: Int? = nil,
+        _ body: (BorrowedPlanes) throws(ImagingError) -> T
+    ) throws(ImagingError) -> T? {
         var ycc = cheif_ycc()
         var details = cimg_heif_details()
         var status = cimg_status()
@@ -57,24 +68,17 @@ enum HEIFCodec {
         guard code == Int32(CIMG_OK.rawValue), let y = ycc.y, let cb = ycc.cb, let cr = ycc.cr else {
             throw CodecStatus.error(code: code, status: status, format: format.displayName)
         }
-        func plane(_ start: UnsafePointer<UInt8>, stride: Int32, width: Int32, height: Int32) -> PixelBuffer {
-            let width = Int(width)
-            let height = Int(height)
-            let stride = Int(stride)
-            let pixels = [UInt8](unsafeUninitializedCapacity: width * height) { storage, initialized in
-                for row in 0..<height {
-                    (storage.baseAddress! + row * width).update(from: start + row * stride, count: width)
-                }
-                initialized = width * height
-            }
-            return PixelBuffer(width: width, height: height, channels: 1, pixels: pixels)
-        }
-        let planes = YCbCrPlanes(
-            luma: plane(y, stride: ycc.y_stride, width: ycc.width, height: ycc.height),
-            cb: plane(cb, stride: ycc.cb_stride, width: ycc.chroma_width, height: ycc.chroma_height),
-            cr: plane(cr, stride: ycc.cr_stride, width: ycc.chroma_width, height: ycc.chroma_height))
-        let icc = ycc.icc.map { [UInt8](UnsafeBufferPointer(start: $0, count: ycc.icc_length)) }
-        return DecodedPlanes(planes: planes, iccProfile: icc)
+        let chromaWidth = Int(ycc.chroma_width)
+        let chromaHeight = Int(ycc.chroma_height)
+        return try body(
+            BorrowedPlanes(
+                luma: BorrowedPixels(
+                    base: y, width: Int(ycc.width), height: Int(ycc.height), channels: 1, stride: Int(ycc.y_stride)),
+                cb: BorrowedPixels(
+                    base: cb, width: chromaWidth, height: chromaHeight, channels: 1, stride: Int(ycc.cb_stride)),
+                cr: BorrowedPixels(
+                    base: cr, width: chromaWidth, height: chromaHeight, channels: 1, stride: Int(ycc.cr_stride)),
+                iccProfile: ycc.icc.map { [UInt8](UnsafeBufferPointer(start: $0, count: ycc.icc_length)) }))
     }
 
     /// What ``encode(_:avif:quality:orientation:bits:transfer:primaries:exif:iccProfile:)`` writes as nclx: H.273

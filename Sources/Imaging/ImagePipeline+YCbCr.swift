@@ -17,35 +17,12 @@ extension ImagePipeline {
         _ decoded: DecodedPlanes, header: ImageHeader, storedTarget: (width: Int, height: Int),
         denominator: Int, options: PipelineOptions, decodeTime: Duration
     ) throws(ImagingError) -> Derivatives {
+        let clock = ContinuousClock()
+        let started = clock.now
         let scale = ImageGeometry.decodedScale(
             width: header.width, height: header.height, denominator: denominator, target: storedTarget)
         let sharpening =
             denominator > 1 && min(scale.x, scale.y) >= dctScaleSharpeningMinimumReduction ? dctScaleSharpening : 0
-        return try makePlanarDerivatives(
-            decoded, header: header, storedTarget: storedTarget, scale: scale, lumaSharpening: sharpening,
-            options: options, decodeTime: decodeTime)
-    }
-
-    /// Display and thumbnail of a HEIF or AVIF decoded to full-size planes (libheif has applied its transforms; the
-    /// decoded size can differ from the header's by a clap's rounding).
-    static func makePlanarDerivatives(
-        _ decoded: DecodedPlanes, header: ImageHeader, options: PipelineOptions, decodeTime: Duration
-    ) throws(ImagingError) -> Derivatives {
-        let planes = decoded.planes
-        let target = ImageGeometry.fit(width: planes.width, height: planes.height, inside: options.displaySize)
-        return try makePlanarDerivatives(
-            decoded, header: header, storedTarget: target,
-            scale: (Double(planes.width) / Double(target.width), Double(planes.height) / Double(target.height)),
-            lumaSharpening: 0, options: options, decodeTime: decodeTime)
-    }
-
-    private static func makePlanarDerivatives(
-        _ decoded: DecodedPlanes, header: ImageHeader, storedTarget: (width: Int, height: Int),
-        scale: (x: Double, y: Double), lumaSharpening sharpening: Double, options: PipelineOptions,
-        decodeTime: Duration
-    ) throws(ImagingError) -> Derivatives {
-        let clock = ContinuousClock()
-        let started = clock.now
         // Resize first, then rotate: rotating the small planes is cheaper than rotating the decoded ones.
         let display = decoded.planes
             .resized(
@@ -53,25 +30,61 @@ extension ImagePipeline {
                 lumaSharpening: sharpening
             )
             .applyingOrientation(header.orientation)
+        return try makeDerivatives(
+            display: display, iccProfile: decoded.iccProfile, header: header, options: options,
+            decodeTime: decodeTime, resampleStarted: started)
+    }
+
+    /// Display and thumbnail of a HEIF or AVIF through its 4:2:0 planes, when libheif gives them as JFIF's YCbCr;
+    /// nil otherwise. The display planes are made straight from libheif's (transforms applied, so no orientation
+    /// here; the decoded size can differ from the header's by a clap's rounding), so the process never holds more
+    /// than the decoded planes and the display.
+    static func makePlanarHEIFDerivatives(
+        _ data: [UInt8], header: ImageHeader, options: PipelineOptions
+    ) throws(ImagingError) -> Derivatives? {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let resized = try HEIFCodec.withDecodedPlanes(
+            data, format: header.format, maxPixels: options.maxPixels, threads: options.heifThreads
+        ) { planes in
+            let decodedAt = clock.now
+            let target = ImageGeometry.fit(
+                width: planes.luma.width, height: planes.luma.height, inside: options.displaySize)
+            let display = YCbCrPlanes.resizing(
+                luma: planes.luma, cb: planes.cb, cr: planes.cr, width: target.width, height: target.height)
+            return (display: display, iccProfile: planes.iccProfile, decodedAt: decodedAt)
+        }
+        guard let resized else { return nil }
+        return try makeDerivatives(
+            display: resized.display, iccProfile: resized.iccProfile, header: header, options: options,
+            decodeTime: resized.decodedAt - started, resampleStarted: resized.decodedAt)
+    }
+
+    /// The thumbnail from the display planes, both encoded as JPEGs, and the twins.
+    private static func makeDerivatives(
+        display: YCbCrPlanes, iccProfile: [UInt8]?, header: ImageHeader, options: PipelineOptions,
+        decodeTime: Duration, resampleStarted: ContinuousClock.Instant
+    ) throws(ImagingError) -> Derivatives {
+        let clock = ContinuousClock()
         let thumbnailSize = ImageGeometry.fit(
             width: display.width, height: display.height, inside: options.thumbnailSize)
         let thumbnail = display.resized(width: thumbnailSize.width, height: thumbnailSize.height)
         let resampledAt = clock.now
 
         let displayBytes = try JPEGCodec.encode(
-            display, quality: min(max(options.displayQuality, 1), 100), iccProfile: decoded.iccProfile)
+            display, quality: min(max(options.displayQuality, 1), 100), iccProfile: iccProfile)
         let thumbnailBytes = try JPEGCodec.encode(
-            thumbnail, quality: min(max(options.thumbnailQuality, 1), 100), iccProfile: decoded.iccProfile)
+            thumbnail, quality: min(max(options.thumbnailQuality, 1), 100), iccProfile: iccProfile)
         var derivatives = Derivatives(
             header: header,
             display: EncodedImage(format: .jpeg, width: display.width, height: display.height, bytes: displayBytes),
             thumbnail: EncodedImage(
                 format: .jpeg, width: thumbnail.width, height: thumbnail.height, bytes: thumbnailBytes))
         try addTwins(
-            to: &derivatives, display: display.rgb(), thumbnail: thumbnail.rgb(), iccProfile: decoded.iccProfile,
+            to: &derivatives, display: display.rgb(), thumbnail: thumbnail.rgb(), iccProfile: iccProfile,
             options: options)
         derivatives.timings = StageTimings(
-            decode: decodeTime, resample: resampledAt - started, encode: clock.now - resampledAt)
+            decode: decodeTime, resample: resampledAt - resampleStarted, encode: clock.now - resampledAt)
         return derivatives
     }
 }

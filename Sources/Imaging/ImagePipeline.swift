@@ -65,11 +65,8 @@ public enum ImagePipeline {
             if !decoded.hasTransparency { decoded = decoded.droppingAlpha() }
         case .heif, .avif:
             // libheif applies irot/imir/clap itself; the header's orientation is 1, so nothing turns it again.
-            if let planar = try HEIFCodec.decodePlanes(
-                data, format: header.format, maxPixels: options.maxPixels, threads: options.heifThreads)
-            {
-                return try makePlanarDerivatives(
-                    planar, header: header, options: options, decodeTime: clock.now - started)
+            if let planar = try makePlanarHEIFDerivatives(data, header: header, options: options) {
+                return planar
             }
             let result = try HEIFCodec.decode(
                 data, format: header.format, maxPixels: options.maxPixels, threads: options.heifThreads)

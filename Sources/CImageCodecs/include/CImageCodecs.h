@@ -196,8 +196,9 @@ typedef struct cimg_axis_weights {
 size_t cimg_resample_scratch_floats(int input_width, int output_width, int channels, int horizontal_taps);
 
 /// Separable resampling of 8-bit interleaved pixels (1...4 channels): a vertical pass into float rows, then a
-/// horizontal pass back to clamped, rounded bytes (one output row at a time, or 8 for one channel).
-void cimg_resample(const uint8_t *source, int input_width, int channels, uint8_t *destination,
+/// horizontal pass back to clamped, rounded bytes (one output row at a time, or 8 for one channel). Source rows
+/// are source_stride bytes apart (0: packed, input_width * channels).
+void cimg_resample(const uint8_t *source, size_t source_stride, int input_width, int channels, uint8_t *destination,
                    int output_width, int output_height, const cimg_axis_weights *vertical,
                    const cimg_axis_weights *horizontal, float *scratch);
 
