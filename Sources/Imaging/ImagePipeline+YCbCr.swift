@@ -81,7 +81,7 @@ extension ImagePipeline {
             thumbnail: EncodedImage(
                 format: .jpeg, width: thumbnail.width, height: thumbnail.height, bytes: thumbnailBytes))
         try addTwins(
-            to: &derivatives, display: display.rgb(), thumbnail: thumbnail.rgb(), iccProfile: iccProfile,
+            to: &derivatives, display: { display.rgb() }, thumbnail: thumbnail.rgb(), iccProfile: iccProfile,
             options: options)
         derivatives.timings = StageTimings(
             decode: decodeTime, resample: resampledAt - resampleStarted, encode: clock.now - resampledAt)
