@@ -168,7 +168,8 @@ struct UsersRoleCommand: AsyncParsableCommand {
                 throw refuse(role, "there is no user named \(username) (see app users list)")
             }
             switch try await accounts.setRole(userID: user.id, role: newRole) {
-            case .changed(let changed): print("\(changed.username) is now \(changed.role == .admin ? "an admin" : "a member")")
+            case .changed(let changed):
+                print("\(changed.username) is now \(changed.role == .admin ? "an admin" : "a member")")
             case .notFound: throw refuse(role, "there is no user named \(username) (see app users list)")
             case .lastAdmin:
                 throw refuse(role, "\(user.username) is the last enabled admin: make another account an admin first")

@@ -65,7 +65,8 @@ struct AccountRepositoryTests {
         #expect(try await accounts.setRole(userID: 999_999, role: .admin) == .notFound)
         // Disabling ends the sessions, hides the rest from lookups, and the token says whose account is disabled.
         let now = Date()
-        try await accounts.createSession(userID: member.id, tokenHash: hashA, expiresAt: now.addingTimeInterval(60), now: now)
+        try await accounts.createSession(
+            userID: member.id, tokenHash: hashA, expiresAt: now.addingTimeInterval(60), now: now)
         #expect(try await accounts.user(id: member.id)?.lastSignInAt != nil)
         _ = try await accounts.createToken(username: "kid", name: "t", tokenHash: hashB)
         guard case .changed(let disabled) = try await accounts.setDisabled(userID: member.id, disabled: true) else {
@@ -84,11 +85,14 @@ struct AccountRepositoryTests {
         // An invite: redeemed once, in one transaction with its session; a taken name writes nothing.
         let invite = try #require(
             try await accounts.createLink(
-                NewAccountLink(kind: .invite, tokenHash: hashA, createdBy: admin.id, expiresAt: now.addingTimeInterval(60))))
+                NewAccountLink(
+                    kind: .invite, tokenHash: hashA, createdBy: admin.id, expiresAt: now.addingTimeInterval(60))))
         #expect(try await accounts.pendingLinks(now: now).map(\.id) == [invite.id])
-        let session = NewSessionRecord(tokenHash: String(repeating: "c", count: 64), expiresAt: now.addingTimeInterval(60))
+        let session = NewSessionRecord(
+            tokenHash: String(repeating: "c", count: 64), expiresAt: now.addingTimeInterval(60))
         #expect(
-            try await accounts.redeemLink(tokenHash: hashA, username: "KID", passwordHash: "p", session: session, now: now)
+            try await accounts.redeemLink(
+                tokenHash: hashA, username: "KID", passwordHash: "p", session: session, now: now)
                 == .usernameTaken)
         #expect(try await accounts.link(tokenHash: hashA)?.state(at: now) == .pending)
         guard
@@ -102,23 +106,30 @@ struct AccountRepositoryTests {
         #expect(try await accounts.session(tokenHash: session.tokenHash, now: now)?.user.id == joined.id)
         #expect(try await accounts.link(tokenHash: hashA)?.state(at: now) == .used)
         #expect(
-            try await accounts.redeemLink(tokenHash: hashA, username: "again", passwordHash: "p", session: session, now: now)
+            try await accounts.redeemLink(
+                tokenHash: hashA, username: "again", passwordHash: "p", session: session, now: now)
                 == .gone)
         #expect(try await accounts.pendingLinks(now: now).isEmpty)
 
         // A reset: a newer one revokes the older; expired ones are gone; redeeming sets the password.
         let old = try #require(
             try await accounts.createLink(
-                NewAccountLink(kind: .reset, tokenHash: hashB, userID: member.id, createdBy: admin.id, expiresAt: now.addingTimeInterval(60))))
+                NewAccountLink(
+                    kind: .reset, tokenHash: hashB, userID: member.id, createdBy: admin.id,
+                    expiresAt: now.addingTimeInterval(60))))
         #expect(old.username == "kid")
         let hashD = String(repeating: "d", count: 64)
         _ = try await accounts.createLink(
-            NewAccountLink(kind: .reset, tokenHash: hashD, userID: member.id, createdBy: admin.id, expiresAt: now.addingTimeInterval(60)))
+            NewAccountLink(
+                kind: .reset, tokenHash: hashD, userID: member.id, createdBy: admin.id,
+                expiresAt: now.addingTimeInterval(60)))
         #expect(try await accounts.link(tokenHash: hashB)?.state(at: now) == .revoked)
         #expect(
             try await accounts.redeemLink(
-                tokenHash: hashD, username: nil, passwordHash: "new", session: session, now: now.addingTimeInterval(61)) == .gone)
-        let fresh = NewSessionRecord(tokenHash: String(repeating: "e", count: 64), expiresAt: now.addingTimeInterval(60))
+                tokenHash: hashD, username: nil, passwordHash: "new", session: session, now: now.addingTimeInterval(61))
+                == .gone)
+        let fresh = NewSessionRecord(
+            tokenHash: String(repeating: "e", count: 64), expiresAt: now.addingTimeInterval(60))
         guard
             case .redeemed(let reset) = try await accounts.redeemLink(
                 tokenHash: hashD, username: nil, passwordHash: "new", session: fresh, now: now)
@@ -130,7 +141,9 @@ struct AccountRepositoryTests {
         #expect(try await accounts.credentials(username: "kid")?.passwordHash == "new")
         #expect(
             try await accounts.createLink(
-                NewAccountLink(kind: .reset, tokenHash: hashA.uppercased(), userID: 999_999, createdBy: nil, expiresAt: now)) == nil)
+                NewAccountLink(
+                    kind: .reset, tokenHash: hashA.uppercased(), userID: 999_999, createdBy: nil, expiresAt: now))
+                == nil)
     }
 
     @Test("roles, the last admin, disabling, invite and reset links", arguments: TestDatabase.Kind.allCases)

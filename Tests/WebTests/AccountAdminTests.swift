@@ -14,7 +14,9 @@ import Web
 struct AccountAdminTests {
     static let password = "correct horse battery"
 
-    @Test("an invite link works once: the person chooses a name and password and is signed in; then 410", arguments: DatabaseKind.allCases)
+    @Test(
+        "an invite link works once: the person chooses a name and password and is signed in; then 410",
+        arguments: DatabaseKind.allCases)
     func inviteOnce(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice", role: .admin)
@@ -35,7 +37,8 @@ struct AccountAdminTests {
             #expect(form.status == .ok)
             #expect(form.text.contains("name=\"password_confirm\""))
             // Bad input re-shows the form and spends nothing.
-            let short = try await guest.postForm(path, ["username": "bob", "password": "short", "password_confirm": "short"])
+            let short = try await guest.postForm(
+                path, ["username": "bob", "password": "short", "password_confirm": "short"])
             #expect(short.status == .badRequest)
             #expect(short.text.contains("too short"))
             let taken = try await guest.postForm(
@@ -73,7 +76,9 @@ struct AccountAdminTests {
         }
     }
 
-    @Test("expired and revoked invites answer 410, unknown ones 404; a fixed username is used", arguments: DatabaseKind.allCases)
+    @Test(
+        "expired and revoked invites answer 410, unknown ones 404; a fixed username is used",
+        arguments: DatabaseKind.allCases)
     func expiredInvite(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice", role: .admin)
@@ -94,7 +99,8 @@ struct AccountAdminTests {
             #expect(link["state"] as? String == "pending")
             let path = try #require(Self.invitePath(link["url"] as? String ?? ""))
             let listed = try await clients[0].execute(
-                uri: "/invites", method: .get, headers: [.accept: "application/json", .authorization: "Bearer \(secret)"])
+                uri: "/invites", method: .get,
+                headers: [.accept: "application/json", .authorization: "Bearer \(secret)"])
             #expect((listed.json["invites"] as? [[String: Any]])?.count == 1)
             #expect(!listed.text.contains(link["token"] as? String ?? "?"))
 
@@ -137,7 +143,9 @@ struct AccountAdminTests {
         }
     }
 
-    @Test("members and anonymous visitors cannot manage accounts (403, 401); the nav shows Accounts to admins only", arguments: DatabaseKind.allCases)
+    @Test(
+        "members and anonymous visitors cannot manage accounts (403, 401); the nav shows Accounts to admins only",
+        arguments: DatabaseKind.allCases)
     func nonAdmin(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice", role: .admin)
@@ -145,7 +153,8 @@ struct AccountAdminTests {
             let member = try await SignedInBrowser.signIn(clients[0], "bob")
             #expect(try await member.postForm("/invites", ["role": "admin"]).status == .forbidden)
             #expect(try await member.get("/accounts").status == .forbidden)
-            #expect(try await member.get("/accounts", accept: "application/json").json["error"] as? String == "forbidden")
+            #expect(
+                try await member.get("/accounts", accept: "application/json").json["error"] as? String == "forbidden")
             #expect(try await member.postForm("/accounts/\(bob.id)", ["role": "admin"]).status == .forbidden)
             #expect(try await member.postForm("/accounts/\(bob.id)/reset", [:]).status == .forbidden)
             #expect(try await harness.accounts.pendingLinks(now: Date()).isEmpty)
@@ -167,7 +176,9 @@ struct AccountAdminTests {
         }
     }
 
-    @Test("a disabled account cannot sign in, and its session and API token stop working at once", arguments: DatabaseKind.allCases)
+    @Test(
+        "a disabled account cannot sign in, and its session and API token stop working at once",
+        arguments: DatabaseKind.allCases)
     func disabledAccount(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice", role: .admin)
@@ -201,7 +212,9 @@ struct AccountAdminTests {
         }
     }
 
-    @Test("a reset link sets a new password, ends the old sessions, and the old password fails", arguments: DatabaseKind.allCases)
+    @Test(
+        "a reset link sets a new password, ends the old sessions, and the old password fails",
+        arguments: DatabaseKind.allCases)
     func resetLink(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice", role: .admin)
@@ -210,12 +223,15 @@ struct AccountAdminTests {
             let admin = try await SignedInBrowser.signIn(clients[0], "alice")
             let first = try await admin.sendJSON("/accounts/\(bob.id)/reset", method: .post, [:])
             #expect(first.status == .created)
-            let firstPath = try #require(Self.invitePath((first.json["invite"] as? [String: Any])?["url"] as? String ?? ""))
+            let firstPath = try #require(
+                Self.invitePath((first.json["invite"] as? [String: Any])?["url"] as? String ?? ""))
             // A second reset replaces the first; made from the page, it shows the link once.
             let page = try await admin.postForm("/accounts/\(bob.id)/reset", [:])
             #expect(page.status == .created)
             let path = try #require(Self.invitePath(page.text))
-            #expect(try await clients[0].execute(uri: firstPath, method: .get, headers: [.accept: "text/html"]).status == .gone)
+            #expect(
+                try await clients[0].execute(uri: firstPath, method: .get, headers: [.accept: "text/html"]).status
+                    == .gone)
             #expect(try await admin.postForm("/accounts/99999/reset", [:]).status == .notFound)
 
             var browser = try await SignedInBrowser.open(clients[0])
@@ -233,7 +249,9 @@ struct AccountAdminTests {
         }
     }
 
-    @Test("changing one's password needs the current one, and ends one's other sessions", arguments: DatabaseKind.allCases)
+    @Test(
+        "changing one's password needs the current one, and ends one's other sessions", arguments: DatabaseKind.allCases
+    )
     func changePassword(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("bob")
@@ -269,11 +287,15 @@ struct AccountAdminTests {
                 "/settings/password", method: .post, ["current_password": "nope nope", "new_password": "whatever123"])
             #expect(json.status == .forbidden)
             #expect(json.json["error"] as? String == "wrong_password")
-            #expect(try await clients[0].execute(uri: "/settings", method: .get, headers: [.accept: "application/json"]).status == .unauthorized)
+            #expect(
+                try await clients[0].execute(uri: "/settings", method: .get, headers: [.accept: "application/json"])
+                    .status == .unauthorized)
         }
     }
 
-    @Test("the last enabled admin cannot demote or disable themselves; with another admin they can", arguments: DatabaseKind.allCases)
+    @Test(
+        "the last enabled admin cannot demote or disable themselves; with another admin they can",
+        arguments: DatabaseKind.allCases)
     func lastAdmin(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             let alice = try await harness.createUser("alice", role: .admin)
@@ -302,7 +324,9 @@ struct AccountAdminTests {
         }
     }
 
-    @Test("API tokens from the settings page: made (shown once), used, listed without the secret, revoked", arguments: DatabaseKind.allCases)
+    @Test(
+        "API tokens from the settings page: made (shown once), used, listed without the secret, revoked",
+        arguments: DatabaseKind.allCases)
     func settingsTokens(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("bob")
@@ -359,16 +383,8 @@ struct AccountAdminTests {
 }
 
 extension SignedInBrowser {
-    /// Sends a JSON body (none when nil) as the page's scripts do: `X-CSRF-Token` beside the cookies.
+    /// Sends a JSON body (none when nil) with this browser's cookies and CSRF token.
     func sendJSON(_ uri: String, method: HTTPRequest.Method, _ object: [String: Any]?) async throws -> TestResponse {
-        var headers: HTTPFields = [
-            .accept: "application/json", .cookie: cookie, HTTPField.Name("X-CSRF-Token")!: csrf,
-        ]
-        var body: ByteBuffer?
-        if let object {
-            headers[.contentType] = "application/json"
-            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
-        }
-        return try await client.execute(uri: uri, method: method, headers: headers, body: body)
+        try await client.sendJSON(uri, method: method, object, cookie: cookie, csrf: csrf)
     }
 }

@@ -199,11 +199,12 @@ public struct SQLAccountRepository: AccountRepository {
 
     public func revokeToken(id: Int64, userID: Int64?) async throws -> Bool {
         let owner: SQLStatement = userID.map { " AND user_id = \($0)" } ?? ""
-        return !(try await database.write(
-            """
-            UPDATE api_tokens SET revoked_at = \(now: .text) WHERE id = \(id) AND revoked_at IS NULL\(owner) RETURNING id
-            """
-        )).isEmpty
+        return
+            !(try await database.write(
+                """
+                UPDATE api_tokens SET revoked_at = \(now: .text) WHERE id = \(id) AND revoked_at IS NULL\(owner) RETURNING id
+                """
+            )).isEmpty
     }
 
     public func touchToken(id: Int64, lastUsedAt: Date) async throws {

@@ -26,7 +26,9 @@ struct AccountController: Sendable {
     /// `GET /accounts`: the page, or `{"accounts": [...]}`.
     @Sendable func index(_ request: Request, context: Context) async throws -> Response {
         try Self.requireAdmin(context)
-        if request.wantsJSON { return JSONResponse.make(["accounts": try await accounts.users().map(AccountJSON.init)]) }
+        if request.wantsJSON {
+            return JSONResponse.make(["accounts": try await accounts.users().map(AccountJSON.init)])
+        }
         return try await page(context)
     }
 
@@ -34,7 +36,9 @@ struct AccountController: Sendable {
     @Sendable func invites(_ request: Request, context: Context) async throws -> Response {
         try Self.requireAdmin(context)
         let now = Date()
-        return JSONResponse.make(["invites": try await accounts.pendingLinks(now: now).map { AccountLinkJSON(link: $0, now: now) }])
+        return JSONResponse.make([
+            "invites": try await accounts.pendingLinks(now: now).map { AccountLinkJSON(link: $0, now: now) }
+        ])
     }
 
     /// `PATCH /accounts/{id}` with `role` (`admin`, `member`) and/or `disabled` (true, false): `{"account": ...}`;
@@ -152,11 +156,13 @@ struct AccountController: Sendable {
     ) async throws -> Response {
         let users = try await accounts.users()
         let links = try await accounts.pendingLinks(now: Date())
+        let enabledAdmins = users.count { $0.isAdmin && !$0.isDisabled }
         return renderer.page(
             "accounts",
             AccountsPage(
                 chrome: PageChrome(context, section: .accounts),
-                accounts: users.map { AccountRow($0, viewer: context.user?.id) }, invites: links.map(InviteRow.init),
+                accounts: users.map { AccountRow($0, viewer: context.user?.id, enabledAdmins: enabledAdmins) },
+                invites: links.map(InviteRow.init),
                 hasInvites: !links.isEmpty, secret: secret, message: message, expiryChoices: ExpiryChoice.all()),
             status: status)
     }

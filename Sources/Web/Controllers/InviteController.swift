@@ -31,7 +31,8 @@ struct InviteController: Sendable {
     @Sendable func redeem(_ request: Request, context: Context) async throws -> Response {
         let (token, link) = try await pendingLink(context)
         let fields = try await RequestFields.read(request)
-        let chosen = link.kind == .invite && link.username == nil
+        let chosen =
+            link.kind == .invite && link.username == nil
             ? (fields["username"] ?? "").trimmingCharacters(in: .whitespaces) : nil
         let password = fields["password"] ?? ""
         func refuse(_ status: HTTPResponse.Status, _ code: String, _ message: String) throws -> Response {

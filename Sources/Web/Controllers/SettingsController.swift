@@ -90,7 +90,9 @@ struct SettingsController: Sendable {
                 username: user.username, name: name, tokenHash: SecretToken.digest(secret))
         else { throw APIError.notFound("This account no longer exists.") }
         context.logger.info("api token created", metadata: ["user.id": "\(user.id)", "token.id": "\(token.id)"])
-        if request.wantsJSON { return JSONResponse.make(["token": APITokenJSON(token: token, secret: secret)], status: .created) }
+        if request.wantsJSON {
+            return JSONResponse.make(["token": APITokenJSON(token: token, secret: secret)], status: .created)
+        }
         return try await page(
             user, context: context,
             secret: OneTimeSecret(

@@ -44,16 +44,19 @@ struct AccountRow: Sendable {
     let isAdmin: Bool
     let isDisabled: Bool
     let isSelf: Bool
+    /// The one enabled admin: the page does not offer to demote or disable it (the server would refuse).
+    let isOnlyAdmin: Bool
     let createdText: String
     let lastSignInText: String
 
-    init(_ user: User, viewer: Int64?) {
+    init(_ user: User, viewer: Int64?, enabledAdmins: Int) {
         id = user.id
         username = user.username
         roleText = user.isAdmin ? "admin" : "member"
         isAdmin = user.isAdmin
         isDisabled = user.isDisabled
         isSelf = user.id == viewer
+        isOnlyAdmin = user.isAdmin && !user.isDisabled && enabledAdmins == 1
         createdText = Formatting.date(user.createdAt) + " UTC"
         lastSignInText = user.lastSignInAt.map { Formatting.date($0) + " UTC" } ?? "never"
     }
