@@ -6,8 +6,9 @@ chooses three photos in the file input under a throttled upload and watches the 
 replace their placeholders without a reload, uploads a duplicate ("already uploaded") and a file that is not an
 image (the server's message), opens a photo, uses the lightbox with the keyboard, deletes a photo, makes an album and
 adds a photo to it (it stays in the gallery), uploads an iPhone-style HEIC (WebP thumbnail in <picture>,
-placeholder, EXIF on its page), shares the album and uploads into it as a guest in a fresh browser. Fails on any
-browser console error. Saves screenshots at 375 and 1440 px.
+placeholder, EXIF on its page), shares the album and uploads into it as a guest in a fresh browser, invites someone from the
+accounts page who joins through the link in a second browser and makes an API token on the settings page. Fails on
+any browser console error. Saves screenshots at 375 and 1440 px.
 """
 import argparse
 import io

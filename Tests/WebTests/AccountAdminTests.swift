@@ -366,6 +366,55 @@ struct AccountAdminTests {
         }
     }
 
+    @Test(
+        "two people using one invite at once: one account is made, the other gets 410; two admins demoting each other at once leave one",
+        arguments: DatabaseKind.allCases)
+    func races(_ backend: DatabaseKind) async throws {
+        try await withAuthApps(backend, servers: 2) { harness, clients in
+            let alice = try await harness.createUser("alice", role: .admin)
+            let bob = try await harness.createUser("bob", role: .admin)
+            let (secret, _) = try await harness.createToken(for: "alice")
+            let made = try await clients[0].execute(
+                uri: "/invites", method: .post,
+                headers: [.accept: "application/json", .authorization: "Bearer \(secret)"])
+            let path = try #require(Self.invitePath((made.json["invite"] as? [String: Any])?["url"] as? String ?? ""))
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for (index, name) in ["carol", "dave"].enumerated() {
+                    group.addTask {
+                        try await clients[index].execute(
+                            uri: path, method: .post,
+                            headers: [.contentType: "application/json", .accept: "application/json"],
+                            body: ByteBuffer(string: #"{"username": "\#(name)", "password": "a long enough password"}"#)
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.sorted { $0.code < $1.code } == [.created, .gone])
+            #expect(try await harness.accounts.users().count == 3)
+
+            let bobToken = try await harness.createToken(for: "bob").secret
+            let demotions = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for (index, (token, target)) in [(secret, bob.id), (bobToken, alice.id)].enumerated() {
+                    group.addTask {
+                        try await clients[index].execute(
+                            uri: "/accounts/\(target)", method: .patch,
+                            headers: [
+                                .contentType: "application/json", .accept: "application/json",
+                                .authorization: "Bearer \(token)",
+                            ], body: ByteBuffer(string: #"{"role": "member"}"#)
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            // Whichever ran second found the other already demoted: it was the last admin, or no longer an admin.
+            #expect(demotions.contains(.ok))
+            #expect(!demotions.allSatisfy { $0 == .ok })
+            #expect(try await harness.accounts.users().filter(\.isAdmin).count == 1)
+        }
+    }
+
     /// The first `/invite/TOKEN` path in a page or URL.
     static func invitePath(_ text: String) -> String? {
         firstMatch(#"/invite/[A-Za-z0-9_-]{43}"#, in: text)
