@@ -150,9 +150,10 @@ class GalleryTest:
     def tiles(self):
         return self.driver.find_elements(By.CSS_SELECTOR, "[data-grid] .tile")
 
-    def validate_html(self, path):
-        """Parses the page as the server sent it with a strict HTML5 parser: any parse error fails the test."""
-        request = urllib.request.Request(self.base + path, headers={"Accept": "text/html"})
+    def validate_html(self, path, base=None):
+        """Parses the page as the server sent it (by `base`, the dev server by default) with a strict HTML5 parser:
+        any parse error fails the test."""
+        request = urllib.request.Request((base or self.base) + path, headers={"Accept": "text/html"})
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
                 html = response.read()
@@ -535,10 +536,7 @@ class GalleryTest:
         d.get(base + "/")
         self.wait(lambda: "/login" in d.current_url, "after signing out the gallery asks for a login again")
         # The login page an HTML5 parser accepts, like every other page.
-        saved = self.base
-        self.base = base
-        self.validate_html("/login")
-        self.base = saved
+        self.validate_html("/login", base)
         self.secure_server.terminate()
         self.secure_server.wait(30)
         self.secure_server = None
@@ -612,10 +610,7 @@ class GalleryTest:
         finally:
             self.driver = owner
             guest.quit()
-        saved = self.base
-        self.base = base
-        self.validate_html(link.replace(base, ""))
-        self.base = saved
+        self.validate_html(link.replace(base, ""), base)
         d.get(base + "/links")
         self.wait(lambda: "2 photos uploaded by guests" in d.page_source, "Ann's links page lists the guest's photos")
         check(d.find_elements(By.CSS_SELECTOR, "[data-revoke]"), "each active link has a revoke button")
@@ -686,10 +681,7 @@ class GalleryTest:
         d.find_element(By.CSS_SELECTOR, "[data-one-time-secret] [data-share-copy]").click()
         self.shot("accounts-invite", 1440)
         self.shot("accounts-invite", 375)
-        saved = self.base
-        self.base = base
-        self.validate_html(link.replace(base, ""))
-        self.base = saved
+        self.validate_html(link.replace(base, ""), base)
         self.drain_console()
 
         guest = self.new_browser()
@@ -732,6 +724,7 @@ class GalleryTest:
             raise Failure("a used invite link still opens")
         except urllib.error.HTTPError as error:
             check(error.code == 410, f"a used invite link answers 410, not {error.code}")
+        self.validate_html(link.replace(base, ""), base)
         d.get(base + "/accounts")
         check("Ben" in d.find_element(By.CSS_SELECTOR, "[data-accounts]").text, "Ben is listed among the accounts")
         self.shot("accounts", 1440)

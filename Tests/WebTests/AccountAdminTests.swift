@@ -36,6 +36,10 @@ struct AccountAdminTests {
             let form = try await guest.get(path)
             #expect(form.status == .ok)
             #expect(form.text.contains("name=\"password_confirm\""))
+            #expect(!form.text.contains("Grandma"))
+            let pending = try await guest.get(path, accept: "application/json")
+            #expect((pending.json["invite"] as? [String: Any])?["state"] as? String == "pending")
+            #expect(!pending.text.contains("Grandma"))
             // Bad input re-shows the form and spends nothing.
             let short = try await guest.postForm(
                 path, ["username": "bob", "password": "short", "password_confirm": "short"])

@@ -22,7 +22,9 @@ struct InviteController: Sendable {
     /// `GET /invite/{token}`: the form, or `{"invite": {...}}` (without the token) for scripts.
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let (token, link) = try await pendingLink(context)
-        if request.wantsJSON { return JSONResponse.make(["invite": AccountLinkJSON(link: link, now: Date())]) }
+        if request.wantsJSON {
+            return JSONResponse.make(["invite": AccountLinkJSON(link: link, now: Date(), showsNote: false)])
+        }
         return form(link, token: token, context: context, username: "", message: nil, status: .ok)
     }
 

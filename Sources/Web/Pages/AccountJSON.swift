@@ -26,12 +26,14 @@ struct AccountJSON: Encodable, Sendable {
 }
 
 /// An invite or reset link in JSON: `{"id", "kind", "username", "role", "note", "state", "expires_at",
-/// "created_at"}`, plus `url` and `token` only in the answer that made it (nothing else knows the token).
+/// "created_at"}`, plus `url` and `token` only in the answer that made it (nothing else knows the token). The note is
+/// the admin's: the link's holder sees it as null.
 struct AccountLinkJSON: Encodable, Sendable {
     let link: AccountLink
     let now: Date
     var token: String? = nil
     var url: String? = nil
+    var showsNote = true
 
     enum CodingKeys: String, CodingKey {
         case id, kind, username, role, note, state, url, token
@@ -45,7 +47,7 @@ struct AccountLinkJSON: Encodable, Sendable {
         try container.encode(link.kind.rawValue, forKey: .kind)
         try container.encode(link.username, forKey: .username)
         try container.encode(link.role.rawValue, forKey: .role)
-        try container.encode(link.note, forKey: .note)
+        try container.encode(showsNote ? link.note : nil, forKey: .note)
         try container.encode(link.state(at: now).rawValue, forKey: .state)
         try container.encode(Timestamp.iso8601(link.expiresAt), forKey: .expiresAt)
         try container.encode(Timestamp.iso8601(link.createdAt), forKey: .createdAt)
