@@ -40,6 +40,9 @@ extension PageChrome: MustacheParent {
         case "csrfToken": csrfToken
         case "isPhotos": isPhotos
         case "isAlbums": isAlbums
+        case "isSettings": isSettings
+        case "isAccounts": isAccounts
+        case "isAdmin": isAdmin
         case "signedInAs": signedInAs
         case "offersSignIn": offersSignIn
         case "canChange": canChange
