@@ -115,22 +115,27 @@ public struct SQLAlbumRepository: AlbumRepository {
     }
 
     public func photos(in scope: PhotoScope, page: PhotoPageQuery) async throws -> [Photo] {
-        let timeline = Self.timeline(scope)
-        var conditions: [SQLStatement] = [timeline.scope]
+        let walk = Self.walk(scope, search: page.search, dialect: database.dialect)
+        var conditions = walk.conditions
         if let after = page.after {
-            // The cursor photo's own (taken_at, id), read in SQL: exact, whatever precision the column has.
+            // The cursor photo's own key, read in SQL: exact, whatever precision the column has.
             conditions.append(
-                "(\(raw: timeline.takenAt), \(raw: timeline.id)) < (SELECT taken_at, id FROM photos anchor WHERE anchor.id = \(after))"
+                "(\(raw: walk.key.joined(separator: ", "))) < (SELECT \(raw: walk.anchorKey) FROM photos anchor WHERE anchor.id = \(after))"
             )
         }
-        if let before = page.takenBefore { conditions.append("\(raw: timeline.takenAt) < \(before)") }
-        if let from = page.takenFrom { conditions.append("\(raw: timeline.takenAt) >= \(from)") }
+        if let before = page.takenBefore { conditions.append("\(raw: walk.takenAt) < \(before)") }
+        if let from = page.takenFrom { conditions.append("\(raw: walk.takenAt) >= \(from)") }
+        if walk.searchesIndex {
+            // The same window as a range of the index's rowids, so the walk starts and stops there.
+            if let before = page.takenBefore { conditions.append("photo_search.rowid < \(SearchKey.upperBound(before))") }
+            if let from = page.takenFrom { conditions.append("photo_search.rowid >= \(SearchKey.lowerBound(from))") }
+        }
         // Spelled as the partial index photos_favorite_taken is, so each database uses it.
         if page.favoritesOnly { conditions.append("\(postgres: "photos.favorite", sqlite: "photos.favorite = 1")") }
         return try await database.read(
             """
-            SELECT \(Self.selected) FROM \(raw: timeline.from) WHERE \(SQLStatement.joined(conditions, by: " AND "))
-            ORDER BY \(raw: timeline.takenAt) DESC, \(raw: timeline.id) DESC LIMIT \(page.limit)
+            SELECT \(Self.selected) FROM \(raw: walk.from) WHERE \(SQLStatement.joined(conditions, by: " AND "))
+            ORDER BY \(raw: walk.key.map { $0 + " DESC" }.joined(separator: ", ")) LIMIT \(page.limit)
             """
         ).map(Photo.init)
     }
@@ -196,6 +201,43 @@ public struct SQLAlbumRepository: AlbumRepository {
 
     static func touch(_ albumID: Int64, in transaction: SQLTransaction) async throws {
         try await transaction.query("UPDATE albums SET updated_at = \(now: .text) WHERE id = \(albumID)")
+    }
+
+    /// How a page walks its photos newest first: the rows it reads, the conditions of its scope and search, the
+    /// photos' `taken_at`, the key it orders by, and that key of the cursor photo (`anchor`).
+    struct Walk {
+        var from: String
+        var conditions: [SQLStatement]
+        var takenAt: String
+        var key: [String]
+        var anchorKey: String
+        /// Whether it walks SQLite's `photo_search` index (whose rowids are timeline places).
+        var searchesIndex = false
+    }
+
+    /// The walk of `scope`, narrowed to the photos matching `search`. Without words it is the timeline's walk. With
+    /// them, PostgreSQL adds the match on the GIN-indexed `search_document` to that walk (its planner picks the
+    /// GIN index for rare words, the timeline index for common ones); SQLite walks the FTS5 index itself, whose
+    /// rowid orders like the timeline to the second (`SearchKey`), so a page reads only the matches it shows.
+    static func walk(_ scope: PhotoScope, search: SearchWords, dialect: SQLDialect) -> Walk {
+        let timeline = Self.timeline(scope)
+        var walk = Walk(
+            from: timeline.from, conditions: [timeline.scope], takenAt: timeline.takenAt,
+            key: [timeline.takenAt, timeline.id], anchorKey: "taken_at, id")
+        guard !search.isEmpty else { return walk }
+        switch dialect {
+        case .postgres:
+            walk.conditions.append("photos.search_document @@ to_tsquery('simple', search_fold(\(search.tsQuery)))")
+        case .sqlite:
+            var match = search.fts5Query
+            // An album is a word of the index too, so the walk meets only that album's matches.
+            if case .album(let id) = scope { match += " AND album_ids : \"\(id)\"" }
+            walk = Walk(
+                from: "photo_search CROSS JOIN photos ON photos.id = (photo_search.rowid & \(SearchKey.idMask))",
+                conditions: ["photo_search MATCH \(match)"], takenAt: "photos.taken_at", key: ["photo_search.rowid"],
+                anchorKey: SearchKey.sql(photos: "anchor"), searchesIndex: true)
+        }
+        return walk
     }
 
     /// Where a scope's photos are read from, and the columns its timeline order walks.

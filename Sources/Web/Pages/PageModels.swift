@@ -101,6 +101,7 @@ struct PageChrome: Sendable {
     let csrfToken: String
     let isPhotos: Bool
     let isAlbums: Bool
+    let isSearch: Bool
     /// The signed-in user's name (shown as text, escaped like every value). Named so that no page model has a
     /// field of the same name: Mustache looks a missing (nil) value up in the enclosing contexts.
     let signedInAs: String?
@@ -109,7 +110,7 @@ struct PageChrome: Sendable {
     /// Show the upload, edit and delete forms.
     let canChange: Bool
 
-    enum Section: Sendable { case photos, albums, other }
+    enum Section: Sendable { case photos, albums, search, other }
 
     init(
         csrfToken: String, section: Section, signedInAs: String? = nil, offersSignIn: Bool = false,
@@ -118,6 +119,7 @@ struct PageChrome: Sendable {
         self.csrfToken = csrfToken
         isPhotos = section == .photos
         isAlbums = section == .albums
+        isSearch = section == .search
         self.signedInAs = signedInAs
         self.offersSignIn = offersSignIn
         self.canChange = canChange
@@ -173,7 +175,7 @@ extension PhotoGrid {
     init(cards: [PhotoCard], next: Int64?, pagePath: String, jsonURL: String, limit: Int, scopeQuery: String) {
         photos = Self.headed(cards)
         hasPhotos = !cards.isEmpty
-        nextURL = next.map { "\(pagePath)?after=\($0)" }
+        nextURL = next.map { "\(pagePath)\(pagePath.contains("?") ? "&" : "?")after=\($0)" }
         let separator = jsonURL.contains("?") ? "&" : "?"
         nextJSONURL = next.map { "\(jsonURL)\(separator)after=\($0)&limit=\(limit)" }
         pendingIDs = cards.filter(\.isPending).map { String($0.id) }.joined(separator: ",")
