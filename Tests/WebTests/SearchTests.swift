@@ -34,7 +34,9 @@ struct SearchTests {
         return TimelineTests.ids(json)
     }
 
-    @Test("words match names, cameras and album names, by prefix, in any case and accent", arguments: DatabaseKind.allCases)
+    @Test(
+        "words match names, cameras and album names, by prefix, in any case and accent",
+        arguments: DatabaseKind.allCases)
     func matching(_ database: DatabaseKind) async throws {
         try await withTestApp(database: database) { _, client in
             let browser = try await BrowserSession.start(client)
@@ -124,7 +126,9 @@ struct SearchTests {
         }
     }
 
-    @Test("the search page keeps its filters and lists the matches as the gallery's grid", arguments: DatabaseKind.allCases)
+    @Test(
+        "the search page keeps its filters and lists the matches as the gallery's grid",
+        arguments: DatabaseKind.allCases)
     func page(_ database: DatabaseKind) async throws {
         try await withTestApp(pageSize: 1, database: database) { _, client in
             let browser = try await BrowserSession.start(client)

@@ -119,26 +119,49 @@ public struct SQLAlbumRepository: AlbumRepository {
         var conditions = walk.conditions
         if let after = page.after {
             // The cursor photo's own key, read in SQL: exact, whatever precision the column has.
+            let key = walk.key.joined(separator: ", ")
             conditions.append(
-                "(\(raw: walk.key.joined(separator: ", "))) < (SELECT \(raw: walk.anchorKey) FROM photos anchor WHERE anchor.id = \(after))"
-            )
+                "(\(raw: key)) < (SELECT \(raw: walk.anchorKey) FROM photos anchor WHERE anchor.id = \(after))")
         }
         if let before = page.takenBefore { conditions.append("\(raw: walk.takenAt) < \(before)") }
         if let from = page.takenFrom { conditions.append("\(raw: walk.takenAt) >= \(from)") }
         if walk.searchesIndex {
             // The same window as a range of the index's rowids, so the walk starts and stops there.
-            if let before = page.takenBefore { conditions.append("photo_search.rowid < \(SearchKey.upperBound(before))") }
+            if let before = page.takenBefore {
+                conditions.append("photo_search.rowid < \(SearchKey.upperBound(before))")
+            }
             if let from = page.takenFrom { conditions.append("photo_search.rowid >= \(SearchKey.lowerBound(from))") }
         }
         // Spelled as the partial index photos_favorite_taken is, so each database uses it.
         if page.favoritesOnly { conditions.append("\(postgres: "photos.favorite", sqlite: "photos.favorite = 1")") }
-        return try await database.read(
+        let order = walk.key.map { $0 + " DESC" }.joined(separator: ", ")
+        func read(_ extra: [SQLStatement]) async throws -> [Photo] {
+            try await database.read(
+                """
+                SELECT \(Self.selected) FROM \(raw: walk.from) WHERE \(SQLStatement.joined(conditions + extra, by: " AND "))
+                ORDER BY \(raw: order) LIMIT \(page.limit)
+                """
+            ).map(Photo.init)
+        }
+        guard let match = walk.postgresMatch else { return try await read([]) }
+        // PostgreSQL's GIN index finds matches in no order, and its planner guesses badly how many a prefix has, so
+        // the order of attempts is fixed here. First the newest rows of the page's walk, the match tested on each
+        // (not through the index): a common word fills the page there. The page is right when it is full, since
+        // those rows come before all the others.
+        let newest = try await read([
+            "(\(match)) IS TRUE",
             """
-            SELECT \(Self.selected) FROM \(raw: walk.from) WHERE \(SQLStatement.joined(conditions, by: " AND "))
-            ORDER BY \(raw: walk.key.map { $0 + " DESC" }.joined(separator: ", ")) LIMIT \(page.limit)
-            """
-        ).map(Photo.init)
+            photos.id IN (SELECT photos.id FROM \(raw: walk.from) WHERE \(SQLStatement.joined(conditions, by: " AND "))
+                          ORDER BY \(raw: order) LIMIT \(Self.searchWalkRows))
+            """,
+        ])
+        if newest.count == page.limit { return newest }
+        // Otherwise the word is rare here: every match from the index, then the page's conditions and order.
+        return try await read(["photos.id = ANY(ARRAY(SELECT id FROM photos WHERE \(match)))"])
     }
+
+    /// How many of the newest rows of a page's walk a PostgreSQL search tests before asking its GIN index.
+    static let searchWalkRows = 5000
 
     public func allPhotos(inAlbum id: Int64) async throws -> [Photo] {
         try await database.read(
@@ -213,12 +236,14 @@ public struct SQLAlbumRepository: AlbumRepository {
         var anchorKey: String
         /// Whether it walks SQLite's `photo_search` index (whose rowids are timeline places).
         var searchesIndex = false
+        /// PostgreSQL's match of the words (`photos.search_document @@ …`), which the page adds itself.
+        var postgresMatch: SQLStatement?
     }
 
     /// The walk of `scope`, narrowed to the photos matching `search`. Without words it is the timeline's walk. With
-    /// them, PostgreSQL adds the match on the GIN-indexed `search_document` to that walk (its planner picks the
-    /// GIN index for rare words, the timeline index for common ones); SQLite walks the FTS5 index itself, whose
-    /// rowid orders like the timeline to the second (`SearchKey`), so a page reads only the matches it shows.
+    /// them, PostgreSQL keeps that walk and matches the GIN-indexed `search_document` (`photos(in:page:)` decides
+    /// how); SQLite walks the FTS5 index itself, whose rowid orders like the timeline to the second (`SearchKey`),
+    /// so a page reads only the matches it shows.
     static func walk(_ scope: PhotoScope, search: SearchWords, dialect: SQLDialect) -> Walk {
         let timeline = Self.timeline(scope)
         var walk = Walk(
@@ -227,7 +252,7 @@ public struct SQLAlbumRepository: AlbumRepository {
         guard !search.isEmpty else { return walk }
         switch dialect {
         case .postgres:
-            walk.conditions.append("photos.search_document @@ to_tsquery('simple', search_fold(\(search.tsQuery)))")
+            walk.postgresMatch = "photos.search_document @@ to_tsquery('simple', search_fold(\(search.tsQuery)))"
         case .sqlite:
             var match = search.fts5Query
             // An album is a word of the index too, so the walk meets only that album's matches.

@@ -72,5 +72,6 @@ struct SearchFilters: Sendable, Equatable {
         value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 
-    static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+    static let unreserved = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 }
