@@ -4,9 +4,12 @@ import Foundation
 /// trigger) lets an album's pages walk one index.
 public struct SQLAlbumRepository: AlbumRepository {
     let database: any SQLDatabase
+    /// How many of the newest rows of a page's walk a PostgreSQL search tests before asking its GIN index.
+    let searchWalkRows: Int
 
-    public init(database: any SQLDatabase) {
+    public init(database: any SQLDatabase, searchWalkRows: Int = 5000) {
         self.database = database
+        self.searchWalkRows = searchWalkRows
     }
 
     static let selected = SQLPhotoRepository.selected
@@ -144,24 +147,28 @@ public struct SQLAlbumRepository: AlbumRepository {
             ).map(Photo.init)
         }
         guard let match = walk.postgresMatch else { return try await read([]) }
-        // PostgreSQL's GIN index finds matches in no order, and its planner guesses badly how many a prefix has, so
-        // the order of attempts is fixed here. First the newest rows of the page's walk, the match tested on each
-        // (not through the index): a common word fills the page there. The page is right when it is full, since
-        // those rows come before all the others.
-        let newest = try await read([
-            "(\(match)) IS TRUE",
-            """
-            photos.id IN (SELECT photos.id FROM \(raw: walk.from) WHERE \(SQLStatement.joined(conditions, by: " AND "))
-                          ORDER BY \(raw: order) LIMIT \(Self.searchWalkRows))
-            """,
-        ])
+        // PostgreSQL's GIN index finds matches in no order, and its planner guesses badly how many a prefix has (it
+        // walked a million rows for a word with 49), so the order of attempts is fixed here. First the walk's newest
+        // rows, down to the key of its 5,000th (OFFSET only finds that bound; the page itself is keyset, and the
+        // bound is bound as a value so the planner sees how few rows it leaves), the match tested on each rather
+        // than through the index: a common word fills the page there, and a full page is right, since those rows
+        // come before all others. Otherwise (a rarer word) every match from the index, in the page's order.
+        let tested: SQLStatement = "(\(match)) IS TRUE"
+        guard
+            let bound = try await database.read(
+                """
+                SELECT \(raw: walk.key[0]) AS bound_taken, \(raw: walk.key[1]) AS bound_id FROM \(raw: walk.from)
+                WHERE \(SQLStatement.joined(conditions, by: " AND ")) ORDER BY \(raw: order)
+                OFFSET \(searchWalkRows - 1) LIMIT 1
+                """
+            ).first
+        else { return try await read([tested]) }  // fewer rows than that: the walk reads them all
+        let taken = try bound.decode("bound_taken", as: Date.self)
+        let id = try bound.decode("bound_id", as: Int64.self)
+        let newest = try await read([tested, "(\(raw: walk.key.joined(separator: ", "))) >= (\(taken), \(id))"])
         if newest.count == page.limit { return newest }
-        // Otherwise the word is rare here: every match from the index, then the page's conditions and order.
         return try await read(["photos.id = ANY(ARRAY(SELECT id FROM photos WHERE \(match)))"])
     }
-
-    /// How many of the newest rows of a page's walk a PostgreSQL search tests before asking its GIN index.
-    static let searchWalkRows = 5000
 
     public func allPhotos(inAlbum id: Int64) async throws -> [Photo] {
         try await database.read(
