@@ -39,8 +39,8 @@ SQLITE_SEARCH = ("SELECT photos.*, {album_ids} FROM photo_search CROSS JOIN phot
 # On PostgreSQL the app sends up to two: the newest 5,000 rows of the walk with the match tested on each, and when that
 # does not fill the page, every match from the GIN index, sorted (SQLAlbumRepository.photos(in:page:)).
 POSTGRES_SEARCH = ("SELECT photos.*, {album_ids} FROM {source} WHERE {conditions} AND {attempt} ORDER BY {order} LIMIT 61")
-POSTGRES_WALK = ("({match}) IS TRUE AND ({key}) >= (SELECT {key} FROM {source} WHERE {conditions} "
-                 "ORDER BY {order} OFFSET 4999 LIMIT 1)")
+POSTGRES_BOUND = "SELECT {key} FROM {source} WHERE {conditions} ORDER BY {order} OFFSET 4999 LIMIT 1"
+POSTGRES_WALK = "({match}) IS TRUE AND ({key}) >= ({bound})"
 POSTGRES_INDEX = "photos.id = ANY(ARRAY(SELECT id FROM photos WHERE {match}))"
 
 
@@ -86,8 +86,10 @@ def statement(kind, query):
     key = order.replace(" DESC", "")
     values = {"album_ids": album_ids, "source": source, "conditions": conditions, "order": order, "match": match,
               "key": key}
-    return [(name, POSTGRES_SEARCH.format(**values, attempt=attempt.format(**values)))
-            for name, attempt in (("walk", POSTGRES_WALK), ("index", POSTGRES_INDEX))]
+    # The bound is read first and bound as a value; here it is filled in by plans() (with none, the walk reads all).
+    return [("bound", POSTGRES_BOUND.format(**values)),
+            ("walk", POSTGRES_SEARCH.format(**values, attempt=POSTGRES_WALK.format(**values, bound="{bound}"))),
+            ("index", POSTGRES_SEARCH.format(**values, attempt=POSTGRES_INDEX.format(**values)))]
 
 
 def plans(kind, target):
@@ -103,7 +105,15 @@ def plans(kind, target):
                 plan += f"\n({rows} rows in {(time.perf_counter() - began) * 1000:.1f} ms, Python's sqlite3 " \
                         f"{sqlite3.sqlite_version})"
                 db.close()
+            elif name == "bound":
+                found_bound = timeline.query_postgres(target, sql)
+                continue
             else:
+                if name == "walk":
+                    taken, _, photo = found_bound.partition("|")
+                    sql = sql.replace(" AND ({bound})", "").replace(
+                        "({bound})", f"('{taken}'::timestamptz, {photo})") if found_bound else \
+                        sql[:sql.index(" AND (", sql.index(") IS TRUE"))] + sql[sql.index(" ORDER BY", sql.index(") IS TRUE")):]
                 plan = timeline.query_postgres(target, "EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) " + sql)
             found[f"{label} ({name})"] = plan
     return found
