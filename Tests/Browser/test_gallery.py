@@ -6,9 +6,9 @@ chooses three photos in the file input under a throttled upload and watches the 
 replace their placeholders without a reload, uploads a duplicate ("already uploaded") and a file that is not an
 image (the server's message), opens a photo, uses the lightbox with the keyboard, deletes a photo, makes an album and
 adds a photo to it (it stays in the gallery), uploads an iPhone-style HEIC (WebP thumbnail in <picture>,
-placeholder, EXIF on its page), shares the album and uploads into it as a guest in a fresh browser, invites someone from the
-accounts page who joins through the link in a second browser and makes an API token on the settings page. Fails on
-any browser console error. Saves screenshots at 375 and 1440 px.
+placeholder, EXIF on its page), finds it by its camera on the search page, shares the album and uploads into it as a
+guest in a fresh browser, invites someone from the accounts page who joins through the link in a second browser and
+makes an API token on the settings page. Fails on any browser console error. Saves screenshots at 375 and 1440 px.
 """
 import argparse
 import io
@@ -377,6 +377,7 @@ class GalleryTest:
         check(self.js("return window.__noReload") == "still here", "the page was not reloaded")
 
         self.heic_upload()
+        self.search_by_camera()
         self.resume_after_reload()
         self.accounts()
         self.sharing()
@@ -456,6 +457,35 @@ class GalleryTest:
             check(response.read() == open(heic, "rb").read(), "byte for byte")
         self.shot("photo-heic", 1440)
         self.shot("photo-heic", 375)
+        self.drain_console()
+        check(not self.console_errors, "browser console errors:\n" + "\n".join(self.console_errors))
+
+    def search_by_camera(self):
+        """The search page from the nav: the camera's make typed in the box finds the one photo whose EXIF names
+        it (the HEIC; the other uploads carry no EXIF), a date range still finds it, and one before it does not."""
+        d = self.driver
+        d.get(self.base + "/")
+        d.find_element(By.LINK_TEXT, "Search").click()
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, "form.search input[name=q]"), "the search page")
+        box = d.find_element(By.CSS_SELECTOR, "form.search input[name=q]")
+        box.send_keys("appl")
+        box.send_keys(Keys.ENTER)
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, "[data-grid] .tile"), "search results")
+        names = [i.get_attribute("alt") for i in d.find_elements(By.CSS_SELECTOR, "[data-grid] .tile img")]
+        check(names == ["IMG_4021.HEIC"], f"searching for the make finds the iPhone photo only: {names}")
+        check(d.find_element(By.CSS_SELECTOR, "form.search input[name=q]").get_attribute("value") == "appl",
+              "the box keeps the words")
+        check("July 2019" in d.find_element(By.CSS_SELECTOR, "[data-grid] .month-head").text, "a month heading")
+        self.wait(lambda: all(self.js("return arguments[0].complete && arguments[0].naturalWidth > 0", i)
+                              for i in d.find_elements(By.CSS_SELECTOR, "[data-grid] .tile img")), "thumbnails loaded")
+        self.shot("search", 1440)
+        self.shot("search", 375)
+        d.get(self.base + "/search?q=iphone+12&from=2019-07-01&to=2019-07-31")
+        check(len(self.tiles()) == 1, "words and a date range together")
+        d.get(self.base + "/search?q=apple&to=2019-07-13")
+        check(not self.tiles() and d.find_elements(By.CSS_SELECTOR, "[data-no-results]"), "none before that day")
+        self.validate_html("/search?q=apple")
+        self.validate_html("/search")
         self.drain_console()
         check(not self.console_errors, "browser console errors:\n" + "\n".join(self.console_errors))
 

@@ -164,4 +164,60 @@ struct AlbumRepositoryTests {
             #expect(try await db.photos.timeline() == [TimelineBucket(month: "2019-07", count: 3)])
         }
     }
+
+    @Test(
+        "search: the walk's newest rows first, then the index, each giving the timeline's order",
+        arguments: TestDatabase.Kind.allCases)
+    func searchAttempts(_ kind: TestDatabase.Kind) async throws {
+        try await TestDatabase.with(kind) { db in
+            // PostgreSQL tests 3 rows before asking the index; SQLite walks its FTS index either way.
+            let albums = SQLAlbumRepository(database: db.database, searchWalkRows: 3)
+            let trip = try await albums.createAlbum(name: "Trip")
+            for n in 1...8 {
+                var photo = Self.newPhoto(
+                    n, taken: "2020-01-0\(n)T10:00:00", offset: "+00:00", album: n <= 4 ? trip.id : nil)
+                photo.originalName = n == 1 ? "rare common.jpg" : "common \(n).jpg"
+                _ = try await db.insertWithThumbnailJob(photo, maxAttempts: 3)
+            }
+            func search(_ text: String, _ scope: PhotoScope = .all, after: Int64? = nil, limit: Int = 2) async throws
+                -> [Int64]
+            {
+                try await albums.photos(
+                    in: scope, page: PhotoPageQuery(after: after, search: SearchWords(text), limit: limit)
+                )
+                .map(\.id)
+            }
+            #expect(try await search("common") == [8, 7])  // the newest rows fill the page
+            #expect(try await search("common", after: 7) == [6, 5])
+            #expect(try await search("rare") == [1])  // not among them: from the index
+            #expect(try await search("comm jpg", after: 3, limit: 5) == [2, 1])
+            #expect(try await search("common", .album(trip.id), limit: 3) == [4, 3, 2])
+            #expect(try await search("rare trip", .album(trip.id)) == [1])
+            #expect(try await search("trip", limit: 10) == [4, 3, 2, 1])
+            #expect(try await search("trip common canon", limit: 10) == [4, 3, 2, 1])
+            #expect(try await search("absent") == [])
+        }
+    }
+
+    @Test("the search migration indexes the photos and albums already there", arguments: TestDatabase.Kind.allCases)
+    func searchMigration(_ kind: TestDatabase.Kind) async throws {
+        try await TestDatabase.with(kind, migrated: false) { db in
+            let all = try db.migrations
+            try await Migrator(migrations: all.filter { $0.version < "0012" }).migrate(db.database)
+            let before = SQLAlbumRepository(database: db.database)
+            let album = try await before.createAlbum(name: "Grandma's 90th")
+            for n in 1...2 {
+                _ = try await db.insertWithThumbnailJob(
+                    Self.newPhoto(n, taken: "2019-07-0\(n)T10:00:00", offset: "+00:00", album: n == 1 ? album.id : nil),
+                    maxAttempts: 3)
+            }
+            try await Migrator(migrations: all).migrate(db.database)
+            let albums = SQLAlbumRepository(database: db.database)
+            let page = { (text: String) in PhotoPageQuery(search: SearchWords(text), limit: 10) }
+            #expect(try await albums.photos(in: .all, page: page("grandma")).map(\.id) == [1])
+            #expect(try await albums.photos(in: .all, page: page("p2")).map(\.id) == [2])
+            #expect(try await albums.photos(in: .all, page: page("eos r5")).map(\.id) == [2, 1])
+            #expect(try await albums.photos(in: .album(album.id), page: page("canon")).map(\.id) == [1])
+        }
+    }
 }

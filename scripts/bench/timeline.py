@@ -43,43 +43,97 @@ PHOTO_COLUMNS = """hash, original_name, content_type, bytes, width, height, orie
     thumbnail_height, thumbnail_bytes, created_at, updated_at, taken_at, taken_at_source, camera_make, camera_model"""
 
 
-def seed_postgres(url, n):
+# What the seeded rows are called. The plain library (this script's) names every photo IMG_<n>.jpg from one iPhone and
+# its albums "Album <n>"; the realistic one (scripts/bench/search.py) gives each era its cameras and their file names
+# (IMG_0001.JPG, DSC_0001.JPG, PXL_20210101_120000.jpg, 20160101_120000.jpg), a rare name one photo in 20,011, and
+# albums named for places and events with their year. g is the photo's number, t its time, cam its camera (0-7).
+CAMERAS = [("Canon", "Canon PowerShot A80"), ("OLYMPUS IMAGING CORP.", "C750UZ"), ("Canon", "Canon EOS 400D"),
+           ("NIKON CORPORATION", "NIKON D90"), ("Apple", "iPhone 6"), ("samsung", "SM-G930F"), ("Apple", "iPhone 12"),
+           ("Google", "Pixel 6")]
+CAMERA_ERAS = ["2004", "2012", "2018"]  # two cameras per era, before each of these years and after the last
+RARE_NAME = "Hochzeit Anna und Jörg.jpg"
+ALBUM_PLACES = ["Italy", "Paris", "Christmas", "Birthday", "Beach", "Skiing", "Camping", "Garden", "Zoo", "Wedding",
+                "Easter", "Road trip"]
+SQL_DIALECT = {
+    "postgres": {"pad": "lpad(({0})::text, {1}, '0')", "stamp": "to_char(t, 'YYYYMMDD_HH24MISS')",
+                 "year": "to_char(t, 'YYYY')"},
+    "sqlite": {"pad": "printf('%0{1}d', {0})", "stamp": "strftime('%Y%m%d_%H%M%S', t, 'unixepoch')",
+               "year": "strftime('%Y', t, 'unixepoch')"},
+}
+
+
+def sql_text(value):
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sql_case(expression, values):
+    return f"CASE {expression} " + " ".join(f"WHEN {i} THEN {v}" for i, v in enumerate(values)) + " END"
+
+
+def library(kind, realistic):
+    """SQL for the camera number `cam`, the name, make and model of photo g taken at t, and album g's name."""
+    if not realistic:
+        return {"cam": "0", "name": "'IMG_' || g || '.jpg'", "make": "'Apple'", "model": "'iPhone 12'",
+                "album": "'Album ' || g"}
+    d = SQL_DIALECT[kind]
+    year = d["year"]
+    era = "CASE " + " ".join(f"WHEN {year} < '{y}' THEN {i}" for i, y in enumerate(CAMERA_ERAS)) + f" ELSE {len(CAMERA_ERAS)} END"
+    counter = d["pad"].format("g % 10000", 4)
+    names = [f"'IMG_' || {counter} || '.JPG'", "'P' || " + d["pad"].format("g % 10000000", 7) + " || '.JPG'",
+             f"'IMG_' || {counter} || '.JPG'", f"'DSC_' || {counter} || '.JPG'", f"'IMG_' || {counter} || '.JPG'",
+             f"{d['stamp']} || '.jpg'", f"'IMG_' || {counter} || '.HEIC'", f"'PXL_' || {d['stamp']} || '.jpg'"]
+    places = sql_case(f"g % {len(ALBUM_PLACES)}", [sql_text(p) for p in ALBUM_PLACES])
+    return {"cam": f"({era}) * 2 + g % 2",
+            "name": f"CASE WHEN g % 20011 = 0 THEN {sql_text(RARE_NAME)} ELSE {sql_case('cam', names)} END",
+            "make": sql_case("cam", [sql_text(m) for m, _ in CAMERAS]),
+            "model": sql_case("cam", [sql_text(m) for _, m in CAMERAS]),
+            "album": f"CASE g WHEN 1 THEN 'Family favourites' WHEN 2 THEN 'Grandma''s 90th' "
+                     f"ELSE {places} || ' ' || (1996 + g % 30) END"}
+
+
+def seed_postgres(url, n, realistic=False):
+    names = library("postgres", realistic)
     # max(random(), random()) has density 2x on [0, 1): more photos in recent years, as phones made them.
     sql = f"""
     SET timezone = 'UTC';
-    INSERT INTO albums (name, created_at, updated_at) SELECT 'Album ' || g, now(), now() FROM generate_series(1, {ALBUMS}) g;
+    INSERT INTO albums (name, created_at, updated_at) SELECT {names['album']}, now(), now() FROM generate_series(1, {ALBUMS}) g;
     INSERT INTO photos ({PHOTO_COLUMNS})
-    SELECT md5(g::text) || md5((-g)::text), 'IMG_' || g || '.jpg', 'image/jpeg', 2500000, 4032, 3024, 1,
+    SELECT md5(g::text) || md5((-g)::text), {names['name']}, 'image/jpeg', 2500000, 4032, 3024, 1,
            to_char(t, 'YYYY-MM-DD"T"HH24:MI:SS'), '+00:00', 'ready', 'jpg', 1280, 960, 200000, 'jpg', 400, 300, 30000,
-           now(), now(), t, 'exif', 'Apple', 'iPhone 12'
-    FROM (SELECT g, to_timestamp({START} + floor(greatest(random(), random()) * {SPAN})) AS t
-          FROM generate_series(1, {n}) g) s;
+           now(), now(), t, 'exif', {names['make']}, {names['model']}
+    FROM (SELECT g, t, {names['cam']} AS cam
+          FROM (SELECT g, to_timestamp({START} + floor(greatest(random(), random()) * {SPAN})) AS t
+                FROM generate_series(1, {n}) g) times) s;
     INSERT INTO album_photos (album_id, photo_id, taken_at, added_at)
         SELECT 1, id, taken_at, now() FROM photos WHERE id % {max(1, n // SHARED_ALBUM_PHOTOS)} = 0
         LIMIT {SHARED_ALBUM_PHOTOS};
     INSERT INTO album_photos (album_id, photo_id, taken_at, added_at)
         SELECT 2 + id % {ALBUMS - 1}, id, taken_at, now() FROM photos WHERE id % 3 = 1 ON CONFLICT DO NOTHING;
-    ANALYZE;
+    VACUUM ANALYZE;
     """
     run([PSQL, "-v", "ON_ERROR_STOP=1", "-q", url], input=sql)
 
 
-def seed_sqlite(path, n):
+def seed_sqlite(path, n, realistic=False):
+    names = library("sqlite", realistic)
     db = sqlite3.connect(path)
     db.executescript(f"""
     PRAGMA journal_mode = WAL;
     BEGIN;
     WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {ALBUMS})
     INSERT INTO albums (name, created_at, updated_at)
-        SELECT 'Album ' || g, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM s;
-    WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {n})
+        SELECT {names['album']}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM s;
+    -- Materialized: SQLite would otherwise draw random() again wherever t is read.
+    WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {n}),
+    times AS MATERIALIZED (
+        SELECT g, {START} + CAST(max(abs(random()) % 1000000, abs(random()) % 1000000) / 1000000.0 * {SPAN} AS INTEGER)
+        AS t FROM s)
     INSERT INTO photos ({PHOTO_COLUMNS})
-    SELECT printf('%064x', g), 'IMG_' || g || '.jpg', 'image/jpeg', 2500000, 4032, 3024, 1,
+    SELECT printf('%064x', g), {names['name']}, 'image/jpeg', 2500000, 4032, 3024, 1,
            strftime('%Y-%m-%dT%H:%M:%S', t, 'unixepoch'), '+00:00', 'ready', 'jpg', 1280, 960, 200000, 'jpg', 400,
            300, 30000, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-           strftime('%Y-%m-%dT%H:%M:%fZ', t, 'unixepoch'), 'exif', 'Apple', 'iPhone 12'
-    FROM (SELECT g, {START} + CAST(max(abs(random()) % 1000000, abs(random()) % 1000000) / 1000000.0 * {SPAN} AS INTEGER)
-          AS t FROM s);
+           strftime('%Y-%m-%dT%H:%M:%fZ', t, 'unixepoch'), 'exif', {names['make']}, {names['model']}
+    FROM (SELECT g, t, {names['cam']} AS cam FROM times);
     INSERT INTO album_photos (album_id, photo_id, taken_at, added_at)
         SELECT 1, id, taken_at, created_at FROM photos WHERE id % {max(1, n // SHARED_ALBUM_PHOTOS)} = 0
         LIMIT {SHARED_ALBUM_PHOTOS};

@@ -51,15 +51,19 @@ public struct PhotoPageQuery: Sendable, Equatable {
     public var takenFrom: Date?
     /// Only starred photos.
     public var favoritesOnly: Bool
+    /// Only photos whose name, camera or album names match every word (none: no text search).
+    public var search: SearchWords
     public var limit: Int
 
     public init(
-        after: Int64? = nil, takenBefore: Date? = nil, takenFrom: Date? = nil, favoritesOnly: Bool = false, limit: Int
+        after: Int64? = nil, takenBefore: Date? = nil, takenFrom: Date? = nil, favoritesOnly: Bool = false,
+        search: SearchWords = SearchWords(""), limit: Int
     ) {
         self.after = after
         self.takenBefore = takenBefore
         self.takenFrom = takenFrom
         self.favoritesOnly = favoritesOnly
+        self.search = search
         self.limit = limit
     }
 }

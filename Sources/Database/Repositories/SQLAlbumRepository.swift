@@ -4,9 +4,12 @@ import Foundation
 /// trigger) lets an album's pages walk one index.
 public struct SQLAlbumRepository: AlbumRepository {
     let database: any SQLDatabase
+    /// How many of the newest rows of a page's walk a PostgreSQL search tests before asking its GIN index.
+    let searchWalkRows: Int
 
-    public init(database: any SQLDatabase) {
+    public init(database: any SQLDatabase, searchWalkRows: Int = 5000) {
         self.database = database
+        self.searchWalkRows = searchWalkRows
     }
 
     static let selected = SQLPhotoRepository.selected
@@ -115,24 +118,56 @@ public struct SQLAlbumRepository: AlbumRepository {
     }
 
     public func photos(in scope: PhotoScope, page: PhotoPageQuery) async throws -> [Photo] {
-        let timeline = Self.timeline(scope)
-        var conditions: [SQLStatement] = [timeline.scope]
+        let walk = Self.walk(scope, search: page.search, dialect: database.dialect)
+        var conditions = walk.conditions
         if let after = page.after {
-            // The cursor photo's own (taken_at, id), read in SQL: exact, whatever precision the column has.
+            // The cursor photo's own key, read in SQL: exact, whatever precision the column has.
+            let key = walk.key.joined(separator: ", ")
             conditions.append(
-                "(\(raw: timeline.takenAt), \(raw: timeline.id)) < (SELECT taken_at, id FROM photos anchor WHERE anchor.id = \(after))"
-            )
+                "(\(raw: key)) < (SELECT \(raw: walk.anchorKey) FROM photos anchor WHERE anchor.id = \(after))")
         }
-        if let before = page.takenBefore { conditions.append("\(raw: timeline.takenAt) < \(before)") }
-        if let from = page.takenFrom { conditions.append("\(raw: timeline.takenAt) >= \(from)") }
+        if let before = page.takenBefore { conditions.append("\(raw: walk.takenAt) < \(before)") }
+        if let from = page.takenFrom { conditions.append("\(raw: walk.takenAt) >= \(from)") }
+        if walk.searchesIndex {
+            // The same window as a range of the index's rowids, so the walk starts and stops there.
+            if let before = page.takenBefore {
+                conditions.append("photo_search.rowid < \(SearchKey.upperBound(before))")
+            }
+            if let from = page.takenFrom { conditions.append("photo_search.rowid >= \(SearchKey.lowerBound(from))") }
+        }
         // Spelled as the partial index photos_favorite_taken is, so each database uses it.
         if page.favoritesOnly { conditions.append("\(postgres: "photos.favorite", sqlite: "photos.favorite = 1")") }
-        return try await database.read(
-            """
-            SELECT \(Self.selected) FROM \(raw: timeline.from) WHERE \(SQLStatement.joined(conditions, by: " AND "))
-            ORDER BY \(raw: timeline.takenAt) DESC, \(raw: timeline.id) DESC LIMIT \(page.limit)
-            """
-        ).map(Photo.init)
+        let order = walk.key.map { $0 + " DESC" }.joined(separator: ", ")
+        func read(_ extra: [SQLStatement]) async throws -> [Photo] {
+            try await database.read(
+                """
+                SELECT \(Self.selected) FROM \(raw: walk.from) WHERE \(SQLStatement.joined(conditions + extra, by: " AND "))
+                ORDER BY \(raw: order) LIMIT \(page.limit)
+                """
+            ).map(Photo.init)
+        }
+        guard let match = walk.postgresMatch else { return try await read([]) }
+        // PostgreSQL's GIN index finds matches in no order, and its planner guesses badly how many a prefix has (it
+        // walked a million rows for a word with 49), so the order of attempts is fixed here. First the walk's newest
+        // rows, down to the key of its 5,000th (OFFSET only finds that bound; the page itself is keyset, and the
+        // bound is bound as a value so the planner sees how few rows it leaves), the match tested on each rather
+        // than through the index: a common word fills the page there, and a full page is right, since those rows
+        // come before all others. Otherwise (a rarer word) every match from the index, in the page's order.
+        let tested: SQLStatement = "(\(match)) IS TRUE"
+        guard
+            let bound = try await database.read(
+                """
+                SELECT \(raw: walk.key[0]) AS bound_taken, \(raw: walk.key[1]) AS bound_id FROM \(raw: walk.from)
+                WHERE \(SQLStatement.joined(conditions, by: " AND ")) ORDER BY \(raw: order)
+                OFFSET \(searchWalkRows - 1) LIMIT 1
+                """
+            ).first
+        else { return try await read([tested]) }  // fewer rows than that: the walk reads them all
+        let taken = try bound.decode("bound_taken", as: Date.self)
+        let id = try bound.decode("bound_id", as: Int64.self)
+        let newest = try await read([tested, "(\(raw: walk.key.joined(separator: ", "))) >= (\(taken), \(id))"])
+        if newest.count == page.limit { return newest }
+        return try await read(["photos.id = ANY(ARRAY(SELECT id FROM photos WHERE \(match)))"])
     }
 
     public func allPhotos(inAlbum id: Int64) async throws -> [Photo] {
@@ -196,6 +231,45 @@ public struct SQLAlbumRepository: AlbumRepository {
 
     static func touch(_ albumID: Int64, in transaction: SQLTransaction) async throws {
         try await transaction.query("UPDATE albums SET updated_at = \(now: .text) WHERE id = \(albumID)")
+    }
+
+    /// How a page walks its photos newest first: the rows it reads, the conditions of its scope and search, the
+    /// photos' `taken_at`, the key it orders by, and that key of the cursor photo (`anchor`).
+    struct Walk {
+        var from: String
+        var conditions: [SQLStatement]
+        var takenAt: String
+        var key: [String]
+        var anchorKey: String
+        /// Whether it walks SQLite's `photo_search` index (whose rowids are timeline places).
+        var searchesIndex = false
+        /// PostgreSQL's match of the words (`photos.search_document @@ …`), which the page adds itself.
+        var postgresMatch: SQLStatement?
+    }
+
+    /// The walk of `scope`, narrowed to the photos matching `search`. Without words it is the timeline's walk. With
+    /// them, PostgreSQL keeps that walk and matches the GIN-indexed `search_document` (`photos(in:page:)` decides
+    /// how); SQLite walks the FTS5 index itself, whose rowid orders like the timeline to the second (`SearchKey`),
+    /// so a page reads only the matches it shows.
+    static func walk(_ scope: PhotoScope, search: SearchWords, dialect: SQLDialect) -> Walk {
+        let timeline = Self.timeline(scope)
+        var walk = Walk(
+            from: timeline.from, conditions: [timeline.scope], takenAt: timeline.takenAt,
+            key: [timeline.takenAt, timeline.id], anchorKey: "taken_at, id")
+        guard !search.isEmpty else { return walk }
+        switch dialect {
+        case .postgres:
+            walk.postgresMatch = "photos.search_document @@ to_tsquery('simple', search_fold(\(search.tsQuery)))"
+        case .sqlite:
+            var match = search.fts5Query
+            // An album is a word of the index too, so the walk meets only that album's matches.
+            if case .album(let id) = scope { match += " AND album_ids : \"\(id)\"" }
+            walk = Walk(
+                from: "photo_search CROSS JOIN photos ON photos.id = (photo_search.rowid & \(SearchKey.idMask))",
+                conditions: ["photo_search MATCH \(match)"], takenAt: "photos.taken_at", key: ["photo_search.rowid"],
+                anchorKey: SearchKey.sql(photos: "anchor"), searchesIndex: true)
+        }
+        return walk
     }
 
     /// Where a scope's photos are read from, and the columns its timeline order walks.

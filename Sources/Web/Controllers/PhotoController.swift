@@ -34,6 +34,7 @@ struct PhotoController: Sendable {
         router.post("/photos", use: upload)
         router.post("/photos/download", use: downloadSelection)
         router.get("/timeline", use: timeline)
+        router.get("/search", use: search)
         router.get("/photos/{id}", use: show)
         router.patch("/photos/{id}", use: update)
         router.post("/photos/{id}/date", use: update)
@@ -146,20 +147,53 @@ struct PhotoController: Sendable {
         } else {
             limit = configuration.pageSize
         }
-        let scope: PhotoScope
-        if let text = query["album"] {
-            guard let id = Int64(text), id > 0 else { throw APIError.badRequest("album must be an album id.") }
-            scope = .album(id)
-        } else {
-            scope = .all
-        }
+        let filters = try SearchFilters(request)
+        let scope = try await searchScope(filters)
         let month = try request.monthWindow("month")
         let (shown, next) = try await page(
             scope,
             PhotoPageQuery(
-                after: try request.photoCursor(), takenBefore: month?.end, takenFrom: month?.start,
-                favoritesOnly: try request.favoritesOnly(), limit: limit))
+                after: try request.photoCursor(),
+                takenBefore: [month?.end, filters.takenBefore].compactMap { $0 }.min(),
+                takenFrom: [month?.start, filters.takenFrom].compactMap { $0 }.max(),
+                favoritesOnly: try request.favoritesOnly(), search: filters.words, limit: limit))
         return JSONResponse.make(PhotoListJSON(photos: shown.map(json), next: next, includeNext: true))
+    }
+
+    /// The scope of a search: its album (a 404 when there is no such album) or every photo.
+    func searchScope(_ filters: SearchFilters) async throws -> PhotoScope {
+        guard let id = filters.album else { return .all }
+        guard try await albums.album(id: id) != nil else { throw APIError.notFound("There is no album \(id).") }
+        return .album(id)
+    }
+
+    /// `GET /search?q=…&from=…&to=…&album=…`: the search form and, once a filter is set, the matching photos as the
+    /// gallery's grid (newest first, a heading per month, "Older photos"). JSON (`/photos` with the same filters)
+    /// when asked.
+    @Sendable func search(_ request: Request, context: Context) async throws -> Response {
+        if request.wantsJSON { return try await list(request, context: context) }
+        let filters = try SearchFilters(request)
+        let scope = try await searchScope(filters)
+        var choices = try await albums.recentAlbums(limit: Self.albumChoices)
+        if let id = filters.album, !choices.contains(where: { $0.id == id }) {
+            choices.insert(contentsOf: try await albums.albums(ids: [id]), at: 0)
+        }
+        var grid: PhotoGrid?
+        if filters.isActive {
+            let query = filters.queryString
+            grid = try await gridPage(
+                scope,
+                PhotoPageQuery(
+                    after: try request.photoCursor(), takenBefore: filters.takenBefore, takenFrom: filters.takenFrom,
+                    search: filters.words, limit: configuration.pageSize),
+                basePath: "/search?\(query)", scopeQuery: query)
+        }
+        return renderer.page(
+            "search",
+            SearchPage(
+                chrome: PageChrome(context, section: .search), filters: filters,
+                albums: choices.map { AlbumOption(id: $0.id, name: $0.name, isSelected: $0.id == filters.album) },
+                grid: grid, isFirstPage: request.uri.queryParameters["after"] == nil))
     }
 
     /// `GET /timeline`: photos per month, newest first, `{"buckets": [{"month": "2019-07", "count": 123}, …]}`.

@@ -76,3 +76,21 @@ enum Formatting {
         return calendar
     }()
 }
+
+extension Formatting {
+    /// `2019-07-14` as that day's window (UTC, as `taken_at` is), or nil unless a real date in that form.
+    static func dayWindow(_ text: String) -> (start: Date, end: Date)? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) }), let year = Int(parts[0]), let month = Int(parts[1]),
+            let day = Int(parts[2]), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        let components = DateComponents(year: year, month: month, day: day)
+        // The calendar rolls 2019-02-30 over to March: a date that is not real is refused, not moved.
+        guard let start = utcCalendar.date(from: components),
+            utcCalendar.dateComponents([.year, .month, .day], from: start) == components,
+            let end = utcCalendar.date(byAdding: .day, value: 1, to: start)
+        else { return nil }
+        return (start, end)
+    }
+}

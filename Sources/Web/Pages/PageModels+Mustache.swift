@@ -43,6 +43,7 @@ extension PageChrome: MustacheParent {
         case "isSettings": isSettings
         case "isAccounts": isAccounts
         case "isAdmin": isAdmin
+        case "isSearch": isSearch
         case "signedInAs": signedInAs
         case "offersSignIn": offersSignIn
         case "canChange": canChange

@@ -107,6 +107,7 @@ struct PageChrome: Sendable {
     let isAccounts: Bool
     /// Offer the accounts page: the signed-in user is an admin.
     let isAdmin: Bool
+    let isSearch: Bool
     /// The signed-in user's name (shown as text, escaped like every value). Named so that no page model has a
     /// field of the same name: Mustache looks a missing (nil) value up in the enclosing contexts.
     let signedInAs: String?
@@ -115,7 +116,7 @@ struct PageChrome: Sendable {
     /// Show the upload, edit and delete forms.
     let canChange: Bool
 
-    enum Section: Sendable { case photos, albums, settings, accounts, other }
+    enum Section: Sendable { case photos, albums, search, settings, accounts, other }
 
     init(
         csrfToken: String, section: Section, signedInAs: String? = nil, offersSignIn: Bool = false,
@@ -127,6 +128,7 @@ struct PageChrome: Sendable {
         isSettings = section == .settings
         isAccounts = section == .accounts
         self.isAdmin = isAdmin
+        isSearch = section == .search
         self.signedInAs = signedInAs
         self.offersSignIn = offersSignIn
         self.canChange = canChange
@@ -183,7 +185,7 @@ extension PhotoGrid {
     init(cards: [PhotoCard], next: Int64?, pagePath: String, jsonURL: String, limit: Int, scopeQuery: String) {
         photos = Self.headed(cards)
         hasPhotos = !cards.isEmpty
-        nextURL = next.map { "\(pagePath)?after=\($0)" }
+        nextURL = next.map { "\(pagePath)\(pagePath.contains("?") ? "&" : "?")after=\($0)" }
         let separator = jsonURL.contains("?") ? "&" : "?"
         nextJSONURL = next.map { "\(jsonURL)\(separator)after=\($0)&limit=\(limit)" }
         pendingIDs = cards.filter(\.isPending).map { String($0.id) }.joined(separator: ",")
