@@ -157,6 +157,13 @@ package struct Settings: ParsableArguments {
     package var sweepInterval: String?
 
     @Option(
+        name: .customLong("trash-days"),
+        help:
+            "TRASH_DAYS: days a deleted photo stays in the trash before the sweep purges it; 0 deletes at once, with no trash (default 30)"
+    )
+    package var trashDays: String?
+
+    @Option(
         name: .customLong("tus-max-chunk-bytes"),
         help: "TUS_MAX_CHUNK_BYTES: largest chunk of a resumable upload, e.g. 8MB (default 8MiB)")
     package var tusMaxChunkBytes: String?

@@ -76,12 +76,17 @@ public func buildApplication(
     AuthController(
         accounts: accounts, logger: logger, configuration: configuration.auth, hasher: hasher, renderer: renderer
     ).addRoutes(to: router)
+    let purge = MediaPurge(photos: photos, store: store, logger: logger)
     let photoController = PhotoController(
         photos: photos, albums: albums, store: store, ingest: ingest,
         gallery: GalleryCache(cache: cache, ttl: galleryCacheTTL), tusThreshold: resumable?.browserThreshold,
-        configuration: configuration, renderer: renderer,
+        configuration: configuration, renderer: renderer, purge: purge,
         uploadLimiter: UploadLimiter(limit: configuration.maxConcurrentUploads))
+    // Before the photo routes: `/photos/bulk` is not a photo id.
+    BulkController(photos: photos, albums: albums, purge: purge, configuration: configuration).addRoutes(to: router)
     photoController.addRoutes(to: router)
+    TrashController(photos: photos, store: store, purge: purge, configuration: configuration, renderer: renderer)
+        .addRoutes(to: router)
     AlbumController(
         albums: albums, photos: photos, store: store, logger: logger, configuration: configuration, renderer: renderer,
         photoController: photoController
