@@ -24,8 +24,9 @@ public struct SQLAlbumRepository: AlbumRepository {
         var counts: [Int64: Int] = [:]
         for row in try await database.read(
             """
-            SELECT album_id, count(*) AS photo_count FROM album_photos JOIN photos ON photos.id = album_photos.photo_id
-            WHERE album_id \(in: ids) AND \(Self.live) GROUP BY album_id
+            SELECT album_photos.album_id, count(*) AS photo_count
+            FROM album_photos JOIN photos ON photos.id = album_photos.photo_id
+            WHERE album_photos.album_id \(in: ids) AND \(Self.live) GROUP BY album_photos.album_id
             """)
         {
             counts[try row.decode("album_id")] = try row.decode("photo_count")
