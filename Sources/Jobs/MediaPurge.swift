@@ -22,7 +22,9 @@ public struct MediaPurge: Sendable {
     public static func keys(of photo: Photo) -> [MediaKey] {
         var keys = [MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension)]
         for kind in [MediaKey.Kind.display, .thumbnail] {
-            for ext in ["jpg", "png", "webp"] { keys.append(MediaKey(kind: kind, hash: photo.hash, fileExtension: ext)) }
+            for ext in ["jpg", "png", "webp"] {
+                keys.append(MediaKey(kind: kind, hash: photo.hash, fileExtension: ext))
+            }
         }
         return keys
     }

@@ -73,14 +73,17 @@ struct BulkTests {
             try await harness.createUser("bob")
             let alice = try await SignedInBrowser.signIn(clients[0], "alice")
             let bob = try await SignedInBrowser.signIn(clients[0], "bob")
-            let taken = try ExifTestImages.jpeg(make: "Canon", model: "EOS", taken: "2020:05:01 10:00:00", offset: "+00:00")
+            let taken = try ExifTestImages.jpeg(
+                make: "Canon", model: "EOS", taken: "2020:05:01 10:00:00", offset: "+00:00")
             #expect(try await alice.upload([("a.jpg", taken)]).status == .created)
             try await Self.copies(of: harness.database, count: 1_200)
             let mine = Array(1...1_201)
             let upload = try await bob.upload([("b.jpg", try TestImages.uniqueJPEG(width: 20, height: 20, tag: "bob"))])
             let bobsPhoto = try #require((upload.json["photos"] as? [[String: Any]])?.first?["id"] as? Int)
             let before = try await alice.get("/timeline", accept: "application/json").json
-            #expect((before["buckets"] as? [[String: Any]])?.first { $0["month"] as? String == "2020-05" }?["count"] as? Int == 1_201)
+            #expect(
+                (before["buckets"] as? [[String: Any]])?.first { $0["month"] as? String == "2020-05" }?["count"] as? Int
+                    == 1_201)
 
             // One photo that is not alice's: 403, and not one of the 1,202 moved.
             let refused = try await Self.bulk(alice, ["ids": mine + [bobsPhoto], "action": "trash"])
@@ -94,7 +97,9 @@ struct BulkTests {
             #expect(failed.status.code >= 500 && failed.json["error"] is String)
             #expect(try await harness.photos.trashed(.everyone, after: nil, limit: 10).isEmpty)
             let unchanged = try await alice.get("/timeline", accept: "application/json").json
-            #expect((unchanged["buckets"] as? [[String: Any]])?.first { $0["month"] as? String == "2020-05" }?["count"] as? Int == 1_201)
+            #expect(
+                (unchanged["buckets"] as? [[String: Any]])?.first { $0["month"] as? String == "2020-05" }?["count"]
+                    as? Int == 1_201)
             try await Self.failing(700, harness.database, backend, on: false)
 
             // Without it, all move at once, and the month's count follows in the same statement.
@@ -106,7 +111,10 @@ struct BulkTests {
             #expect((trashed.json["results"] as? [[String: Any]])?.last?["id"] as? Int == 99_999)
             let after = try await alice.get("/timeline", accept: "application/json").json
             #expect((after["buckets"] as? [[String: Any]])?.contains { $0["month"] as? String == "2020-05" } == false)
-            #expect(Self.statuses(try await Self.bulk(alice, ["ids": [1, 2], "action": "trash"])) == [1: "already_trashed", 2: "already_trashed"])
+            #expect(
+                Self.statuses(try await Self.bulk(alice, ["ids": [1, 2], "action": "trash"])) == [
+                    1: "already_trashed", 2: "already_trashed",
+                ])
             // Bob's own is his to trash; alice's are not his to restore.
             #expect(try await Self.bulk(bob, ["ids": [1], "action": "restore"]).status == .forbidden)
             let restored = try await Self.bulk(alice, ["ids": mine, "action": "restore"])
@@ -117,7 +125,8 @@ struct BulkTests {
             let starred = try await Self.bulk(bob, ["ids": [1, 2, 99_999], "action": "favorite"])
             #expect(Self.statuses(starred) == [1: "favorited", 2: "favorited", 99_999: "missing"])
             #expect(try await harness.photos.photo(id: 2)?.favorite == true)
-            #expect(Self.statuses(try await Self.bulk(bob, ["ids": [2], "action": "unfavorite"])) == [2: "unfavorited"])
+            #expect(
+                Self.statuses(try await Self.bulk(bob, ["ids": [2], "action": "unfavorite"])) == [2: "unfavorited"])
             let album = try await clients[0].execute(
                 uri: "/albums", method: .post,
                 headers: [
@@ -131,11 +140,17 @@ struct BulkTests {
             #expect(added.json["album"] as? Int == albumID && added.json["action"] as? String == "add_to_album")
             let albumPage = try await alice.get("/photos?album=\(albumID)&limit=200", accept: "application/json").json
             #expect((albumPage["photos"] as? [Any])?.count == 200)
-            let again = try await Self.bulk(alice, ["ids": [1, bobsPhoto], "action": "add_to_album", "album": albumID])
+            let again = try await Self.bulk(
+                alice, ["ids": [1, bobsPhoto], "action": "add_to_album", "album": albumID])
             #expect(Self.statuses(again) == [1: "already_in_album", bobsPhoto: "added"])
-            let removed = try await Self.bulk(alice, ["ids": [1, 2, 3], "action": "remove_from_album", "album": albumID])
+            let removed = try await Self.bulk(
+                alice, ["ids": [1, 2, 3], "action": "remove_from_album", "album": albumID])
             #expect(Self.statuses(removed) == [1: "removed", 2: "removed", 3: "removed"])
-            #expect(Self.statuses(try await Self.bulk(alice, ["ids": [1], "action": "remove_from_album", "album": albumID])) == [1: "not_in_album"])
+            #expect(
+                Self.statuses(
+                    try await Self.bulk(alice, ["ids": [1], "action": "remove_from_album", "album": albumID])) == [
+                        1: "not_in_album"
+                    ])
 
             // A bearer token works as a session does, without the CSRF header.
             let token = try await harness.createToken(for: "alice")
@@ -167,7 +182,9 @@ struct BulkTests {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice")
             let alice = try await SignedInBrowser.signIn(clients[0], "alice")
-            #expect(try await alice.upload([("a.jpg", try TestImages.uniqueJPEG(width: 20, height: 20, tag: "v"))]).status == .created)
+            #expect(
+                try await alice.upload([("a.jpg", try TestImages.uniqueJPEG(width: 20, height: 20, tag: "v"))]).status
+                    == .created)
             let cases: [(body: Any, status: HTTPResponse.Status, says: String)] = [
                 (["ids": [], "action": "trash"], .badRequest, "at least one photo"),
                 (["action": "trash"], .badRequest, "list of ids"),
@@ -193,7 +210,8 @@ struct BulkTests {
             #expect(try await harness.photos.photo(id: 1)?.trashedAt == nil)
             // Exactly 10,000 is allowed: all missing but the one photo.
             let most = try await Self.bulk(alice, ["ids": Array(1...10_000), "action": "favorite"])
-            #expect(most.status == .ok && Self.statuses(most)[1] == "favorited" && Self.statuses(most)[10_000] == "missing")
+            #expect(
+                most.status == .ok && Self.statuses(most)[1] == "favorited" && Self.statuses(most)[10_000] == "missing")
         }
     }
 }

@@ -36,19 +36,7 @@ struct TrashTests {
                     concurrency: 2, lease: .seconds(30), heartbeat: .seconds(5), minPollInterval: .milliseconds(10),
                     maxPollInterval: .milliseconds(100), shutdownGrace: .seconds(5), workerID: "trash-test"),
                 wake: WakeSignal(), logger: workspace.logger)
-            let photos = runtime.photos
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await worker.run() }
-                let deadline = ContinuousClock.now + .seconds(60)
-                while ContinuousClock.now < deadline {
-                    let pending = try await photos.photos(before: nil, limit: 10_000).filter {
-                        $0.status == .queued || $0.status == .processing
-                    }
-                    if pending.isEmpty { break }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-                group.cancelAll()
-            }
+            try await TestWorkspace.run(worker, until: runtime.photos, isIdleWithin: .seconds(60))
         }
 
         /// Uploads one file as the page does; answers its photo JSON.
@@ -110,12 +98,16 @@ struct TrashTests {
             let client = app.client
             let browser = app.browser
             _ = try await app.upload(
-                "beach.jpg", try ExifTestImages.jpeg(make: "Canon", model: "EOS", taken: "2019:07:14 18:42:07", offset: "+02:00"))
+                "beach.jpg",
+                try ExifTestImages.jpeg(make: "Canon", model: "EOS", taken: "2019:07:14 18:42:07", offset: "+02:00"))
             _ = try await app.upload(
-                "hills.jpg", try ExifTestImages.jpeg(make: "Canon", model: "EOS", taken: "2019:07:20 10:00:00", offset: "+02:00"))
+                "hills.jpg",
+                try ExifTestImages.jpeg(make: "Canon", model: "EOS", taken: "2019:07:20 10:00:00", offset: "+02:00"))
             let album = try await browser.sendJSON("/albums", method: .post, ["name": "Summer"])
             let albumID = try #require(album.json["id"] as? Int)
-            #expect(try await browser.sendJSON("/albums/\(albumID)/photos", method: .post, ["photos": [1, 2]]).status == .ok)
+            #expect(
+                try await browser.sendJSON("/albums/\(albumID)/photos", method: .post, ["photos": [1, 2]]).status == .ok
+            )
             #expect(try await browser.sendJSON("/albums/\(albumID)", method: .patch, ["cover": 1]).status == .ok)
             #expect(try await browser.sendJSON("/photos/1", method: .patch, ["favorite": true]).status == .ok)
             let link = try await browser.makeLink("/albums/\(albumID)/links")
@@ -185,9 +177,12 @@ struct TrashTests {
     func paging(_ database: DatabaseKind) async throws {
         try await Self.withHarness(database) { app in
             for index in 1...3 {
-                _ = try await app.upload("p\(index).jpg", try TestImages.uniqueJPEG(width: 20, height: 20, tag: "p\(index)"))
+                _ = try await app.upload(
+                    "p\(index).jpg", try TestImages.uniqueJPEG(width: 20, height: 20, tag: "p\(index)"))
             }
-            for id in [2, 1, 3] { #expect(try await app.browser.sendJSON("/photos/\(id)", method: .delete, nil).status == .noContent) }
+            for id in [2, 1, 3] {
+                #expect(try await app.browser.sendJSON("/photos/\(id)", method: .delete, nil).status == .noContent)
+            }
             // Trashed in the same instant on a fast machine: ids break the tie, so set distinct times.
             try await app.sql.execute(
                 "UPDATE photos SET trashed_at = " + Self.daysAgo(1, database) + " WHERE id = 2")
@@ -261,7 +256,8 @@ struct TrashTests {
         _ = try await app.upload("again.jpg", again)
         let purge = MediaPurge(photos: app.runtime.photos, store: app.runtime.store, logger: app.workspace.logger)
         #expect(await purge.removeFiles(of: purged) == 0)
-        #expect(try await app.runtime.store.size(of: MediaKey(kind: .original, hash: hash, fileExtension: "jpg")) != nil)
+        #expect(
+            try await app.runtime.store.size(of: MediaKey(kind: .original, hash: hash, fileExtension: "jpg")) != nil)
     }
 
     @Test("purging removes the files from a local folder", arguments: DatabaseKind.allCases)

@@ -139,15 +139,7 @@ struct PhotoController: Sendable {
             let photos = try await photos.photos(ids: parsed).sorted { $0.id > $1.id }
             return JSONResponse.make(PhotoListJSON(photos: photos.map(json), next: nil, includeNext: true))
         }
-        let limit: Int
-        if let text = query["limit"] {
-            guard let value = Int(text), (1...200).contains(value) else {
-                throw APIError.badRequest("limit must be a whole number from 1 to 200.")
-            }
-            limit = value
-        } else {
-            limit = configuration.pageSize
-        }
+        let limit = try request.pageLimit(default: configuration.pageSize)
         let scope: PhotoScope
         if let text = query["album"] {
             guard let id = Int64(text), id > 0 else { throw APIError.badRequest("album must be an album id.") }
@@ -189,19 +181,24 @@ struct PhotoController: Sendable {
         return renderer.page(
             "photo",
             PhotoPage(
-                title: photo.originalName, chrome: PageChrome(context, section: .photos),
+                title: photo.originalName,
+                chrome: PageChrome(context, section: photo.trashedAt == nil ? .photos : .trash),
                 photo: card, pendingIDs: card.isPending ? String(photo.id) : "",
                 newerURL: neighbours.newer.map { "/photos/\($0)\(suffix)" },
                 olderURL: neighbours.older.map { "/photos/\($0)\(suffix)" },
                 memberOf: memberOf.map(option), addableAlbums: addable.map(option), canAddToAlbum: !addable.isEmpty,
-                contextAlbum: contextAlbum.map(option), backURL: contextAlbum.map { "/albums/\($0.id)" } ?? "/",
-                backText: contextAlbum.map { "Back to \($0.name)" } ?? "Back to the gallery",
+                contextAlbum: contextAlbum.map(option),
+                backURL: photo.trashedAt != nil ? "/trash" : contextAlbum.map { "/albums/\($0.id)" } ?? "/",
+                backText: photo.trashedAt != nil
+                    ? "Back to the trash" : contextAlbum.map { "Back to \($0.name)" } ?? "Back to the gallery",
                 canDelete: Ownership.refusal(toDelete: photo, context: context) == nil,
                 canCorrectDate: Ownership.refusal(to: .correctDate, photo, context: context) == nil,
                 takenLocalValue: photo.capturedAt ?? "", takenOffsetValue: photo.capturedOffset ?? "",
                 takenSourceText: Self.describe(photo.takenAtSource),
                 share: photo.trashedAt == nil ? shareForm(action: "/photos/\(photo.id)/links", isAlbum: false) : nil,
-                trash: photo.trashedAt.map { TrashNotice(photo: photo, trashedAt: $0, trashDays: configuration.trashDays) }))
+                trash: photo.trashedAt.map {
+                    TrashNotice(photo: photo, trashedAt: $0, trashDays: configuration.trashDays)
+                }))
     }
 
     /// How the photo page explains where the timeline's date comes from.
@@ -282,7 +279,9 @@ struct PhotoController: Sendable {
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let id = try context.routeID(naming: "photo")
         var permanentText = request.uri.queryParameters["permanent"].map(String.init)
-        if request.method == .post { permanentText = try await RequestFields.read(request)["permanent"] ?? permanentText }
+        if request.method == .post {
+            permanentText = try await RequestFields.read(request)["permanent"] ?? permanentText
+        }
         let permanent = try permanentText.map(RequestFields.flag(named: "permanent")) ?? false
         // The owner never changes, so checking before the change cannot race with another request.
         guard let found = try await photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }

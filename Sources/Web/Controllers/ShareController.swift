@@ -82,14 +82,7 @@ struct ShareController: Sendable {
                         upload: photoController.uploadForm(albumOptionsHTML: "", fixedAlbumID: nil)))
             }
             let after = try request.photoCursor()
-            var limit = configuration.pageSize
-            if let text = request.uri.queryParameters["limit"] {
-                guard let value = Int(text), (1...200).contains(value) else {
-                    throw APIError.badRequest("limit must be a whole number from 1 to 200.")
-                }
-                limit = value
-            }
-            let query = PhotoPageQuery(after: after, limit: limit)
+            let query = PhotoPageQuery(after: after, limit: try request.pageLimit(default: configuration.pageSize))
             let (shown, next) = try await photoController.page(.album(albumID), query)
             if wantsJSON {
                 return JSONResponse.make(

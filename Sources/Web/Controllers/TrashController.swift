@@ -28,13 +28,7 @@ struct TrashController: Sendable {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         try Self.requireChange(context)
         let after = try request.photoCursor()
-        var limit = configuration.pageSize
-        if let text = request.uri.queryParameters["limit"] {
-            guard let value = Int(text), (1...200).contains(value) else {
-                throw APIError.badRequest("limit must be a whole number from 1 to 200.")
-            }
-            limit = value
-        }
+        let limit = try request.pageLimit(default: configuration.pageSize)
         let found = try await photos.trashed(Ownership.trashScope(context), after: after, limit: limit + 1)
         let shown = Array(found.prefix(limit))
         let next = found.count > limit ? shown.last?.id : nil
@@ -67,7 +61,9 @@ struct TrashController: Sendable {
         guard let found = try await photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         if let refusal = Ownership.refusal(toDelete: found, context: context) {
             // Someone else's trashed photo is not there for this viewer at all, as on its page.
-            if found.trashedAt != nil, refusal.status == .forbidden { throw APIError.notFound("There is no photo \(id).") }
+            if found.trashedAt != nil, refusal.status == .forbidden {
+                throw APIError.notFound("There is no photo \(id).")
+            }
             throw refusal
         }
         if try await !photos.restore(photoIDs: [id]).isEmpty {
