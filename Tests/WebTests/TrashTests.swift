@@ -322,6 +322,26 @@ struct TrashTests {
         }
     }
 
+    @Test(
+        "a tus upload of a trashed photo's bytes restores it, with no new job",
+        arguments: DatabaseKind.allCases, TusStorage.allCases)
+    func tusRestores(_ database: DatabaseKind, _ storage: TusStorage) async throws {
+        try await withTusApp(database, storage) { tus in
+            let bytes = try TestImages.uniqueJPEG(width: 40, height: 30, tag: "tus-comeback")
+            func send() async throws -> TestResponse {
+                let path = try await tus.client.createUpload(length: bytes.count, name: "back.jpg")
+                return try await tus.client.sendChunks(path, bytes, chunk: bytes.count)
+            }
+            #expect(try await send().status == .created)
+            let jobs = try await tus.count("jobs")
+            #expect(try await tus.client.execute(uri: "/photos/1", method: .delete).status == .noContent)
+            let again = try await send()
+            #expect(again.status == .ok && again.json["id"] as? Int == 1 && again.json["trashed_at"] is NSNull)
+            #expect(try await tus.photos.photo(id: 1)?.trashedAt == nil)
+            #expect(try await tus.count("jobs") == jobs)
+        }
+    }
+
     @Test("TRASH_DAYS=0: deleting purges at once, there is no trash to keep", arguments: [DatabaseKind.sqlite])
     func noTrash(_ database: DatabaseKind) async throws {
         try await Self.withHarness(database, trashDays: 0) { app in
