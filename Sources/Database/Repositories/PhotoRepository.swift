@@ -13,6 +13,9 @@ public protocol PhotoRepository: Sendable {
     /// Inserts the photo in `transaction`, or returns the photo that has this hash already; either way it joins
     /// the upload's album.
     func insert(_ photo: NewPhoto, in transaction: SQLTransaction) async throws -> InsertOutcome
+    /// The photo that has `photo`'s bytes, out of the trash and in `photo.albumID`, as an upload of the same bytes
+    /// leaves it, in `transaction`; nil when no photo has them (purged meanwhile: the upload is a new photo).
+    func rejoin(_ photo: NewPhoto, in transaction: SQLTransaction) async throws -> Photo?
     /// Moves the photos to `status` in `transaction`, except those already ready.
     func setStatus(_ status: PhotoStatus, error: String?, photoIDs: [Int64], in transaction: SQLTransaction)
         async throws

@@ -83,16 +83,23 @@ public struct SQLPhotoRepository: PhotoRepository {
             }
             return .created(created)
         }
-        let existing = try await transaction.query("SELECT \(Self.selected) FROM photos WHERE hash = \(photo.hash)")
-        guard let row = existing.first else {
+        guard let found = try await rejoin(photo, in: transaction) else {
             throw DatabaseError(.unavailable, "a photo with this hash was inserted and deleted concurrently; try again")
         }
-        var found = try Photo(row: row)
+        return .existing(found)
+    }
+
+    public func rejoin(_ photo: NewPhoto, in transaction: SQLTransaction) async throws -> Photo? {
         // The same bytes uploaded again bring a trashed photo back, with no new job: its files are still there.
-        if found.trashedAt != nil {
-            try await transaction.query("UPDATE photos SET trashed_at = NULL WHERE id = \(found.id)")
-            found.trashedAt = nil
-        }
+        // Restoring first takes the row's lock, so a purge of it under way finishes first and leaves no row.
+        try await transaction.query(
+            """
+            UPDATE photos SET trashed_at = NULL, updated_at = \(now: .text)
+            WHERE hash = \(photo.hash) AND trashed_at IS NOT NULL
+            """)
+        let existing = try await transaction.query("SELECT \(Self.selected) FROM photos WHERE hash = \(photo.hash)")
+        guard let row = existing.first else { return nil }
+        var found = try Photo(row: row)
         // The same bytes uploaded into an album join it, without a second copy.
         if let albumID = photo.albumID,
             try await !Self.addToAlbum(albumID, photoIDs: [found.id], addedByLink: photo.addedByLinkID, in: transaction)
@@ -100,7 +107,7 @@ public struct SQLPhotoRepository: PhotoRepository {
         {
             found.albumIDs = (found.albumIDs + [albumID]).sorted()
         }
-        return .existing(found)
+        return found
     }
 
     /// Adds the photos that exist to the album in `transaction`; returns the ids that were not in it yet.
@@ -228,10 +235,11 @@ public struct SQLPhotoRepository: PhotoRepository {
             conditions.append("photos.id \(in: ids)")
         }
         if let olderThan { conditions.append("photos.trashed_at < \(now: .text, plus: .zero - olderThan)") }
-        // One statement: the rows go together (each month's count once, on PostgreSQL), or none do.
+        // One statement: the rows go together (each month's count once, on PostgreSQL), or none do. The outer
+        // trashed_at test is checked again on a row a concurrent restore changed, so a restored photo stays.
         return try await database.write(
             """
-            DELETE FROM photos WHERE id IN (
+            DELETE FROM photos WHERE photos.trashed_at IS NOT NULL AND id IN (
                 SELECT id FROM photos WHERE \(SQLStatement.joined(conditions, by: " AND "))
                 ORDER BY photos.trashed_at, photos.id LIMIT \(limit))
             RETURNING \(raw: Self.columns)
