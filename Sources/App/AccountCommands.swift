@@ -51,7 +51,10 @@ struct UsersCreateCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "The username: 1–64 characters without spaces; unique regardless of case.") var username: String
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    @OptionGroup(title: PasswordOptions.title) var passwords: PasswordOptions
+    var settings: Settings { Settings(process: process, database: database, passwords: passwords) }
 
     func run() async throws {
         let role = "app users create"
@@ -80,7 +83,10 @@ struct UsersPasswdCommand: AsyncParsableCommand {
         abstract: "Set a user's password (prompted, or from standard input); signs them out everywhere.")
 
     @Argument(help: "The username.") var username: String
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    @OptionGroup(title: PasswordOptions.title) var passwords: PasswordOptions
+    var settings: Settings { Settings(process: process, database: database, passwords: passwords) }
 
     func run() async throws {
         let role = "app users passwd"
@@ -103,7 +109,9 @@ struct UsersPasswdCommand: AsyncParsableCommand {
 struct UsersListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the accounts.")
 
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    var settings: Settings { Settings(process: process, database: database) }
 
     func run() async throws {
         try await withAccounts(settings, role: "app users list") { accounts, _ in
@@ -123,7 +131,9 @@ struct UsersDeleteCommand: AsyncParsableCommand {
         abstract: "Delete an account with its sessions and tokens; its photos stay, without an owner.")
 
     @Argument(help: "The username.") var username: String
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    var settings: Settings { Settings(process: process, database: database) }
 
     func run() async throws {
         let role = "app users delete"
@@ -145,7 +155,9 @@ struct TokensCreateCommand: AsyncParsableCommand {
     @Argument(help: "The user the token acts for.") var username: String
     @Option(name: .customLong("name"), help: "A label to tell tokens apart, e.g. the script using it.") var label =
         "api"
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    var settings: Settings { Settings(process: process, database: database) }
 
     func run() async throws {
         let role = "app tokens create"
@@ -173,7 +185,9 @@ struct TokensListCommand: AsyncParsableCommand {
         commandName: "list", abstract: "List API tokens (never the secrets).")
 
     @Argument(help: "Only this user's tokens.") var username: String?
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    var settings: Settings { Settings(process: process, database: database) }
 
     func run() async throws {
         let username = self.username
@@ -197,7 +211,9 @@ struct TokensRevokeCommand: AsyncParsableCommand {
         commandName: "revoke", abstract: "Revoke an API token; it stops working at once.")
 
     @Argument(help: "The token's id (from app tokens list).") var id: Int64
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    var settings: Settings { Settings(process: process, database: database) }
 
     func run() async throws {
         let role = "app tokens revoke"

@@ -38,16 +38,25 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(name: .customLong("verbose"), help: "Name every file skipped as not an image or in an unsupported format.")
     var verbose = false
 
-    @OptionGroup var settings: Settings
+    @Option(name: .customLong("concurrency"), help: "Files imported at once, 1 to 64 (default 4).")
+    var concurrency = 4
+
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    @OptionGroup(title: StorageOptions.title) var storage: StorageOptions
+    @OptionGroup(title: ImageLimitOptions.title) var imageLimits: ImageLimitOptions
+    @OptionGroup(title: QueueOptions.title) var queue: QueueOptions
+    var settings: Settings {
+        Settings(process: process, database: database, storage: storage, imageLimits: imageLimits, queue: queue)
+    }
 
     /// Chunk size of uploads to a server: S3's part minimum, and well under any proxy's body limit.
     static let chunkBytes = 5 * 1024 * 1024
 
     func run() async throws {
-        // `--concurrency N` (the shared flag): files imported at once.
-        let importConcurrency = settings.concurrency.map { Int($0) ?? 0 } ?? 4
+        let importConcurrency = concurrency
         guard (1...64).contains(importConcurrency) else {
-            throw ValidationError("--concurrency: expected 1 to 64 files at once; got \(settings.concurrency ?? "")")
+            throw ValidationError("--concurrency: expected 1 to 64 files at once; got \(concurrency)")
         }
         let found = Self.discover(paths)
         let files = found.images

@@ -18,7 +18,9 @@ struct JobsStatusCommand: AsyncParsableCommand {
     )
 
     @Option(help: "How many failed jobs to list, newest first.") var limit = 20
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    var settings: Settings { Settings(process: process, database: database) }
 
     func run() async throws {
         let limit = self.limit
@@ -70,7 +72,9 @@ struct JobsRetryCommand: AsyncParsableCommand {
 
     @Argument(help: "The ids of failed jobs (from `app jobs`).") var ids: [Int64] = []
     @Flag(name: .customLong("failed"), help: "Every failed job.") var allFailed = false
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    var settings: Settings { Settings(process: process, database: database) }
 
     func validate() throws {
         if ids.isEmpty == !allFailed {

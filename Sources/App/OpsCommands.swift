@@ -11,7 +11,8 @@ struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check", abstract: "Print the effective configuration and test the database and storage.")
 
-    @OptionGroup var settings: Settings
+    @OptionGroup var options: AllOptions
+    var settings: Settings { options.settings }
 
     func run() async throws {
         let (configuration, _, logger) = try Runtime.prepare(settings, role: "app check")
@@ -70,7 +71,10 @@ struct StorageCopyCommand: AsyncParsableCommand {
 
     @Option(help: "local or s3") var from: String
     @Option(help: "s3 or local") var to: String
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    @OptionGroup(title: StorageOptions.title) var storage: StorageOptions
+    var settings: Settings { Settings(process: process, database: database, storage: storage) }
 
     func run() async throws {
         let role = "app storage copy"

@@ -13,14 +13,15 @@ struct DevCommand: AsyncParsableCommand {
         commandName: "dev",
         abstract: "Migrate, then serve on 127.0.0.1:8000 with an in-process worker (SQLite, ./media).")
 
-    @OptionGroup var settings: Settings
+    @OptionGroup var options: AllOptions
+    var settings: Settings { options.settings }
 
     @Flag(name: .customLong("no-auth"), help: "Serve without sign-in even on a HOST other machines can reach.")
     var noAuth = false
 
     func run() async throws {
         var settings = settings
-        if noAuth { settings.authRequired = "false" }
+        if noAuth { settings.server?.authRequired = "false" }
         try await Runtime.run(settings, role: "app dev") { configuration, registry, logger in
             try await Runtime.with(configuration, migrate: true, logger: logger) { runtime in
                 let wake = WakeSignal()
@@ -39,7 +40,21 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serve pages, uploads, static and media files over HTTP.")
 
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    @OptionGroup(title: StorageOptions.title) var storage: StorageOptions
+    @OptionGroup(title: ListenOptions.title) var listen: ListenOptions
+    @OptionGroup(title: ServerOptions.title) var server: ServerOptions
+    @OptionGroup(title: ImageLimitOptions.title) var imageLimits: ImageLimitOptions
+    @OptionGroup(title: QueueOptions.title) var queue: QueueOptions
+    @OptionGroup(title: CacheOptions.title) var cache: CacheOptions
+    @OptionGroup(title: PasswordOptions.title) var passwords: PasswordOptions
+    @OptionGroup(title: TrashOptions.title) var trash: TrashOptions
+    var settings: Settings {
+        Settings(
+            process: process, database: database, storage: storage, listen: listen, server: server,
+            imageLimits: imageLimits, queue: queue, cache: cache, passwords: passwords, trash: trash)
+    }
 
     func run() async throws {
         try await Runtime.run(settings, role: "app serve") { configuration, registry, logger in
@@ -57,7 +72,21 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker", abstract: "Claim thumbnail jobs and run the image pipeline (--concurrency N).")
 
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    @OptionGroup(title: StorageOptions.title) var storage: StorageOptions
+    @OptionGroup(title: ListenOptions.title) var listen: ListenOptions
+    @OptionGroup(title: ImageLimitOptions.title) var imageLimits: ImageLimitOptions
+    @OptionGroup(title: ImagingOptions.title) var imaging: ImagingOptions
+    @OptionGroup(title: QueueOptions.title) var queue: QueueOptions
+    @OptionGroup(title: WorkerOptions.title) var worker: WorkerOptions
+    @OptionGroup(title: CacheOptions.title) var cache: CacheOptions
+    @OptionGroup(title: TrashOptions.title) var trash: TrashOptions
+    var settings: Settings {
+        Settings(
+            process: process, database: database, storage: storage, listen: listen, imageLimits: imageLimits,
+            imaging: imaging, queue: queue, worker: worker, cache: cache, trash: trash)
+    }
 
     func run() async throws {
         try await Runtime.run(settings, role: "app worker") { configuration, registry, logger in
@@ -77,7 +106,9 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate", abstract: "Apply pending database migrations.")
 
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    var settings: Settings { Settings(process: process, database: database) }
 
     func run() async throws {
         try await Runtime.run(settings, role: "app migrate") { configuration, _, logger in

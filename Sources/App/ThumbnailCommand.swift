@@ -23,7 +23,9 @@ struct ThumbnailCommand: AsyncParsableCommand {
     @Argument(
         help: "The JPEG, PNG, HEIC, AVIF or WebP files to process, then the folder to write into (created if missing).")
     var paths: [String] = []
-    @OptionGroup var settings: Settings
+    @OptionGroup(title: ImageLimitOptions.title) var imageLimits: ImageLimitOptions
+    @OptionGroup(title: ImagingOptions.title) var imaging: ImagingOptions
+    var settings: Settings { Settings(imageLimits: imageLimits, imaging: imaging) }
     @Option(
         help:
             "Least reduction left to the resampler after JPEG DCT scaling (default 1.25; 2 as libvips; for benchmarks)."

@@ -42,92 +42,129 @@ static void cheif_unpremultiply(uint8_t *pixels, size_t count) {
     }
 }
 
-int cheif_decode(const uint8_t *data, size_t size, uint64_t max_pixels, int max_threads, cimg_pixels *out,
-                 cimg_heif_details *details, cimg_status *status) {
-    if (data == NULL || size == 0 || out == NULL) return cheif_fail(status, CIMG_ERR_INVALID_ARGUMENT, "no data");
-    memset(out, 0, sizeof *out);
-    if (details != NULL) memset(details, 0, sizeof *details);
-    struct heif_context *context = heif_context_alloc();
-    if (context == NULL) return cheif_fail(status, CIMG_ERR_NO_MEMORY, "cannot allocate a HEIF context");
-    // libheif's own security limits (image size, item counts, iloc extents) stay at their defaults.
-    if (max_threads >= 0) heif_context_set_max_decoding_threads(context, max_threads);
-    struct heif_image_handle *handle = NULL;
-    struct heif_image *image = NULL;
-    struct heif_decoding_options *options = NULL;
-    struct heif_color_profile_nclx *nclx = NULL;
-    uint8_t *pixels = NULL;
-    uint8_t *icc = NULL;
-    int result = CIMG_OK;
+/// The primary image of a file, opened and checked but not decoded, with what its colour needs.
+typedef struct cheif_source {
+    struct heif_context *context;
+    struct heif_image_handle *handle;
+    int bits;
+    int alpha;
+    uint8_t *icc;
+    size_t icc_size;
+    int transfer;
+    float primaries[8];
+    int matrix;      ///< nclx matrix coefficients (H.273); 6 (BT.601), libheif's own default, when absent.
+    int full_range;  ///< nclx full-range flag; 1 when absent.
+    int convert;     ///< 1 when the samples must be converted to sRGB (cimg_convert_to_srgb).
+} cheif_source;
 
-    struct heif_error error = heif_context_read_from_memory_without_copy(context, data, size, NULL);
-    if (error.code != heif_error_Ok) {
-        result = cheif_error(status, error);
-        goto done;
-    }
-    error = heif_context_get_primary_image_handle(context, &handle);
-    if (error.code != heif_error_Ok) {
-        result = cheif_error(status, error);
-        goto done;
-    }
+static void cheif_close(cheif_source *source) {
+    free(source->icc);
+    if (source->handle != NULL) heif_image_handle_release(source->handle);
+    if (source->context != NULL) heif_context_free(source->context);
+    memset(source, 0, sizeof *source);
+}
+
+/// Reads the file's structure and the primary image's header: its size against max_pixels (as shown and as
+/// coded), bit depth, alpha, ICC profile and nclx. No sample is decoded.
+static int cheif_open(const uint8_t *data, size_t size, uint64_t max_pixels, int max_threads, cheif_source *source,
+                      cimg_heif_details *details, cimg_status *status) {
+    memset(source, 0, sizeof *source);
+    if (details != NULL) memset(details, 0, sizeof *details);
+    source->context = heif_context_alloc();
+    if (source->context == NULL) return cheif_fail(status, CIMG_ERR_NO_MEMORY, "cannot allocate a HEIF context");
+    // libheif's own security limits (image size, item counts, iloc extents) stay at their defaults.
+    if (max_threads >= 0) heif_context_set_max_decoding_threads(source->context, max_threads);
+    struct heif_error error = heif_context_read_from_memory_without_copy(source->context, data, size, NULL);
+    if (error.code != heif_error_Ok) return cheif_error(status, error);
+    error = heif_context_get_primary_image_handle(source->context, &source->handle);
+    if (error.code != heif_error_Ok) return cheif_error(status, error);
+    struct heif_image_handle *handle = source->handle;
     int width = heif_image_handle_get_width(handle);
     int height = heif_image_handle_get_height(handle);
     int ispe_width = heif_image_handle_get_ispe_width(handle);
     int ispe_height = heif_image_handle_get_ispe_height(handle);
-    if (width <= 0 || height <= 0) {
-        result = cheif_fail(status, CIMG_ERR_CORRUPT, "the primary image has no size");
-        goto done;
-    }
+    if (width <= 0 || height <= 0) return cheif_fail(status, CIMG_ERR_CORRUPT, "the primary image has no size");
     // Both the coded size (ispe) and the shown size must fit before a single sample is decoded.
     if ((uint64_t)width * (uint64_t)height > max_pixels ||
-        (uint64_t)(ispe_width > 0 ? ispe_width : 0) * (uint64_t)(ispe_height > 0 ? ispe_height : 0) > max_pixels) {
-        result = cheif_fail(status, CIMG_ERR_TOO_MANY_PIXELS, "too many pixels");
-        goto done;
-    }
+        (uint64_t)(ispe_width > 0 ? ispe_width : 0) * (uint64_t)(ispe_height > 0 ? ispe_height : 0) > max_pixels)
+        return cheif_fail(status, CIMG_ERR_TOO_MANY_PIXELS, "too many pixels");
     int bits = heif_image_handle_get_luma_bits_per_pixel(handle);
     if (bits <= 0) bits = 8;
-    if (bits > 16) {
-        result = cheif_fail(status, CIMG_ERR_CORRUPT, "unsupported bit depth");
-        goto done;
-    }
-    int alpha = heif_image_handle_has_alpha_channel(handle) ? 1 : 0;
-    int channels = alpha ? 4 : 3;
+    if (bits > 16) return cheif_fail(status, CIMG_ERR_CORRUPT, "unsupported bit depth");
+    source->bits = bits;
+    source->alpha = heif_image_handle_has_alpha_channel(handle) ? 1 : 0;
 
     size_t icc_size = heif_image_handle_get_raw_color_profile_size(handle);
     if (icc_size > 0 && icc_size <= CHEIF_MAX_ICC_COPY) {
-        icc = malloc(icc_size);
-        if (icc == NULL) {
-            result = cheif_fail(status, CIMG_ERR_NO_MEMORY, "out of memory for the ICC profile");
-            goto done;
+        source->icc = malloc(icc_size);
+        if (source->icc == NULL) return cheif_fail(status, CIMG_ERR_NO_MEMORY, "out of memory for the ICC profile");
+        if (heif_image_handle_get_raw_color_profile(handle, source->icc).code != heif_error_Ok) {
+            free(source->icc);
+            source->icc = NULL;
+        } else {
+            source->icc_size = icc_size;
         }
-        if (heif_image_handle_get_raw_color_profile(handle, icc).code != heif_error_Ok) {
-            free(icc);
-            icc = NULL;
-            icc_size = 0;
-        }
-    } else {
-        icc_size = 0;
     }
-    int transfer = 13;
-    float primaries[8] = {0.64f, 0.33f, 0.30f, 0.60f, 0.15f, 0.06f, 0.3127f, 0.3290f};
+    source->transfer = 13;
+    source->matrix = 6;
+    source->full_range = 1;
+    float srgb[8] = {0.64f, 0.33f, 0.30f, 0.60f, 0.15f, 0.06f, 0.3127f, 0.3290f};
+    memcpy(source->primaries, srgb, sizeof srgb);
+    struct heif_color_profile_nclx *nclx = NULL;
     if (heif_image_handle_get_nclx_color_profile(handle, &nclx).code == heif_error_Ok && nclx != NULL) {
-        transfer = (int)nclx->transfer_characteristics;
+        source->transfer = (int)nclx->transfer_characteristics;
+        source->matrix = (int)nclx->matrix_coefficients;
+        source->full_range = nclx->full_range_flag ? 1 : 0;
         if (nclx->color_primaries != heif_color_primaries_unspecified && nclx->color_primary_red_y > 0 &&
             nclx->color_primary_green_y > 0 && nclx->color_primary_blue_y > 0 && nclx->color_primary_white_y > 0) {
             float decoded[8] = {nclx->color_primary_red_x,   nclx->color_primary_red_y,
                                 nclx->color_primary_green_x, nclx->color_primary_green_y,
                                 nclx->color_primary_blue_x,  nclx->color_primary_blue_y,
                                 nclx->color_primary_white_x, nclx->color_primary_white_y};
-            memcpy(primaries, decoded, sizeof primaries);
+            memcpy(source->primaries, decoded, sizeof decoded);
         }
+        heif_nclx_color_profile_free(nclx);
     }
     // An ICC profile describes the samples as they are and travels into the derivatives; without one, nclx
-    // primaries other than sRGB's and HDR transfer functions are converted to sRGB here.
-    int convert = icc == NULL && (cimg_is_hdr_transfer(transfer) || !cimg_is_srgb_primaries(primaries));
+    // primaries other than sRGB's and HDR transfer functions are converted to sRGB.
+    source->convert = source->icc == NULL &&
+                      (cimg_is_hdr_transfer(source->transfer) || !cimg_is_srgb_primaries(source->primaries));
     if (details != NULL) {
         details->bit_depth = bits;
-        details->transfer = transfer;
-        details->converted = convert;
+        details->transfer = source->transfer;
+        details->converted = source->convert;
     }
+    return CIMG_OK;
+}
+
+/// Hands the profile over to the caller.
+static void cheif_take_icc(cheif_source *source, uint8_t **icc, size_t *icc_length) {
+    *icc = source->icc;
+    *icc_length = source->icc_size;
+    source->icc = NULL;
+    source->icc_size = 0;
+}
+
+static void cheif_succeed(cimg_status *status) {
+    if (status != NULL) {
+        status->code = CIMG_OK;
+        status->message[0] = 0;
+    }
+}
+
+int cheif_decode(const uint8_t *data, size_t size, uint64_t max_pixels, int max_threads, cimg_pixels *out,
+                 cimg_heif_details *details, cimg_status *status) {
+    if (data == NULL || size == 0 || out == NULL) return cheif_fail(status, CIMG_ERR_INVALID_ARGUMENT, "no data");
+    memset(out, 0, sizeof *out);
+    cheif_source source;
+    struct heif_image *image = NULL;
+    struct heif_decoding_options *options = NULL;
+    uint8_t *pixels = NULL;
+    int result = cheif_open(data, size, max_pixels, max_threads, &source, details, status);
+    if (result != CIMG_OK) goto done;
+    int bits = source.bits;
+    int alpha = source.alpha;
+    int channels = alpha ? 4 : 3;
 
     options = heif_decoding_options_alloc();
     if (options == NULL) {
@@ -138,7 +175,7 @@ int cheif_decode(const uint8_t *data, size_t size, uint64_t max_pixels, int max_
     options->convert_hdr_to_8bit = 0;     // High bit depths are mapped below, not truncated by libheif.
     enum heif_chroma chroma = bits > 8 ? (alpha ? heif_chroma_interleaved_RRGGBBAA_LE : heif_chroma_interleaved_RRGGBB_LE)
                                        : (alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB);
-    error = heif_decode_image(handle, &image, heif_colorspace_RGB, chroma, options);
+    struct heif_error error = heif_decode_image(source.handle, &image, heif_colorspace_RGB, chroma, options);
     if (error.code != heif_error_Ok) {
         result = cheif_error(status, error);
         goto done;
@@ -160,7 +197,7 @@ int cheif_decode(const uint8_t *data, size_t size, uint64_t max_pixels, int max_
         result = cheif_fail(status, CIMG_ERR_NO_MEMORY, "out of memory for the decoded image");
         goto done;
     }
-    if (convert) {
+    if (source.convert) {
         double peak = 0;
         if (heif_image_has_content_light_level(image)) {
             struct heif_content_light_level level;
@@ -168,7 +205,7 @@ int cheif_decode(const uint8_t *data, size_t size, uint64_t max_pixels, int max_
             peak = level.max_content_light_level;
         }
         int code = cimg_convert_to_srgb(plane, (size_t)stride, decoded_width, decoded_height, channels, bits,
-                                        transfer, primaries, peak, pixels, status);
+                                        source.transfer, source.primaries, peak, pixels, status);
         if (code != CIMG_OK) {
             result = code;
             goto done;
@@ -191,7 +228,7 @@ int cheif_decode(const uint8_t *data, size_t size, uint64_t max_pixels, int max_
                    (size_t)decoded_width * (size_t)channels);
         }
     }
-    if (alpha && heif_image_handle_is_premultiplied_alpha(handle)) cheif_unpremultiply(pixels, count);
+    if (alpha && heif_image_handle_is_premultiplied_alpha(source.handle)) cheif_unpremultiply(pixels, count);
     int transparent = 0;
     if (alpha) {
         for (size_t i = 0; i < count; i++) {
@@ -206,24 +243,84 @@ int cheif_decode(const uint8_t *data, size_t size, uint64_t max_pixels, int max_
     out->height = decoded_height;
     out->channels = channels;
     out->has_alpha = transparent;
-    out->icc = icc;
-    out->icc_length = icc_size;
+    cheif_take_icc(&source, &out->icc, &out->icc_length);
     pixels = NULL;
-    icc = NULL;
-    if (status != NULL) {
-        status->code = CIMG_OK;
-        status->message[0] = 0;
-    }
+    cheif_succeed(status);
 
 done:
     free(pixels);
-    free(icc);
-    if (nclx != NULL) heif_nclx_color_profile_free(nclx);
     if (options != NULL) heif_decoding_options_free(options);
     if (image != NULL) heif_image_release(image);
-    if (handle != NULL) heif_image_handle_release(handle);
-    heif_context_free(context);
+    cheif_close(&source);
     return result;
+}
+
+int cheif_decode_ycc(const uint8_t *data, size_t size, uint64_t max_pixels, int max_threads, cheif_ycc *out,
+                     cimg_heif_details *details, cimg_status *status) {
+    if (data == NULL || size == 0 || out == NULL) return cheif_fail(status, CIMG_ERR_INVALID_ARGUMENT, "no data");
+    memset(out, 0, sizeof *out);
+    cheif_source source;
+    struct heif_image *image = NULL;
+    struct heif_decoding_options *options = NULL;
+    int result = cheif_open(data, size, max_pixels, max_threads, &source, details, status);
+    if (result != CIMG_OK) goto done;
+    // Only what JFIF's YCbCr is: 8-bit, opaque, full-range BT.601 (or unspecified), left as it is.
+    int matrix_is_jfif = source.matrix == 5 || source.matrix == 6 || source.matrix == 2;
+    if (source.bits != 8 || source.alpha || source.convert || !matrix_is_jfif || !source.full_range) {
+        result = cheif_fail(status, CIMG_ERR_NOT_PLANAR, "not an 8-bit full-range BT.601 opaque image");
+        goto done;
+    }
+    options = heif_decoding_options_alloc();
+    if (options == NULL) {
+        result = cheif_fail(status, CIMG_ERR_NO_MEMORY, "cannot allocate decoding options");
+        goto done;
+    }
+    options->ignore_transformations = 0;  // irot, imir and clap are applied once, here; EXIF orientation never.
+    struct heif_error error = heif_decode_image(source.handle, &image, heif_colorspace_YCbCr, heif_chroma_420, options);
+    if (error.code != heif_error_Ok) {
+        // A layout libheif cannot give as 4:2:0 (or a damaged file): the RGB path decodes it, or says why not.
+        result = cheif_fail(status, CIMG_ERR_NOT_PLANAR, error.message);
+        goto done;
+    }
+    int width = heif_image_get_width(image, heif_channel_Y);
+    int height = heif_image_get_height(image, heif_channel_Y);
+    int chroma_width = heif_image_get_width(image, heif_channel_Cb);
+    int chroma_height = heif_image_get_height(image, heif_channel_Cb);
+    const uint8_t *y = heif_image_get_plane_readonly(image, heif_channel_Y, &out->y_stride);
+    const uint8_t *cb = heif_image_get_plane_readonly(image, heif_channel_Cb, &out->cb_stride);
+    const uint8_t *cr = heif_image_get_plane_readonly(image, heif_channel_Cr, &out->cr_stride);
+    if (y == NULL || cb == NULL || cr == NULL || width <= 0 || height <= 0 ||
+        (uint64_t)width * (uint64_t)height > max_pixels || chroma_width != (width + 1) / 2 ||
+        chroma_height != (height + 1) / 2 || heif_image_get_width(image, heif_channel_Cr) != chroma_width ||
+        heif_image_get_height(image, heif_channel_Cr) != chroma_height || out->y_stride < width ||
+        out->cb_stride < chroma_width || out->cr_stride < chroma_width) {
+        result = cheif_fail(status, CIMG_ERR_NOT_PLANAR, "the decoded planes are not 4:2:0");
+        goto done;
+    }
+    out->y = y;
+    out->cb = cb;
+    out->cr = cr;
+    out->width = width;
+    out->height = height;
+    out->chroma_width = chroma_width;
+    out->chroma_height = chroma_height;
+    out->image = image;
+    image = NULL;
+    cheif_take_icc(&source, &out->icc, &out->icc_length);
+    cheif_succeed(status);
+
+done:
+    if (options != NULL) heif_decoding_options_free(options);
+    if (image != NULL) heif_image_release(image);
+    cheif_close(&source);
+    return result;
+}
+
+void cheif_ycc_release(cheif_ycc *ycc) {
+    if (ycc == NULL) return;
+    if (ycc->image != NULL) heif_image_release((struct heif_image *)ycc->image);
+    free(ycc->icc);
+    memset(ycc, 0, sizeof *ycc);
 }
 
 /// Collects the bytes libheif writes.

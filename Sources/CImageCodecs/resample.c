@@ -232,10 +232,10 @@ size_t cimg_resample_scratch_floats(int input_width, int output_width, int chann
 }
 
 CIMG_MULTIVERSIONED
-void cimg_resample(const uint8_t *source, int input_width, int channels, uint8_t *destination,
+void cimg_resample(const uint8_t *source, size_t source_stride, int input_width, int channels, uint8_t *destination,
                    int output_width, int output_height, const cimg_axis_weights *vertical,
                    const cimg_axis_weights *horizontal, float *scratch) {
-    const size_t in_stride = (size_t)input_width * (size_t)channels;
+    const size_t in_stride = source_stride != 0 ? source_stride : (size_t)input_width * (size_t)channels;
     const size_t out_stride = (size_t)output_width * (size_t)channels;
     const int slots = vertical->taps;
     if (channels == 1) {

@@ -76,7 +76,7 @@ package struct Configuration: Sendable {
         var reader = SettingReader(environment: environment)
         database =
             reader.parse(
-                settings.databaseURL, "DATABASE_URL", default: DatabaseURL.defaultValue, echo: false
+                settings.database?.databaseURL, "DATABASE_URL", default: DatabaseURL.defaultValue, echo: false
             ) { text in
                 do {
                     let url = try DatabaseURL(parsing: text)
@@ -87,14 +87,15 @@ package struct Configuration: Sendable {
                     throw SettingReader.Problem(error.message)
                 }
             } ?? .sqlite(path: "./data/memories.sqlite3")
-        databasePoolSize = reader.integer(settings.databasePoolSize, "DATABASE_POOL_SIZE", default: 10, range: 1...1000)
-        databaseCAFile = settings.databaseCAFile ?? environment["DATABASE_CA_FILE"]
+        databasePoolSize = reader.integer(
+            settings.database?.databasePoolSize, "DATABASE_POOL_SIZE", default: 10, range: 1...1000)
+        databaseCAFile = settings.database?.databaseCAFile ?? environment["DATABASE_CA_FILE"]
         databaseTimeout = .seconds(
-            reader.integer(settings.databaseTimeout, "DATABASE_TIMEOUT_SECONDS", default: 10, range: 1...600))
+            reader.integer(settings.database?.databaseTimeout, "DATABASE_TIMEOUT_SECONDS", default: 10, range: 1...600))
         if let file = databaseCAFile, !FileManager.default.isReadableFile(atPath: file) {
             reader.problems.append("DATABASE_CA_FILE: expected a readable PEM file of CA certificates; got '\(file)'")
         }
-        switch reader.string(settings.storage, "STORAGE", default: "local").lowercased() {
+        switch reader.string(settings.storage?.storage, "STORAGE", default: "local").lowercased() {
         case "local": storage = .local
         case "s3":
             do {
@@ -107,45 +108,49 @@ package struct Configuration: Sendable {
             reader.problems.append("STORAGE: expected local or s3; got '\(other)'")
             storage = .local
         }
-        mediaRoot = reader.string(settings.mediaRoot, "MEDIA_ROOT", default: "./media")
-        mediaURL = reader.string(settings.mediaURL, "MEDIA_URL", default: "/media/")
-        host = reader.string(settings.host, "HOST", default: "127.0.0.1")
-        port = reader.integer(settings.port, "PORT", default: 8000, range: 0...65535)
-        serveStatic = reader.boolean(settings.serveStatic, "SERVE_STATIC", default: true)
-        serveMedia = reader.boolean(settings.serveMedia, "SERVE_MEDIA", default: true)
-        maxUploadBytes = reader.byteCount(settings.maxUploadBytes, "MAX_UPLOAD_BYTES", default: 50_000_000)
+        mediaRoot = reader.string(settings.storage?.mediaRoot, "MEDIA_ROOT", default: "./media")
+        mediaURL = reader.string(settings.storage?.mediaURL, "MEDIA_URL", default: "/media/")
+        host = reader.string(settings.listen?.host, "HOST", default: "127.0.0.1")
+        port = reader.integer(settings.server?.port, "PORT", default: 8000, range: 0...65535)
+        serveStatic = reader.boolean(settings.server?.serveStatic, "SERVE_STATIC", default: true)
+        serveMedia = reader.boolean(settings.server?.serveMedia, "SERVE_MEDIA", default: true)
+        maxUploadBytes = reader.byteCount(settings.server?.maxUploadBytes, "MAX_UPLOAD_BYTES", default: 50_000_000)
         limits = reader.connectionLimits(settings)
         pipeline = reader.pipelineOptions(settings)
         maxPixels = pipeline.maxPixels
         concurrency = reader.integer(
-            settings.concurrency, "WORKER_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount,
+            settings.worker?.concurrency, "WORKER_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount,
             range: 1...256)
-        maxAttempts = reader.integer(settings.maxAttempts, "JOB_MAX_ATTEMPTS", default: 5, range: 1...100)
-        jobLease = .seconds(reader.integer(settings.jobLease, "JOB_LEASE_SECONDS", default: 60, range: 2...86_400))
+        maxAttempts = reader.integer(settings.queue?.maxAttempts, "JOB_MAX_ATTEMPTS", default: 5, range: 1...100)
+        jobLease = .seconds(
+            reader.integer(settings.worker?.jobLease, "JOB_LEASE_SECONDS", default: 60, range: 2...86_400))
         shutdownGrace = .seconds(
-            reader.integer(settings.shutdownGrace, "SHUTDOWN_GRACE_SECONDS", default: 20, range: 0...3600))
-        let sweep = reader.integer(settings.sweepInterval, "SWEEP_INTERVAL_SECONDS", default: 60, range: 0...86_400)
+            reader.integer(settings.worker?.shutdownGrace, "SHUTDOWN_GRACE_SECONDS", default: 20, range: 0...3600))
+        let sweep = reader.integer(
+            settings.worker?.sweepInterval, "SWEEP_INTERVAL_SECONDS", default: 60, range: 0...86_400)
         sweepInterval = sweep == 0 ? nil : .seconds(sweep)
-        trashDays = reader.integer(settings.trashDays, "TRASH_DAYS", default: 30, range: 0...36_500)
-        authRequired = reader.boolean(settings.authRequired, "AUTH_REQUIRED", default: authRequiredByDefault)
+        trashDays = reader.integer(settings.trash?.trashDays, "TRASH_DAYS", default: 30, range: 0...36_500)
+        authRequired = reader.boolean(settings.server?.authRequired, "AUTH_REQUIRED", default: authRequiredByDefault)
         // app dev's open default is for a laptop: another machine must not reach it unless someone chose that.
-        if !authRequired, settings.authRequired == nil, environment["AUTH_REQUIRED"] == nil, !Self.isLoopback(host) {
+        if !authRequired, settings.server?.authRequired == nil, environment["AUTH_REQUIRED"] == nil,
+            !Self.isLoopback(host)
+        {
             reader.problems.append(
                 "HOST: app dev would serve \(host), which other machines can reach, with sign-in off; "
                     + "sign in with an account (AUTH_REQUIRED=true, `app users create`), or pass --no-auth "
                     + "(or AUTH_REQUIRED=false) to serve it open on purpose")
         }
-        galleryPublic = reader.boolean(settings.galleryPublic, "GALLERY_PUBLIC", default: false)
-        bcryptCost = reader.integer(settings.bcryptCost, "BCRYPT_COST", default: 12, range: 4...31)
+        galleryPublic = reader.boolean(settings.server?.galleryPublic, "GALLERY_PUBLIC", default: false)
+        bcryptCost = reader.integer(settings.passwords?.bcryptCost, "BCRYPT_COST", default: 12, range: 4...31)
         logLevel =
-            reader.parse(settings.logLevel, "LOG_LEVEL", default: "info") { text in
+            reader.parse(settings.process?.logLevel, "LOG_LEVEL", default: "info") { text in
                 guard let level = Logger.Level(rawValue: text.lowercased()) else {
                     throw SettingReader.Problem("expected trace, debug, info, notice, warning, error or critical")
                 }
                 return level
             } ?? .info
         logFormat =
-            reader.parse(settings.logFormat, "LOG_FORMAT", default: "text") { text in
+            reader.parse(settings.process?.logFormat, "LOG_FORMAT", default: "text") { text in
                 guard let format = LogFormat(rawValue: text.lowercased()) else {
                     throw SettingReader.Problem("expected text or json")
                 }
@@ -154,25 +159,31 @@ package struct Configuration: Sendable {
         resumable = reader.resumableSettings(settings)
         // CacheError and TrustedProxiesError describe themselves by their message, as the reader's lines want.
         cache =
-            reader.parse(settings.cacheURL, "CACHE_URL", default: "memory", echo: false) { try CacheURL(parsing: $0) }
+            reader.parse(settings.cache?.cacheURL, "CACHE_URL", default: "memory", echo: false) {
+                try CacheURL(parsing: $0)
+            }
             ?? .memory
-        if settings.galleryCacheSeconds ?? environment["GALLERY_CACHE_SECONDS"] != nil {
+        if settings.server?.galleryCacheSeconds ?? environment["GALLERY_CACHE_SECONDS"] != nil {
             galleryCacheSeconds = reader.integer(
-                settings.galleryCacheSeconds, "GALLERY_CACHE_SECONDS", default: 0, range: 0...86_400)
+                settings.server?.galleryCacheSeconds, "GALLERY_CACHE_SECONDS", default: 0, range: 0...86_400)
         } else {
             galleryCacheSeconds = nil
         }
         uploadRatePerMinute = reader.integer(
-            settings.uploadRatePerMinute, "UPLOAD_RATE_PER_MINUTE", default: 60, range: 0...1_000_000)
+            settings.server?.uploadRatePerMinute, "UPLOAD_RATE_PER_MINUTE", default: 60, range: 0...1_000_000)
         trustedProxies =
-            reader.parse(settings.trustedProxies, "TRUSTED_PROXIES", default: "") { try TrustedProxies(parsing: $0) }
+            reader.parse(settings.server?.trustedProxies, "TRUSTED_PROXIES", default: "") {
+                try TrustedProxies(parsing: $0)
+            }
             ?? .none
         sharing = SharingConfiguration(
-            enabled: reader.boolean(settings.shareLinks, "SHARE_LINKS", default: true),
-            defaultExpiry: reader.parse(settings.shareLinkDefaultExpiry, "SHARE_LINK_DEFAULT_EXPIRY", default: "") {
+            enabled: reader.boolean(settings.server?.shareLinks, "SHARE_LINKS", default: true),
+            defaultExpiry: reader.parse(
+                settings.server?.shareLinkDefaultExpiry, "SHARE_LINK_DEFAULT_EXPIRY", default: ""
+            ) {
                 try SharingConfiguration.lifetime($0)
             } ?? nil)
-        let explicitResources = settings.resourcesDir ?? environment["RESOURCES_DIR"]
+        let explicitResources = settings.process?.resourcesDir ?? environment["RESOURCES_DIR"]
         if let found = ResourceLocator.find(explicit: explicitResources) {
             resourcesDirectory = found
         } else {
@@ -191,9 +202,10 @@ package struct Configuration: Sendable {
     package static func s3(settings: Settings, environment: [String: String]) throws -> S3Configuration {
         var s3Environment = environment
         for (name, flag) in [
-            ("S3_BUCKET", settings.s3Bucket), ("S3_REGION", settings.s3Region), ("S3_ENDPOINT", settings.s3Endpoint),
-            ("S3_PATH_STYLE", settings.s3PathStyle), ("S3_PUBLIC_URL", settings.s3PublicURL),
-            ("S3_PRESIGN_SECONDS", settings.s3PresignSeconds),
+            ("S3_BUCKET", settings.storage?.s3Bucket), ("S3_REGION", settings.storage?.s3Region),
+            ("S3_ENDPOINT", settings.storage?.s3Endpoint),
+            ("S3_PATH_STYLE", settings.storage?.s3PathStyle), ("S3_PUBLIC_URL", settings.storage?.s3PublicURL),
+            ("S3_PRESIGN_SECONDS", settings.storage?.s3PresignSeconds),
         ] {
             if let flag { s3Environment[name] = flag }
         }

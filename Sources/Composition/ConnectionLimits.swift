@@ -21,17 +21,18 @@ package struct ConnectionLimits: Sendable {
 
 extension SettingReader {
     package mutating func connectionLimits(_ settings: Settings) -> ConnectionLimits {
-        let metricsText = settings.metricsPort ?? environment["METRICS_PORT"]
+        let metricsText = settings.listen?.metricsPort ?? environment["METRICS_PORT"]
         var metricsPort: Int?
         if let metricsText, !metricsText.isEmpty {
             metricsPort = integer(metricsText, "METRICS_PORT", default: 0, range: 1...65535)
         }
         return ConnectionLimits(
             maxConcurrentUploads: integer(
-                settings.maxConcurrentUploads, "MAX_CONCURRENT_UPLOADS", default: 64, range: 1...100_000),
+                settings.server?.maxConcurrentUploads, "MAX_CONCURRENT_UPLOADS", default: 64, range: 1...100_000),
             headerTimeout: .seconds(
-                integer(settings.headerTimeout, "HEADER_TIMEOUT_SECONDS", default: 10, range: 1...3600)),
-            bodyTimeout: .seconds(integer(settings.bodyTimeout, "BODY_TIMEOUT_SECONDS", default: 30, range: 1...3600)),
+                integer(settings.server?.headerTimeout, "HEADER_TIMEOUT_SECONDS", default: 10, range: 1...3600)),
+            bodyTimeout: .seconds(
+                integer(settings.server?.bodyTimeout, "BODY_TIMEOUT_SECONDS", default: 30, range: 1...3600)),
             metricsPort: metricsPort)
     }
 }

@@ -65,12 +65,14 @@ package struct SettingReader {
     /// The image pipeline's settings (MAX_PIXELS, DISPLAY_*, THUMBNAIL_*, WEBP_DERIVATIVES): shared by every role and `app thumbnail`.
     package mutating func pipelineOptions(_ settings: Settings) -> PipelineOptions {
         PipelineOptions(
-            displaySize: integer(settings.displaySize, "DISPLAY_SIZE", default: 1280, range: 16...8192),
-            thumbnailSize: integer(settings.thumbnailSize, "THUMBNAIL_SIZE", default: 400, range: 16...4096),
-            displayQuality: integer(settings.displayQuality, "DISPLAY_QUALITY", default: 80, range: 1...100),
-            thumbnailQuality: integer(settings.thumbnailQuality, "THUMBNAIL_QUALITY", default: 75, range: 1...100),
-            maxPixels: integer(settings.maxPixels, "MAX_PIXELS", default: 100_000_000, range: 1...1_000_000_000),
-            makeWebP: boolean(settings.webpDerivatives, "WEBP_DERIVATIVES", default: true))
+            displaySize: integer(settings.imaging?.displaySize, "DISPLAY_SIZE", default: 1280, range: 16...8192),
+            thumbnailSize: integer(settings.imaging?.thumbnailSize, "THUMBNAIL_SIZE", default: 400, range: 16...4096),
+            displayQuality: integer(settings.imaging?.displayQuality, "DISPLAY_QUALITY", default: 80, range: 1...100),
+            thumbnailQuality: integer(
+                settings.imaging?.thumbnailQuality, "THUMBNAIL_QUALITY", default: 75, range: 1...100),
+            maxPixels: integer(
+                settings.imageLimits?.maxPixels, "MAX_PIXELS", default: 100_000_000, range: 1...1_000_000_000),
+            makeWebP: boolean(settings.imaging?.webpDerivatives, "WEBP_DERIVATIVES", default: true))
     }
 
     /// Bytes as a plain number or with a decimal unit: `50000000`, `50MB`, `512kB`, `1GB`.

@@ -37,6 +37,50 @@ enum HEIFCodec {
             convertedToSRGB: details.converted != 0)
     }
 
+    /// The planes of a primary image decoded (transforms applied) to 4:2:0, still in libheif's memory, and the ICC
+    /// profile.
+    struct BorrowedPlanes {
+        var luma: BorrowedPixels
+        var cb: BorrowedPixels
+        var cr: BorrowedPixels
+        var iccProfile: [UInt8]?
+    }
+
+    /// Decodes the primary image to 4:2:0 planes and lends them to `body`, which makes what it needs of them
+    /// (the display-size planes) before libheif's image is released: no whole-size copy, no RGB image. Nil, with
+    /// `body` not called, when the image is not 8-bit, opaque, full-range BT.601 YCbCr needing no colour
+    /// conversion, or libheif cannot give it as 4:2:0; then ``decode(_:format:maxPixels:threads:)`` is the way,
+    /// and reports any damage.
+    static func withDecodedPlanes<T>(
+        _ data: [UInt8], format: ImageFormat, maxPixels: Int, threads: Int? = nil,
+        _ body: (BorrowedPlanes) throws(ImagingError) -> T
+    ) throws(ImagingError) -> T? {
+        var ycc = cheif_ycc()
+        var details = cimg_heif_details()
+        var status = cimg_status()
+        let code = data.withUnsafeBufferPointer { buffer in
+            cheif_decode_ycc(
+                buffer.baseAddress, buffer.count, UInt64(max(0, maxPixels)), Int32(threads ?? -1), &ycc, &details,
+                &status)
+        }
+        defer { cheif_ycc_release(&ycc) }
+        if code == Int32(CIMG_ERR_NOT_PLANAR.rawValue) { return nil }
+        guard code == Int32(CIMG_OK.rawValue), let y = ycc.y, let cb = ycc.cb, let cr = ycc.cr else {
+            throw CodecStatus.error(code: code, status: status, format: format.displayName)
+        }
+        let chromaWidth = Int(ycc.chroma_width)
+        let chromaHeight = Int(ycc.chroma_height)
+        return try body(
+            BorrowedPlanes(
+                luma: BorrowedPixels(
+                    base: y, width: Int(ycc.width), height: Int(ycc.height), channels: 1, stride: Int(ycc.y_stride)),
+                cb: BorrowedPixels(
+                    base: cb, width: chromaWidth, height: chromaHeight, channels: 1, stride: Int(ycc.cb_stride)),
+                cr: BorrowedPixels(
+                    base: cr, width: chromaWidth, height: chromaHeight, channels: 1, stride: Int(ycc.cr_stride)),
+                iccProfile: ycc.icc.map { [UInt8](UnsafeBufferPointer(start: $0, count: ycc.icc_length)) }))
+    }
+
     /// What ``encode(_:avif:quality:orientation:bits:transfer:primaries:exif:iccProfile:)`` writes as nclx: H.273
     /// code points, 0 for none.
     struct Colour: Sendable {

@@ -1,4 +1,5 @@
-/// The JPEG-to-JPEG path of ``ImagePipeline``: YCbCr planes from the decoder straight to the encoder.
+/// The planar path of ``ImagePipeline``: YCbCr planes from the decoder (a JPEG's, or a HEIF's in JFIF's YCbCr)
+/// straight to the encoder, never a whole-size RGB image.
 extension ImagePipeline {
     /// Unsharp amount folded into the display's luma filter after a DCT-scaled decode.
     ///
@@ -10,10 +11,10 @@ extension ImagePipeline {
     static let dctScaleSharpening = 0.05
     static let dctScaleSharpeningMinimumReduction = 1.5
 
-    /// Display and thumbnail made from decoded planes (`storedTarget` is the display size before orientation),
-    /// decoded at 1/`denominator`.
+    /// Display and thumbnail of a JPEG decoded to planes at 1/`denominator` (`storedTarget` is the display size
+    /// before orientation).
     static func makePlanarDerivatives(
-        _ decoded: JPEGCodec.DecodedPlanes, header: ImageHeader, storedTarget: (width: Int, height: Int),
+        _ decoded: DecodedPlanes, header: ImageHeader, storedTarget: (width: Int, height: Int),
         denominator: Int, options: PipelineOptions, decodeTime: Duration
     ) throws(ImagingError) -> Derivatives {
         let clock = ContinuousClock()
@@ -29,25 +30,61 @@ extension ImagePipeline {
                 lumaSharpening: sharpening
             )
             .applyingOrientation(header.orientation)
+        return try makeDerivatives(
+            display: display, iccProfile: decoded.iccProfile, header: header, options: options,
+            decodeTime: decodeTime, resampleStarted: started)
+    }
+
+    /// Display and thumbnail of a HEIF or AVIF through its 4:2:0 planes, when libheif gives them as JFIF's YCbCr;
+    /// nil otherwise. The display planes are made straight from libheif's (transforms applied, so no orientation
+    /// here; the decoded size can differ from the header's by a clap's rounding), so the process never holds more
+    /// than the decoded planes and the display.
+    static func makePlanarHEIFDerivatives(
+        _ data: [UInt8], header: ImageHeader, options: PipelineOptions
+    ) throws(ImagingError) -> Derivatives? {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let resized = try HEIFCodec.withDecodedPlanes(
+            data, format: header.format, maxPixels: options.maxPixels, threads: options.heifThreads
+        ) { planes in
+            let decodedAt = clock.now
+            let target = ImageGeometry.fit(
+                width: planes.luma.width, height: planes.luma.height, inside: options.displaySize)
+            let display = YCbCrPlanes.resizing(
+                luma: planes.luma, cb: planes.cb, cr: planes.cr, width: target.width, height: target.height)
+            return (display: display, iccProfile: planes.iccProfile, decodedAt: decodedAt)
+        }
+        guard let resized else { return nil }
+        return try makeDerivatives(
+            display: resized.display, iccProfile: resized.iccProfile, header: header, options: options,
+            decodeTime: resized.decodedAt - started, resampleStarted: resized.decodedAt)
+    }
+
+    /// The thumbnail from the display planes, both encoded as JPEGs, and the twins.
+    private static func makeDerivatives(
+        display: YCbCrPlanes, iccProfile: [UInt8]?, header: ImageHeader, options: PipelineOptions,
+        decodeTime: Duration, resampleStarted: ContinuousClock.Instant
+    ) throws(ImagingError) -> Derivatives {
+        let clock = ContinuousClock()
         let thumbnailSize = ImageGeometry.fit(
             width: display.width, height: display.height, inside: options.thumbnailSize)
         let thumbnail = display.resized(width: thumbnailSize.width, height: thumbnailSize.height)
         let resampledAt = clock.now
 
         let displayBytes = try JPEGCodec.encode(
-            display, quality: min(max(options.displayQuality, 1), 100), iccProfile: decoded.iccProfile)
+            display, quality: min(max(options.displayQuality, 1), 100), iccProfile: iccProfile)
         let thumbnailBytes = try JPEGCodec.encode(
-            thumbnail, quality: min(max(options.thumbnailQuality, 1), 100), iccProfile: decoded.iccProfile)
+            thumbnail, quality: min(max(options.thumbnailQuality, 1), 100), iccProfile: iccProfile)
         var derivatives = Derivatives(
             header: header,
             display: EncodedImage(format: .jpeg, width: display.width, height: display.height, bytes: displayBytes),
             thumbnail: EncodedImage(
                 format: .jpeg, width: thumbnail.width, height: thumbnail.height, bytes: thumbnailBytes))
         try addTwins(
-            to: &derivatives, display: display.rgb(), thumbnail: thumbnail.rgb(), iccProfile: decoded.iccProfile,
+            to: &derivatives, display: { display.rgb() }, thumbnail: thumbnail.rgb(), iccProfile: iccProfile,
             options: options)
         derivatives.timings = StageTimings(
-            decode: decodeTime, resample: resampledAt - started, encode: clock.now - resampledAt)
+            decode: decodeTime, resample: resampledAt - resampleStarted, encode: clock.now - resampledAt)
         return derivatives
     }
 }

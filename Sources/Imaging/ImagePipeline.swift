@@ -65,6 +65,9 @@ public enum ImagePipeline {
             if !decoded.hasTransparency { decoded = decoded.droppingAlpha() }
         case .heif, .avif:
             // libheif applies irot/imir/clap itself; the header's orientation is 1, so nothing turns it again.
+            if let planar = try makePlanarHEIFDerivatives(data, header: header, options: options) {
+                return planar
+            }
             let result = try HEIFCodec.decode(
                 data, format: header.format, maxPixels: options.maxPixels, threads: options.heifThreads)
             decoded = result.image
@@ -101,7 +104,7 @@ public enum ImagePipeline {
             thumbnail, alpha: hasAlpha, quality: options.thumbnailQuality, iccProfile: iccProfile)
         var derivatives = Derivatives(header: header, display: encodedDisplay, thumbnail: encodedThumbnail)
         try addTwins(
-            to: &derivatives, display: hasAlpha ? display.unpremultiplied() : display,
+            to: &derivatives, display: { hasAlpha ? display.unpremultiplied() : display },
             thumbnail: hasAlpha ? thumbnail.unpremultiplied() : thumbnail, iccProfile: iccProfile, options: options)
         derivatives.timings = StageTimings(
             decode: decodedAt - started, resample: resampledAt - decodedAt, encode: clock.now - resampledAt)
@@ -109,11 +112,13 @@ public enum ImagePipeline {
     }
 
     /// Adds the WebP twins (when enabled) and the placeholder, from straight-alpha display and thumbnail buffers.
+    /// `display` is made only when the twins are (the planar path converts its planes to RGB for it).
     static func addTwins(
-        to derivatives: inout Derivatives, display: PixelBuffer, thumbnail: PixelBuffer, iccProfile: [UInt8]?,
-        options: PipelineOptions
+        to derivatives: inout Derivatives, display makeDisplay: () -> PixelBuffer, thumbnail: PixelBuffer,
+        iccProfile: [UInt8]?, options: PipelineOptions
     ) throws(ImagingError) {
         if options.makeWebP {
+            let display = makeDisplay()
             derivatives.displayWebP = EncodedImage(
                 format: .webp, width: display.width, height: display.height,
                 bytes: try WebPCodec.encode(display, quality: options.displayQuality, iccProfile: iccProfile))

@@ -2,12 +2,6 @@ import CImageCodecs
 
 /// The planar face of the libjpeg-turbo shims: YCbCr planes in and out, no colour conversion.
 extension JPEGCodec {
-    /// Decoded planes plus the ICC profile when it is an RGB one.
-    struct DecodedPlanes: Sendable {
-        var planes: YCbCrPlanes
-        var iccProfile: [UInt8]?
-    }
-
     /// Decodes a YCbCr JPEG at 1/`scaleDenominator` size to 4:2:0 planes; nil, before any pixel is decoded, when
     /// the file is gray, CMYK, YCCK, RGB or has a chroma layout the planar path does not handle.
     ///

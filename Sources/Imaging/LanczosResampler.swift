@@ -130,6 +130,11 @@ enum LanczosResampler {
     /// Resizes with prepared tables (built for this image's height and width), so that planes of the same size
     /// share them.
     static func resize(_ image: PixelBuffer, vertical: AxisWeights, horizontal: AxisWeights) -> PixelBuffer {
+        image.withBorrowedPixels { resize($0, vertical: vertical, horizontal: horizontal) }
+    }
+
+    /// Resizes samples another library still owns (rows `stride` bytes apart) into a new buffer.
+    static func resize(_ image: BorrowedPixels, vertical: AxisWeights, horizontal: AxisWeights) -> PixelBuffer {
         let width = horizontal.outputSize
         let height = vertical.outputSize
         let channels = image.channels
@@ -139,13 +144,11 @@ enum LanczosResampler {
                 Int32(image.width), Int32(width), Int32(channels), Int32(horizontal.taps)))
         let total = width * height * channels
         let result = [UInt8](unsafeUninitializedCapacity: total) { output, initialized in
-            image.pixels.withUnsafeBufferPointer { source in
-                vertical.withAxisWeights { verticalWeights in
-                    horizontal.withAxisWeights { horizontalWeights in
-                        cimg_resample(
-                            source.baseAddress, Int32(image.width), Int32(channels), output.baseAddress,
-                            Int32(width), Int32(height), verticalWeights, horizontalWeights, &scratch)
-                    }
+            vertical.withAxisWeights { verticalWeights in
+                horizontal.withAxisWeights { horizontalWeights in
+                    cimg_resample(
+                        image.base, image.stride, Int32(image.width), Int32(channels), output.baseAddress,
+                        Int32(width), Int32(height), verticalWeights, horizontalWeights, &scratch)
                 }
             }
             initialized = total

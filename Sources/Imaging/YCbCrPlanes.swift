@@ -34,14 +34,39 @@ struct YCbCrPlanes: Sendable, Equatable {
         width: Int, height: Int, scaleX: Double? = nil, scaleY: Double? = nil, lumaSharpening: Double = 0
     ) -> YCbCrPlanes {
         if width == self.width && height == self.height { return self }
-        let chroma = Self.chromaSize(width: width, height: height)
-        let scaleX = scaleX ?? Double(self.width) / Double(width)
-        let scaleY = scaleY ?? Double(self.height) / Double(height)
+        return luma.withBorrowedPixels { luma in
+            cb.withBorrowedPixels { cb in
+                cr.withBorrowedPixels { cr in
+                    Self.resizing(
+                        luma: luma, cb: cb, cr: cr, width: width, height: height, scaleX: scaleX, scaleY: scaleY,
+                        lumaSharpening: lumaSharpening)
+                }
+            }
+        }
+    }
+
+    /// Planes another library owns (a decoder's, 4:2:0 laid out as ``chromaSize(width:height:)`` says) resized
+    /// into new ones, as ``resized(width:height:scaleX:scaleY:lumaSharpening:)`` does, so that the whole-size
+    /// planes are never copied. The same size is a copy.
+    static func resizing(
+        luma: BorrowedPixels, cb: BorrowedPixels, cr: BorrowedPixels, width: Int, height: Int,
+        scaleX: Double? = nil, scaleY: Double? = nil, lumaSharpening: Double = 0
+    ) -> YCbCrPlanes {
+        if width == luma.width && height == luma.height {
+            return YCbCrPlanes(luma: luma.copied(), cb: cb.copied(), cr: cr.copied())
+        }
+        let chroma = chromaSize(width: width, height: height)
+        let scaleX = scaleX ?? Double(luma.width) / Double(width)
+        let scaleY = scaleY ?? Double(luma.height) / Double(height)
         let vertical = LanczosResampler.AxisWeights(inputSize: cb.height, outputSize: chroma.height, scale: scaleY)
         let horizontal = LanczosResampler.AxisWeights(inputSize: cb.width, outputSize: chroma.width, scale: scaleX)
         return YCbCrPlanes(
             luma: LanczosResampler.resize(
-                luma, width: width, height: height, scaleX: scaleX, scaleY: scaleY, sharpening: lumaSharpening),
+                luma,
+                vertical: LanczosResampler.AxisWeights(
+                    inputSize: luma.height, outputSize: height, scale: scaleY, sharpening: lumaSharpening),
+                horizontal: LanczosResampler.AxisWeights(
+                    inputSize: luma.width, outputSize: width, scale: scaleX, sharpening: lumaSharpening)),
             cb: LanczosResampler.resize(cb, vertical: vertical, horizontal: horizontal),
             cr: LanczosResampler.resize(cr, vertical: vertical, horizontal: horizontal))
     }
@@ -54,6 +79,12 @@ struct YCbCrPlanes: Sendable, Equatable {
             cb: cb.applyingOrientation(orientation),
             cr: cr.applyingOrientation(orientation))
     }
+}
+
+/// Planes from the JPEG decoder with the ICC profile they came with.
+struct DecodedPlanes: Sendable {
+    var planes: YCbCrPlanes
+    var iccProfile: [UInt8]?
 }
 
 extension YCbCrPlanes {

@@ -92,7 +92,8 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
     static func problems(_ environment: [String: String]) throws -> [String] {
         let base = ["RESOURCES_DIR": TestWorkspace.repositoryRoot]
         do {
-            _ = try Configuration(settings: Settings.parse([]), environment: base.merging(environment) { $1 })
+            _ = try Configuration(
+                settings: AllOptions.parse([]).settings, environment: base.merging(environment) { $1 })
             return []
         } catch let invalid as Configuration.Invalid {
             #expect(invalid.description == invalid.problems.joined(separator: "\n"))
@@ -103,18 +104,18 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
     @Test("SHARE_LINKS and SHARE_LINK_DEFAULT_EXPIRY: on and never by default; off, and lifetimes in m, h, d, w")
     func sharing() throws {
         let base = ["RESOURCES_DIR": TestWorkspace.repositoryRoot]
-        let defaults = try Configuration(settings: Settings.parse([]), environment: base)
+        let defaults = try Configuration(settings: AllOptions.parse([]).settings, environment: base)
         #expect(defaults.sharing.enabled && defaults.sharing.defaultExpiry == nil)
         for (text, seconds) in [("30d", 2_592_000), ("12h", 43_200), ("90m", 5_400), ("2w", 1_209_600)]
             as [(String, Int64)]
         {
             let configuration = try Configuration(
-                settings: Settings.parse([]),
+                settings: AllOptions.parse([]).settings,
                 environment: base.merging(["SHARE_LINKS": "off", "SHARE_LINK_DEFAULT_EXPIRY": text]) { $1 })
             #expect(!configuration.sharing.enabled && configuration.sharing.defaultExpiry == .seconds(seconds))
         }
         let flagged = try Configuration(
-            settings: Settings.parse(["--share-link-default-expiry", "never"]),
+            settings: AllOptions.parse(["--share-link-default-expiry", "never"]).settings,
             environment: base.merging(["SHARE_LINK_DEFAULT_EXPIRY": "30d"]) { $1 })
         #expect(flagged.sharing.defaultExpiry == nil)
     }
@@ -158,10 +159,11 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
     @Test("a flag overrides its variable, and is checked the same way")
     func flagOverridesVariable() throws {
         let base = ["RESOURCES_DIR": TestWorkspace.repositoryRoot, "PORT": "9000"]
-        let configuration = try Configuration(settings: Settings.parse(["--port", "9100"]), environment: base)
+        let configuration = try Configuration(
+            settings: AllOptions.parse(["--port", "9100"]).settings, environment: base)
         #expect(configuration.port == 9100)
         #expect(throws: Configuration.Invalid.self) {
-            try Configuration(settings: Settings.parse(["--port", "none"]), environment: base)
+            try Configuration(settings: AllOptions.parse(["--port", "none"]).settings, environment: base)
         }
     }
 
@@ -170,7 +172,7 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
         let environment = [
             "RESOURCES_DIR": TestWorkspace.repositoryRoot, "TUS_MAX_CHUNK_BYTES": "8MiB", "MAX_UPLOAD_BYTES": "50MB",
         ]
-        let configuration = try Configuration(settings: Settings.parse([]), environment: environment)
+        let configuration = try Configuration(settings: AllOptions.parse([]).settings, environment: environment)
         #expect(configuration.resumable.maxChunkBytes == 8_388_608)
         #expect(configuration.maxUploadBytes == 50_000_000)
     }
@@ -178,7 +180,7 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
     @Test("app dev refuses to serve other machines with sign-in off unless told so, naming --no-auth")
     func devOnTheNetwork() throws {
         let base = ["RESOURCES_DIR": TestWorkspace.repositoryRoot]
-        let open = try Settings.parse(["--host", "0.0.0.0"])
+        let open = try AllOptions.parse(["--host", "0.0.0.0"]).settings
         #expect {
             try Configuration(settings: open, environment: base, authRequiredByDefault: false)
         } throws: { error in
@@ -190,7 +192,8 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
             settings: open, environment: base.merging(["AUTH_REQUIRED": "false"]) { $1 }, authRequiredByDefault: false)
         #expect(!onPurpose.authRequired)
         #expect(
-            try Configuration(settings: Settings.parse([]), environment: base, authRequiredByDefault: false).host
+            try Configuration(settings: AllOptions.parse([]).settings, environment: base, authRequiredByDefault: false)
+                .host
                 == "127.0.0.1")
         #expect(try Configuration(settings: open, environment: base).authRequired)
     }
@@ -198,8 +201,8 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
     @Test("WEBP_DERIVATIVES turns the WebP twins off")
     func webpDerivatives() throws {
         let base = ["RESOURCES_DIR": TestWorkspace.repositoryRoot]
-        #expect(try Configuration(settings: Settings.parse([]), environment: base).pipeline.makeWebP)
+        #expect(try Configuration(settings: AllOptions.parse([]).settings, environment: base).pipeline.makeWebP)
         let off = base.merging(["WEBP_DERIVATIVES": "false"]) { $1 }
-        #expect(try !Configuration(settings: Settings.parse([]), environment: off).pipeline.makeWebP)
+        #expect(try !Configuration(settings: AllOptions.parse([]).settings, environment: off).pipeline.makeWebP)
     }
 }

@@ -14,6 +14,13 @@ struct HEIFTests {
         return path
     }
 
+    /// The whole-size planes of the planar path, copied out of libheif's image; nil when it does not apply.
+    static func decodePlanes(_ file: [UInt8], format: ImageFormat, maxPixels: Int) throws -> YCbCrPlanes? {
+        try HEIFCodec.withDecodedPlanes(file, format: format, maxPixels: maxPixels) { planes in
+            YCbCrPlanes(luma: planes.luma.copied(), cb: planes.cb.copied(), cr: planes.cr.copied())
+        }
+    }
+
     /// The colour at a fraction of the image (straight samples, first three channels).
     static func colour(_ image: PixelBuffer, x: Double, y: Double) -> [Int] {
         image.pixel(x: Int(Double(image.width) * x), y: Int(Double(image.height) * y)).prefix(3).map(Int.init)
@@ -69,6 +76,29 @@ struct HEIFTests {
         let theirs = try IndependentDecoder.decode(path)
         #expect((ours.width, ours.height) == (theirs.width, theirs.height))
         #expect(ImageCompare.ssim(ours, theirs) > 0.95)
+    }
+
+    @Test(
+        "8-bit opaque HEIC and AVIF go the planar way (no RGB image) and look as the RGB decode does; alpha and 10-bit do not",
+        arguments: [false, true])
+    func planarPath(avif: Bool) throws {
+        // Odd sizes and a rotation: the planes' chroma rounding and libheif's transform on 4:2:0.
+        let file = try TestImages.heif(width: 97, height: 63, avif: avif, orientation: 6, exifOrientation: 6)
+        let planar = try #require(try Self.decodePlanes(file, format: avif ? .avif : .heif, maxPixels: .max))
+        let rgb = try HEIFCodec.decode(file, format: avif ? .avif : .heif, maxPixels: .max).image
+        #expect((planar.width, planar.height) == (rgb.width, rgb.height))
+        #expect(ImageCompare.ssim(planar.rgb(), rgb) > 0.97)
+        let display = try Fixtures.decode(ImagePipeline.makeDerivatives(from: file, options: PipelineOptions()).display)
+        #expect((display.width, display.height) == (rgb.width, rgb.height))
+        #expect(ImageCompare.ssim(display, rgb) > 0.95)
+
+        let transparent = try TestImages.heif(width: 40, height: 30, avif: avif, alpha: true)
+        #expect(try Self.decodePlanes(transparent, format: avif ? .avif : .heif, maxPixels: .max) == nil)
+        let deep = try TestImages.heif10Bit(width: 32, height: 8, transfer: 13, primaries: 1)
+        #expect(try Self.decodePlanes(deep, format: .heif, maxPixels: .max) == nil)
+        #expect(throws: ImagingError.self) {
+            try Self.decodePlanes(file, format: .heif, maxPixels: 97 * 63 - 1)
+        }
     }
 
     @Test("alpha gives transparent PNG derivatives")

@@ -69,7 +69,7 @@ extension Configuration {
     /// checkout's templates and static files, and `auth` (cheap bcrypt by default); the rest is the defaults.
     static func test(root: String, auth: AuthConfiguration = AuthConfiguration(bcryptCost: 4)) throws -> Configuration {
         var configuration = try Configuration(
-            settings: Settings.parse([]),
+            settings: AllOptions.parse([]).settings,
             environment: [
                 "DATABASE_URL": "sqlite:" + root + "/data/memories.sqlite3", "MEDIA_ROOT": root + "/media",
                 "RESOURCES_DIR": TestWorkspace.repositoryRoot,

@@ -110,7 +110,8 @@ def main():
                                 f"{vips_thumb}[Q={THUMB_Q},optimize_coding,interlace,strip]", photo],
         ], args.repeat, env)
         # CPU time of the whole harness process (start-up and file read included, as for the tools above).
-        floor = timed([pinned(args.cpu) + [args.floor, "1", photo]], args.repeat, env)
+        # The floor is libheif's cheapest decode: to its YCbCr 4:2:0 planes, no RGB conversion.
+        floor = timed([pinned(args.cpu) + [args.floor, "1", "--ycc", photo]], args.repeat, env)
         hdr = "HDR" in name
         full = None if hdr else reference(photo)
         ours_ssim = "n/a" if hdr else f"{score(full, os.path.join(mine, 'display.jpg')):.4f}"
@@ -158,17 +159,28 @@ def main():
 
     print()
     iphone = next((p for p in photos if "iphone" in p), photos[0])
+    tiny = os.path.join(out, "tiny.jpg")
+    Image.new("RGB", (64, 48), (90, 120, 150)).save(tiny)
+
+    def peak_rss(command):
+        # GNU time's %M: this process's own ru_maxrss would include the Python parent's pages copied at fork.
+        result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True, check=True)
+        return int(result.stderr.strip().splitlines()[-1]) / 1024
+
+    baseline = peak_rss([args.app, "thumbnail", tiny, os.path.join(out, "rss-tiny")])
+    alone = peak_rss([args.floor, "1", "--ycc", iphone])
+    print(f"app thumbnail on a 64×48 JPEG (the process before any photo): peak RSS {baseline:.0f} MB")
+    print(f"libheif alone decoding {os.path.basename(iphone)} to its planes (the C floor harness): peak RSS {alone:.0f} MB")
     for label, command in [
         ("one core", pinned(args.cpu) + [args.app, "thumbnail", "--heif-threads", "0", iphone, os.path.join(out, "rss")]),
         ("all cores", [args.app, "thumbnail", iphone, os.path.join(out, "rss")]),
     ]:
-        # GNU time's %M: this process's own ru_maxrss would include the Python parent's pages copied at fork.
         start = time.monotonic()
-        result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True, check=True)
+        peak = peak_rss(command)
         wall = time.monotonic() - start
-        peak = int(result.stderr.strip().splitlines()[-1]) / 1024
-        print(f"12 MP HEIC job ({os.path.basename(iphone)}), {label}: wall {wall:.2f} s, peak RSS {peak:.0f} MB")
+        print(f"12 MP HEIC job ({os.path.basename(iphone)}), {label}: wall {wall:.2f} s, peak RSS {peak:.0f} MB,"
+              f" {peak - baseline:.0f} MB above the process's own")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ typedef enum cimg_code {
     CIMG_ERR_TOO_MANY_PIXELS = 2,  ///< The header announces more pixels than the caller allows.
     CIMG_ERR_NO_MEMORY = 3,        ///< An allocation failed.
     CIMG_ERR_INVALID_ARGUMENT = 4, ///< The caller passed an unusable buffer or parameter.
-    CIMG_ERR_NOT_PLANAR = 5,       ///< Not a YCbCr JPEG the planar path handles; use cjpeg_decode_scaled.
+    CIMG_ERR_NOT_PLANAR = 5,       ///< Not an image the planar path handles; use cjpeg_decode_scaled / cheif_decode.
 } cimg_code;
 
 /// Status of a call: a code and, when it is not CIMG_OK, a short English message from the codec.
@@ -125,6 +125,34 @@ typedef struct cimg_heif_details {
 int cheif_decode(const uint8_t *data, size_t size, uint64_t max_pixels, int max_threads, cimg_pixels *out,
                  cimg_heif_details *details, cimg_status *status);
 
+/// The 4:2:0 planes of a decoded HEIF or AVIF primary image, still owned by libheif (`image`): luma width ×
+/// height, Cb and Cr (width+1)/2 × (height+1)/2, each row `*_stride` bytes apart. Release with cheif_ycc_release.
+typedef struct cheif_ycc {
+    const uint8_t *y;
+    const uint8_t *cb;
+    const uint8_t *cr;
+    int y_stride;
+    int cb_stride;
+    int cr_stride;
+    int width;
+    int height;
+    int chroma_width;
+    int chroma_height;
+    uint8_t *icc;       ///< The ICC profile (at most 64 KB), or NULL.
+    size_t icc_length;
+    void *image;        ///< The heif_image holding the planes.
+} cheif_ycc;
+
+/// Decodes the primary image as cheif_decode does, but into YCbCr 4:2:0 planes left as the codec made them, for
+/// the JPEG encoder to take as they are: only for 8-bit opaque images in full-range BT.601 (or unspecified)
+/// YCbCr whose colour needs no conversion (JFIF's YCbCr, what libheif's own RGB conversion assumes). Fails with
+/// CIMG_ERR_NOT_PLANAR for anything else (then cheif_decode is the way), and as cheif_decode does for limits.
+int cheif_decode_ycc(const uint8_t *data, size_t size, uint64_t max_pixels, int max_threads, cheif_ycc *out,
+                     cimg_heif_details *details, cimg_status *status);
+
+/// Frees what cheif_decode_ycc handed out; safe on a zeroed struct.
+void cheif_ycc_release(cheif_ycc *ycc);
+
 /// Encodes RGB or RGBA pixels (8-bit, or 10/12-bit little-endian 16-bit samples) as HEIC (x265) or AVIF (aom)
 /// with an orientation written as irot/imir, optional nclx (transfer, primaries; 0 = none), EXIF and ICC. Tests only.
 int cheif_encode(const uint8_t *pixels, int width, int height, int channels, int bits, int avif, int quality,
@@ -168,8 +196,9 @@ typedef struct cimg_axis_weights {
 size_t cimg_resample_scratch_floats(int input_width, int output_width, int channels, int horizontal_taps);
 
 /// Separable resampling of 8-bit interleaved pixels (1...4 channels): a vertical pass into float rows, then a
-/// horizontal pass back to clamped, rounded bytes (one output row at a time, or 8 for one channel).
-void cimg_resample(const uint8_t *source, int input_width, int channels, uint8_t *destination,
+/// horizontal pass back to clamped, rounded bytes (one output row at a time, or 8 for one channel). Source rows
+/// are source_stride bytes apart (0: packed, input_width * channels).
+void cimg_resample(const uint8_t *source, size_t source_stride, int input_width, int channels, uint8_t *destination,
                    int output_width, int output_height, const cimg_axis_weights *vertical,
                    const cimg_axis_weights *horizontal, float *scratch);
 

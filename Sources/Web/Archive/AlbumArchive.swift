@@ -5,7 +5,7 @@ import Logging
 import NIOCore
 import Storage
 
-/// An album's originals as a ZIP streamed while it is read: each original goes from the store to the response in
+/// Originals (an album's, or a selection's) as a ZIP streamed while it is read: each original goes from the store to the response in
 /// chunks, with its CRC computed on the way, so neither the archive nor a copy of the album is ever on disk or in memory.
 struct AlbumArchive: Sendable {
     let photos: [Photo]

@@ -35,6 +35,7 @@ struct PhotoController: Sendable {
         router.get("/", use: gallery)
         router.get("/photos", use: list)
         router.post("/photos", use: upload)
+        router.post("/photos/download", use: downloadSelection)
         router.get("/timeline", use: timeline)
         router.get("/photos/{id}", use: show)
         router.patch("/photos/{id}", use: update)

@@ -103,6 +103,7 @@ extension PhotoCard: MustacheParent {
         case "srcset": srcset
         case "webpSrcset": webpSrcset
         case "displayWebPURL": displayWebPURL
+        case "thumbnailWebPURL": thumbnailWebPURL
         case "placeholder": placeholder
         case "thumbnailWidth": thumbnailWidth
         case "thumbnailHeight": thumbnailHeight

@@ -19,8 +19,9 @@ struct PhotoCard: Sendable {
     let srcset: String?
     /// The same candidates as WebP, for the `<picture>` source; nil when the photo has no WebP twins.
     let webpSrcset: String?
-    /// The display image as WebP, for the photo page's `<picture>`.
+    /// The display image and the thumbnail as WebP, for `<picture>` sources.
     let displayWebPURL: String?
+    let thumbnailWebPURL: String?
     /// The thumbnail's ThumbHash (base64), painted by app.js until the thumbnail loads.
     let placeholder: String?
     let thumbnailWidth: Int
@@ -76,6 +77,7 @@ struct PhotoCard: Sendable {
             webpSrcset = nil
         }
         displayWebPURL = urls.displayWebP
+        thumbnailWebPURL = urls.thumbnailWebP
         placeholder = isReady ? photo.extras.placeholder : nil
         thumbnailWidth = photo.thumbnail?.width ?? 400
         thumbnailHeight = photo.thumbnail?.height ?? 400
