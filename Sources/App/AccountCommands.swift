@@ -10,6 +10,7 @@ struct UsersCommand: AsyncParsableCommand {
         commandName: "users", abstract: "Create, list and delete the accounts that may sign in.",
         subcommands: [
             UsersCreateCommand.self, UsersPasswdCommand.self, UsersListCommand.self, UsersDeleteCommand.self,
+            UsersRoleCommand.self,
         ],
         defaultSubcommand: UsersListCommand.self)
 }
@@ -42,15 +43,18 @@ private func refuse(_ role: String, _ message: String) -> ExitCode {
     return ExitCode(1)
 }
 
-/// `app users create NAME`: password prompted twice, or the first line of standard input.
+/// `app users create NAME [--admin]`: password prompted twice, or the first line of standard input. The first
+/// account (while there is no enabled admin) is an admin, so someone can manage accounts from the browser.
 struct UsersCreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
         abstract:
-            "Create an account (password prompted twice, or the first line of standard input when it is not a terminal)."
+            "Create an account (password prompted twice, or the first line of standard input when it is not a terminal). The first account is an admin."
     )
 
     @Argument(help: "The username: 1–64 characters without spaces; unique regardless of case.") var username: String
+    @Flag(name: .customLong("admin"), help: "Make the account an admin (the first account always is).")
+    var admin = false
     @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
     @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
     @OptionGroup(title: PasswordOptions.title) var passwords: PasswordOptions
@@ -67,11 +71,15 @@ struct UsersCreateCommand: AsyncParsableCommand {
             }
             let password = try PasswordPrompt.readNewPassword(for: username)
             let hash = try await PasswordHasher(cost: configuration.bcryptCost).hash(password)
-            guard let user = try await accounts.createUser(username: username, passwordHash: hash) else {
+            let hasAdmin = try await accounts.users().contains { $0.isAdmin && !$0.isDisabled }
+            guard
+                let user = try await accounts.createUser(
+                    username: username, passwordHash: hash, role: admin || !hasAdmin ? .admin : .member)
+            else {
                 throw refuse(
                     role, "a user named \(username) already exists (names are compared without regard to case)")
             }
-            print("created user \(user.username) (id \(user.id))")
+            print("created user \(user.username) (id \(user.id), \(user.role.rawValue))")
         }
     }
 }
@@ -118,7 +126,10 @@ struct UsersListCommand: AsyncParsableCommand {
             let users = try await accounts.users()
             if users.isEmpty { print("no users yet: app users create NAME") }
             for user in users {
-                print("\(user.id)\t\(user.username)\tcreated \(Timestamp.iso8601(user.createdAt))")
+                let state = user.disabledAt.map { "disabled \(Timestamp.iso8601($0))" } ?? "enabled"
+                print(
+                    "\(user.id)\t\(user.username)\t\(user.role.rawValue)\t\(state)\tcreated \(Timestamp.iso8601(user.createdAt))"
+                )
             }
         }
     }
@@ -143,6 +154,38 @@ struct UsersDeleteCommand: AsyncParsableCommand {
                 throw refuse(role, "there is no user named \(username) (see app users list)")
             }
             print("deleted user \(username); their photos remain, without an owner")
+        }
+    }
+}
+
+/// `app users role NAME admin|member`: grants or takes away admin; the last enabled admin stays one.
+struct UsersRoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "role", abstract: "Make an account an admin or a member (admins manage accounts in the browser).")
+
+    @Argument(help: "The username.") var username: String
+    @Argument(help: "admin or member.") var newRole: String
+    @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
+    @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
+    var settings: Settings { Settings(process: process, database: database) }
+
+    func run() async throws {
+        let role = "app users role"
+        guard let newRole = Role(rawValue: self.newRole.lowercased()) else {
+            throw refuse(role, "the role must be admin or member, not \(self.newRole)")
+        }
+        let username = self.username
+        try await withAccounts(settings, role: role) { accounts, _ in
+            guard let user = try await accounts.credentials(username: username)?.user else {
+                throw refuse(role, "there is no user named \(username) (see app users list)")
+            }
+            switch try await accounts.setRole(userID: user.id, role: newRole) {
+            case .changed(let changed):
+                print("\(changed.username) is now \(changed.role == .admin ? "an admin" : "a member")")
+            case .notFound: throw refuse(role, "there is no user named \(username) (see app users list)")
+            case .lastAdmin:
+                throw refuse(role, "\(user.username) is the last enabled admin: make another account an admin first")
+            }
         }
     }
 }

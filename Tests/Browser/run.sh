@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the pages in a real headless Chromium (Selenium): uploads under a throttled network, live
-# thumbnails, the photo page and its lightbox by keyboard, delete, albums; screenshots at 375 and 1440 px.
+# thumbnails, the photo page and its lightbox by keyboard, delete, albums, sign-in, share links, an invite opened in a
+# second browser, the accounts and settings pages; screenshots at 375 and 1440 px.
 # Uses an app binary that is already built: APP_BIN (default .build/debug/app). Screenshots go to
 # SCREENSHOTS_DIR (default /tmp/memories-screenshots). Installs chromium, chromium-driver and selenium when missing;
 # prints "skipped: …" and exits 0 only when chromium cannot be installed at all.

@@ -7,8 +7,9 @@ replace their placeholders without a reload, uploads a duplicate ("already uploa
 image (the server's message), opens a photo, uses the lightbox with the keyboard, deletes a photo (to the trash,
 restores it from the trash page, deletes it again and empties the trash), makes an album and
 adds a photo to it (it stays in the gallery), uploads an iPhone-style HEIC (WebP thumbnail in <picture>,
-placeholder, EXIF on its page), shares the album and uploads into it as a guest in a fresh browser. Fails on any
-browser console error. Saves screenshots at 375 and 1440 px.
+placeholder, EXIF on its page), shares the album and uploads into it as a guest in a fresh browser, invites someone from the
+accounts page who joins through the link in a second browser and makes an API token on the settings page. Fails on
+any browser console error. Saves screenshots at 375 and 1440 px.
 """
 import argparse
 import io
@@ -104,14 +105,7 @@ class GalleryTest:
         raise Failure("app dev did not become ready within 60 s")
 
     def start_browser(self):
-        options = webdriver.ChromeOptions()
-        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-        for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,1000",
-                     "--force-device-scale-factor=1"]:
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-        self.driver = webdriver.Chrome(service=service, options=options)
+        self.driver = self.new_browser()
         self.driver.set_window_size(1440, 1000)
 
     def throttle(self, upload_kbps):
@@ -157,9 +151,10 @@ class GalleryTest:
     def tiles(self):
         return self.driver.find_elements(By.CSS_SELECTOR, "[data-grid] .tile")
 
-    def validate_html(self, path):
-        """Parses the page as the server sent it with a strict HTML5 parser: any parse error fails the test."""
-        request = urllib.request.Request(self.base + path, headers={"Accept": "text/html"})
+    def validate_html(self, path, base=None):
+        """Parses the page as the server sent it (by `base`, the dev server by default) with a strict HTML5 parser:
+        any parse error fails the test."""
+        request = urllib.request.Request((base or self.base) + path, headers={"Accept": "text/html"})
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
                 html = response.read()
@@ -388,6 +383,7 @@ class GalleryTest:
         self.resume_after_reload()
         self.accounts()
         self.sharing()
+        self.invites()
 
         # Dark mode renders too.
         self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
@@ -555,25 +551,11 @@ class GalleryTest:
         is refused with a readable message, the right one leads back with the name in the header, and signing out
         ends the session."""
         d = self.driver
-        env = dict(os.environ)
-        env.update({"DATABASE_URL": f"sqlite:{self.work}/data/memories.sqlite3", "MEDIA_ROOT": f"{self.work}/media",
-                    "RESOURCES_DIR": self.args.root, "LOG_LEVEL": "warning", "BCRYPT_COST": "4"})
-        env.pop("STORAGE", None)
-        created = subprocess.run([self.args.app, "users", "create", "Ann"], input="correct horse battery\n", env=env,
-                                 capture_output=True, text=True, timeout=120)
+        created = subprocess.run([self.args.app, "users", "create", "Ann"], input="correct horse battery\n",
+                                 env=self.secure_env(), capture_output=True, text=True, timeout=120)
         check(created.returncode == 0, f"app users create: {created.stdout}{created.stderr}")
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env.update({"HOST": "127.0.0.1", "PORT": str(port), "AUTH_REQUIRED": "true"})
-        self.secure_server = subprocess.Popen([self.args.app, "serve"], cwd=self.work, env=env, stdout=self.log,
-                                              stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(base + "/readyz", timeout=1):
-                    break
-            except Exception:
-                time.sleep(0.2)
+        check("admin" in created.stdout, f"the first account is an admin: {created.stdout}")
+        base = self.start_secure_server()
         d.get(base + "/albums")
         self.wait(lambda: "/login" in d.current_url, "an anonymous visitor is sent to the login page")
         check("next=/albums" in d.current_url, f"the login page knows where to go back to: {d.current_url}")
@@ -598,10 +580,7 @@ class GalleryTest:
         d.get(base + "/")
         self.wait(lambda: "/login" in d.current_url, "after signing out the gallery asks for a login again")
         # The login page an HTML5 parser accepts, like every other page.
-        saved = self.base
-        self.base = base
-        self.validate_html("/login")
-        self.base = saved
+        self.validate_html("/login", base)
         self.secure_server.terminate()
         self.secure_server.wait(30)
         self.secure_server = None
@@ -612,22 +591,7 @@ class GalleryTest:
         site, uploads one photo and sees it arrive as a thumbnail; Ann's links page lists the guest's photo.
         Screenshots of the guest's album at 1440 and 375 px."""
         d = self.driver
-        env = dict(os.environ)
-        env.update({"DATABASE_URL": f"sqlite:{self.work}/data/memories.sqlite3", "MEDIA_ROOT": f"{self.work}/media",
-                    "RESOURCES_DIR": self.args.root, "LOG_LEVEL": "warning", "BCRYPT_COST": "4"})
-        env.pop("STORAGE", None)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env.update({"HOST": "127.0.0.1", "PORT": str(port), "AUTH_REQUIRED": "true"})
-        self.secure_server = subprocess.Popen([self.args.app, "serve"], cwd=self.work, env=env, stdout=self.log,
-                                              stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(base + "/readyz", timeout=1):
-                    break
-            except Exception:
-                time.sleep(0.2)
+        base = self.start_secure_server()
         d.get(base + "/login?next=/albums")
         d.find_element(By.ID, "login-username").send_keys("Ann")
         d.find_element(By.ID, "login-password").send_keys("correct horse battery")
@@ -645,14 +609,7 @@ class GalleryTest:
         link = d.find_element(By.CSS_SELECTOR, "[data-share-form] [data-share-url]").get_attribute("value")
         self.drain_console()
 
-        # A fresh browser: no cookies, no session.
-        options = webdriver.ChromeOptions()
-        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-        for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,1000",
-                     "--force-device-scale-factor=1"]:
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        guest = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+        guest = self.new_browser()
         owner, self.driver = self.driver, guest
         try:
             guest.get(link)
@@ -697,16 +654,125 @@ class GalleryTest:
         finally:
             self.driver = owner
             guest.quit()
-        saved = self.base
-        self.base = base
-        self.validate_html(link.replace(base, ""))
-        self.base = saved
+        self.validate_html(link.replace(base, ""), base)
         d.get(base + "/links")
         self.wait(lambda: "2 photos uploaded by guests" in d.page_source, "Ann's links page lists the guest's photos")
         check(d.find_elements(By.CSS_SELECTOR, "[data-revoke]"), "each active link has a revoke button")
         self.shot("links", 1440)
         d.find_element(By.CSS_SELECTOR, "[data-revoke]").click()
         self.wait(lambda: "revoked" in d.find_element(By.CSS_SELECTOR, "[data-link-state]").text, "the link is revoked")
+        self.drain_console()
+        self.secure_server.terminate()
+        self.secure_server.wait(30)
+        self.secure_server = None
+
+    def secure_env(self):
+        """The environment of the commands and `app serve` that share the dev server's database and media."""
+        env = dict(os.environ)
+        env.update({"DATABASE_URL": f"sqlite:{self.work}/data/memories.sqlite3", "MEDIA_ROOT": f"{self.work}/media",
+                    "RESOURCES_DIR": self.args.root, "LOG_LEVEL": "warning", "BCRYPT_COST": "4"})
+        env.pop("STORAGE", None)
+        return env
+
+    def start_secure_server(self):
+        """`app serve` with sign-in required on the same database; returns its base URL once it is ready."""
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = self.secure_env()
+        env.update({"HOST": "127.0.0.1", "PORT": str(port), "AUTH_REQUIRED": "true"})
+        self.secure_server = subprocess.Popen([self.args.app, "serve"], cwd=self.work, env=env, stdout=self.log,
+                                              stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(base + "/readyz", timeout=1):
+                    return base
+            except Exception:
+                time.sleep(0.2)
+        raise Failure("app serve did not become ready within 60 s")
+
+    def new_browser(self):
+        """A second, fresh Chromium: no cookies, no session."""
+        options = webdriver.ChromeOptions()
+        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+        for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,1000",
+                     "--force-device-scale-factor=1"]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+
+    def invites(self):
+        """Accounts in the browser, on `app serve` with sign-in required: Ann (the first account, made by
+        `app users create`, so an admin) invites someone from the accounts page; a second browser opens the link,
+        chooses a name and password and lands signed in, sees Settings but not Accounts, and makes an API token; the
+        link then answers 410. Screenshots of the accounts and settings pages at 1440 and 375 px."""
+        d = self.driver
+        base = self.start_secure_server()
+        d.get(base + "/login?next=/accounts")
+        # Ann may still be signed in from the sharing step (cookies do not depend on the port).
+        if d.find_elements(By.ID, "login-username"):
+            d.find_element(By.ID, "login-username").send_keys("Ann")
+            d.find_element(By.ID, "login-password").send_keys("correct horse battery")
+            d.find_element(By.CSS_SELECTOR, ".login-form button[type=submit]").click()
+        self.wait(lambda: d.current_url.endswith("/accounts"), "Ann, an admin, reaches the accounts page")
+        check(d.find_elements(By.CSS_SELECTOR, ".nav a[href='/accounts'][aria-current=page]"), "the nav has Accounts")
+        d.find_element(By.ID, "invite-note").send_keys("Ben, ben@example.com")
+        d.find_element(By.CSS_SELECTOR, "[data-invite-form] button[type=submit]").click()
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, "[data-one-time-secret] [data-share-url]"), "the invite link is shown")
+        link = d.find_element(By.CSS_SELECTOR, "[data-one-time-secret] [data-share-url]").get_attribute("value")
+        check(link.startswith(base + "/invite/"), f"the invite link is a full URL: {link}")
+        check("Ben, ben@example.com" in d.find_element(By.CSS_SELECTOR, "[data-invites]").text, "the invite is listed as pending")
+        d.find_element(By.CSS_SELECTOR, "[data-one-time-secret] [data-share-copy]").click()
+        self.shot("accounts-invite", 1440)
+        self.shot("accounts-invite", 375)
+        self.validate_html(link.replace(base, ""), base)
+        self.drain_console()
+
+        guest = self.new_browser()
+        owner, self.driver = self.driver, guest
+        try:
+            guest.get(link)
+            check(guest.current_url == link, f"the invited person stays on the link: {guest.current_url}")
+            guest.find_element(By.ID, "invite-username").send_keys("Ben")
+            guest.find_element(By.ID, "invite-password").send_keys("a good long password")
+            guest.find_element(By.ID, "invite-confirm").send_keys("a good long password")
+            self.shot("invite", 375)
+            guest.find_element(By.CSS_SELECTOR, "[data-invite-accept] button[type=submit]").click()
+            self.wait(lambda: guest.find_elements(By.CSS_SELECTOR, "[data-signed-in]"), "Ben lands signed in")
+            check(guest.find_element(By.CSS_SELECTOR, "[data-signed-in]").text == "Signed in as Ben", "the header names Ben")
+            check(guest.find_elements(By.CSS_SELECTOR, ".nav a[href='/settings']"), "Ben's nav has Settings")
+            check(not guest.find_elements(By.CSS_SELECTOR, ".nav a[href='/accounts']"), "a member's nav has no Accounts")
+            guest.find_element(By.CSS_SELECTOR, ".nav a[href='/settings']").click()
+            self.wait(lambda: guest.find_elements(By.CSS_SELECTOR, "[data-token-form]"), "the settings page")
+            guest.find_element(By.ID, "token-name").send_keys("photo frame")
+            guest.find_element(By.CSS_SELECTOR, "[data-token-form] button[type=submit]").click()
+            self.wait(lambda: guest.find_elements(By.CSS_SELECTOR, "[data-one-time-secret] [data-share-url]"), "the new token is shown")
+            secret = guest.find_element(By.CSS_SELECTOR, "[data-one-time-secret] [data-share-url]").get_attribute("value")
+            check(secret.startswith("mem_"), f"the token is shown once: {secret[:6]}")
+            request = urllib.request.Request(base + "/photos", headers={"Accept": "application/json",
+                                                                         "Authorization": f"Bearer {secret}"})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                check(response.status == 200, "the new token works")
+            check("photo frame" in guest.find_element(By.CSS_SELECTOR, "[data-tokens]").text, "the token is listed")
+            self.shot("settings", 1440)
+            self.shot("settings", 375)
+            self.drain_console()
+            guest.get(link)
+            check("already been used" in guest.page_source, "the used link answers with a readable page")
+            self.drain_console(allow=("status of 410",))
+        finally:
+            self.driver = owner
+            guest.quit()
+        try:
+            urllib.request.urlopen(link, timeout=5)
+            raise Failure("a used invite link still opens")
+        except urllib.error.HTTPError as error:
+            check(error.code == 410, f"a used invite link answers 410, not {error.code}")
+        self.validate_html(link.replace(base, ""), base)
+        d.get(base + "/accounts")
+        check("Ben" in d.find_element(By.CSS_SELECTOR, "[data-accounts]").text, "Ben is listed among the accounts")
+        self.shot("accounts", 1440)
+        self.shot("accounts", 375)
         self.drain_console()
         self.secure_server.terminate()
         self.secure_server.wait(30)

@@ -34,6 +34,17 @@ struct AccountCommandTests {
             #expect(badName.output.contains("spaces"))
             #expect(try await deployment.runCommand(["users", "list"]).output.contains("alice"))
             #expect(try await deployment.count("users") == 1)
+            // The first account is an admin; later ones are members unless made admins, and the last admin stays one.
+            #expect(created.output.contains("admin)"))
+            let bob = try await deployment.runCommand(["users", "create", "bob"], input: "a long enough password\n")
+            #expect(bob.output.contains("member)"), "\(bob.output)")
+            let last = try await deployment.runCommand(["users", "role", "alice", "member"])
+            #expect(last.status == 1)
+            #expect(last.output.contains("last enabled admin"))
+            #expect(try await deployment.runCommand(["users", "role", "bob", "admin"]).status == 0)
+            #expect(try await deployment.runCommand(["users", "role", "bob", "owner"]).status == 1)
+            #expect(try await deployment.runCommand(["users", "list"]).output.contains("bob\tadmin"))
+            #expect(try await deployment.runCommand(["users", "delete", "bob"]).status == 0)
 
             let missing = try await deployment.runCommand(["tokens", "create", "nobody"])
             #expect(missing.status == 1)

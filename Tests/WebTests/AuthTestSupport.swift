@@ -18,11 +18,13 @@ struct AuthHarness: Sendable {
     let store: LocalStore
     let hasher = PasswordHasher(cost: 4)
 
-    /// Creates a user the way `app users create` does.
+    /// Creates a user the way `app users create` does (a member unless `role` says otherwise).
     @discardableResult
-    func createUser(_ name: String, password: String = "correct horse battery") async throws -> User {
+    func createUser(_ name: String, password: String = "correct horse battery", role: Role = .member) async throws
+        -> User
+    {
         let hash = try await hasher.hash(password)
-        guard let user = try await accounts.createUser(username: name, passwordHash: hash) else {
+        guard let user = try await accounts.createUser(username: name, passwordHash: hash, role: role) else {
             throw APIError(.conflict, "taken", "user \(name) exists")
         }
         return user

@@ -47,15 +47,7 @@ struct BrowserSession {
 
     /// Sends a JSON body (none when nil) as the page's script does: `X-CSRF-Token` beside the cookie.
     func sendJSON(_ uri: String, method: HTTPRequest.Method, _ object: Any?) async throws -> TestResponse {
-        var headers: HTTPFields = [
-            .accept: "application/json", .cookie: cookie, HTTPField.Name("X-CSRF-Token")!: token,
-        ]
-        var body: ByteBuffer?
-        if let object {
-            headers[.contentType] = "application/json"
-            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
-        }
-        return try await client.execute(uri: uri, method: method, headers: headers, body: body)
+        try await client.sendJSON(uri, method: method, object, cookie: cookie, csrf: token)
     }
 }
 
@@ -99,6 +91,21 @@ enum ExifTestImages {
 }
 
 extension TestClientProtocol {
+    /// Sends a JSON body (none when nil) as the page's scripts do: `X-CSRF-Token` beside the cookies.
+    func sendJSON(_ uri: String, method: HTTPRequest.Method, _ object: Any?, cookie: String, csrf: String)
+        async throws -> TestResponse
+    {
+        var headers: HTTPFields = [
+            .accept: "application/json", .cookie: cookie, HTTPField.Name("X-CSRF-Token")!: csrf,
+        ]
+        var body: ByteBuffer?
+        if let object {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
+        }
+        return try await execute(uri: uri, method: method, headers: headers, body: body)
+    }
+
     /// Posts a URL-encoded form as a browser does (`Accept: text/html`), with the given cookie header.
     func postURLEncodedForm(_ uri: String, _ fields: [String: String], cookie: String) async throws -> TestResponse {
         let body = fields.map {

@@ -1,17 +1,37 @@
 import Foundation
 
+/// What an account may do: admins also manage accounts (invite, disable, reset passwords, grant admin).
+/// Stored as the stable strings `admin` and `member`.
+public enum Role: String, Sendable, Equatable, CaseIterable {
+    case admin, member
+}
+
 /// A person who can sign in, as recorded in `users` (without the password hash).
 public struct User: Sendable, Equatable, Identifiable {
     public var id: Int64
     /// The name as it was typed at creation; unique regardless of case.
     public var username: String
     public var createdAt: Date
+    public var role: Role
+    /// When an admin disabled the account; a disabled account cannot sign in and its sessions and tokens are refused.
+    public var disabledAt: Date?
+    /// When the account last started a session (nil: never, or before this was recorded).
+    public var lastSignInAt: Date?
 
-    public init(id: Int64, username: String, createdAt: Date) {
+    public init(
+        id: Int64, username: String, createdAt: Date, role: Role = .member, disabledAt: Date? = nil,
+        lastSignInAt: Date? = nil
+    ) {
         self.id = id
         self.username = username
         self.createdAt = createdAt
+        self.role = role
+        self.disabledAt = disabledAt
+        self.lastSignInAt = lastSignInAt
     }
+
+    public var isAdmin: Bool { role == .admin }
+    public var isDisabled: Bool { disabledAt != nil }
 
     /// The key usernames are unique by: the name lowercased, so `Alice` and `alice` are one account.
     public static func key(_ username: String) -> String { username.lowercased() }
@@ -54,10 +74,13 @@ public struct APIToken: Sendable, Equatable, Identifiable {
     public var createdAt: Date
     public var lastUsedAt: Date?
     public var revokedAt: Date?
+    /// The role of the token's user, and whether that account is disabled (its tokens are then refused).
+    public var userRole: Role
+    public var userDisabled: Bool
 
     public init(
         id: Int64, userID: Int64, username: String, name: String, tokenHash: String, createdAt: Date,
-        lastUsedAt: Date?, revokedAt: Date?
+        lastUsedAt: Date?, revokedAt: Date?, userRole: Role = .member, userDisabled: Bool = false
     ) {
         self.id = id
         self.userID = userID
@@ -67,6 +90,8 @@ public struct APIToken: Sendable, Equatable, Identifiable {
         self.createdAt = createdAt
         self.lastUsedAt = lastUsedAt
         self.revokedAt = revokedAt
+        self.userRole = userRole
+        self.userDisabled = userDisabled
     }
 
     public var isRevoked: Bool { revokedAt != nil }

@@ -20,7 +20,8 @@ enum AccessPolicy {
         guard configuration.required, context.user == nil else { return nil }
         if openPaths.contains(request.uri.path) { return nil }
         // Share links are for people without an account; the link itself is the credential (ShareController).
-        if request.uri.path.hasPrefix("/s/") { return nil }
+        // Invite and reset links likewise: they are how someone without a working password gets in.
+        if request.uri.path.hasPrefix("/s/") || request.uri.path.hasPrefix("/invite/") { return nil }
         let reading = request.method == .get || request.method == .head
         if reading && configuration.galleryPublic { return nil }
         return unauthorized(request, next: reading ? request.uri.description : "/")

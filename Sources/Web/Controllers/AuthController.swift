@@ -15,6 +15,7 @@ struct AuthController: Sendable {
     let renderer: PageRenderer
 
     static let failedMessage = "The username or password is not right."
+    static let disabledMessage = "This account has been disabled. Ask an admin of this server to enable it again."
 
     func addRoutes(to router: Router<Context>) {
         router.get("/login", use: loginPage)
@@ -51,13 +52,25 @@ struct AuthController: Sendable {
             }
             throw APIError(.unauthorized, "invalid_credentials", Self.failedMessage)
         }
+        // The right password of a disabled account: say so (only someone who knows the password learns it).
+        guard !user.isDisabled else {
+            logger.notice("sign-in refused: account disabled", metadata: ["user.id": "\(user.id)"])
+            if !request.wantsJSON {
+                return renderer.page(
+                    "login",
+                    LoginPage(
+                        chrome: PageChrome.signIn(context), next: next, username: username,
+                        message: Self.disabledMessage),
+                    status: .forbidden)
+            }
+            throw APIError(.forbidden, "account_disabled", Self.disabledMessage)
+        }
         let now = Date()
         // Always a new session id (no fixation); the one the browser held before, if any, ends.
         if case .session(let old)? = context.user?.credential { try await accounts.deleteSession(tokenHash: old) }
-        let token = SecretToken.random()
+        let session = BrowserSession(lifetime: configuration.sessionLifetime, now: now)
         try await accounts.createSession(
-            userID: user.id, tokenHash: SecretToken.digest(token),
-            expiresAt: now.addingTimeInterval(configuration.sessionLifetime.seconds), now: now)
+            userID: user.id, tokenHash: session.record.tokenHash, expiresAt: session.record.expiresAt, now: now)
         if let removed = try? await accounts.deleteExpiredSessions(now: now), removed > 0 {
             logger.debug("expired sessions removed", metadata: ["count": "\(removed)"])
         }
@@ -65,7 +78,7 @@ struct AuthController: Sendable {
         var response =
             request.wantsJSON
             ? JSONResponse.make(["user": UserJSON(id: user.id, username: user.username)]) : JSONResponse.seeOther(next)
-        response.setCookie(SessionCookie.issue(token, lifetime: configuration.sessionLifetime, request: request))
+        response.setCookie(session.cookie(for: request))
         return response
     }
 

@@ -76,6 +76,10 @@ public func buildApplication(
     AuthController(
         accounts: accounts, logger: logger, configuration: configuration.auth, hasher: hasher, renderer: renderer
     ).addRoutes(to: router)
+    AccountController(accounts: accounts, renderer: renderer).addRoutes(to: router)
+    InviteController(accounts: accounts, hasher: hasher, configuration: configuration.auth, renderer: renderer)
+        .addRoutes(to: router)
+    SettingsController(accounts: accounts, hasher: hasher, renderer: renderer).addRoutes(to: router)
     let purge = MediaPurge(photos: photos, store: store, logger: logger)
     let photoController = PhotoController(
         photos: photos, albums: albums, store: store, ingest: ingest,

@@ -34,6 +34,8 @@ public struct SignedInUser: Sendable, Equatable {
     public var id: Int64
     public var username: String
     public var credential: Credential
+    /// Whether the account is an admin: it may manage accounts (`/accounts`, `/invites`).
+    public var isAdmin: Bool = false
 
     /// Bearer requests carry no cookies, so a forged cross-site form cannot make one: they skip the CSRF check.
     public var isBearer: Bool {

@@ -6,7 +6,7 @@ import Logging
 
 /// Resolves who is asking (an API token in `Authorization: Bearer`, else the session cookie) with one database
 /// lookup, puts them into the context, and turns away what anonymous visitors may not do (`AccessPolicy`).
-/// A bearer token that is unknown or revoked is refused outright with 401 and `WWW-Authenticate: Bearer`.
+/// A bearer token that is unknown, revoked or of a disabled account is refused outright with 401 and `WWW-Authenticate: Bearer`.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = WebRequestContext
 
@@ -50,7 +50,7 @@ struct AuthMiddleware: RouterMiddleware {
     private func tokenUser(_ secret: String) async throws -> SignedInUser? {
         guard SecretToken.isWellFormed(secret, api: true) else { return nil }
         let digest = SecretToken.digest(secret)
-        guard let token = try await accounts.token(tokenHash: digest), !token.isRevoked,
+        guard let token = try await accounts.token(tokenHash: digest), !token.isRevoked, !token.userDisabled,
             SecretToken.constantTimeEqual(token.tokenHash, digest)
         else { return nil }
         let now = Date()
@@ -62,7 +62,9 @@ struct AuthMiddleware: RouterMiddleware {
                     "recording a token's use failed", metadata: ["token.id": "\(token.id)", "error": "\(error)"])
             }
         }
-        return SignedInUser(id: token.userID, username: token.username, credential: .apiToken(id: token.id))
+        return SignedInUser(
+            id: token.userID, username: token.username, credential: .apiToken(id: token.id),
+            isAdmin: token.userRole == .admin)
     }
 
     private func sessionUser(_ request: Request) async throws -> SignedInUser? {
@@ -84,13 +86,16 @@ struct AuthMiddleware: RouterMiddleware {
             }
         }
         return SignedInUser(
-            id: session.user.id, username: session.user.username, credential: .session(tokenHash: digest))
+            id: session.user.id, username: session.user.username, credential: .session(tokenHash: digest),
+            isAdmin: session.user.isAdmin)
     }
 
     /// 401 for a bearer token we do not accept.
     static func invalidToken() -> Response {
         var response = JSONResponse.make(
-            ErrorJSON(error: "unauthorized", message: "This API token is unknown or has been revoked."),
+            ErrorJSON(
+                error: "unauthorized",
+                message: "This API token is unknown, has been revoked, or belongs to a disabled account."),
             status: .unauthorized)
         response.headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\""
         return response

@@ -41,6 +41,9 @@ extension PageChrome: MustacheParent {
         case "isPhotos": isPhotos
         case "isAlbums": isAlbums
         case "isTrash": isTrash
+        case "isSettings": isSettings
+        case "isAccounts": isAccounts
+        case "isAdmin": isAdmin
         case "signedInAs": signedInAs
         case "offersSignIn": offersSignIn
         case "canChange": canChange

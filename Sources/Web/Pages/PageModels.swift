@@ -105,6 +105,10 @@ struct PageChrome: Sendable {
     let isPhotos: Bool
     let isAlbums: Bool
     let isTrash: Bool
+    let isSettings: Bool
+    let isAccounts: Bool
+    /// Offer the accounts page: the signed-in user is an admin.
+    let isAdmin: Bool
     /// The signed-in user's name (shown as text, escaped like every value). Named so that no page model has a
     /// field of the same name: Mustache looks a missing (nil) value up in the enclosing contexts.
     let signedInAs: String?
@@ -113,16 +117,19 @@ struct PageChrome: Sendable {
     /// Show the upload, edit and delete forms.
     let canChange: Bool
 
-    enum Section: Sendable { case photos, albums, trash, other }
+    enum Section: Sendable { case photos, albums, trash, settings, accounts, other }
 
     init(
         csrfToken: String, section: Section, signedInAs: String? = nil, offersSignIn: Bool = false,
-        canChange: Bool = true
+        canChange: Bool = true, isAdmin: Bool = false
     ) {
         self.csrfToken = csrfToken
         isPhotos = section == .photos
         isAlbums = section == .albums
         isTrash = section == .trash
+        isSettings = section == .settings
+        isAccounts = section == .accounts
+        self.isAdmin = isAdmin
         self.signedInAs = signedInAs
         self.offersSignIn = offersSignIn
         self.canChange = canChange
@@ -138,7 +145,8 @@ struct PageChrome: Sendable {
     init(_ context: WebRequestContext, section: Section) {
         self.init(
             csrfToken: context.csrfToken, section: section, signedInAs: context.user?.username,
-            offersSignIn: context.authRequired && context.user == nil, canChange: context.canChange)
+            offersSignIn: context.authRequired && context.user == nil, canChange: context.canChange,
+            isAdmin: context.user?.isAdmin == true)
     }
 }
 
