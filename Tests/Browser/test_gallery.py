@@ -354,7 +354,9 @@ class GalleryTest:
         # Albums are views (the album list offers only albums the photo is not in yet): pick this one by name.
         d.find_element(By.XPATH, "//select[@id='album-select']/option[normalize-space()='Summer by the sea']").click()
         d.find_element(By.CSS_SELECTOR, ".move-form button").click()
-        self.wait(lambda: "Summer by the sea" in d.find_element(By.CSS_SELECTOR, ".meta").text, "the photo is in the album")
+        # The album's chip (not the select's option of the same name, which is there before the post lands).
+        self.wait(lambda: "Summer by the sea" in d.find_element(By.CSS_SELECTOR, "[data-photo-albums]").text,
+                  "the photo is in the album")
         d.get(album_url)
         check(len(self.tiles()) == 1, "the album page shows its photo")
         self.shot("album", 1440)
