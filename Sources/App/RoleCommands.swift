@@ -49,10 +49,11 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: QueueOptions.title) var queue: QueueOptions
     @OptionGroup(title: CacheOptions.title) var cache: CacheOptions
     @OptionGroup(title: PasswordOptions.title) var passwords: PasswordOptions
+    @OptionGroup(title: TrashOptions.title) var trash: TrashOptions
     var settings: Settings {
         Settings(
             process: process, database: database, storage: storage, listen: listen, server: server,
-            imageLimits: imageLimits, queue: queue, cache: cache, passwords: passwords)
+            imageLimits: imageLimits, queue: queue, cache: cache, passwords: passwords, trash: trash)
     }
 
     func run() async throws {
@@ -80,10 +81,11 @@ struct WorkerCommand: AsyncParsableCommand {
     @OptionGroup(title: QueueOptions.title) var queue: QueueOptions
     @OptionGroup(title: WorkerOptions.title) var worker: WorkerOptions
     @OptionGroup(title: CacheOptions.title) var cache: CacheOptions
+    @OptionGroup(title: TrashOptions.title) var trash: TrashOptions
     var settings: Settings {
         Settings(
             process: process, database: database, storage: storage, listen: listen, imageLimits: imageLimits,
-            imaging: imaging, queue: queue, worker: worker, cache: cache)
+            imaging: imaging, queue: queue, worker: worker, cache: cache, trash: trash)
     }
 
     func run() async throws {

@@ -66,11 +66,14 @@ struct TusClient: Sendable {
         return json?["message"] as? String ?? String(buffer: body).prefix(200).description
     }
 
-    /// Whether a photo with this SHA-256 is already on the server (`GET /photos?hash=`).
+    /// Whether a photo with this SHA-256 is already on the server (`GET /photos?hash=`), out of the trash: a
+    /// trashed one is uploaded again, which restores it.
     func exists(hash: String) async throws -> Bool {
         let (status, _, body) = try await send(server + "/photos?hash=" + hash, .GET)
         switch status.code {
-        case 200: return true
+        case 200:
+            let json = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+            return json?["trashed_at"].map { $0 is NSNull } ?? true
         case 404: return false
         default:
             throw ImportError.refused("the server answered \(status.code) to the hash lookup: \(Self.message(body))")

@@ -30,6 +30,8 @@ package struct Configuration: Sendable {
     package var shutdownGrace: Duration
     /// Nil when the sweep is off (`SWEEP_INTERVAL_SECONDS=0`).
     package var sweepInterval: Duration?
+    /// Days a trashed photo waits before the sweep purges it; 0: no trash, deleting purges at once.
+    package var trashDays: Int
     package var resumable: ResumableSettings
     package var authRequired: Bool
     package var galleryPublic: Bool
@@ -127,6 +129,7 @@ package struct Configuration: Sendable {
         let sweep = reader.integer(
             settings.worker?.sweepInterval, "SWEEP_INTERVAL_SECONDS", default: 60, range: 0...86_400)
         sweepInterval = sweep == 0 ? nil : .seconds(sweep)
+        trashDays = reader.integer(settings.trash?.trashDays, "TRASH_DAYS", default: 30, range: 0...36_500)
         authRequired = reader.boolean(settings.server?.authRequired, "AUTH_REQUIRED", default: authRequiredByDefault)
         // app dev's open default is for a laptop: another machine must not reach it unless someone chose that.
         if !authRequired, settings.server?.authRequired == nil, environment["AUTH_REQUIRED"] == nil,
@@ -237,6 +240,7 @@ package struct Configuration: Sendable {
             ("JOB_MAX_ATTEMPTS", String(maxAttempts)), ("JOB_LEASE_SECONDS", String(jobLease.components.seconds)),
             ("SHUTDOWN_GRACE_SECONDS", String(shutdownGrace.components.seconds)),
             ("SWEEP_INTERVAL_SECONDS", String(sweepInterval?.components.seconds ?? 0)),
+            ("TRASH_DAYS", String(trashDays)),
             ("TUS_MAX_CHUNK_BYTES", String(resumable.maxChunkBytes)),
             ("TUS_THRESHOLD", String(resumable.browserThreshold)),
             ("UPLOAD_EXPIRY_HOURS", String(resumable.expiry / 3600)), ("RESOURCES_DIR", resourcesDirectory),

@@ -153,6 +153,7 @@ package struct Runtime: Sendable {
         )
         .limited(by: configuration.limits, mediaOrigin: (store as? S3Store)?.mediaOrigin)
         web.sharing = configuration.sharing
+        web.trashDays = configuration.trashDays
         if let pageSize = overrides.pageSize { web.pageSize = pageSize }
         if let window = overrides.uploadRateWindow { web.uploadRateWindow = window }
         return web
@@ -189,6 +190,10 @@ package struct Runtime: Sendable {
             if let staging = store as? any ResumableUploadStore {
                 sweeper.expiredUploads = ExpiredUploadSweep(uploads: database.uploads, store: staging, logger: logger)
             }
+            // With TRASH_DAYS=0 deleting purges at once; the sweep still empties what an earlier setting left.
+            sweeper.trash = TrashSweep(
+                photos: photos, purge: MediaPurge(photos: photos, store: store, logger: logger),
+                retention: .seconds(configuration.trashDays * 86_400), logger: logger)
             services.append(sweeper)
         }
         return services

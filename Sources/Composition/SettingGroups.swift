@@ -324,3 +324,16 @@ package struct PasswordOptions: ParsableArguments {
         name: .customLong("bcrypt-cost"), help: "BCRYPT_COST: bcrypt cost for new password hashes, 4–31 (default 12)")
     package var bcryptCost: String?
 }
+
+/// How long deleted photos wait in the trash: the server shows when they go, the worker's sweep purges them.
+package struct TrashOptions: ParsableArguments {
+    package init() {}
+    package static let title = "Trash"
+
+    @Option(
+        name: .customLong("trash-days"),
+        help:
+            "TRASH_DAYS: days a deleted photo stays in the trash before the sweep purges it; 0 deletes at once, with no trash (default 30)"
+    )
+    package var trashDays: String?
+}

@@ -14,12 +14,13 @@ package struct Settings {
     package var worker: WorkerOptions?
     package var cache: CacheOptions?
     package var passwords: PasswordOptions?
+    package var trash: TrashOptions?
 
     package init(
         process: ProcessOptions? = nil, database: DatabaseOptions? = nil, storage: StorageOptions? = nil,
         listen: ListenOptions? = nil, server: ServerOptions? = nil, imageLimits: ImageLimitOptions? = nil,
         imaging: ImagingOptions? = nil, queue: QueueOptions? = nil, worker: WorkerOptions? = nil,
-        cache: CacheOptions? = nil, passwords: PasswordOptions? = nil
+        cache: CacheOptions? = nil, passwords: PasswordOptions? = nil, trash: TrashOptions? = nil
     ) {
         self.process = process
         self.database = database
@@ -32,6 +33,7 @@ package struct Settings {
         self.worker = worker
         self.cache = cache
         self.passwords = passwords
+        self.trash = trash
     }
 }
 
@@ -51,11 +53,12 @@ package struct AllOptions: ParsableArguments {
     @OptionGroup(title: WorkerOptions.title) package var worker: WorkerOptions
     @OptionGroup(title: CacheOptions.title) package var cache: CacheOptions
     @OptionGroup(title: PasswordOptions.title) package var passwords: PasswordOptions
+    @OptionGroup(title: TrashOptions.title) package var trash: TrashOptions
 
     package var settings: Settings {
         Settings(
             process: process, database: database, storage: storage, listen: listen, server: server,
             imageLimits: imageLimits, imaging: imaging, queue: queue, worker: worker, cache: cache,
-            passwords: passwords)
+            passwords: passwords, trash: trash)
     }
 }

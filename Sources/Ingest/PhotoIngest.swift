@@ -35,7 +35,7 @@ public struct PhotoIngest: Sendable {
 
     /// Records one inspected file. `storeOriginal` puts its bytes under the key (returning false when the object
     /// was already there); `discard` removes the bytes when they are not needed (a duplicate).
-    /// A duplicate answers with the photo that has those bytes, with no new job.
+    /// A duplicate answers with the photo that has those bytes, with no new job; a photo in the trash is restored.
     public func record(
         _ file: InspectedFile, originalName: String, albumID: Int64?, ownerID: Int64? = nil,
         addedByLinkID: Int64? = nil,
@@ -51,12 +51,17 @@ public struct PhotoIngest: Sendable {
             camera: Camera(make: file.header.cameraMake, model: file.header.cameraModel), albumID: albumID,
             ownerID: ownerID, addedByLinkID: addedByLinkID)
         if let existing = try await photos.photo(hash: file.hash) {
-            await discard()
-            Counter(label: "memories_uploads_total", dimensions: [("outcome", "duplicate")]).increment()
-            guard albumID != nil else { return .existing(existing) }
-            // Into an album the same bytes join it, without a copy: the insert's conflict path adds the membership.
+            // Into an album the same bytes join it, without a copy, and a trashed photo comes back, with no new job.
             let photos = self.photos
-            return try await database.transaction { transaction in try await photos.insert(new, in: transaction) }
+            let found =
+                albumID == nil && existing.trashedAt == nil
+                ? existing : try await database.transaction { try await photos.rejoin(new, in: $0) }
+            if let found {
+                await discard()
+                Counter(label: "memories_uploads_total", dimensions: [("outcome", "duplicate")]).increment()
+                return .existing(found)
+            }
+            // Purged since the look-up: these bytes are a new photo again, stored and recorded below.
         }
         let key = MediaKey(kind: .original, hash: file.hash, fileExtension: format.fileExtension)
         let created = try await storeOriginal(key, format.contentType)

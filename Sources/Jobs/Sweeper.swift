@@ -38,12 +38,15 @@ public struct SweepReport: Sendable, Equatable {
     public var removedOrphans: [MediaKey] = []
     /// Resumable uploads that expired unfinished, removed with their staged bytes.
     public var removedUploads = 0
+    /// Photos purged from the trash after `TRASH_DAYS`.
+    public var purgedFromTrash = 0
 
     public init() {}
 }
 
 /// The worker's housekeeping, as a service: re-enqueues photos whose job is gone (so no photo stays `queued`
-/// forever), and removes what dead processes left in the store: temp files and originals no photo refers to.
+/// forever), purges photos whose time in the trash is up, and removes what dead processes left in the store: temp
+/// files and originals no photo refers to.
 /// Every step is idempotent, so several workers sweeping at once do no harm.
 public struct Sweeper: Service {
     let queue: any JobQueue
@@ -54,6 +57,8 @@ public struct Sweeper: Service {
     let logger: Logger
     /// Removes expired resumable uploads on every sweep, when set.
     public var expiredUploads: ExpiredUploadSweep?
+    /// Purges the trash's expired photos on every sweep, when set.
+    public var trash: TrashSweep?
 
     public init(
         queue: any JobQueue, photos: any PhotoRepository, store: any MediaStore, configuration: SweepConfiguration,
@@ -102,6 +107,13 @@ public struct Sweeper: Service {
                 report.removedUploads = try await expiredUploads.run()
             } catch {
                 logger.error("sweep of expired uploads failed", metadata: ["error": "\(error)"])
+            }
+        }
+        if let trash {
+            do {
+                report.purgedFromTrash = try await trash.run()
+            } catch {
+                logger.error("sweep of the trash failed", metadata: ["error": "\(error)"])
             }
         }
         guard includeFiles else { return report }

@@ -4,7 +4,8 @@
 Starts `app dev` on a free port with a scratch SQLite file and media folder, then, like a person would:
 chooses three photos in the file input under a throttled upload and watches the progress bars, sees three thumbnails
 replace their placeholders without a reload, uploads a duplicate ("already uploaded") and a file that is not an
-image (the server's message), opens a photo, uses the lightbox with the keyboard, deletes a photo, makes an album and
+image (the server's message), opens a photo, uses the lightbox with the keyboard, deletes a photo (to the trash,
+restores it from the trash page, deletes it again and empties the trash), makes an album and
 adds a photo to it (it stays in the gallery), uploads an iPhone-style HEIC (WebP thumbnail in <picture>,
 placeholder, EXIF on its page), finds it by its camera on the search page, shares the album and uploads into it as a
 guest in a fresh browser, invites someone from the accounts page who joins through the link in a second browser and
@@ -333,11 +334,13 @@ class GalleryTest:
         self.wait(lambda: not d.find_elements(By.CSS_SELECTOR, ".lightbox"), "Escape closes the lightbox")
         self.drain_console()
 
-        # Delete, after the confirmation step.
+        # Delete, after the confirmation step: the photo goes to the trash.
+        trashed_url = d.current_url.split("#")[0]
         d.find_element(By.CSS_SELECTOR, ".danger-zone summary").click()
         d.find_element(By.CSS_SELECTOR, "[data-delete]").click()
         self.wait(lambda: d.current_url.rstrip("/") == self.base, "back to the gallery after delete")
         check(len(self.tiles()) == 3, f"three photos left ({len(self.tiles())})")
+        self.trash(trashed_url)
 
         # Albums: create one, move a photo into it, see its preview and count.
         d.get(self.base + "/albums")
@@ -351,7 +354,9 @@ class GalleryTest:
         # Albums are views (the album list offers only albums the photo is not in yet): pick this one by name.
         d.find_element(By.XPATH, "//select[@id='album-select']/option[normalize-space()='Summer by the sea']").click()
         d.find_element(By.CSS_SELECTOR, ".move-form button").click()
-        self.wait(lambda: "Summer by the sea" in d.find_element(By.CSS_SELECTOR, ".meta").text, "the photo is in the album")
+        # The album's chip (not the select's option of the same name, which is there before the post lands).
+        self.wait(lambda: "Summer by the sea" in d.find_element(By.CSS_SELECTOR, "[data-photo-albums]").text,
+                  "the photo is in the album")
         d.get(album_url)
         check(len(self.tiles()) == 1, "the album page shows its photo")
         self.shot("album", 1440)
@@ -391,6 +396,47 @@ class GalleryTest:
         self.shot("gallery-dark", 375)
         self.drain_console()
         check(not self.console_errors, "browser console errors:\n" + "\n".join(self.console_errors))
+
+    def trash(self, trashed_url):
+        """The trash: the deleted photo is listed with its thumbnail and dates; Restore brings it back; trashed again
+        from its page, "Empty trash" (after its confirmation) removes it for good."""
+        d = self.driver
+        photo_id = trashed_url.rstrip("/").split("/")[-1]
+        d.find_element(By.CSS_SELECTOR, "nav.nav a[href='/trash']").click()
+        self.wait(lambda: d.current_url.endswith("/trash"), "the Trash link in the nav")
+        items = d.find_elements(By.CSS_SELECTOR, "[data-trash] .trash-item")
+        check(len(items) == 1 and items[0].get_attribute("data-photo-id") == photo_id, "the deleted photo is in the trash")
+        check("Removed for good on" in items[0].text, "the trash says when the photo goes for good")
+        self.wait(lambda: d.execute_script("const i = document.querySelector('.trash-thumb img'); return i && i.complete && i.naturalWidth > 0"),
+                  "the trashed photo's thumbnail loads")
+        self.validate_html("/trash")
+        self.shot("trash", 1440)
+        self.shot("trash", 375)
+        d.find_element(By.CSS_SELECTOR, f"[data-restore='{photo_id}']").click()
+        self.wait(lambda: "The trash is empty." in d.find_element(By.TAG_NAME, "main").text, "the trash is empty after Restore")
+        d.get(self.base + "/")
+        self.wait(lambda: len(self.tiles()) == 4, "the restored photo is back in the gallery")
+
+        # Trash it again from its page: the page says it is in the trash; then empty the trash.
+        d.get(trashed_url)
+        d.find_element(By.CSS_SELECTOR, ".danger-zone summary").click()
+        d.find_element(By.CSS_SELECTOR, "[data-delete]").click()
+        self.wait(lambda: d.current_url.rstrip("/") == self.base, "back to the gallery after the second delete")
+        d.get(trashed_url)
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, "[data-trashed]"), "the trashed photo's page says so")
+        self.shot("photo-trashed", 375)
+        d.get(self.base + "/trash")
+        d.find_element(By.CSS_SELECTOR, ".empty-trash summary").click()
+        d.find_element(By.CSS_SELECTOR, "[data-empty-trash]").click()
+        self.wait(lambda: "The trash is empty." in d.find_element(By.TAG_NAME, "main").text, "Empty trash empties it")
+        try:
+            urllib.request.urlopen(urllib.request.Request(trashed_url, headers={"Accept": "application/json"}), timeout=5)
+            raise Failure("the purged photo still answers")
+        except urllib.error.HTTPError as error:
+            check(error.code == 404, f"the purged photo answers 404 ({error.code})")
+        self.drain_console()
+        d.get(self.base + "/")
+        check(len(self.tiles()) == 3, f"three photos after emptying the trash ({len(self.tiles())})")
 
     def heic_upload(self):
         """An iPhone-style HEIC chosen in the real page: uploaded, its thumbnail shown as WebP from a <picture>,

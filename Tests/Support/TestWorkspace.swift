@@ -108,8 +108,14 @@ public final class TestWorkspace: Sendable {
 
     /// Runs a real worker until no photo is queued or processing (or `timeout` passes), then stops it.
     public func runWorkerUntilIdle(timeout: Duration = .seconds(60), concurrency: Int = 2) async throws {
-        let worker = self.worker(concurrency: concurrency)
-        let photos = self.photos
+        try await Self.run(worker(concurrency: concurrency), until: photos, isIdleWithin: timeout)
+    }
+
+    /// Runs `worker` until no photo in `photos` is queued or processing (or `timeout` passes), then stops it: for a
+    /// worker over another database than the workspace's (the app's PostgreSQL, say).
+    public static func run(_ worker: Worker, until photos: any PhotoRepository, isIdleWithin timeout: Duration)
+        async throws
+    {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await worker.run() }
             let deadline = ContinuousClock.now + timeout

@@ -20,17 +20,22 @@ struct CommandHelpTests {
     static let storage = ["--storage", "--s3-bucket", "--media-root"]
 
     static let expectations: [Expectation] = [
-        .init(command: ["migrate"], has: everyDatabaseCommand, lacks: serverOnly + workerOnly + derivatives + storage),
+        .init(
+            command: ["migrate"], has: everyDatabaseCommand,
+            lacks: serverOnly + workerOnly + derivatives + storage + ["--trash-days"]),
         .init(command: ["jobs", "status"], has: everyDatabaseCommand, lacks: serverOnly + workerOnly + storage),
         .init(
             command: ["users", "create"], has: everyDatabaseCommand + ["--bcrypt-cost"], lacks: serverOnly + storage),
         .init(command: ["tokens", "create"], has: everyDatabaseCommand, lacks: serverOnly + ["--bcrypt-cost"]),
         .init(
-            command: ["serve"], has: everyDatabaseCommand + serverOnly + storage + ["--max-pixels", "--cache-url"],
+            command: ["serve"],
+            has: everyDatabaseCommand + serverOnly + storage + ["--max-pixels", "--cache-url", "--trash-days"],
             lacks: workerOnly + derivatives),
         .init(
             command: ["worker"],
-            has: everyDatabaseCommand + workerOnly + derivatives + storage + ["--metrics-port", "--cache-url"],
+            has: everyDatabaseCommand + workerOnly + derivatives + storage + [
+                "--metrics-port", "--cache-url", "--trash-days",
+            ],
             lacks: serverOnly),
         .init(command: ["thumbnail"], has: derivatives + ["--max-pixels"], lacks: everyDatabaseCommand + storage),
         .init(

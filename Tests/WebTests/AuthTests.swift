@@ -258,7 +258,30 @@ struct AuthTests {
 
             let byOwner = try await alice.postForm("/photos/\(id)/delete", [:])
             #expect(byOwner.status == .seeOther)
+            #expect(try await harness.photos.photo(id: Int64(id))?.trashedAt != nil)
+            #expect(harness.mediaFiles() == files)
+
+            // The trash is the owner's: another user neither sees the photo nor restores or purges it.
+            #expect(try await alice.get("/trash").text.contains("data-restore=\"\(id)\""))
+            #expect(try await bob.get("/trash").text.contains("The trash is empty."))
+            #expect(try await bob.get("/photos/\(id)").status == .notFound)
+            #expect(try await bob.postForm("/photos/\(id)/restore", [:]).status == .notFound)
+            #expect(try await bob.postForm("/trash/empty", [:]).status == .seeOther)
+            #expect(try await harness.photos.photo(id: Int64(id))?.trashedAt != nil)
+            let bulk = try await clients[0].execute(
+                uri: "/photos/bulk", method: .post,
+                headers: [
+                    .accept: "application/json", .contentType: "application/json",
+                    .authorization: "Bearer \(bobToken.secret)",
+                ],
+                body: ByteBuffer(string: "{\"ids\": [\(id)], \"action\": \"restore\"}"))
+            #expect(bulk.status == .forbidden)
+            #expect(try await alice.get("/photos/\(id)").text.contains("This photo is in the trash."))
+
+            let purged = try await alice.postForm("/photos/\(id)/delete", ["permanent": "true"])
+            #expect(purged.status == .seeOther && purged.headers[.location] == "/trash")
             #expect(try await harness.photos.photo(id: Int64(id)) == nil)
+            #expect(harness.mediaFiles().isEmpty)
         }
     }
 
@@ -276,7 +299,9 @@ struct AuthTests {
             #expect(outcome.photo.ownerID == nil)
             let bob = try await SignedInBrowser.signIn(clients[0], "bob")
             #expect(try await bob.postForm("/photos/\(outcome.photo.id)/delete", [:]).status == .seeOther)
-            #expect(try await harness.photos.photo(id: outcome.photo.id) == nil)
+            #expect(try await harness.photos.photo(id: outcome.photo.id)?.trashedAt != nil)
+            #expect(try await bob.postForm("/photos/\(outcome.photo.id)/restore", [:]).status == .seeOther)
+            #expect(try await harness.photos.photo(id: outcome.photo.id)?.trashedAt == nil)
         }
     }
 

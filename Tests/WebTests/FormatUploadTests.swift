@@ -73,7 +73,7 @@ struct FormatUploadTests {
                     "<source type=\"image/webp\" srcset=\"/media/display/\(hash).webp\">"))
             // Deleting removes the original and all four derivatives.
             #expect(workspace.mediaFiles().count == 5)
-            _ = try await client.execute(uri: "/photos/1", method: .delete)
+            _ = try await client.execute(uri: "/photos/1?permanent=true", method: .delete)
             #expect(workspace.mediaFiles().isEmpty)
         }
     }

@@ -94,7 +94,7 @@ struct PageTests {
         }
     }
 
-    @Test("delete removes the row, its jobs and its files")
+    @Test("a permanent delete removes the row, its jobs and its files")
     func delete() async throws {
         try await withTestApp { workspace, client in
             _ = try await client.upload(.files([("a.jpg", try TestImages.jpeg(width: 600, height: 400))]))
@@ -102,16 +102,16 @@ struct PageTests {
             try await workspace.runWorkerUntilIdle()
             // Each photo: the original, display and thumbnail, and their WebP twins.
             #expect(workspace.mediaFiles().count == 10)
-            let deleted = try await client.execute(uri: "/photos/1", method: .delete)
+            let deleted = try await client.execute(uri: "/photos/1?permanent=true", method: .delete)
             #expect(deleted.status == .noContent)
-            let form = try await client.execute(uri: "/photos/2/delete", method: .post, headers: [.accept: "text/html"])
+            let form = try await client.postURLEncodedForm("/photos/2/delete", ["permanent": "true"], cookie: "")
             #expect(form.status == .seeOther)
             #expect(form.headers[.location] == "/")
             #expect(workspace.mediaFiles().isEmpty)
             #expect(try await workspace.count("photos") == 0)
             #expect(try await workspace.count("jobs") == 0)
             let again = try await client.execute(
-                uri: "/photos/1", method: .delete, headers: [.accept: "application/json"])
+                uri: "/photos/1?permanent=true", method: .delete, headers: [.accept: "application/json"])
             #expect(again.status == .notFound)
         }
     }

@@ -69,7 +69,7 @@ struct S3UploadTests {
             let gallery = try await app.execute(uri: "/", method: .get, headers: [.accept: "text/html"])
             #expect(gallery.text.contains(endpoint))
 
-            let deleted = try await app.execute(uri: "/photos/1", method: .delete)
+            let deleted = try await app.execute(uri: "/photos/1?permanent=true", method: .delete)
             #expect(deleted.status == .noContent)
             for kind in MediaKey.Kind.allCases {
                 #expect(try await store.size(of: MediaKey(kind: kind, hash: hash, fileExtension: "jpg")) == nil)

@@ -94,6 +94,12 @@ struct SearchTests {
             #expect(try await browser.sendJSON("/photos/3", method: .delete, nil).status.code < 300)
             #expect(try await Self.ids(client, "q=toscana") == [])
             #expect(try await Self.ids(client, "q=iphone") == [4])
+            // DELETE moved it to the trash, out of every search; restored it is back, purged it is gone.
+            #expect(try await browser.sendJSON("/photos/3/restore", method: .post, nil).status.code < 300)
+            #expect(try await Self.ids(client, "q=iphone") == [3, 4])
+            #expect(try await Self.ids(client, "q=toscana&album=1") == [3])
+            #expect(try await browser.sendJSON("/photos/3?permanent=true", method: .delete, nil).status.code < 300)
+            #expect(try await Self.ids(client, "q=iphone") == [4])
             #expect(try await browser.sendJSON("/albums/1/photos", method: .post, ["photos": [4]]).status == .ok)
             #expect(try await Self.ids(client, "q=toscana") == [4])
             #expect(try await browser.sendJSON("/albums/1", method: .delete, nil).status.code < 300)

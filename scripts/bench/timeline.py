@@ -205,11 +205,11 @@ def share_token(base):
 # The statements SQLAlbumRepository.photos(in:page:) and SQLPhotoRepository.timeline() send, with literals in place
 # of their bound values; the album ids of each photo are a subquery, as in SQLPhotoRepository.selected.
 PLANS = {
-    "first page": "SELECT photos.*, {album_ids} FROM photos WHERE 1 = 1 ORDER BY photos.taken_at DESC, photos.id DESC LIMIT 61",
-    "deep 2009": "SELECT photos.*, {album_ids} FROM photos WHERE 1 = 1 AND (photos.taken_at, photos.id) < (SELECT taken_at, id FROM photos anchor WHERE anchor.id = {deep}) ORDER BY photos.taken_at DESC, photos.id DESC LIMIT 61",
-    "month": "SELECT photos.*, {album_ids} FROM photos WHERE 1 = 1 AND photos.taken_at < {before} AND photos.taken_at >= {start} ORDER BY photos.taken_at DESC, photos.id DESC LIMIT 61",
+    "first page": "SELECT photos.*, {album_ids} FROM photos WHERE photos.trashed_at IS NULL ORDER BY photos.taken_at DESC, photos.id DESC LIMIT 61",
+    "deep 2009": "SELECT photos.*, {album_ids} FROM photos WHERE photos.trashed_at IS NULL AND (photos.taken_at, photos.id) < (SELECT taken_at, id FROM photos anchor WHERE anchor.id = {deep}) ORDER BY photos.taken_at DESC, photos.id DESC LIMIT 61",
+    "month": "SELECT photos.*, {album_ids} FROM photos WHERE photos.trashed_at IS NULL AND photos.taken_at < {before} AND photos.taken_at >= {start} ORDER BY photos.taken_at DESC, photos.id DESC LIMIT 61",
     "timeline": "SELECT month, photo_count FROM timeline_months WHERE photo_count > 0 ORDER BY month DESC",
-    "album": "SELECT photos.*, {album_ids} FROM album_photos JOIN photos ON photos.id = album_photos.photo_id WHERE album_photos.album_id = 1 ORDER BY album_photos.taken_at DESC, album_photos.photo_id DESC LIMIT 61",
+    "album": "SELECT photos.*, {album_ids} FROM album_photos JOIN photos ON photos.id = album_photos.photo_id WHERE album_photos.album_id = 1 AND photos.trashed_at IS NULL ORDER BY album_photos.taken_at DESC, album_photos.photo_id DESC LIMIT 61",
 }
 
 

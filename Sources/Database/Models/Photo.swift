@@ -147,13 +147,15 @@ public struct Photo: Sendable, Equatable, Identifiable {
     public var favorite: Bool
     /// WebP twins and placeholder, once the photo is ready.
     public var extras = DerivativeExtras()
+    /// When it was moved to the trash; nil for a live photo. A trashed photo is in no gallery, album, share or count.
+    public var trashedAt: Date?
 
     public init(
         id: Int64, hash: String, originalName: String, contentType: String, bytes: Int, width: Int, height: Int,
         orientation: Int?, capturedAt: String?, status: PhotoStatus, error: String?, display: DerivativeInfo?,
         thumbnail: DerivativeInfo?, createdAt: Date, updatedAt: Date, albumIDs: [Int64] = [],
         capturedOffset: String? = nil, camera: Camera = Camera(), ownerID: Int64? = nil, takenAt: Date? = nil,
-        takenAtSource: TakenAtSource = .upload, favorite: Bool = false
+        takenAtSource: TakenAtSource = .upload, favorite: Bool = false, trashedAt: Date? = nil
     ) {
         self.id = id
         self.hash = hash
@@ -177,6 +179,12 @@ public struct Photo: Sendable, Equatable, Identifiable {
         self.takenAt = takenAt ?? createdAt
         self.takenAtSource = takenAtSource
         self.favorite = favorite
+        self.trashedAt = trashedAt
+    }
+
+    /// When the sweep purges it: `trashDays` after it was trashed; nil for a live photo.
+    public func purgeDate(trashDays: Int) -> Date? {
+        trashedAt.map { $0.addingTimeInterval(Double(trashDays) * 86_400) }
     }
 
     /// The original's file extension, from its sniffed type.

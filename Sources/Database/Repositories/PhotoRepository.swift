@@ -13,6 +13,9 @@ public protocol PhotoRepository: Sendable {
     /// Inserts the photo in `transaction`, or returns the photo that has this hash already; either way it joins
     /// the upload's album.
     func insert(_ photo: NewPhoto, in transaction: SQLTransaction) async throws -> InsertOutcome
+    /// The photo that has `photo`'s bytes, out of the trash and in `photo.albumID`, as an upload of the same bytes
+    /// leaves it, in `transaction`; nil when no photo has them (purged meanwhile: the upload is a new photo).
+    func rejoin(_ photo: NewPhoto, in transaction: SQLTransaction) async throws -> Photo?
     /// Moves the photos to `status` in `transaction`, except those already ready.
     func setStatus(_ status: PhotoStatus, error: String?, photoIDs: [Int64], in transaction: SQLTransaction)
         async throws
@@ -28,8 +31,23 @@ public protocol PhotoRepository: Sendable {
     func setFavorite(_ favorite: Bool, photoIDs: [Int64]) async throws -> [Int64]
     /// Photos per month, newest month first.
     func timeline() async throws -> [TimelineBucket]
-    /// Deletes the photo and its jobs; returns what was deleted.
+    /// Deletes the photo and its jobs, trashed or not; returns what was deleted. Its files are the caller's to
+    /// remove (`MediaPurge`), after this, so no row ever points at a removed file.
     func delete(id: Int64) async throws -> Photo?
+    /// Moves the live photos among these to the trash, in one statement; returns the ids it moved.
+    func trash(photoIDs: [Int64]) async throws -> [Int64]
+    /// Brings the trashed photos among these back, with their albums and star (trashing never touched them);
+    /// returns the ids it restored.
+    func restore(photoIDs: [Int64]) async throws -> [Int64]
+    /// One page of the trash within `scope`, most recently trashed first; `after` is the last photo id of the
+    /// previous page (exclusive).
+    func trashed(_ scope: TrashScope, after: Int64?, limit: Int) async throws -> [Photo]
+    /// Deletes at most `limit` trashed photos within `scope` (oldest in the trash first), only those of `ids` and
+    /// trashed longer than `olderThan` ago when given, in one statement; returns what it deleted (their files are
+    /// the caller's).
+    func purgeTrash(_ scope: TrashScope, ids: [Int64]?, olderThan: Duration?, limit: Int) async throws -> [Photo]
+    /// Who owns each of these photos and whether it is in the trash, by id; ids with no photo are absent.
+    func ownership(photoIDs: [Int64]) async throws -> [Int64: PhotoOwnership]
     /// Throws when the database cannot be queried (for `/readyz`).
     func checkHealth() async throws
 }
@@ -41,5 +59,25 @@ extension PhotoRepository {
     ) async throws {
         try await markReady(
             photoID: photoID, display: display, thumbnail: thumbnail, extras: DerivativeExtras(), in: transaction)
+    }
+}
+
+/// Whose trashed photos a trash query reaches.
+public enum TrashScope: Sendable, Equatable {
+    /// Every trashed photo (the sweep after `TRASH_DAYS`).
+    case everyone
+    /// Those the user may delete: their own and those without an owner (nil: an anonymous visitor where sign-in is
+    /// not required, who may delete only photos without an owner).
+    case deletable(by: Int64?)
+}
+
+/// What the ownership rules need of a photo, without reading the whole row.
+public struct PhotoOwnership: Sendable, Equatable {
+    public var ownerID: Int64?
+    public var isTrashed: Bool
+
+    public init(ownerID: Int64?, isTrashed: Bool) {
+        self.ownerID = ownerID
+        self.isTrashed = isTrashed
     }
 }

@@ -13,6 +13,7 @@ public struct SQLAlbumRepository: AlbumRepository {
     }
 
     static let selected = SQLPhotoRepository.selected
+    static let live = SQLPhotoRepository.live
     static let albumColumns = "id, name, created_at, updated_at, cover_photo_id"
 
     public func albumSummaries(before: Int64?, limit: Int) async throws -> [AlbumSummary] {
@@ -26,7 +27,9 @@ public struct SQLAlbumRepository: AlbumRepository {
         var counts: [Int64: Int] = [:]
         for row in try await database.read(
             """
-            SELECT album_id, count(*) AS photo_count FROM album_photos WHERE album_id \(in: ids) GROUP BY album_id
+            SELECT album_photos.album_id, count(*) AS photo_count
+            FROM album_photos JOIN photos ON photos.id = album_photos.photo_id
+            WHERE album_photos.album_id \(in: ids) AND \(Self.live) GROUP BY album_photos.album_id
             """)
         {
             counts[try row.decode("album_id")] = try row.decode("photo_count")
@@ -40,7 +43,8 @@ public struct SQLAlbumRepository: AlbumRepository {
                     ORDER BY CASE WHEN album_photos.photo_id = albums.cover_photo_id THEN 0 ELSE 1 END,
                              album_photos.taken_at DESC, album_photos.photo_id DESC) AS preview_rank
                 FROM album_photos JOIN albums ON albums.id = album_photos.album_id
-                WHERE album_photos.album_id \(in: ids)) ranked
+                JOIN photos ON photos.id = album_photos.photo_id
+                WHERE album_photos.album_id \(in: ids) AND \(Self.live)) ranked
             JOIN photos ON photos.id = ranked.photo_id
             WHERE ranked.preview_rank <= \(AlbumSummary.previewCount) ORDER BY ranked.album_id, ranked.preview_rank
             """)
@@ -72,8 +76,12 @@ public struct SQLAlbumRepository: AlbumRepository {
     }
 
     public func photoCount(inAlbum id: Int64) async throws -> Int {
-        try await database.read("SELECT count(*) AS n FROM album_photos WHERE album_id = \(id)").first?.decode("n")
-            ?? 0
+        try await database.read(
+            """
+            SELECT count(*) AS n FROM album_photos JOIN photos ON photos.id = album_photos.photo_id
+            WHERE album_photos.album_id = \(id) AND \(Self.live)
+            """
+        ).first?.decode("n") ?? 0
     }
 
     public func createAlbum(name: String) async throws -> Album {
@@ -174,7 +182,7 @@ public struct SQLAlbumRepository: AlbumRepository {
         try await database.read(
             """
             SELECT \(Self.selected) FROM album_photos JOIN photos ON photos.id = album_photos.photo_id
-            WHERE album_photos.album_id = \(id) ORDER BY album_photos.taken_at, album_photos.photo_id
+            WHERE album_photos.album_id = \(id) AND \(Self.live) ORDER BY album_photos.taken_at, album_photos.photo_id
             """
         ).map(Photo.init)
     }
@@ -266,21 +274,23 @@ public struct SQLAlbumRepository: AlbumRepository {
             if case .album(let id) = scope { match += " AND album_ids : \"\(id)\"" }
             walk = Walk(
                 from: "photo_search CROSS JOIN photos ON photos.id = (photo_search.rowid & \(SearchKey.idMask))",
-                conditions: ["photo_search MATCH \(match)"], takenAt: "photos.taken_at", key: ["photo_search.rowid"],
+                conditions: ["photo_search MATCH \(match)", live], takenAt: "photos.taken_at",
+                key: ["photo_search.rowid"],
                 anchorKey: SearchKey.sql(photos: "anchor"), searchesIndex: true)
         }
         return walk
     }
 
-    /// Where a scope's photos are read from, and the columns its timeline order walks.
+    /// Where a scope's photos are read from, and the columns its timeline order walks; the scope's condition keeps
+    /// trashed photos out, so every page, neighbour and favourite list built on it does too.
     static func timeline(_ scope: PhotoScope) -> (from: String, scope: SQLStatement, takenAt: String, id: String) {
         switch scope {
         case .all:
-            ("photos", "1 = 1", "photos.taken_at", "photos.id")
+            ("photos", live, "photos.taken_at", "photos.id")
         case .album(let id):
             (
-                "album_photos JOIN photos ON photos.id = album_photos.photo_id", "album_photos.album_id = \(id)",
-                "album_photos.taken_at", "album_photos.photo_id"
+                "album_photos JOIN photos ON photos.id = album_photos.photo_id",
+                "album_photos.album_id = \(id) AND \(live)", "album_photos.taken_at", "album_photos.photo_id"
             )
         }
     }

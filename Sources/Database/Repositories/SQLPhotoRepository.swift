@@ -15,7 +15,7 @@ public struct SQLPhotoRepository: PhotoRepository {
         "status", "error", "display_ext", "display_width", "display_height", "display_bytes", "thumbnail_ext",
         "thumbnail_width", "thumbnail_height", "thumbnail_bytes", "created_at", "updated_at", "captured_offset",
         "camera_make", "camera_model", "owner_id", "taken_at", "taken_at_source", "favorite", "display_webp_bytes",
-        "thumbnail_webp_bytes", "placeholder",
+        "thumbnail_webp_bytes", "placeholder", "trashed_at",
     ]
     static let columns = columnNames.joined(separator: ", ")
     /// What every SELECT of photos reads: the columns, qualified (album queries join `album_photos`), and the ids
@@ -25,6 +25,9 @@ public struct SQLPhotoRepository: PhotoRepository {
         (SELECT \(postgres: "string_agg(album_id::text, ',')", sqlite: "group_concat(album_id, ',')")
          FROM album_photos WHERE album_photos.photo_id = photos.id) AS album_ids
         """
+    /// The condition every listing people see adds (galleries, albums, the timeline, favourites, covers, counts,
+    /// shares, ZIPs): the photo is not in the trash.
+    static let live: SQLStatement = "photos.trashed_at IS NULL"
 
     public func photo(id: Int64) async throws -> Photo? {
         try await database.read("SELECT \(Self.selected) FROM photos WHERE id = \(id)").first.map(Photo.init)
@@ -80,10 +83,22 @@ public struct SQLPhotoRepository: PhotoRepository {
             }
             return .created(created)
         }
-        let existing = try await transaction.query("SELECT \(Self.selected) FROM photos WHERE hash = \(photo.hash)")
-        guard let row = existing.first else {
+        guard let found = try await rejoin(photo, in: transaction) else {
             throw DatabaseError(.unavailable, "a photo with this hash was inserted and deleted concurrently; try again")
         }
+        return .existing(found)
+    }
+
+    public func rejoin(_ photo: NewPhoto, in transaction: SQLTransaction) async throws -> Photo? {
+        // The same bytes uploaded again bring a trashed photo back, with no new job: its files are still there.
+        // Restoring first takes the row's lock, so a purge of it under way finishes first and leaves no row.
+        try await transaction.query(
+            """
+            UPDATE photos SET trashed_at = NULL, updated_at = \(now: .text)
+            WHERE hash = \(photo.hash) AND trashed_at IS NOT NULL
+            """)
+        let existing = try await transaction.query("SELECT \(Self.selected) FROM photos WHERE hash = \(photo.hash)")
+        guard let row = existing.first else { return nil }
         var found = try Photo(row: row)
         // The same bytes uploaded into an album join it, without a second copy.
         if let albumID = photo.albumID,
@@ -92,7 +107,7 @@ public struct SQLPhotoRepository: PhotoRepository {
         {
             found.albumIDs = (found.albumIDs + [albumID]).sorted()
         }
-        return .existing(found)
+        return found
     }
 
     /// Adds the photos that exist to the album in `transaction`; returns the ids that were not in it yet.
@@ -175,6 +190,84 @@ public struct SQLPhotoRepository: PhotoRepository {
             .first.map(Photo.init)
     }
 
+    public func trash(photoIDs: [Int64]) async throws -> [Int64] {
+        guard !photoIDs.isEmpty else { return [] }
+        return try await database.write(
+            """
+            UPDATE photos SET trashed_at = \(now: .text), updated_at = \(now: .text)
+            WHERE id \(in: photoIDs) AND trashed_at IS NULL RETURNING id
+            """
+        ).map { try $0.decode("id") }
+    }
+
+    public func restore(photoIDs: [Int64]) async throws -> [Int64] {
+        guard !photoIDs.isEmpty else { return [] }
+        return try await database.write(
+            """
+            UPDATE photos SET trashed_at = NULL, updated_at = \(now: .text)
+            WHERE id \(in: photoIDs) AND trashed_at IS NOT NULL RETURNING id
+            """
+        ).map { try $0.decode("id") }
+    }
+
+    public func trashed(_ scope: TrashScope, after: Int64?, limit: Int) async throws -> [Photo] {
+        var conditions: [SQLStatement] = ["photos.trashed_at IS NOT NULL", Self.condition(scope)]
+        if let after {
+            conditions.append(
+                """
+                (photos.trashed_at, photos.id) < (SELECT trashed_at, id FROM photos anchor WHERE anchor.id = \(after))
+                """)
+        }
+        return try await database.read(
+            """
+            SELECT \(Self.selected) FROM photos WHERE \(SQLStatement.joined(conditions, by: " AND "))
+            ORDER BY photos.trashed_at DESC, photos.id DESC LIMIT \(limit)
+            """
+        ).map(Photo.init)
+    }
+
+    public func purgeTrash(_ scope: TrashScope, ids: [Int64]?, olderThan: Duration?, limit: Int) async throws
+        -> [Photo]
+    {
+        var conditions: [SQLStatement] = ["photos.trashed_at IS NOT NULL", Self.condition(scope)]
+        if let ids {
+            guard !ids.isEmpty else { return [] }
+            conditions.append("photos.id \(in: ids)")
+        }
+        if let olderThan { conditions.append("photos.trashed_at < \(now: .text, plus: .zero - olderThan)") }
+        // One statement: the rows go together (each month's count once, on PostgreSQL), or none do. The outer
+        // trashed_at test is checked again on a row a concurrent restore changed, so a restored photo stays.
+        return try await database.write(
+            """
+            DELETE FROM photos WHERE photos.trashed_at IS NOT NULL AND id IN (
+                SELECT id FROM photos WHERE \(SQLStatement.joined(conditions, by: " AND "))
+                ORDER BY photos.trashed_at, photos.id LIMIT \(limit))
+            RETURNING \(raw: Self.columns)
+            """
+        ).map(Photo.init)
+    }
+
+    public func ownership(photoIDs: [Int64]) async throws -> [Int64: PhotoOwnership] {
+        guard !photoIDs.isEmpty else { return [:] }
+        var found: [Int64: PhotoOwnership] = [:]
+        for row in try await database.read(
+            "SELECT id, owner_id, trashed_at IS NOT NULL AS trashed FROM photos WHERE id \(in: photoIDs)")
+        {
+            found[try row.decode("id")] = PhotoOwnership(
+                ownerID: try row.decode("owner_id"), isTrashed: try row.decode("trashed"))
+        }
+        return found
+    }
+
+    /// The photos `scope` reaches, as a condition on `photos`.
+    static func condition(_ scope: TrashScope) -> SQLStatement {
+        switch scope {
+        case .everyone: "1 = 1"
+        case .deletable(let userID?): "(photos.owner_id IS NULL OR photos.owner_id = \(userID))"
+        case .deletable(nil): "photos.owner_id IS NULL"
+        }
+    }
+
     public func checkHealth() async throws {
         try await database.checkHealth()
     }
@@ -204,7 +297,8 @@ extension Photo {
             albumIDs: try Self.albumIDs(row), capturedOffset: try row.decode("captured_offset"),
             camera: Camera(make: try row.decode("camera_make"), model: try row.decode("camera_model")),
             ownerID: try row.decode("owner_id"), takenAt: try row.decode("taken_at", as: Date.self),
-            takenAtSource: source, favorite: try row.decode("favorite"))
+            takenAtSource: source, favorite: try row.decode("favorite"),
+            trashedAt: try row.decode("trashed_at", as: Date?.self))
         extras = DerivativeExtras(
             displayWebPBytes: try row.decode("display_webp_bytes"),
             thumbnailWebPBytes: try row.decode("thumbnail_webp_bytes"), placeholder: try row.decode("placeholder"))

@@ -82,7 +82,7 @@ public struct SQLShareLinkRepository: ShareLinkRepository {
             """
             SELECT \(SQLPhotoRepository.selected), album_photos.album_id AS member_album
             FROM album_photos JOIN photos ON photos.id = album_photos.photo_id
-            WHERE album_photos.added_by_link = \(linkID)
+            WHERE album_photos.added_by_link = \(linkID) AND \(SQLPhotoRepository.live)
             ORDER BY album_photos.added_at DESC, album_photos.photo_id DESC LIMIT \(limit)
             """
         ).map(Photo.init)
@@ -95,7 +95,7 @@ public struct SQLShareLinkRepository: ShareLinkRepository {
             """
             SELECT \(SQLPhotoRepository.selected) FROM photos
             JOIN album_photos ON album_photos.photo_id = photos.id AND album_photos.album_id = \(albumID)\(link)
-            WHERE photos.hash \(in: hashes)
+            WHERE photos.hash \(in: hashes) AND \(SQLPhotoRepository.live)
             """
         ).map(Photo.init)
     }
@@ -105,7 +105,7 @@ public struct SQLShareLinkRepository: ShareLinkRepository {
         return try await database.read(
             """
             SELECT \(SQLPhotoRepository.selected) FROM album_photos JOIN photos ON photos.id = album_photos.photo_id
-            WHERE album_photos.album_id = \(albumID) AND album_photos.photo_id \(in: ids)
+            WHERE album_photos.album_id = \(albumID) AND album_photos.photo_id \(in: ids) AND \(SQLPhotoRepository.live)
             """
         ).map(Photo.init)
     }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Imaging
 import Ingest
+import Jobs
 import Logging
 import Metrics
 import Storage
@@ -22,6 +23,8 @@ struct PhotoController: Sendable {
     let tusThreshold: Int?
     let configuration: WebConfiguration
     let renderer: PageRenderer
+    /// Removes a purged photo's files.
+    let purge: MediaPurge
     /// How many albums a form offers to upload into or add to: the most recently changed (every album's own page
     /// takes uploads and its photos' pages list it).
     static let albumChoices = 50
@@ -138,15 +141,7 @@ struct PhotoController: Sendable {
             let photos = try await photos.photos(ids: parsed).sorted { $0.id > $1.id }
             return JSONResponse.make(PhotoListJSON(photos: photos.map(json), next: nil, includeNext: true))
         }
-        let limit: Int
-        if let text = query["limit"] {
-            guard let value = Int(text), (1...200).contains(value) else {
-                throw APIError.badRequest("limit must be a whole number from 1 to 200.")
-            }
-            limit = value
-        } else {
-            limit = configuration.pageSize
-        }
+        let limit = try request.pageLimit(default: configuration.pageSize)
         let filters = try SearchFilters(request)
         let scope = try await searchScope(filters)
         let month = try request.monthWindow("month")
@@ -204,6 +199,10 @@ struct PhotoController: Sendable {
     /// `GET /photos/{id}`: the photo page (`?album=ID` walks that album), or its JSON.
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let photo = try await findPhoto(context)
+        // A trashed photo is only there for who may restore it: to everyone else it is gone.
+        if photo.trashedAt != nil, Ownership.refusal(toDelete: photo, context: context) != nil {
+            throw APIError.notFound("There is no photo \(photo.id).")
+        }
         if request.wantsJSON { return JSONResponse.make(json(photo)) }
         let card = PhotoCard(photo, store: store)
         let memberOf = try await albums.albums(ids: photo.albumIDs)
@@ -217,18 +216,24 @@ struct PhotoController: Sendable {
         return renderer.page(
             "photo",
             PhotoPage(
-                title: photo.originalName, chrome: PageChrome(context, section: .photos),
+                title: photo.originalName,
+                chrome: PageChrome(context, section: photo.trashedAt == nil ? .photos : .trash),
                 photo: card, pendingIDs: card.isPending ? String(photo.id) : "",
                 newerURL: neighbours.newer.map { "/photos/\($0)\(suffix)" },
                 olderURL: neighbours.older.map { "/photos/\($0)\(suffix)" },
                 memberOf: memberOf.map(option), addableAlbums: addable.map(option), canAddToAlbum: !addable.isEmpty,
-                contextAlbum: contextAlbum.map(option), backURL: contextAlbum.map { "/albums/\($0.id)" } ?? "/",
-                backText: contextAlbum.map { "Back to \($0.name)" } ?? "Back to the gallery",
+                contextAlbum: contextAlbum.map(option),
+                backURL: photo.trashedAt != nil ? "/trash" : contextAlbum.map { "/albums/\($0.id)" } ?? "/",
+                backText: photo.trashedAt != nil
+                    ? "Back to the trash" : contextAlbum.map { "Back to \($0.name)" } ?? "Back to the gallery",
                 canDelete: Ownership.refusal(toDelete: photo, context: context) == nil,
                 canCorrectDate: Ownership.refusal(to: .correctDate, photo, context: context) == nil,
                 takenLocalValue: photo.capturedAt ?? "", takenOffsetValue: photo.capturedOffset ?? "",
                 takenSourceText: Self.describe(photo.takenAtSource),
-                share: shareForm(action: "/photos/\(photo.id)/links", isAlbum: false)))
+                share: photo.trashedAt == nil ? shareForm(action: "/photos/\(photo.id)/links", isAlbum: false) : nil,
+                trash: photo.trashedAt.map {
+                    TrashNotice(photo: photo, trashedAt: $0, trashDays: configuration.trashDays)
+                }))
     }
 
     /// How the photo page explains where the timeline's date comes from.
@@ -303,31 +308,33 @@ struct PhotoController: Sendable {
         return JSONResponse.seeOther("/photos/\(id)")
     }
 
-    /// `DELETE /photos/{id}` or `POST /photos/{id}/delete`: the row, its jobs, then its files.
+    /// `DELETE /photos/{id}` or `POST /photos/{id}/delete`: moves the photo to the trash (again: nothing changes).
+    /// `?permanent=true` (or the form's `permanent` field), or `TRASH_DAYS=0`, purges it at once: the row and its
+    /// jobs, then its files.
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let id = try context.routeID(naming: "photo")
-        // The owner never changes, so checking before the delete cannot race with another request.
+        var permanentText = request.uri.queryParameters["permanent"].map(String.init)
+        if request.method == .post {
+            permanentText = try await RequestFields.read(request)["permanent"] ?? permanentText
+        }
+        let permanent = try permanentText.map(RequestFields.flag(named: "permanent")) ?? false
+        // The owner never changes, so checking before the change cannot race with another request.
         guard let found = try await photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         if let refusal = Ownership.refusal(toDelete: found, context: context) { throw refusal }
-        guard let photo = try await photos.delete(id: id) else { throw APIError.notFound("There is no photo \(id).") }
-        var keys = [MediaKey(kind: .original, hash: photo.hash, fileExtension: photo.originalExtension)]
-        for kind in [MediaKey.Kind.display, .thumbnail] {
-            for ext in ["jpg", "png", "webp"] {
-                keys.append(MediaKey(kind: kind, hash: photo.hash, fileExtension: ext))
+        if permanent || configuration.trashDays == 0 {
+            guard let photo = try await photos.delete(id: id) else {
+                throw APIError.notFound("There is no photo \(id).")
             }
+            await purge.removeFiles(of: [photo])
+            context.logger.info("photo deleted", metadata: ["photo.id": "\(id)"])
+            if request.method == .delete { return Response(status: .noContent) }
+            if request.wantsJSON { return JSONResponse.make(["deleted": id]) }
+            return JSONResponse.seeOther(found.trashedAt == nil ? "/" : "/trash")
         }
-        for key in keys {
-            do {
-                try await store.delete(key)
-            } catch {
-                context.logger.error(
-                    "deleting a media file failed",
-                    metadata: ["photo.id": "\(id)", "media.key": "\(key)", "error": "\(error)"])
-            }
-        }
-        context.logger.info("photo deleted", metadata: ["photo.id": "\(id)"])
+        _ = try await photos.trash(photoIDs: [id])
+        context.logger.info("photo moved to the trash", metadata: ["photo.id": "\(id)"])
         if request.method == .delete { return Response(status: .noContent) }
-        if request.wantsJSON { return JSONResponse.make(["deleted": id]) }
+        if request.wantsJSON { return JSONResponse.make(["trashed": id]) }
         return JSONResponse.seeOther("/")
     }
 

@@ -82,14 +82,7 @@ struct ShareController: Sendable {
                         upload: photoController.uploadForm(albumOptionsHTML: "", fixedAlbumID: nil)))
             }
             let after = try request.photoCursor()
-            var limit = configuration.pageSize
-            if let text = request.uri.queryParameters["limit"] {
-                guard let value = Int(text), (1...200).contains(value) else {
-                    throw APIError.badRequest("limit must be a whole number from 1 to 200.")
-                }
-                limit = value
-            }
-            let query = PhotoPageQuery(after: after, limit: limit)
+            let query = PhotoPageQuery(after: after, limit: try request.pageLimit(default: configuration.pageSize))
             let (shown, next) = try await photoController.page(.album(albumID), query)
             if wantsJSON {
                 return JSONResponse.make(
@@ -125,7 +118,7 @@ struct ShareController: Sendable {
                 found = try await shareLinks.photos(
                     hashes: hashes, inAlbum: albumID, addedByLink: view.link.permissions.view ? nil : view.link.id)
             case .photo(let id):
-                found = try await photos.photos(ids: [id]).filter { hashes.contains($0.hash) }
+                found = try await photos.photos(ids: [id]).filter { hashes.contains($0.hash) && $0.trashedAt == nil }
             }
             return JSONResponse.make(
                 PhotoListJSON(photos: found.map { view.json($0, revealHash: true) }, next: nil, includeNext: true))
@@ -136,7 +129,8 @@ struct ShareController: Sendable {
             guard view.link.permissions.view else { throw Self.uploadOnly }
             switch view.link.target {
             case .album(let albumID): found = try await shareLinks.photos(ids: ids, inAlbum: albumID)
-            case .photo(let id): found = ids.contains(id) ? try await photos.photos(ids: [id]) : []
+            case .photo(let id):
+                found = ids.contains(id) ? try await photos.photos(ids: [id]).filter { $0.trashedAt == nil } : []
             }
             return JSONResponse.make(
                 PhotoListJSON(
@@ -309,7 +303,10 @@ struct ShareController: Sendable {
     private func sharedPhoto(_ id: Int64, view: SharedView) async throws -> Photo {
         switch view.link.target {
         case .photo(let shared):
-            guard id == shared, let photo = try await photos.photo(id: id) else { throw Self.unknown }
+            // A shared photo in the trash is not shown: the link answers as if it pointed nowhere until a restore.
+            guard id == shared, let photo = try await photos.photo(id: id), photo.trashedAt == nil else {
+                throw Self.unknown
+            }
             return photo
         case .album(let albumID):
             guard view.link.permissions.view else { throw Self.uploadOnly }

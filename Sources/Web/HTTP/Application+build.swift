@@ -80,12 +80,17 @@ public func buildApplication(
     InviteController(accounts: accounts, hasher: hasher, configuration: configuration.auth, renderer: renderer)
         .addRoutes(to: router)
     SettingsController(accounts: accounts, hasher: hasher, renderer: renderer).addRoutes(to: router)
+    let purge = MediaPurge(photos: photos, store: store, logger: logger)
     let photoController = PhotoController(
         photos: photos, albums: albums, store: store, ingest: ingest,
         gallery: GalleryCache(cache: cache, ttl: galleryCacheTTL), tusThreshold: resumable?.browserThreshold,
-        configuration: configuration, renderer: renderer,
+        configuration: configuration, renderer: renderer, purge: purge,
         uploadLimiter: UploadLimiter(limit: configuration.maxConcurrentUploads))
+    // Before the photo routes: `/photos/bulk` is not a photo id.
+    BulkController(photos: photos, albums: albums, purge: purge, configuration: configuration).addRoutes(to: router)
     photoController.addRoutes(to: router)
+    TrashController(photos: photos, store: store, purge: purge, configuration: configuration, renderer: renderer)
+        .addRoutes(to: router)
     AlbumController(
         albums: albums, photos: photos, store: store, logger: logger, configuration: configuration, renderer: renderer,
         photoController: photoController

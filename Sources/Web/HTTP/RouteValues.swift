@@ -12,6 +12,15 @@ extension WebRequestContext {
 }
 
 extension Request {
+    /// `?limit=N` of a list, 1 to 200 (400 otherwise), or `defaultLimit` when absent.
+    func pageLimit(default defaultLimit: Int) throws -> Int {
+        guard let text = uri.queryParameters["limit"] else { return defaultLimit }
+        guard let value = Int(text), (1...200).contains(value) else {
+            throw APIError.badRequest("limit must be a whole number from 1 to 200.")
+        }
+        return value
+    }
+
     /// The `after` cursor of a newest-first list (the last id of the previous page), or nil for the first page.
     func photoCursor(naming thing: String = "a photo id") throws -> Int64? {
         guard let text = uri.queryParameters["after"] else { return nil }

@@ -37,6 +37,8 @@ public struct WebConfiguration: Sendable {
     public var mediaOrigins: [String] = []
     /// Public share links (`SHARE_LINKS`, `SHARE_LINK_DEFAULT_EXPIRY`).
     public var sharing = SharingConfiguration()
+    /// Days a trashed photo stays before the sweep purges it (`TRASH_DAYS`); 0: deleting purges at once.
+    public var trashDays = 30
     /// Serve `GET /metrics` on the main port; false when `METRICS_PORT` gives it its own listener.
     public var serveMetrics = true
 

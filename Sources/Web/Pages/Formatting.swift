@@ -27,6 +27,11 @@ enum Formatting {
             "\(parts.day ?? 0) \(months[(parts.month ?? 1) - 1]) \(parts.year ?? 0), \(pad(parts.hour ?? 0)):\(pad(parts.minute ?? 0))"
     }
 
+    /// `29 Nov 2026` in UTC.
+    static func day(_ date: Date) -> String {
+        String(Self.date(date).prefix { $0 != "," })
+    }
+
     /// An EXIF capture time as the camera's clock showed it, with its offset: `4 May 2019, 17:22 +02:00`; without
     /// one, the camera's local time alone.
     static func captureDate(_ text: String, offset: String?) -> String {

@@ -40,6 +40,7 @@ extension PageChrome: MustacheParent {
         case "csrfToken": csrfToken
         case "isPhotos": isPhotos
         case "isAlbums": isAlbums
+        case "isTrash": isTrash
         case "isSettings": isSettings
         case "isAccounts": isAccounts
         case "isAdmin": isAdmin

@@ -1,4 +1,5 @@
 import Database
+import Foundation
 import Storage
 
 /// One tile of the gallery or the subject of a photo page, as the templates see it.
@@ -103,6 +104,7 @@ struct PageChrome: Sendable {
     let csrfToken: String
     let isPhotos: Bool
     let isAlbums: Bool
+    let isTrash: Bool
     let isSettings: Bool
     let isAccounts: Bool
     /// Offer the accounts page: the signed-in user is an admin.
@@ -116,7 +118,7 @@ struct PageChrome: Sendable {
     /// Show the upload, edit and delete forms.
     let canChange: Bool
 
-    enum Section: Sendable { case photos, albums, search, settings, accounts, other }
+    enum Section: Sendable { case photos, albums, search, trash, settings, accounts, other }
 
     init(
         csrfToken: String, section: Section, signedInAs: String? = nil, offersSignIn: Bool = false,
@@ -125,6 +127,7 @@ struct PageChrome: Sendable {
         self.csrfToken = csrfToken
         isPhotos = section == .photos
         isAlbums = section == .albums
+        isTrash = section == .trash
         isSettings = section == .settings
         isAccounts = section == .accounts
         self.isAdmin = isAdmin
@@ -340,6 +343,40 @@ struct PhotoPage: Sendable {
     let takenSourceText: String
     /// The "Share…" control; nil when share links are off.
     var share: ShareFormModel? = nil
+    /// Set when the photo is in the trash: the page says so and offers Restore in place of the delete form.
+    var trash: TrashNotice? = nil
+}
+
+/// When a photo went into the trash and when the sweep will purge it, as a page shows them.
+struct TrashNotice: Sendable {
+    let trashedText: String
+    let trashedISO: String
+    let purgeText: String
+    let purgeISO: String
+
+    init(photo: Photo, trashedAt: Date, trashDays: Int) {
+        trashedText = Formatting.date(trashedAt)
+        trashedISO = Timestamp.iso8601(trashedAt)
+        let purge = photo.purgeDate(trashDays: trashDays) ?? trashedAt
+        purgeText = Formatting.day(purge)
+        purgeISO = Timestamp.iso8601(purge)
+    }
+}
+
+/// A photo on the trash page: its thumbnail card and when it was trashed and will be purged.
+struct TrashCard: Sendable {
+    let card: PhotoCard
+    let notice: TrashNotice
+}
+
+/// `GET /trash`: the photos the viewer may restore or purge, most recently trashed first.
+struct TrashPage: Sendable {
+    let chrome: PageChrome
+    let photos: [TrashCard]
+    let hasPhotos: Bool
+    let nextURL: String?
+    let isFirstPage: Bool
+    let trashDays: Int
 }
 
 /// A readable error page.

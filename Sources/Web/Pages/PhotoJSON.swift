@@ -35,6 +35,7 @@ struct PhotoJSON: Encodable, Sendable {
         case takenAtSource = "taken_at_source"
         case favorite
         case placeholder
+        case trashedAt = "trashed_at"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -61,6 +62,8 @@ struct PhotoJSON: Encodable, Sendable {
         try container.encode(photo.favorite, forKey: .favorite)
         // The thumbnail's ThumbHash in base64 (issue 21), null until the photo is ready.
         try container.encode(photo.status == .ready ? photo.extras.placeholder : nil, forKey: .placeholder)
+        // When it went into the trash (issue 26); null for a live photo, the only kind any listing but /trash shows.
+        try container.encode(photo.trashedAt.map(Timestamp.iso8601), forKey: .trashedAt)
     }
 }
 
