@@ -322,7 +322,7 @@
       if (!tile || e.touches.length > 1) return;
       longPressed = false;
       pressed = tile;
-      timer = setTimeout(() => { longPressed = true; toggle(tile, false); navigator.vibrate?.(20); }, 500);
+      timer = setTimeout(() => { longPressed = true; toggle(tile, false); }, 500);
     }, { passive: true });
     const cancelPress = () => { clearTimeout(timer); timer = null; };
     document.addEventListener("touchmove", cancelPress, { passive: true });

@@ -13,6 +13,7 @@ makes an API token on the settings page. Fails on any browser console error. Sav
 """
 import argparse
 import io
+import json
 import os
 import random
 import shutil
@@ -30,9 +31,10 @@ from PIL import Image, ImageDraw
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
 def free_port():
@@ -383,6 +385,7 @@ class GalleryTest:
 
         self.heic_upload()
         self.search_by_camera()
+        self.selection()
         self.resume_after_reload()
         self.accounts()
         self.sharing()
@@ -532,6 +535,89 @@ class GalleryTest:
         check(not self.tiles() and d.find_elements(By.CSS_SELECTOR, "[data-no-results]"), "none before that day")
         self.validate_html("/search?q=apple")
         self.validate_html("/search")
+        self.drain_console()
+        check(not self.console_errors, "browser console errors:\n" + "\n".join(self.console_errors))
+
+    def selection(self):
+        """Select several (issue 26): a click on a tile's checkbox and a shift-click select a range of three, the bar
+        adds them to a new album, Esc clears, one goes to the trash from the bar and comes back from the trash page
+        with its album, the three are found by their camera, and a long press selects on a touch screen."""
+        d = self.driver
+        paths = []
+        for i, name in enumerate(["picked one.jpg", "picked two.jpg", "picked three.jpg"]):
+            path = os.path.join(self.work, name)
+            make_photo(path, seed=40 + i, size=(900, 600))
+            exif = Image.Exif()
+            exif[0x010F] = "PENTAX"  # Make
+            exif[0x0110] = "PENTAX K-70"  # Model
+            Image.open(path).save(path, "JPEG", quality=90, exif=exif.tobytes())
+            paths.append(path)
+        names = sorted(os.path.basename(p) for p in paths)
+        d.get(self.base + "/")
+        d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys("\n".join(paths))
+        self.wait(lambda: len(d.find_elements(By.CSS_SELECTOR, ".upload-item.done")) == 3, "three uploads", 60)
+        first_three = lambda: sorted(t.get_attribute("alt") or "" for t in
+                                     d.find_elements(By.CSS_SELECTOR, "[data-grid] .tile img")[:3])
+        self.wait(lambda: first_three() == names, "the three new photos lead the gallery", 60)
+
+        tiles = self.tiles()[:3]
+        boxes = [t.find_element(By.CSS_SELECTOR, "input[data-select]") for t in tiles]
+        ActionChains(d).move_to_element(tiles[0]).click(boxes[0]).perform()
+        ActionChains(d).move_to_element(tiles[2]).key_down(Keys.SHIFT).click(boxes[2]).key_up(Keys.SHIFT).perform()
+        bar = d.find_element(By.CSS_SELECTOR, ".selection-bar")
+        self.wait(lambda: bar.is_displayed() and "3 selected" in bar.text, "the bar counts three")
+        check([b.is_selected() for b in boxes] == [True] * 3, "shift-click selected the range")
+        check(not d.find_elements(By.CSS_SELECTOR, ".selection-bar [data-action=remove_from_album]"),
+              "no Remove from album outside an album")
+        self.shot("selection", 1440)
+        self.shot("selection", 375)
+
+        bar.find_element(By.CSS_SELECTOR, "[data-action=add_to_album]").click()
+        self.wait(lambda: d.find_elements(By.CSS_SELECTOR, "dialog.selection-dialog[open]"), "the album dialog")
+        dialog = d.find_element(By.CSS_SELECTOR, "dialog.selection-dialog[open]")
+        Select(dialog.find_element(By.NAME, "album")).select_by_visible_text("A new album…")
+        dialog.find_element(By.NAME, "name").send_keys("Picked three")
+        self.shot("selection-album", 375)
+        dialog.find_element(By.CSS_SELECTOR, "button[value=ok]").click()
+        self.wait(lambda: "3 photos added to “Picked three”" in bar.text, "the three are added to the new album")
+        d.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+        self.wait(lambda: not bar.is_displayed(), "Esc clears the selection")
+        check(not any(b.is_selected() for b in boxes), "no box stays ticked after Esc")
+
+        trashed_id = tiles[1].get_attribute("data-photo-id")
+        boxes[1].click()
+        self.wait(lambda: "1 selected" in bar.text, "one selected")
+        bar.find_element(By.CSS_SELECTOR, "[data-action=trash]").click()
+        self.wait(lambda: not d.find_elements(By.CSS_SELECTOR, f"[data-grid] .tile[data-photo-id='{trashed_id}']"),
+                  "the trashed photo leaves the grid")
+        self.wait(lambda: "1 photo moved to the trash" in bar.text, "the bar says where it went")
+        d.get(self.base + "/trash")
+        d.find_element(By.CSS_SELECTOR, f"[data-restore='{trashed_id}']").click()
+        self.wait(lambda: "The trash is empty." in d.find_element(By.TAG_NAME, "main").text, "restored from the trash")
+        with urllib.request.urlopen(urllib.request.Request(self.base + "/albums", headers={"Accept": "application/json"}),
+                                    timeout=5) as response:
+            albums = {a["name"]: a for a in json.load(response)["albums"]}
+        check(albums.get("Picked three", {}).get("photo_count") == 3, f"the album has all three again: {albums.get('Picked three')}")
+
+        d.get(self.base + "/search?q=pentax")
+        self.wait(lambda: sorted(i.get_attribute("alt") for i in d.find_elements(By.CSS_SELECTOR, "[data-grid] .tile img")) == names,
+                  "searching by the camera finds the three")
+        # A long press on a touch screen selects the tile it is on, and the tap that ends it opens nothing.
+        here = d.current_url
+        self.js("""
+            const tile = document.querySelector('[data-grid] .tile');
+            const touch = new Touch({ identifier: 7, target: tile, clientX: 20, clientY: 20 });
+            tile.dispatchEvent(new TouchEvent('touchstart', { touches: [touch], bubbles: true }));""")
+        time.sleep(0.8)
+        self.js("""
+            const tile = document.querySelector('[data-grid] .tile');
+            const touch = new Touch({ identifier: 7, target: tile, clientX: 20, clientY: 20 });
+            tile.dispatchEvent(new TouchEvent('touchend', { changedTouches: [touch], bubbles: true }));
+            tile.querySelector('a').click();""")
+        check(d.current_url == here, "the tap ending a long press does not open the photo")
+        self.wait(lambda: "1 selected" in d.find_element(By.CSS_SELECTOR, ".selection-bar").text, "a long press selects")
+        check(d.find_elements(By.CSS_SELECTOR, ".selection-bar [data-action=download]"), "the bar offers a download")
+        d.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
         self.drain_console()
         check(not self.console_errors, "browser console errors:\n" + "\n".join(self.console_errors))
 
