@@ -47,6 +47,7 @@
   }
 
   function toggle(tile, shift, on = !selected.has(tile.dataset.photoId)) {
+    if (!selected.size) say(""); // a new selection: the last one's message (and its Undo) is done with
     if (shift && anchor && anchor !== tile) selectRange(tile, on); else setSelected(tile, on);
     anchor = tile;
     refresh();
@@ -115,12 +116,26 @@
     return answer;
   }
 
-  /** POST /photos/bulk over the selection; returns the ids the server acted on. */
+  /** POST /photos/bulk over the selection; returns the ids by the status the server gave each (docs/api.md). */
   async function bulk(action, album) {
     const ids = [...selected].map(Number);
     const answer = await send("POST", "/photos/bulk", album ? { ids, action, album: Number(album) } : { ids, action });
-    const missing = new Set((answer.results || []).filter((r) => r.status === "missing").map((r) => String(r.id)));
-    return ids.map(String).filter((id) => !missing.has(id));
+    const by = {};
+    for (const { id, status } of answer.results || []) (by[status] = by[status] || []).push(String(id));
+    return by;
+  }
+  const present = (by) => Object.entries(by).filter(([status]) => status !== "missing").flatMap(([, ids]) => ids);
+
+  /** TRASH_DAYS from the trash's JSON, asked once: 0 means a deletion is for good. */
+  let trashDays = null;
+  async function knownTrashDays() {
+    if (trashDays === null) {
+      try {
+        const response = await fetch("/trash?limit=1", { headers: { Accept: "application/json" } });
+        trashDays = response.ok ? (await response.json()).trash_days ?? 30 : 30;
+      } catch (_) { trashDays = 30; }
+    }
+    return trashDays;
   }
 
   /** Takes tiles off this page (trashed, or removed from the album shown), and month headings left empty. */
@@ -138,19 +153,26 @@
     if (!selected.size) return;
     try {
       if (action === "favorite") {
-        const done = await bulk("favorite");
+        const done = present(await bulk("favorite"));
         for (const id of done) {
           const star = tileOf(id)?.querySelector("[data-star]");
           star?.classList.add("is-favorite"); star?.setAttribute("aria-pressed", "true");
         }
         say(`${plural(done.length, "photo")} added to favourites`);
       } else if (action === "trash") {
-        const done = await bulk("trash");
-        removeTiles(done);
-        say(`${plural(done.length, "photo")} moved to the trash`);
-        showUndo(done);
+        if ((await knownTrashDays()) === 0 &&
+            !confirm(`Delete ${plural(selected.size, "photo")} for good? This server keeps no trash.`)) return;
+        const by = await bulk("trash");
+        removeTiles(present(by));
+        if (by.purged) {
+          say(`${plural(by.purged.length, "photo")} deleted for good`);
+        } else {
+          const moved = [...(by.trashed || []), ...(by.already_trashed || [])];
+          say(`${plural(moved.length, "photo")} moved to the trash`);
+          showUndo(moved);
+        }
       } else if (action === "remove_from_album") {
-        const done = await bulk("remove_from_album", albumScope());
+        const done = present(await bulk("remove_from_album", albumScope()));
         removeTiles(done);
         say(`${plural(done.length, "photo")} removed from this album`);
       } else if (action === "download") {
@@ -254,7 +276,11 @@
       const name = document.createElement("input");
       name.name = "name"; name.maxLength = 200; name.placeholder = "New album's name";
       field(form, "New album's name", name).closest("label").hidden = albums.length > 0;
-      select.addEventListener("change", () => { name.closest("label").hidden = select.value !== ""; });
+      name.required = albums.length === 0;
+      select.addEventListener("change", () => {
+        name.closest("label").hidden = select.value !== "";
+        name.required = select.value === "";
+      });
     }, "Add");
     if (!fields) return;
     let albumID = fields.album;
@@ -263,8 +289,10 @@
       const created = await send("POST", "/albums", { name: (fields.name || "").trim() });
       albumID = created.id; albumName = created.name;
     }
-    const done = await bulk("add_to_album", albumID);
-    say(`${plural(done.length, "photo")} added to “${albumName}”`);
+    const by = await bulk("add_to_album", albumID);
+    const added = (by.added || []).length;
+    const already = (by.already_in_album || []).length;
+    say(`${plural(added, "photo")} added to “${albumName}”` + (already ? ` (${already} already there)` : ""));
   }
 
   async function share() {
@@ -280,7 +308,12 @@
     if (!fields) return;
     const album = await send("POST", "/albums", { name: fields.name.trim() });
     await bulk("add_to_album", album.id);
-    const { link } = await send("POST", `/albums/${album.id}/links`, {});
+    let link;
+    try {
+      ({ link } = await send("POST", `/albums/${album.id}/links`, {}));
+    } catch (error) {
+      throw new Error(`The album “${album.name}” was made with them, but no link: ${error.message}`);
+    }
     await dialog("Link created", (form) => {
       const output = document.createElement("input");
       output.readOnly = true; output.value = link.url; output.dataset.selectionLink = "";

@@ -46,8 +46,11 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup(title: StorageOptions.title) var storage: StorageOptions
     @OptionGroup(title: ImageLimitOptions.title) var imageLimits: ImageLimitOptions
     @OptionGroup(title: QueueOptions.title) var queue: QueueOptions
+    @OptionGroup(title: CacheOptions.title) var cache: CacheOptions
     var settings: Settings {
-        Settings(process: process, database: database, storage: storage, imageLimits: imageLimits, queue: queue)
+        Settings(
+            process: process, database: database, storage: storage, imageLimits: imageLimits, queue: queue, cache: cache
+        )
     }
 
     /// Chunk size of uploads to a server: S3's part minimum, and well under any proxy's body limit.

@@ -282,6 +282,21 @@ int cheif_decode_ycc(const uint8_t *data, size_t size, uint64_t max_pixels, int 
         result = cheif_fail(status, CIMG_ERR_NOT_PLANAR, error.message);
         goto done;
     }
+    // The codec's own colour description (HEVC VUI, AV1 sequence header) may say what the colr box did not.
+    struct heif_color_profile_nclx *decoded_nclx = NULL;
+    if (heif_image_get_nclx_color_profile(image, &decoded_nclx).code == heif_error_Ok && decoded_nclx != NULL) {
+        int matrix = (int)decoded_nclx->matrix_coefficients;
+        int full_range = decoded_nclx->full_range_flag ? 1 : 0;
+        heif_nclx_color_profile_free(decoded_nclx);
+        if (!(matrix == 5 || matrix == 6 || matrix == 2) || !full_range) {
+            result = cheif_fail(status, CIMG_ERR_NOT_PLANAR, "the decoded image is not full-range BT.601");
+            goto done;
+        }
+    }
+    if (heif_image_get_bits_per_pixel_range(image, heif_channel_Y) != 8) {
+        result = cheif_fail(status, CIMG_ERR_NOT_PLANAR, "the decoded planes are not 8-bit");
+        goto done;
+    }
     int width = heif_image_get_width(image, heif_channel_Y);
     int height = heif_image_get_height(image, heif_channel_Y);
     int chroma_width = heif_image_get_width(image, heif_channel_Cb);

@@ -235,7 +235,9 @@ CIMG_MULTIVERSIONED
 void cimg_resample(const uint8_t *source, size_t source_stride, int input_width, int channels, uint8_t *destination,
                    int output_width, int output_height, const cimg_axis_weights *vertical,
                    const cimg_axis_weights *horizontal, float *scratch) {
-    const size_t in_stride = source_stride != 0 ? source_stride : (size_t)input_width * (size_t)channels;
+    // A row holds row_samples samples; rows start in_stride bytes apart (a decoder's planes may pad their rows).
+    const size_t row_samples = (size_t)input_width * (size_t)channels;
+    const size_t in_stride = source_stride != 0 ? source_stride : row_samples;
     const size_t out_stride = (size_t)output_width * (size_t)channels;
     const int slots = vertical->taps;
     if (channels == 1) {
@@ -255,7 +257,7 @@ void cimg_resample(const uint8_t *source, size_t source_stride, int input_width,
             const int rows = output_height - row < 8 ? output_height - row : 8;
             for (int k = 0; k < rows; k++) {
                 cimg_vertical_row_bytes(source, in_stride, vertical->starts[row + k], vertical->counts[row + k],
-                                        vertical->weights + (size_t)(row + k) * (size_t)slots, in_stride,
+                                        vertical->weights + (size_t)(row + k) * (size_t)slots, row_samples,
                                         strip + (size_t)k * strip_stride);
             }
             cimg_transpose_strip(strip, strip_stride, input_width, columns);
@@ -265,10 +267,10 @@ void cimg_resample(const uint8_t *source, size_t source_stride, int input_width,
         return;
     }
     float *flat = scratch;
-    float *padded = channels == 3 ? flat + in_stride + horizontal->taps : flat;
+    float *padded = channels == 3 ? flat + row_samples + horizontal->taps : flat;
     for (int row = 0; row < output_height; row++) {
         cimg_vertical_row_bytes(source, in_stride, vertical->starts[row], vertical->counts[row],
-                                vertical->weights + (size_t)row * (size_t)slots, in_stride, flat);
+                                vertical->weights + (size_t)row * (size_t)slots, row_samples, flat);
         uint8_t *out = destination + (size_t)row * out_stride;
         if (channels == 3) {
             for (int x = 0; x < input_width; x++) {

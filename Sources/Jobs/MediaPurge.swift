@@ -30,31 +30,46 @@ public struct MediaPurge: Sendable {
     }
 
     /// Removes the files of `purged` (rows already deleted) whose hash no photo has; returns how many files failed.
+    ///
+    /// The same bytes uploaded again while this runs make a new row that reuses the stored original, so whether a
+    /// hash is still unused is asked again for each photo just before its original goes: derivatives first (a new
+    /// row's job makes them again), then the check, then the original. The window left is one query and one delete.
     @discardableResult
     public func removeFiles(of purged: [Photo]) async -> Int {
         guard !purged.isEmpty else { return 0 }
-        let reused: Set<String>
-        do {
-            reused = try await photos.existingHashes(purged.map(\.hash))
-        } catch {
-            // Cannot tell whether the bytes came back: keep the files (the orphan sweep decides later).
-            logger.error("purge could not check for re-uploaded photos; files kept", metadata: ["error": "\(error)"])
-            return purged.count
-        }
         var failures = 0
-        for photo in purged where !reused.contains(photo.hash) {
-            // Derivatives first: should the original's removal fail, the orphan sweep still finds it.
-            for key in Self.keys(of: photo).reversed() {
-                do {
-                    try await store.delete(key)
-                } catch {
-                    failures += 1
-                    logger.error(
-                        "deleting a media file failed",
-                        metadata: ["photo.id": "\(photo.id)", "media.key": "\(key)", "error": "\(error)"])
-                }
-            }
+        for photo in purged {
+            guard await isUnused(photo) else { continue }
+            let keys = Self.keys(of: photo)
+            for key in keys.dropFirst().reversed() { failures += await delete(key, of: photo) ? 0 : 1 }
+            guard await isUnused(photo) else { continue }
+            failures += await delete(keys[0], of: photo) ? 0 : 1
         }
         return failures
+    }
+
+    /// Whether no photo has `photo`'s hash now; false (keep the files, the orphan sweep decides later) when the
+    /// database cannot say.
+    private func isUnused(_ photo: Photo) async -> Bool {
+        do {
+            return try await photos.existingHashes([photo.hash]).isEmpty
+        } catch {
+            logger.error(
+                "purge could not check for a re-uploaded photo; files kept",
+                metadata: ["photo.id": "\(photo.id)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    private func delete(_ key: MediaKey, of photo: Photo) async -> Bool {
+        do {
+            try await store.delete(key)
+            return true
+        } catch {
+            logger.error(
+                "deleting a media file failed",
+                metadata: ["photo.id": "\(photo.id)", "media.key": "\(key)", "error": "\(error)"])
+            return false
+        }
     }
 }

@@ -16,6 +16,37 @@ struct ResamplingTests {
         }
     }
 
+    @Test(
+        "Rows with padding (a decoder's planes) resize as the packed rows do, the padding never read",
+        arguments: [1, 3, 4])
+    func paddedRowsMatchPackedOnes(channels: Int) {
+        let (width, height, pad) = (203, 117, 29)
+        let image = Fixtures.noise(width: width, height: height, channels: channels)
+        let row = width * channels
+        // Each row followed by `pad` bytes of 0xFF, as a stride larger than the row.
+        var padded: [UInt8] = []
+        for y in 0..<height {
+            padded += image.pixels[(y * row)..<((y + 1) * row)]
+            padded += [UInt8](repeating: 0xFF, count: pad)
+        }
+        let vertical = LanczosResampler.AxisWeights(inputSize: height, outputSize: 35)
+        let horizontal = LanczosResampler.AxisWeights(inputSize: width, outputSize: 61)
+        let packed = LanczosResampler.resize(image, vertical: vertical, horizontal: horizontal)
+        let strided = padded.withUnsafeBufferPointer { storage in
+            LanczosResampler.resize(
+                BorrowedPixels(
+                    base: storage.baseAddress!, width: width, height: height, channels: channels, stride: row + pad),
+                vertical: vertical, horizontal: horizontal)
+        }
+        #expect(strided == packed)
+        let copy = padded.withUnsafeBufferPointer { storage in
+            BorrowedPixels(
+                base: storage.baseAddress!, width: width, height: height, channels: channels, stride: row + pad
+            ).copied()
+        }
+        #expect(copy == image)
+    }
+
     @Test("One channel matches a plain sum over the same weights (8-row strips and their leftovers)")
     func oneChannelMatchesADirectSum() {
         for (inWidth, inHeight, outWidth, outHeight) in [

@@ -217,13 +217,14 @@ struct AccountAdminTests {
     }
 
     @Test(
-        "a reset link sets a new password, ends the old sessions, and the old password fails",
+        "a reset link sets a new password, ends the old sessions and tokens, and the old password fails",
         arguments: DatabaseKind.allCases)
     func resetLink(_ backend: DatabaseKind) async throws {
         try await withAuthApps(backend) { harness, clients in
             try await harness.createUser("alice", role: .admin)
             let bob = try await harness.createUser("bob")
             let oldSession = try await SignedInBrowser.signIn(clients[0], "bob")
+            let (secret, _) = try await harness.createToken(for: "bob")
             let admin = try await SignedInBrowser.signIn(clients[0], "alice")
             let first = try await admin.sendJSON("/accounts/\(bob.id)/reset", method: .post, [:])
             #expect(first.status == .created)
@@ -247,6 +248,10 @@ struct AccountAdminTests {
             #expect(done.status == .seeOther)
             #expect(SignedInBrowser.sessionCookie(done) != nil)
             #expect(try await oldSession.get("/", accept: "application/json").status == .unauthorized)
+            let byToken = try await clients[0].execute(
+                uri: "/photos", method: .get,
+                headers: [.accept: "application/json", .authorization: "Bearer \(secret)"])
+            #expect(byToken.status == .unauthorized)
             #expect(try await browser.login("bob", password: Self.password).status == .unauthorized)
             #expect(try await browser.login("bob", password: newPassword).status == .seeOther)
             #expect(try await browser.get(path).status == .gone)

@@ -41,6 +41,21 @@ struct SelectionDownloadTests {
             #expect(try await browser.postForm("/photos/download", ["photos": "1,x"]).status == .badRequest)
             #expect(
                 try await browser.postForm("/photos/download", ["photos": "1"], withToken: false).status == .forbidden)
+
+            // A photo in the trash is left out of the ZIP and of the id and hash lookups, for everyone.
+            #expect(try await browser.sendJSON("/photos/3", method: .delete, nil).status.code < 300)
+            let afterTrash = try await browser.postForm("/photos/download", ["photos": "3,1"])
+            let trashedPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "sel-\(UUID().uuidString).zip"
+            ).path
+            try Data(afterTrash.body.readableBytesView).write(to: URL(fileURLWithPath: trashedPath))
+            defer { try? FileManager.default.removeItem(atPath: trashedPath) }
+            #expect(try await ZipChecker.entries(of: trashedPath).map(\.name) == ["first.jpg"])
+            #expect(try await browser.postForm("/photos/download", ["photos": "3"]).status == .notFound)
+            let (_, listed) = try await client.getJSON("/photos?ids=3,1")
+            #expect((listed["photos"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [1])
+            let hash = FormatUploadTests.sha256(files[2].1)
+            #expect(try await client.getJSON("/photos?hash=\(hash)").0.status == .notFound)
         }
     }
 }

@@ -98,6 +98,9 @@ extension SQLAccountRepository {
                 try await transaction.query(
                     "UPDATE users SET password_hash = \(passwordHash), updated_at = \(now: .text) WHERE id = \(userID)")
                 try await transaction.query("DELETE FROM sessions WHERE user_id = \(userID)")
+                // A reset is for a password someone else may know: whatever it let them make goes with it.
+                try await transaction.query(
+                    "UPDATE api_tokens SET revoked_at = \(now: .text) WHERE user_id = \(userID) AND revoked_at IS NULL")
             } else {
                 guard let name = try link.decode("username", as: String?.self) ?? username else { return .gone }
                 let role = Role(rawValue: try link.decode("role")) ?? .member

@@ -87,7 +87,7 @@ struct AccountController: Sendable {
             link, token: token, request: request, context: context,
             heading: "Password reset link for \(link.username ?? "the account")",
             explanation:
-                "Send it to them. It works once, until \(Formatting.date(link.expiresAt)) UTC, and signs them out everywhere else. It is shown only this once: copy it now."
+                "Send it to them. It works once, until \(Formatting.date(link.expiresAt)) UTC, and signs them out everywhere else and revokes their API tokens. It is shown only this once: copy it now."
         )
     }
 

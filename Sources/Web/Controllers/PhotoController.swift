@@ -130,7 +130,8 @@ struct PhotoController: Sendable {
             guard MediaKey.isSHA256Hex(wanted) else {
                 throw APIError.badRequest("hash must be a SHA-256 as 64 hex digits.")
             }
-            guard let photo = try await photos.photo(hash: wanted) else {
+            // A trashed photo is absent here too: uploading its bytes again is how it comes back.
+            guard let photo = try await photos.photo(hash: wanted), photo.trashedAt == nil else {
                 throw APIError.notFound("No photo has this hash.")
             }
             return JSONResponse.make(json(photo))
@@ -138,7 +139,7 @@ struct PhotoController: Sendable {
         if let ids = query["ids"] {
             let parsed = ids.split(separator: ",").compactMap { Int64($0) }
             guard parsed.count <= 200 else { throw APIError.badRequest("Ask for at most 200 ids at once.") }
-            let photos = try await photos.photos(ids: parsed).sorted { $0.id > $1.id }
+            let photos = try await photos.photos(ids: parsed).filter { $0.trashedAt == nil }.sorted { $0.id > $1.id }
             return JSONResponse.make(PhotoListJSON(photos: photos.map(json), next: nil, includeNext: true))
         }
         let limit = try request.pageLimit(default: configuration.pageSize)
