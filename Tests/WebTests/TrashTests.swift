@@ -138,6 +138,9 @@ struct TrashTests {
             #expect(sharedZip.status == .ok && !sharedZip.text.contains("beach.jpg"))
             #expect(try await client.getJSON(photoLink.sharePath).0.status == .notFound)
             #expect(try await browser.get(photoLink.sharePath + "/download", accept: "*/*").status == .notFound)
+            // Nor can a new link be made to it.
+            #expect(
+                try await browser.sendJSON("/photos/1/links", method: .post, [:]).status == .notFound)
 
             // Still there for its owner: its page says so, its JSON has trashed_at, the trash lists it.
             let (shown, json) = try await client.getJSON("/photos/1")

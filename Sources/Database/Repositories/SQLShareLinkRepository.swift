@@ -19,11 +19,12 @@ public struct SQLShareLinkRepository: ShareLinkRepository {
     static let qualified = columnNames.map { "share_links." + $0 }.joined(separator: ", ")
 
     public func create(_ link: NewShareLink) async throws -> ShareLink? {
-        // INSERT … SELECT from the target: a link to an album or photo deleted meanwhile inserts nothing.
+        // INSERT … SELECT from the target: a link to an album or photo deleted meanwhile (or a photo in the trash)
+        // inserts nothing.
         let target: SQLStatement =
             switch link.target {
             case .album(let id): "FROM albums WHERE id = \(id)"
-            case .photo(let id): "FROM photos WHERE id = \(id)"
+            case .photo(let id): "FROM photos WHERE id = \(id) AND \(SQLPhotoRepository.live)"
             }
         return try await database.write(
             """
