@@ -199,6 +199,68 @@ struct AlbumRepositoryTests {
         }
     }
 
+    @Test(
+        "search: a word's photos walked newest first, however old; prefixes merged; kept in step",
+        arguments: TestDatabase.Kind.allCases)
+    func searchWordWalk(_ kind: TestDatabase.Kind) async throws {
+        try await TestDatabase.with(kind) { db in
+            // The timeline walk tests only the newest row, and a word walk with more to test reads 2 of its photos,
+            // so on PostgreSQL most of these pages come from photo_words and the short ones from the GIN index.
+            let albums = SQLAlbumRepository(database: db.database, searchWalkRows: 1, searchWordRows: 2)
+            let names = [
+                "old common", "olympus", "old", "common", "common", "old only", "olympus only", "common", "common",
+            ]
+            for (index, name) in names.enumerated() {
+                var photo = Self.newPhoto(index + 1, taken: "2020-01-0\(index + 1)T10:00:00", offset: "+00:00")
+                photo.originalName = name + ".jpg"
+                _ = try await db.insertWithThumbnailJob(photo, maxAttempts: 3)
+            }
+            func search(
+                _ text: String, _ scope: PhotoScope = .all, after: Int64? = nil, limit: Int = 10,
+                favorites: Bool = false, month: Int? = nil
+            ) async throws -> [Int64] {
+                let from = month.map { Self.utc("2020-01-0\($0)T00:00:00Z") }
+                let before = month.map { Self.utc("2020-01-0\($0 + 1)T00:00:00Z") }
+                return try await albums.photos(
+                    in: scope,
+                    page: PhotoPageQuery(
+                        after: after, takenBefore: before, takenFrom: from, favoritesOnly: favorites,
+                        search: SearchWords(text), limit: limit)
+                ).map(\.id)
+            }
+            #expect(try await search("old") == [6, 3, 1])  // old photos, none among the newest
+            #expect(try await search("ol") == [7, 6, 3, 2, 1])  // old and olympus, merged in timeline order
+            #expect(try await search("ol", limit: 2) == [7, 6])
+            #expect(try await search("ol", after: 6, limit: 2) == [3, 2])
+            #expect(try await search("ol", month: 3) == [3])
+            #expect(try await search("old common") == [1])  // old's 2 newest lack common: the index answers
+            #expect(try await search("only ol") == [7, 6])
+            #expect(try await search("oldest") == [])
+            _ = try await db.photos.setFavorite(true, photoIDs: [2])
+            #expect(try await search("ol", favorites: true) == [2])
+            // In an album: its own walk first (1 row here), then the word's with membership tested.
+            let trip = try await albums.createAlbum(name: "Trip")
+            _ = try await albums.add(photoIDs: [1, 3, 4, 5, 8], toAlbum: trip.id)
+            #expect(try await search("old", .album(trip.id)) == [3, 1])
+            #expect(try await search("old", .album(trip.id), limit: 1) == [3])
+            #expect(try await search("old", .album(trip.id), after: 3) == [1])
+            #expect(try await search("trip ol") == [3, 1])
+
+            _ = try await db.photos.trash(photoIDs: [6])
+            #expect(try await search("old") == [3, 1])
+            // A date fix moves the photo in the walk; a purge takes its words away.
+            _ = try await db.photos.setCaptureTime(
+                photoID: 1, to: CaptureTime(localTime: "2020-01-09T12:00:00", offset: "+00:00")!)
+            #expect(try await search("old") == [1, 3])
+            _ = try await db.photos.delete(id: 3)
+            #expect(try await search("old") == [1])
+            if kind == .postgres {
+                let rows = try await db.database.read("SELECT count(*) AS n FROM photo_words WHERE photo_id = 3")
+                #expect(try rows.first?.decode("n", as: Int.self) == 0)
+            }
+        }
+    }
+
     @Test("the search migration indexes the photos and albums already there", arguments: TestDatabase.Kind.allCases)
     func searchMigration(_ kind: TestDatabase.Kind) async throws {
         try await TestDatabase.with(kind, migrated: false) { db in

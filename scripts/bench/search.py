@@ -36,8 +36,25 @@ QUERIES = [
 SQLITE_SEARCH = ("SELECT photos.*, {album_ids} FROM photo_search CROSS JOIN photos ON photos.id = "
                  "(photo_search.rowid & 536870911) WHERE photo_search MATCH '{match}'{extra} "
                  "ORDER BY photo_search.rowid DESC LIMIT 61")
-# On PostgreSQL the app sends up to two: the newest 5,000 rows of the walk with the match tested on each, and when that
-# does not fill the page, every match from the GIN index, sorted (SQLAlbumRepository.photos(in:page:)).
+# On PostgreSQL, over the whole library, the app first lists the indexed words each search word is a prefix of (a skip
+# scan of photo_words) and walks the leading word's photos newest first in photo_words (SQLAlbumRepository+WordWalk).
+# In an album (or when no word leads) it sends up to two: the newest 5,000 rows of the walk with the match tested on
+# each, and when that does not fill the page, every match from the GIN index, sorted.
+POSTGRES_WORDS = ("WITH RECURSIVE prefixed (word) AS ("
+                  "SELECT (SELECT min(word) FROM photo_words WHERE word >= search_fold('{w}') "
+                  "AND word < search_fold('{w}') || chr(1114111)) UNION ALL "
+                  "SELECT (SELECT min(photo_words.word) FROM photo_words WHERE photo_words.word > prefixed.word "
+                  "AND photo_words.word < search_fold('{w}') || chr(1114111)) FROM prefixed "
+                  "WHERE prefixed.word IS NOT NULL) "
+                  "SELECT word, (SELECT count(*) FROM (SELECT 1 FROM photo_words WHERE word >= search_fold('{w}') "
+                  "AND word < search_fold('{w}') || chr(1114111) LIMIT 10000) capped) AS photos "
+                  "FROM prefixed WHERE word IS NOT NULL LIMIT 65")
+POSTGRES_WORD_WALK = ("photos.id = ANY(ARRAY(SELECT matched.photo_id FROM unnest(ARRAY[{terms}]::text[]) AS led (word) "
+                      "CROSS JOIN LATERAL (SELECT word_rows.photo_id FROM (SELECT photo_words.taken_at, "
+                      "photo_words.photo_id FROM photo_words WHERE photo_words.word = led.word{bounds} "
+                      "ORDER BY photo_words.taken_at DESC, photo_words.photo_id DESC{cap}) word_rows "
+                      "JOIN photos ON photos.id = word_rows.photo_id WHERE {conditions} AND {match} "
+                      "ORDER BY word_rows.taken_at DESC, word_rows.photo_id DESC LIMIT 61) matched))")
 POSTGRES_SEARCH = ("SELECT photos.*, {album_ids} FROM {source} WHERE {conditions} AND {attempt} ORDER BY {order} LIMIT 61")
 POSTGRES_BOUND = "SELECT {key} FROM {source} WHERE {conditions} ORDER BY {order} OFFSET 4999 LIMIT 1"
 POSTGRES_WALK = "({match}) IS TRUE AND ({key}) >= ({bound})"
@@ -86,6 +103,16 @@ def statement(kind, query):
     key = order.replace(" DESC", "")
     values = {"album_ids": album_ids, "source": source, "conditions": conditions, "order": order, "match": match,
               "key": key}
+    if not album:
+        # The words statement runs first; plans() fills {terms} and {cap} in from its answers.
+        bounds = ""
+        if end:
+            bounds += f" AND photo_words.taken_at < '{iso(day(end, 1))}'"
+        if start:
+            bounds += f" AND photo_words.taken_at >= '{iso(day(start))}'"
+        return [*[(f"words {w}", POSTGRES_WORDS.format(w=w)) for w in words],
+                ("word walk", POSTGRES_SEARCH.format(**values, attempt=POSTGRES_WORD_WALK.format(
+                    **values, bounds=bounds, terms="{terms}", cap="{cap}")))]
     # The bound is read first and bound as a value; here it is filled in by plans() (with none, the walk reads all).
     return [("bound", POSTGRES_BOUND.format(**values)),
             ("walk", POSTGRES_SEARCH.format(**values, attempt=POSTGRES_WALK.format(**values, bound="{bound}"))),
@@ -95,6 +122,7 @@ def statement(kind, query):
 def plans(kind, target):
     found = {}
     for label, query in QUERIES:
+        leader = None
         for name, sql in statement(kind, query):
             if kind == "sqlite":
                 db = sqlite3.connect(target)
@@ -108,6 +136,19 @@ def plans(kind, target):
             elif name == "bound":
                 found_bound = timeline.query_postgres(target, sql)
                 continue
+            elif name.startswith("words "):
+                # The app's choice of the leading word: the one with the fewest photos among those with few words.
+                lines = [line.split("|") for line in timeline.query_postgres(target, sql).splitlines() if line]
+                count = int(lines[0][1]) if lines else 0
+                if len(lines) <= 64 and (leader is None or count < leader[1]):
+                    leader = ([line[0] for line in lines], count)
+                plan = timeline.query_postgres(target, "EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) " + sql)
+            elif name == "word walk":
+                tested = "+" in query.split("&")[0]
+                cap = " LIMIT 10000" if tested and leader[1] >= 10000 else ""
+                terms = ", ".join("'" + t.replace("'", "''") + "'" for t in leader[0])
+                sql = sql.replace("{terms}", terms).replace("{cap}", cap)
+                plan = timeline.query_postgres(target, "EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) " + sql)
             else:
                 if name == "walk":
                     taken, _, photo = found_bound.partition("|")

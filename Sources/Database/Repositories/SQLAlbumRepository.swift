@@ -6,10 +6,14 @@ public struct SQLAlbumRepository: AlbumRepository {
     let database: any SQLDatabase
     /// How many of the newest rows of a page's walk a PostgreSQL search tests before asking its GIN index.
     let searchWalkRows: Int
+    /// How many of one word's photos a PostgreSQL search walks in `photo_words` while testing its other words (or
+    /// the favourite filter) on each, before it asks the GIN index instead.
+    let searchWordRows: Int
 
-    public init(database: any SQLDatabase, searchWalkRows: Int = 5000) {
+    public init(database: any SQLDatabase, searchWalkRows: Int = 5000, searchWordRows: Int = 10000) {
         self.database = database
         self.searchWalkRows = searchWalkRows
+        self.searchWordRows = searchWordRows
     }
 
     static let selected = SQLPhotoRepository.selected
@@ -155,12 +159,20 @@ public struct SQLAlbumRepository: AlbumRepository {
             ).map(Photo.init)
         }
         guard let match = walk.postgresMatch else { return try await read([]) }
+        // The whole library walks a word's photos first; an album, whose own walk is usually short, walks that first.
+        let isAlbum = if case .album = scope { true } else { false }
+        func walkWords() async throws -> [Photo]? {
+            try await wordWalk(
+                page, from: walk.from, testsMore: isAlbum, conditions: conditions, match: match, read: read)
+        }
+        if !isAlbum, let found = try await walkWords() { return found }
         // PostgreSQL's GIN index finds matches in no order, and its planner guesses badly how many a prefix has (it
         // walked a million rows for a word with 49), so the order of attempts is fixed here. First the walk's newest
         // rows, down to the key of its 5,000th (OFFSET only finds that bound; the page itself is keyset, and the
         // bound is bound as a value so the planner sees how few rows it leaves), the match tested on each rather
         // than through the index: a common word fills the page there, and a full page is right, since those rows
-        // come before all others. Otherwise (a rarer word) every match from the index, in the page's order.
+        // come before all others. Then (an album's search) the word walk, and at last every match from the index, in
+        // the page's order.
         let tested: SQLStatement = "(\(match)) IS TRUE"
         guard
             let bound = try await database.read(
@@ -175,6 +187,7 @@ public struct SQLAlbumRepository: AlbumRepository {
         let id = try bound.decode("bound_id", as: Int64.self)
         let newest = try await read([tested, "(\(raw: walk.key.joined(separator: ", "))) >= (\(taken), \(id))"])
         if newest.count == page.limit { return newest }
+        if isAlbum, let found = try await walkWords() { return found }
         return try await read(["photos.id = ANY(ARRAY(SELECT id FROM photos WHERE \(match)))"])
     }
 

@@ -1,0 +1,2 @@
+-- Nothing to do on SQLite: its FTS5 index (0012) already keeps each word's photos in timeline order, which is what
+-- PostgreSQL's photo_words table (Migrations/postgres/0016) adds there.
