@@ -13,7 +13,7 @@ CREATE TABLE photo_words (
     PRIMARY KEY (word, taken_at, photo_id)
 );
 INSERT INTO photo_words (word, taken_at, photo_id)
-SELECT DISTINCT word, taken_at, id FROM photos, unnest(tsvector_to_array(search_document)) AS word;
+SELECT word, taken_at, id FROM photos, unnest(tsvector_to_array(search_document)) AS word;
 
 CREATE FUNCTION photos_words() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

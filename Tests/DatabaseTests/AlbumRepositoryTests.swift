@@ -231,6 +231,7 @@ struct AlbumRepositoryTests {
             #expect(try await search("old") == [6, 3, 1])  // old photos, none among the newest
             #expect(try await search("ol") == [7, 6, 3, 2, 1])  // old and olympus, merged in timeline order
             #expect(try await search("ol", limit: 2) == [7, 6])
+            #expect(try await search("ÓLD", limit: 1) == [6])  // folded as the documents are
             #expect(try await search("ol", after: 6, limit: 2) == [3, 2])
             #expect(try await search("ol", month: 3) == [3])
             #expect(try await search("old common") == [1])  // old's 2 newest lack common: the index answers

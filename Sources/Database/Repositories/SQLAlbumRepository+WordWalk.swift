@@ -22,7 +22,7 @@ extension SQLAlbumRepository {
         let tested = testsMore || page.search.words.count > 1 || page.favoritesOnly
         var leader: (words: [String], photos: Int)?
         for word in page.search.words {
-            let prefixed = try await indexedWords(beginning: word, counting: tested)
+            guard let prefixed = try await indexedWords(beginning: word, counting: tested) else { continue }
             if prefixed.words.isEmpty { return [] }  // no photo has this word: none has them all
             guard prefixed.words.count <= Self.wordsPerPrefix else { continue }
             if leader.map({ prefixed.photos < $0.photos }) ?? true { leader = prefixed }
@@ -59,12 +59,17 @@ extension SQLAlbumRepository {
         return capped && found.count < page.limit ? nil : found
     }
 
-    /// The words of `photo_words` that `word` (folded as the documents are) is a prefix of, up to one more than
-    /// `wordsPerPrefix`, found by a skip scan (one index probe each, however many photos have them); with `counting`,
-    /// also how many rows they have, up to `searchWordRows`.
-    func indexedWords(beginning word: String, counting: Bool) async throws -> (words: [String], photos: Int) {
-        let low: SQLStatement = "search_fold(\(word))"
-        let high: SQLStatement = "search_fold(\(word)) || chr(1114111)"
+    /// The words of `photo_words` that `word` is a prefix of, up to one more than `wordsPerPrefix`, found by a skip
+    /// scan (one index probe each, however many photos have them); with `counting`, also how many rows they have, up
+    /// to `searchWordRows`. The prefix is the word as a document's text becomes its words (folded, parsed); nil when
+    /// that is not exactly one word, which then cannot lead.
+    func indexedWords(beginning word: String, counting: Bool) async throws -> (words: [String], photos: Int)? {
+        let words = try await database.read(
+            "SELECT unnest(tsvector_to_array(photo_search_document(\(word), NULL, NULL, NULL))) AS word"
+        ).map { try $0.decode("word", as: String.self) }
+        guard words.count == 1 else { return nil }
+        let low = words[0]
+        let high = low + "\u{10FFFF}"  // above every word that begins so, in the "C" collation's byte order
         let photos: SQLStatement =
             counting
             ? """
