@@ -14,7 +14,9 @@ extension SQLAlbumRepository {
     /// them are the page, since a photo of the page is among the first `limit` of every walk it is in. The word
     /// leading is the one with the fewest photos. With nothing to test but the word, the walk reads only what the page
     /// shows; with other words, the favourite filter or an album (`testsMore`), it reads at most `searchWordRows` of a
-    /// common word's photos, and a page left short then goes to the GIN index (nil).
+    /// common word's photos, and a page left short then goes to the GIN index (nil). The match is tested as `IS
+    /// TRUE`, which the GIN index cannot answer, so the planner keeps to the walk (it took a hash join over 232,000
+    /// GIN matches for `iphone 12` otherwise: 380 ms instead of 3).
     func wordWalk(
         _ page: PhotoPageQuery, from: String, testsMore: Bool, conditions: [SQLStatement], match: SQLStatement,
         read: ([SQLStatement]) async throws -> [Photo]
@@ -51,7 +53,7 @@ extension SQLAlbumRepository {
                         WHERE \(SQLStatement.joined(bounds, by: " AND "))
                         ORDER BY photo_words.taken_at DESC, photo_words.photo_id DESC \(limit)
                     ) word_rows JOIN \(raw: from) ON photos.id = word_rows.photo_id
-                    WHERE \(SQLStatement.joined(conditions + [match], by: " AND "))
+                    WHERE \(SQLStatement.joined(conditions + ["(\(match)) IS TRUE"], by: " AND "))
                     ORDER BY word_rows.taken_at DESC, word_rows.photo_id DESC LIMIT \(page.limit)
                 ) matched))
             """

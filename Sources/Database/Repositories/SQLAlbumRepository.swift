@@ -159,7 +159,7 @@ public struct SQLAlbumRepository: AlbumRepository {
             ).map(Photo.init)
         }
         guard let match = walk.postgresMatch else { return try await read([]) }
-        // The whole library walks a word's photos first; an album, whose own walk is usually short, walks that first.
+        // The whole library walks a word's photos first; an album walks its own photos when they are few.
         let isAlbum = if case .album = scope { true } else { false }
         func walkWords() async throws -> [Photo]? {
             try await wordWalk(
@@ -171,8 +171,8 @@ public struct SQLAlbumRepository: AlbumRepository {
         // rows, down to the key of its 5,000th (OFFSET only finds that bound; the page itself is keyset, and the
         // bound is bound as a value so the planner sees how few rows it leaves), the match tested on each rather
         // than through the index: a common word fills the page there, and a full page is right, since those rows
-        // come before all others. Then (an album's search) the word walk, and at last every match from the index, in
-        // the page's order.
+        // come before all others. An album with more photos than that walks a word's photos first. At last every
+        // match from the index, in the page's order.
         let tested: SQLStatement = "(\(match)) IS TRUE"
         guard
             let bound = try await database.read(
@@ -183,11 +183,11 @@ public struct SQLAlbumRepository: AlbumRepository {
                 """
             ).first
         else { return try await read([tested]) }  // fewer rows than that: the walk reads them all
+        if isAlbum, let found = try await walkWords() { return found }
         let taken = try bound.decode("bound_taken", as: Date.self)
         let id = try bound.decode("bound_id", as: Int64.self)
         let newest = try await read([tested, "(\(raw: walk.key.joined(separator: ", "))) >= (\(taken), \(id))"])
         if newest.count == page.limit { return newest }
-        if isAlbum, let found = try await walkWords() { return found }
         return try await read(["photos.id = ANY(ARRAY(SELECT id FROM photos WHERE \(match)))"])
     }
 
