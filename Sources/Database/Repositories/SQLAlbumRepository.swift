@@ -6,8 +6,8 @@ public struct SQLAlbumRepository: AlbumRepository {
     let database: any SQLDatabase
     /// How many of the newest rows of a page's walk a PostgreSQL search tests before asking its GIN index.
     let searchWalkRows: Int
-    /// How many of one word's photos a PostgreSQL search walks in `photo_words` while testing its other words (or
-    /// the favourite filter) on each, before it asks the GIN index instead.
+    /// How many of one word's photos a PostgreSQL search walks in `photo_words` while testing its other words, the
+    /// favourite filter or an album's membership on each, before it asks the GIN index instead.
     let searchWordRows: Int
 
     public init(database: any SQLDatabase, searchWalkRows: Int = 5000, searchWordRows: Int = 10000) {
