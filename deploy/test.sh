@@ -17,14 +17,5 @@ if [ -x deploy/validate-offline.sh ]; then
     status=1
   fi
 fi
-# The image for real: the Dockerfile's runtime stage built with podman from the binary already built (no second
-# Swift build), then migrate, serve and worker run from it against PostgreSQL and moto (deploy/docker/test-image.sh).
-if [ $# -eq 0 ]; then
-  if command -v podman >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    deploy/docker/test-image.sh ${APP_BIN:+"$APP_BIN"} || { echo "deploy: test-image.sh failed" >&2; status=1; }
-  else
-    echo "skipped: deploy/docker/test-image.sh (needs podman and root: scripts/setup --test installs podman)"
-  fi
-fi
 python3 deploy/test.py "${covered[@]}" "$@" || status=1
 exit $status
