@@ -84,6 +84,7 @@ let package = Package(
             name: "Jobs",
             dependencies: [
                 "Database", "Imaging", "Storage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

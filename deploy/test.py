@@ -882,6 +882,43 @@ def scenario_cache(scratch, postgres):
     expect(statuses == [201] * 6 + [429, 429], f"the 7th upload across both servers is refused: {statuses}")
 
 
+def scenario_managed_queue(scratch, postgres):
+    """deploy/managed-queue: QUEUE=sqs on moto's SQS with a dead-letter queue and redrive policy made as the README
+    tells an operator; serve relays the outbox, a worker long-polls, and the thumbnail appears."""
+    import boto3
+    endpoint = os.environ.get("MEMORIES_TEST_S3_ENDPOINT")
+    expect(endpoint, "MEMORIES_TEST_S3_ENDPOINT is not set (deploy/test.sh starts moto)")
+    settings = read_env_file(cover(DEPLOY / "managed-queue/memories.env"))
+    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name=settings["SQS_REGION"], aws_access_key_id="test",
+                       aws_secret_access_key="test")
+    name = f"deploy-{uuid.uuid4().hex[:8]}"
+    dead = sqs.create_queue(QueueName=name + "-dlq")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue = sqs.create_queue(QueueName=name, Attributes={
+        "VisibilityTimeout": settings["JOB_LEASE_SECONDS"],
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": settings["JOB_MAX_ATTEMPTS"]})})["QueueUrl"]
+    app_port = free_port()
+    database = postgres.create("managed_queue")
+    bucket = make_bucket()
+    env = {**settings, **bucket, "SQS_QUEUE_URL": queue, "SQS_ENDPOINT": endpoint, "SQS_WAIT_SECONDS": "2",
+           "DATABASE_URL": database, "PORT": str(app_port), "HOST": "127.0.0.1", "RESOURCES_DIR": str(REPO),
+           "WORKER_CONCURRENCY": "2"}
+    env_file = scratch.root / "managed-queue.env"
+    env_file.write_text("".join(f"{key}={value}\n" for key, value in env.items()))
+    host = Host(scratch, env_file, {})
+    list(host.run_oneshot(UNITS / "memories-migrate.service"))
+    check = subprocess.run([str(APP), "check"], env=host.env, capture_output=True, text=True, timeout=60)
+    expect("check queue: ok (sqs: reachable, dead letters to" in check.stdout, f"app check tests the queue:\n{check.stdout}")
+    create_operator(host.env)
+    host.start(UNITS / "memories-serve.service", "serve")
+    host.start(UNITS / "memories-worker.service", "worker")
+    base = f"http://127.0.0.1:{app_port}"
+    wait_until("app serve", lambda: get(base + "/readyz").status == 200)
+    upload_and_wait(base, "managed-queue")
+    metrics = get(base + "/metrics").body.decode()
+    expect("memories_jobs_outbox_depth 0" in metrics, "the outbox is empty once the job was relayed")
+
+
 SCENARIOS = {
     "local": scenario_local,
     "single-server": scenario_single_server,
@@ -891,6 +928,7 @@ SCENARIOS = {
     "blue-green": scenario_blue_green,
     "external-hosts": scenario_external_hosts,
     "cache": scenario_cache,
+    "managed-queue": scenario_managed_queue,
 }
 
 

@@ -151,9 +151,12 @@ if [[ "${MEMORIES_SKIP_IMAGE_TEST:-}" == 1 ]]; then
     skip $docker_dir/Dockerfile "image built and run with podman (MEMORIES_SKIP_IMAGE_TEST=1)"
 elif ((EUID != 0)); then
     skip $docker_dir/Dockerfile "image built and run with podman (needs root)"
-elif [[ -z "$built_app" ]]; then
+elif ! command -v podman >/dev/null 2>&1; then
+    skip $docker_dir/Dockerfile "image built and run with podman (podman is not installed: scripts/setup --test installs it)"
+elif [[ -z "${APP_BIN:-$built_app}" ]]; then
     skip $docker_dir/Dockerfile "image built and run with podman (no built app binary)"
-elif ! $docker_dir/test-image.sh 2>"$work/test-image.err"; then
+# The binary scripts/test just built (APP_BIN), so the image costs no second Swift build.
+elif ! $docker_dir/test-image.sh ${APP_BIN:+"$APP_BIN"} 2>"$work/test-image.err"; then
     sed 's/^/        /' "$work/test-image.err" | grep -v 'systemd' | tail -30
     failures=$((failures + 1))
 fi

@@ -20,15 +20,19 @@ struct JobsStatusCommand: AsyncParsableCommand {
     @Option(help: "How many failed jobs to list, newest first.") var limit = 20
     @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
     @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
-    var settings: Settings { Settings(process: process, database: database) }
+    @OptionGroup(title: QueueOptions.title) var queue: QueueOptions
+    var settings: Settings { Settings(process: process, database: database, queue: queue) }
 
     func run() async throws {
         let limit = self.limit
         try await Runtime.run(settings, role: "app jobs") { configuration, _, logger in
             let database = try await DatabaseBackend.open(configuration, logger: logger)
-            let (stats, failed) = try await database.run {
-                try await database.requireCurrent()
-                return (try await database.queue.stats(), try await database.queue.failedJobs(limit: max(0, limit)))
+            let (stats, failed) = try await Runtime.withQueue(configuration, database: database, logger: logger) {
+                queue in
+                try await database.run {
+                    try await database.requireCurrent()
+                    return (try await queue.stats(), try await queue.failedJobs(limit: max(0, limit)))
+                }
             }
             print(Self.render(stats: stats, failed: failed, now: Date()), terminator: "")
         }
@@ -39,6 +43,13 @@ struct JobsStatusCommand: AsyncParsableCommand {
         var text = "jobs by state: "
         text += JobState.allCases.map { "\($0.rawValue) \(stats.counts[$0] ?? 0)" }.joined(separator: ", ") + "\n"
         text += "oldest waiting job: \(stats.oldestAvailableAge.map { describe(age: $0) } ?? "none waiting")\n"
+        if let transport = stats.transport {
+            func count(_ value: Int?) -> String { value.map(String.init) ?? "? (SQS did not answer)" }
+            text +=
+                "outbox (not yet sent to SQS): \(transport.outboxDepth), oldest \(transport.oldestPendingAge.map { describe(age: $0) } ?? "none waiting")\n"
+            text +=
+                "sqs: waiting \(count(transport.waiting)), in flight \(count(transport.inFlight)), dead letters: \(count(transport.deadLetters))\n"
+        }
         guard !failed.isEmpty else { return text + "failed jobs: none\n" }
         let total = stats.counts[.failed] ?? failed.count
         text +=
@@ -74,7 +85,8 @@ struct JobsRetryCommand: AsyncParsableCommand {
     @Flag(name: .customLong("failed"), help: "Every failed job.") var allFailed = false
     @OptionGroup(title: ProcessOptions.title) var process: ProcessOptions
     @OptionGroup(title: DatabaseOptions.title) var database: DatabaseOptions
-    var settings: Settings { Settings(process: process, database: database) }
+    @OptionGroup(title: QueueOptions.title) var queue: QueueOptions
+    var settings: Settings { Settings(process: process, database: database, queue: queue) }
 
     func validate() throws {
         if ids.isEmpty == !allFailed {
@@ -86,9 +98,12 @@ struct JobsRetryCommand: AsyncParsableCommand {
         let selection: FailedJobSelection = allFailed ? .all : .ids(ids)
         try await Runtime.run(settings, role: "app jobs retry") { configuration, _, logger in
             let database = try await DatabaseBackend.open(configuration, logger: logger)
-            let count = try await database.run {
-                try await database.requireCurrent()
-                return try await database.queue.retryFailed(selection)
+            // With SQS the jobs go back to the outbox, and their dead letters are removed.
+            let count = try await Runtime.withQueue(configuration, database: database, logger: logger) { queue in
+                try await database.run {
+                    try await database.requireCurrent()
+                    return try await queue.retryFailed(selection)
+                }
             }
             print("put back \(count) failed job\(count == 1 ? "" : "s")")
             if case .ids(let requested) = selection, count < requested.count {

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Composition
 import Database
 import Foundation
+import Jobs
 import Logging
 import Storage
 
@@ -45,6 +46,20 @@ struct CheckCommand: AsyncParsableCommand {
                 throw error
             }
             return "reachable"
+        }
+        await report("queue") {
+            guard case .sqs(let settings) = configuration.queue else { return "database (the jobs table)" }
+            let client = HTTPClient(
+                eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(3))))
+            do {
+                let summary = try await SQSJobQueue.checkConfiguration(
+                    client: SQSClient(configuration: settings, httpClient: client, logger: logger))
+                try? await client.shutdown()
+                return "sqs: \(summary)"
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
         }
         await report("cache") {
             let cache = try configuration.cache.open(logger: logger)

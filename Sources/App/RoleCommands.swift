@@ -27,7 +27,8 @@ struct DevCommand: AsyncParsableCommand {
                 let wake = WakeSignal()
                 let app = try await runtime.webApplication(
                     metrics: registry, wake: wake, inProcessWorker: true,
-                    extraServices: runtime.workerServices(wake: wake) + runtime.metricsServices(registry))
+                    extraServices: runtime.relayServices(wake: wake) + runtime.workerServices(wake: wake)
+                        + runtime.metricsServices(registry))
                 print("Memories is running at http://\(configuration.host):\(configuration.port)/ (Ctrl-C to stop)")
                 try await app.runService()
             }
@@ -59,8 +60,11 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await Runtime.run(settings, role: "app serve") { configuration, registry, logger in
             try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
+                // The outbox relay runs here, beside the uploads that write the outbox: an upload wakes it.
+                let wake = WakeSignal()
                 let app = try await runtime.webApplication(
-                    metrics: registry, extraServices: runtime.metricsServices(registry))
+                    metrics: registry, wake: wake,
+                    extraServices: runtime.relayServices(wake: wake) + runtime.metricsServices(registry))
                 try await app.runService()
             }
         }

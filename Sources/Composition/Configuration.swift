@@ -2,6 +2,7 @@ import Cache
 import Database
 import Foundation
 import Imaging
+import Jobs
 import Logging
 import Storage
 import Web
@@ -26,6 +27,8 @@ package struct Configuration: Sendable {
     package var pipeline: PipelineOptions
     package var concurrency: Int
     package var maxAttempts: Int
+    /// The job transport: the database (default) or SQS with the jobs table as its outbox.
+    package var queue: QueueChoice
     package var jobLease: Duration
     package var shutdownGrace: Duration
     /// Nil when the sweep is off (`SWEEP_INTERVAL_SECONDS=0`).
@@ -50,6 +53,12 @@ package struct Configuration: Sendable {
     package enum StorageChoice: Sendable {
         case local
         case s3(S3Configuration)
+    }
+
+    /// How jobs travel from the servers to the workers.
+    package enum QueueChoice: Sendable {
+        case database
+        case sqs(SQSConfiguration)
     }
 
     /// How log lines are written.
@@ -122,6 +131,26 @@ package struct Configuration: Sendable {
             settings.worker?.concurrency, "WORKER_CONCURRENCY", default: ProcessInfo.processInfo.activeProcessorCount,
             range: 1...256)
         maxAttempts = reader.integer(settings.queue?.maxAttempts, "JOB_MAX_ATTEMPTS", default: 5, range: 1...100)
+        switch reader.string(settings.queue?.queue, "QUEUE", default: "database").lowercased() {
+        case "database": queue = .database
+        case "sqs":
+            var sqsEnvironment = environment
+            for (name, flag) in [
+                ("SQS_QUEUE_URL", settings.queue?.sqsQueueURL), ("SQS_REGION", settings.queue?.sqsRegion),
+                ("SQS_ENDPOINT", settings.queue?.sqsEndpoint), ("SQS_WAIT_SECONDS", settings.queue?.sqsWaitSeconds),
+            ] {
+                if let flag { sqsEnvironment[name] = flag }
+            }
+            switch SQSConfiguration.fromEnvironment(sqsEnvironment) {
+            case .success(let sqs): queue = .sqs(sqs)
+            case .failure(let error):
+                reader.problems += error.message.split(separator: "\n").map(String.init)
+                queue = .database
+            }
+        case let other:
+            reader.problems.append("QUEUE: expected database or sqs; got '\(other)'")
+            queue = .database
+        }
         jobLease = .seconds(
             reader.integer(settings.worker?.jobLease, "JOB_LEASE_SECONDS", default: 60, range: 2...86_400))
         shutdownGrace = .seconds(
@@ -220,6 +249,14 @@ package struct Configuration: Sendable {
         }
     }
 
+    /// `database`, or `sqs` with the queue's settings (the secret masked).
+    package var queueDescription: String {
+        switch queue {
+        case .database: return "database"
+        case .sqs(let sqs): return "sqs (\(sqs))"
+        }
+    }
+
     package var publicDirectory: String { resourcesDirectory + "/Public" }
     package var templatesDirectory: String { resourcesDirectory + "/Templates" }
     /// The migrations of one dialect: `sqlite` or `postgres`.
@@ -237,7 +274,8 @@ package struct Configuration: Sendable {
             ("MAX_PIXELS", String(maxPixels)), ("DISPLAY_SIZE", String(pipeline.displaySize)),
             ("THUMBNAIL_SIZE", String(pipeline.thumbnailSize)), ("DISPLAY_QUALITY", String(pipeline.displayQuality)),
             ("THUMBNAIL_QUALITY", String(pipeline.thumbnailQuality)), ("WORKER_CONCURRENCY", String(concurrency)),
-            ("JOB_MAX_ATTEMPTS", String(maxAttempts)), ("JOB_LEASE_SECONDS", String(jobLease.components.seconds)),
+            ("JOB_MAX_ATTEMPTS", String(maxAttempts)), ("QUEUE", queueDescription),
+            ("JOB_LEASE_SECONDS", String(jobLease.components.seconds)),
             ("SHUTDOWN_GRACE_SECONDS", String(shutdownGrace.components.seconds)),
             ("SWEEP_INTERVAL_SECONDS", String(sweepInterval?.components.seconds ?? 0)),
             ("TRASH_DAYS", String(trashDays)),

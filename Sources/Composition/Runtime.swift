@@ -19,6 +19,8 @@ package struct Runtime: Sendable {
     package let database: DatabaseBackend
     package let photos: any PhotoRepository
     package let queue: any JobQueue
+    /// The SQS transport with `QUEUE=sqs` (then also `queue`); nil with the database queue.
+    package let sqs: SQSJobQueue?
     package let store: any MediaStore
     /// The cache named by `CACHE_URL`: shared by the web side and the worker of this process, and across processes
     /// with Redis.
@@ -45,18 +47,64 @@ package struct Runtime: Sendable {
             }
             let (store, httpClient) = try overrides.store.map { ($0, nil) } ?? openStore(configuration, logger: logger)
             let cache = try overrides.cache ?? configuration.cache.open(logger: logger)
+            let (sqs, sqsClient) = openQueue(configuration, database: database, logger: logger)
             let runtime = Runtime(
-                configuration: configuration, database: database, photos: database.photos, queue: database.queue,
-                store: store, cache: cache, logger: logger, overrides: overrides)
+                configuration: configuration, database: database, photos: database.photos,
+                queue: sqs ?? database.queue, sqs: sqs, store: store, cache: cache, logger: logger,
+                overrides: overrides)
             do {
                 let result = try await body(runtime)
                 try? await httpClient?.shutdown()
+                try? await sqsClient?.shutdown()
                 return result
             } catch {
                 try? await httpClient?.shutdown()
+                try? await sqsClient?.shutdown()
                 throw error
             }
         }
+    }
+
+    /// The SQS transport and its HTTP client with `QUEUE=sqs`; nothing with the database queue. Connects lazily:
+    /// a server starts (and takes uploads into the outbox) while SQS is down.
+    package static func openQueue(
+        _ configuration: Configuration, database: DatabaseBackend, logger: Logger
+    ) -> (SQSJobQueue?, HTTPClient?) {
+        guard case .sqs(let settings) = configuration.queue else { return (nil, nil) }
+        var clientConfiguration = HTTPClient.Configuration(timeout: .init(connect: .seconds(3)))
+        clientConfiguration.decompression = .disabled
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let queue = SQSJobQueue(
+            database: database.sql, photos: database.photos,
+            client: SQSClient(configuration: settings, httpClient: client, logger: logger), logger: logger)
+        return (queue, client)
+    }
+
+    /// Runs `body` with the configured queue over `database` (for one-shot commands such as `app jobs`), then closes
+    /// the SQS client if there is one.
+    package static func withQueue<T>(
+        _ configuration: Configuration, database: DatabaseBackend, logger: Logger,
+        _ body: (any JobQueue) async throws -> T
+    ) async throws -> T {
+        let (sqs, client) = openQueue(configuration, database: database, logger: logger)
+        do {
+            let result = try await body(sqs ?? database.queue)
+            try? await client?.shutdown()
+            return result
+        } catch {
+            try? await client?.shutdown()
+            throw error
+        }
+    }
+
+    /// With `QUEUE=sqs`, what `app serve` (and `app dev`) runs beside the web server: the `LISTEN` connection
+    /// (PostgreSQL), so any server's commit wakes the relay, and the outbox relay. Nothing with the database queue.
+    package func relayServices(wake: WakeSignal) -> [any Service] {
+        guard let sqs else { return [] }
+        var services: [any Service] = []
+        if let listener = database.jobListener(wake: wake) { services.append(listener) }
+        services.append(OutboxRelay(queue: sqs, wake: wake, logger: logger))
+        return services
     }
 
     /// Opens the media store named by `STORAGE`; for S3 also the HTTP client it talks through.
@@ -111,10 +159,12 @@ package struct Runtime: Sendable {
             accounts: database.accounts, shareLinks: database.shareLinks, store: store, resumable: resumableUploads,
             cache: cache,
             galleryCacheTTL: galleryCacheTTL(inProcessWorker: inProcessWorker), wake: wake,
-            readiness: {
+            readiness: { [sqs] in
                 try await photos.checkHealth()
                 try await database.requireCurrent()
                 try await store.checkHealth()
+                // A missing queue or refused keys; SQS merely down keeps the server ready (the outbox holds jobs).
+                _ = try await sqs?.checkConfiguration()
             },
             metrics: metricsEndpoint(metrics), configuration: webConfiguration, host: configuration.host,
             port: configuration.port, extraServices: extraServices, logger: logger)
@@ -163,13 +213,16 @@ package struct Runtime: Sendable {
     package func worker(wake: WakeSignal) -> Worker {
         let host = ProcessInfo.processInfo.hostName
         let id = "\(host):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
-        let listens = database.jobListener(wake: wake) != nil
+        let listens = sqs == nil && database.jobListener(wake: wake) != nil
+        // With SQS an empty claim has already long-polled; the extra wait is only a pause between polls.
+        let maxPoll: Duration = sqs != nil ? .milliseconds(100) : listens ? .seconds(10) : .seconds(2)
         return Worker(
             queue: queue,
             processor: ThumbnailProcessor(photos: photos, queue: queue, store: store, options: configuration.pipeline),
             configuration: WorkerConfiguration(
                 concurrency: configuration.concurrency, lease: configuration.jobLease,
-                heartbeat: configuration.jobLease / 4, maxPollInterval: listens ? .seconds(10) : .seconds(2),
+                heartbeat: configuration.jobLease / 4, minPollInterval: min(.milliseconds(50), maxPoll),
+                maxPollInterval: maxPoll,
                 shutdownGrace: configuration.shutdownGrace, workerID: id),
             wake: wake, logger: logger,
             onJobRecorded: { [cache] _ in await GalleryCache.invalidate(cache) },
@@ -180,7 +233,8 @@ package struct Runtime: Sendable {
     /// connection, the worker, the sweep. A service group stops them in reverse.
     package func workerServices(wake: WakeSignal) -> [any Service] {
         var services: [any Service] = []
-        if let listener = database.jobListener(wake: wake) { services.append(listener) }
+        // SQS workers long-poll the queue; only the database queue's workers listen for NOTIFY.
+        if sqs == nil, let listener = database.jobListener(wake: wake) { services.append(listener) }
         services.append(worker(wake: wake))
         if let interval = configuration.sweepInterval {
             var sweeper = Sweeper(

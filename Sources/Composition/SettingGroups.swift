@@ -265,6 +265,28 @@ package struct QueueOptions: ParsableArguments {
 
     @Option(name: .customLong("max-attempts"), help: "JOB_MAX_ATTEMPTS: tries before a job fails for good (default 5)")
     package var maxAttempts: String?
+
+    @Option(
+        name: .customLong("queue"),
+        help: "QUEUE: database (default: the jobs table is the broker) or sqs (the jobs table is the outbox)")
+    package var queue: String?
+
+    @Option(name: .customLong("sqs-queue-url"), help: "SQS_QUEUE_URL: the SQS queue's URL (QUEUE=sqs)")
+    package var sqsQueueURL: String?
+
+    @Option(
+        name: .customLong("sqs-region"),
+        help: "SQS_REGION: the region SQS requests are signed for (default AWS_REGION, else the queue URL's)")
+    package var sqsRegion: String?
+
+    @Option(
+        name: .customLong("sqs-endpoint"),
+        help: "SQS_ENDPOINT: http(s)://host[:port] of an SQS-compatible server (moto, ElasticMQ); default AWS's")
+    package var sqsEndpoint: String?
+
+    @Option(
+        name: .customLong("sqs-wait-seconds"), help: "SQS_WAIT_SECONDS: a worker's long-poll wait, 0–20 (default 20)")
+    package var sqsWaitSeconds: String?
 }
 
 /// How a worker runs jobs and sweeps.

@@ -1,14 +1,15 @@
 import Foundation
 
-/// The scheme, host and port requests go to, parsed once from `S3_ENDPOINT` (or AWS's regional endpoint).
-struct S3Endpoint: Sendable, Equatable {
-    var scheme: String
-    var host: String
+/// The scheme, host and port requests go to, parsed once from `S3_ENDPOINT` or `SQS_ENDPOINT` (or AWS's regional
+/// endpoint).
+public struct S3Endpoint: Sendable, Equatable {
+    public var scheme: String
+    public var host: String
     /// Only a port that differs from the scheme's default, so the signed `Host` matches what clients send.
-    var port: Int?
+    public var port: Int?
 
     /// Accepts `http(s)://host[:port]` with an optional trailing `/`; nil for anything else (paths, queries, userinfo).
-    init?(parsing text: String) {
+    public init?(parsing text: String) {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = url.host, !host.isEmpty, url.user == nil, url.password == nil, url.query == nil,
             url.fragment == nil, url.path.isEmpty || url.path == "/"
@@ -25,7 +26,7 @@ struct S3Endpoint: Sendable, Equatable {
     }
 
     /// `host[:port]`, as sent in `Host` and signed.
-    var authority: String {
+    public var authority: String {
         let name = host.contains(":") ? "[\(host)]" : host
         return port.map { "\(name):\($0)" } ?? name
     }

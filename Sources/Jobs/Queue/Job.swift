@@ -67,10 +67,38 @@ public struct ClaimedJob: Sendable, Equatable, Identifiable {
 public struct QueueStats: Sendable, Equatable {
     public var counts: [JobState: Int]
     public var oldestAvailableAge: TimeInterval?
+    /// With an external transport (`QUEUE=sqs`): the outbox and the broker's own counts; nil with the database.
+    public var transport: TransportStats?
 
-    public init(counts: [JobState: Int], oldestAvailableAge: TimeInterval?) {
+    public init(counts: [JobState: Int], oldestAvailableAge: TimeInterval?, transport: TransportStats? = nil) {
         self.counts = counts
         self.oldestAvailableAge = oldestAvailableAge
+        self.transport = transport
+    }
+}
+
+/// The outbox (jobs committed but not yet handed to the broker) and the broker's counts (`QUEUE=sqs`).
+public struct TransportStats: Sendable, Equatable {
+    /// Jobs waiting in the outbox to be sent.
+    public var outboxDepth: Int
+    /// Seconds the oldest of them has waited; nil when none waits.
+    public var oldestPendingAge: TimeInterval?
+    /// Messages received by workers and not yet deleted (SQS's `ApproximateNumberOfMessagesNotVisible`); nil when
+    /// the broker did not answer.
+    public var inFlight: Int?
+    /// Messages waiting in the broker (`ApproximateNumberOfMessages`).
+    public var waiting: Int?
+    /// Messages in the dead-letter queue.
+    public var deadLetters: Int?
+
+    public init(
+        outboxDepth: Int, oldestPendingAge: TimeInterval?, inFlight: Int?, waiting: Int?, deadLetters: Int?
+    ) {
+        self.outboxDepth = outboxDepth
+        self.oldestPendingAge = oldestPendingAge
+        self.inFlight = inFlight
+        self.waiting = waiting
+        self.deadLetters = deadLetters
     }
 }
 

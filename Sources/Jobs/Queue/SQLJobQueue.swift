@@ -206,25 +206,33 @@ public struct SQLJobQueue: JobQueue {
     }
 
     public func retryFailed(_ selection: FailedJobSelection) async throws -> Int {
+        try await retryFailedReturningSends(selection).count
+    }
+
+    /// Like `retryFailed`, returning the jobs put back with how many times each had been sent (`sent_at` cleared:
+    /// the outbox sends them again).
+    public func retryFailedReturningSends(_ selection: FailedJobSelection) async throws -> [Int64: Int] {
         let filter: SQLStatement
         switch selection {
         case .all: filter = ""
         case .ids(let ids):
-            guard !ids.isEmpty else { return 0 }
+            guard !ids.isEmpty else { return [:] }
             filter = " AND id \(in: ids)"
         }
         return try await database.transaction { transaction in
             let rows = try await transaction.query(
                 """
                 UPDATE jobs SET state = 'available', attempts = 0, run_at = \(now: .milliseconds), last_error = NULL,
-                                finished_at = NULL, updated_at = \(now: .text)
+                                finished_at = NULL, sent_at = NULL, updated_at = \(now: .text)
                 WHERE state = 'failed'\(filter)
-                RETURNING photo_id
+                RETURNING id, photo_id, sends
                 """)
             let photoIDs = try rows.compactMap { try $0.decode("photo_id", as: Int64?.self) }
             try await photos.setStatus(.queued, error: nil, photoIDs: photoIDs, in: transaction)
             if !rows.isEmpty { try await Self.wakeWorkers(in: transaction) }
-            return rows.count
+            var sends: [Int64: Int] = [:]
+            for row in rows { sends[try row.decode("id", as: Int64.self)] = try row.decode("sends", as: Int.self) }
+            return sends
         }
     }
 

@@ -42,6 +42,14 @@ public struct MetricsEndpoint: Sendable {
             }
             registry.makeGauge(name: "memories_jobs_oldest_available_age_seconds")
                 .set(stats.oldestAvailableAge ?? 0)
+            if let transport = stats.transport {
+                // QUEUE=sqs: the outbox, and SQS's own counts when it answered (-1 when it did not).
+                registry.makeGauge(name: "memories_jobs_outbox_depth").set(Double(transport.outboxDepth))
+                registry.makeGauge(name: "memories_jobs_outbox_oldest_age_seconds").set(transport.oldestPendingAge ?? 0)
+                registry.makeGauge(name: "memories_jobs_in_flight").set(Double(transport.inFlight ?? -1))
+                registry.makeGauge(name: "memories_jobs_broker_waiting").set(Double(transport.waiting ?? -1))
+                registry.makeGauge(name: "memories_jobs_dead_letters").set(Double(transport.deadLetters ?? -1))
+            }
         } catch {
             logger.warning("queue depth for metrics failed", metadata: ["error": "\(error)"])
         }
