@@ -111,6 +111,20 @@ struct BadInputTests {
         }
     }
 
+    @Test("A link's password is limited in bytes, not characters: 18 four-byte characters pass, 19 are 400")
+    func passwordBytes() async throws {
+        try await withTestApp { _, client in
+            #expect(try await Self.send(client, "/albums", .post, #"{"name": "A"}"#).status == .created)
+            let fits = String(repeating: "\u{1F600}", count: 18)
+            let body = { (password: String) in
+                String(data: try JSONSerialization.data(withJSONObject: ["password": password]), encoding: .utf8)!
+            }
+            #expect(try await Self.send(client, "/albums/1/links", .post, try body(fits)).status == .created)
+            let long = try await Self.send(client, "/albums/1/links", .post, try body(fits + "\u{1F600}"))
+            Self.expectError(long, .badRequest, "a 76-byte password")
+        }
+    }
+
     @Test("A body that is not JSON where only JSON is taken is 415; a JSON body to an upload is 400")
     func wrongContentType() async throws {
         try await withTestApp { _, client in

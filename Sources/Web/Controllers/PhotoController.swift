@@ -124,8 +124,12 @@ struct PhotoController: Sendable {
     /// `GET /photos?after=ID&limit=N[&album=ID][&month=2019-07]` or `?ids=1,2,3` or `?hash=…` (JSON).
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let query = request.uri.queryParameters
-        try request.requireAlone(
-            ["hash", "ids"], besides: ["after", "limit", "album", "month", "favorite", "q", "from", "to"])
+        // Every parameter is checked, also those a lookup by `hash` or `ids` does not use: none is silently dropped.
+        let limit = try request.pageLimit(default: configuration.pageSize)
+        let filters = try SearchFilters(request)
+        let month = try request.monthWindow("month")
+        let after = try request.photoCursor()
+        let favoritesOnly = try request.favoritesOnly()
         if let hash = query["hash"] {
             // Lets a client skip a file it would upload for nothing (`app import`, scripts).
             let wanted = hash.lowercased()
@@ -143,17 +147,14 @@ struct PhotoController: Sendable {
             let photos = try await photos.photos(ids: parsed).filter { $0.trashedAt == nil }.sorted { $0.id > $1.id }
             return JSONResponse.make(PhotoListJSON(photos: photos.map(json), next: nil, includeNext: true))
         }
-        let limit = try request.pageLimit(default: configuration.pageSize)
-        let filters = try SearchFilters(request)
         let scope = try await searchScope(filters)
-        let month = try request.monthWindow("month")
         let (shown, next) = try await page(
             scope,
             PhotoPageQuery(
-                after: try request.photoCursor(),
+                after: after,
                 takenBefore: [month?.end, filters.takenBefore].compactMap { $0 }.min(),
                 takenFrom: [month?.start, filters.takenFrom].compactMap { $0 }.max(),
-                favoritesOnly: try request.favoritesOnly(), search: filters.words, limit: limit))
+                favoritesOnly: favoritesOnly, search: filters.words, limit: limit))
         return JSONResponse.make(PhotoListJSON(photos: shown.map(json), next: next, includeNext: true))
     }
 

@@ -111,7 +111,8 @@ struct ShareController: Sendable {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let view = try await open(request, context: context)
         let query = request.uri.queryParameters
-        try request.requireAlone(["hashes", "ids"], besides: ["after", "limit"])
+        // Checked also where a lookup by `hashes` or `ids` does not use it: no parameter is silently dropped.
+        _ = try request.photoCursor()
         let found: [Photo]
         if let text = query["hashes"] {
             let hashes = text.split(separator: ",").map { $0.lowercased() }.filter { MediaKey.isSHA256Hex($0) }

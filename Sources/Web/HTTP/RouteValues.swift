@@ -21,16 +21,6 @@ extension Request {
         return value
     }
 
-    /// A lookup (`?ids=`, `?hash=`) answers by itself: one beside another lookup or beside any of `others` (which it
-    /// would ignore) is a 400 naming both, so no parameter is silently dropped.
-    func requireAlone(_ lookups: [String], besides others: [String]) throws {
-        let query = uri.queryParameters
-        let present = (lookups + others).filter { query[Substring($0)] != nil }
-        guard let lookup = lookups.first(where: { query[Substring($0)] != nil }), present.count > 1 else { return }
-        let rest = present.filter { $0 != lookup }.joined(separator: ", ")
-        throw APIError.badRequest("\(lookup) looks photos up by itself: send it without \(rest).")
-    }
-
     /// The `after` cursor of a newest-first list (the last id of the previous page), or nil for the first page.
     func photoCursor(naming thing: String = "a photo id") throws -> Int64? {
         guard let text = uri.queryParameters["after"] else { return nil }
