@@ -5,9 +5,12 @@ import Hummingbird
 /// What anonymous visitors may do when sign-in is required: sign in, check health, and (with a public gallery)
 /// look. Everything else is answered 401 JSON for scripts, or a 303 to the login page for browsers.
 enum AccessPolicy {
-    /// Paths anyone may reach, whatever the method: signing in and out, and the probes operators and load
-    /// balancers use. Static files and media never reach this check (`isFilePath`).
-    static let openPaths: Set<String> = ["/login", "/logout", "/healthz", "/readyz", "/metrics"]
+    /// Paths anyone may reach, whatever the method: signing in and out, the probes operators and load balancers
+    /// use, and the API's document and its page (they describe the API, they open nothing). Static files and media
+    /// never reach this check (`isFilePath`).
+    static let openPaths: Set<String> = [
+        "/login", "/logout", "/healthz", "/readyz", "/metrics", "/api", "/api/openapi.json",
+    ]
 
     /// Static files and media: served to anyone (media names are unguessable content hashes).
     static func isFilePath(_ path: String) -> Bool {

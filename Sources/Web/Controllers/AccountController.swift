@@ -46,7 +46,7 @@ struct AccountController: Sendable {
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {
         try Self.requireAdmin(context)
         let id = try context.routeID(naming: "account")
-        let fields = try await RequestFields.read(request)
+        let fields = try await RequestFields.read(request, accepting: ["role": .text, "disabled": .flag])
         let role = try AccountLinkRequest.role(fields["role"])
         let disabled = try fields["disabled"].map(RequestFields.flag(named: "disabled"))
         guard role != nil || disabled != nil else {
@@ -73,7 +73,8 @@ struct AccountController: Sendable {
     @Sendable func reset(_ request: Request, context: Context) async throws -> Response {
         let admin = try Self.requireAdmin(context)
         let id = try context.routeID(naming: "account")
-        let options = try AccountLinkRequest(try await RequestFields.read(request))
+        let options = try AccountLinkRequest(
+            try await RequestFields.read(request, accepting: AccountLinkRequest.fieldNames))
         let token = SecretToken.newShareToken()
         let now = Date()
         guard
@@ -97,7 +98,8 @@ struct AccountController: Sendable {
         let admin = try Self.requireAdmin(context)
         let options: AccountLinkRequest
         do {
-            options = try AccountLinkRequest(try await RequestFields.read(request))
+            options = try AccountLinkRequest(
+                try await RequestFields.read(request, accepting: AccountLinkRequest.fieldNames))
             if let name = options.username, try await accounts.credentials(username: name) != nil {
                 throw APIError(
                     .conflict, "username_taken",

@@ -51,7 +51,7 @@ struct AlbumController: Sendable {
 
     /// `POST /albums` with `name`: 201 with the album's JSON, or 303 to its page from a form.
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
-        let name = try RequestFields.albumName(try await RequestFields.read(request))
+        let name = try RequestFields.albumName(try await RequestFields.read(request, accepting: ["name": .text]))
         let album = try await albums.createAlbum(name: name)
         context.logger.info("album created", metadata: ["album.id": "\(album.id)"])
         if request.wantsJSON { return JSONResponse.make(AlbumJSON(album), status: .created) }
@@ -92,7 +92,7 @@ struct AlbumController: Sendable {
     /// `POST /albums/{id}/rename` and `POST /albums/{id}/cover`.
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {
         let id = try context.routeID(naming: "album")
-        let fields = try await RequestFields.read(request)
+        let fields = try await RequestFields.read(request, accepting: ["name": .text, "cover": .number])
         guard fields["name"] != nil || fields["cover"] != nil else {
             throw APIError.badRequest("Send a new name or cover.")
         }
@@ -107,7 +107,7 @@ struct AlbumController: Sendable {
         guard var album = try await albums.album(id: id) else { throw APIError.notFound("There is no album \(id).") }
         if let cover {
             guard let changed = try await albums.setCover(albumID: id, photoID: cover) else {
-                throw APIError.badRequest("Photo \(cover ?? 0) is not in this album; add it first.")
+                throw APIError(.conflict, "not_in_album", "Photo \(cover ?? 0) is not in this album; add it first.")
             }
             album = changed
         }

@@ -33,7 +33,8 @@ struct AuthController: Sendable {
 
     /// `POST /login`: checks the password (bcrypt, off the event loop), then starts a new session.
     @Sendable func login(_ request: Request, context: Context) async throws -> Response {
-        let fields = try await RequestFields.read(request)
+        let fields = try await RequestFields.read(
+            request, accepting: ["username": .text, "password": .text, "next": .text])
         let username = (fields["username"] ?? "").trimmingCharacters(in: .whitespaces)
         let password = fields["password"] ?? ""
         let next = LoginRedirect.safe(fields["next"])

@@ -128,6 +128,7 @@ struct BulkController: Sendable {
                 "The body must be a JSON object like {\"ids\": [1, 2], \"action\": \"trash\"}, "
                     + "with the ids and the album as whole numbers.")
         }
+        try RequestFields.rejectUnknown(RequestFields.jsonKeys(body) ?? [], accepted: ["ids", "action", "album"])
         let names = Action.allCases.map(\.rawValue).joined(separator: ", ")
         guard let actionName = decoded.action else {
             throw APIError.badRequest("Name the action (field \"action\"): one of \(names).")

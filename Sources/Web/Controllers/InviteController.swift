@@ -32,7 +32,8 @@ struct InviteController: Sendable {
     /// account or sets the password, starts a session and goes to the gallery (JSON: 201 `{"user": ...}`).
     @Sendable func redeem(_ request: Request, context: Context) async throws -> Response {
         let (token, link) = try await pendingLink(context)
-        let fields = try await RequestFields.read(request)
+        let fields = try await RequestFields.read(
+            request, accepting: ["username": .text, "password": .text, "password_confirm": .text])
         let chosen =
             link.kind == .invite && link.username == nil
             ? (fields["username"] ?? "").trimmingCharacters(in: .whitespaces) : nil

@@ -40,7 +40,7 @@ struct LinkController: Sendable {
 
     private func create(_ request: Request, context: Context, target: ShareTarget) async throws -> Response {
         try requireSharing(context)
-        let fields = try await RequestFields.read(request)
+        let fields = try await RequestFields.read(request, accepting: ShareLinkRequest.fieldNames)
         let options = try ShareLinkRequest(
             fields, target: target, defaultExpiry: configuration.sharing.defaultExpiry, now: Date())
         let token = SecretToken.newShareToken()

@@ -124,6 +124,12 @@ struct PhotoController: Sendable {
     /// `GET /photos?after=ID&limit=N[&album=ID][&month=2019-07]` or `?ids=1,2,3` or `?hash=…` (JSON).
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let query = request.uri.queryParameters
+        // Every parameter is checked, also those a lookup by `hash` or `ids` does not use: none is silently dropped.
+        let limit = try request.pageLimit(default: configuration.pageSize)
+        let filters = try SearchFilters(request)
+        let month = try request.monthWindow("month")
+        let after = try request.photoCursor()
+        let favoritesOnly = try request.favoritesOnly()
         if let hash = query["hash"] {
             // Lets a client skip a file it would upload for nothing (`app import`, scripts).
             let wanted = hash.lowercased()
@@ -137,22 +143,18 @@ struct PhotoController: Sendable {
             return JSONResponse.make(json(photo))
         }
         if let ids = query["ids"] {
-            let parsed = ids.split(separator: ",").compactMap { Int64($0) }
-            guard parsed.count <= 200 else { throw APIError.badRequest("Ask for at most 200 ids at once.") }
+            let parsed = try RequestFields.queryIDs(ids)
             let photos = try await photos.photos(ids: parsed).filter { $0.trashedAt == nil }.sorted { $0.id > $1.id }
             return JSONResponse.make(PhotoListJSON(photos: photos.map(json), next: nil, includeNext: true))
         }
-        let limit = try request.pageLimit(default: configuration.pageSize)
-        let filters = try SearchFilters(request)
         let scope = try await searchScope(filters)
-        let month = try request.monthWindow("month")
         let (shown, next) = try await page(
             scope,
             PhotoPageQuery(
-                after: try request.photoCursor(),
+                after: after,
                 takenBefore: [month?.end, filters.takenBefore].compactMap { $0 }.min(),
                 takenFrom: [month?.start, filters.takenFrom].compactMap { $0 }.max(),
-                favoritesOnly: try request.favoritesOnly(), search: filters.words, limit: limit))
+                favoritesOnly: favoritesOnly, search: filters.words, limit: limit))
         return JSONResponse.make(PhotoListJSON(photos: shown.map(json), next: next, includeNext: true))
     }
 
@@ -250,7 +252,8 @@ struct PhotoController: Sendable {
     /// page's `POST /photos/{id}/date` (`taken_at`, `offset`) and `POST /photos/{id}/favorite` (`favorite`).
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {
         let id = try context.routeID(naming: "photo")
-        let fields = try await RequestFields.read(request)
+        let fields = try await RequestFields.read(
+            request, accepting: ["taken_at": .text, "offset": .text, "favorite": .flag])
         let unknown = Set(fields.keys).subtracting(["taken_at", "offset", "favorite", CSRFPolicy.fieldName])
         guard unknown.isEmpty else {
             throw APIError.badRequest(
@@ -290,7 +293,7 @@ struct PhotoController: Sendable {
 
     private func changeAlbum(_ request: Request, context: Context, adding: Bool) async throws -> Response {
         let id = try context.routeID(naming: "photo")
-        let fields = try await RequestFields.read(request)
+        let fields = try await RequestFields.read(request, accepting: ["album": .number])
         guard let album = try RequestFields.albumID(fields["album"]) else {
             throw APIError.badRequest("Choose an album (field \"album\").")
         }
@@ -316,7 +319,8 @@ struct PhotoController: Sendable {
         let id = try context.routeID(naming: "photo")
         var permanentText = request.uri.queryParameters["permanent"].map(String.init)
         if request.method == .post {
-            permanentText = try await RequestFields.read(request)["permanent"] ?? permanentText
+            permanentText =
+                try await RequestFields.read(request, accepting: ["permanent": .flag])["permanent"] ?? permanentText
         }
         let permanent = try permanentText.map(RequestFields.flag(named: "permanent")) ?? false
         // The owner never changes, so checking before the change cannot race with another request.
@@ -371,7 +375,7 @@ struct PhotoController: Sendable {
             try guest?.albumID
             ?? RequestFields.albumID(form.fields["album"] ?? request.uri.queryParameters["album"].map(String.init))
         if let albumID, try await albums.album(id: albumID) == nil {
-            throw APIError.badRequest("There is no album \(albumID) to upload into.")
+            throw APIError.notFound("There is no album \(albumID) to upload into.")
         }
         while let file = remaining.first {
             outcomes.append(

@@ -35,7 +35,11 @@ struct SettingsController: Sendable {
     /// `POST /settings/password` (`current_password`, `new_password`, and `new_password_confirm` from the page).
     @Sendable func changePassword(_ request: Request, context: Context) async throws -> Response {
         let user = try Self.requireUser(context)
-        let fields = try await RequestFields.read(request)
+        let fields = try await RequestFields.read(
+            request,
+            accepting: [
+                "current_password": .text, "new_password": .text, "new_password_confirm": .text,
+            ])
         let current = fields["current_password"] ?? ""
         let new = fields["new_password"] ?? ""
         do {
@@ -74,7 +78,7 @@ struct SettingsController: Sendable {
     /// `POST /settings/tokens` (`name`): 201 `{"token": {..., "token": "mem_…"}}`, or the page showing it once.
     @Sendable func createToken(_ request: Request, context: Context) async throws -> Response {
         let user = try Self.requireUser(context)
-        let fields = try await RequestFields.read(request)
+        let fields = try await RequestFields.read(request, accepting: ["name": .text])
         let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...Self.maxTokenName).contains(name.count),
             !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })

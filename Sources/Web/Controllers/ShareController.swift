@@ -63,6 +63,8 @@ struct ShareController: Sendable {
     private func show(_ view: SharedView, request: Request, context: Context, json wantsJSON: Bool) async throws
         -> Response
     {
+        // Checked for every kind of link, so a bad cursor is a 400 even where there is only one page.
+        _ = try request.photoCursor()
         switch view.link.target {
         case .photo(let id):
             let photo = try await sharedPhoto(id, view: view)
@@ -109,6 +111,8 @@ struct ShareController: Sendable {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let view = try await open(request, context: context)
         let query = request.uri.queryParameters
+        // Checked also where a lookup by `hashes` or `ids` does not use it: no parameter is silently dropped.
+        _ = try request.photoCursor()
         let found: [Photo]
         if let text = query["hashes"] {
             let hashes = text.split(separator: ",").map { $0.lowercased() }.filter { MediaKey.isSHA256Hex($0) }
@@ -124,8 +128,7 @@ struct ShareController: Sendable {
                 PhotoListJSON(photos: found.map { view.json($0, revealHash: true) }, next: nil, includeNext: true))
         }
         if let text = query["ids"] {
-            let ids = text.split(separator: ",").compactMap { Int64($0) }
-            guard ids.count <= 200 else { throw APIError.badRequest("Ask for at most 200 ids at once.") }
+            let ids = try RequestFields.queryIDs(text)
             guard view.link.permissions.view else { throw Self.uploadOnly }
             switch view.link.target {
             case .album(let albumID): found = try await shareLinks.photos(ids: ids, inAlbum: albumID)
@@ -210,8 +213,14 @@ struct ShareController: Sendable {
     @Sendable func password(_ request: Request, context: Context) async throws -> Response {
         let token = try Self.token(context)
         let link = try await findLink(token)
-        guard let passwordHash = link.passwordHash else { return JSONResponse.seeOther("/s/\(token)") }
-        let fields = try await RequestFields.read(request)
+        let fields = try await RequestFields.read(request, accepting: ["password": .text])
+        guard let submitted = fields["password"] else {
+            throw APIError.badRequest("Send the link's password (field \u{201C}password\u{201D}).")
+        }
+        guard let passwordHash = link.passwordHash else {
+            // Nothing to open: the link has no password.
+            return request.wantsJSON ? Response(status: .noContent) : JSONResponse.seeOther("/s/\(token)")
+        }
         if let retryAfter = await passwordAttempts.admit(link: link.id, client: clientKey(request, context: context)) {
             context.logger.notice("share password rate limited", metadata: ["share.id": "\(link.id)"])
             var error = APIError(
@@ -220,7 +229,7 @@ struct ShareController: Sendable {
             error.retryAfter = retryAfter
             throw error
         }
-        guard try await hasher.verify(fields["password"] ?? "", hash: passwordHash) else {
+        guard try await hasher.verify(submitted, hash: passwordHash) else {
             context.logger.notice("share password wrong", metadata: ["share.id": "\(link.id)"])
             if request.wantsJSON {
                 throw APIError(.unauthorized, "wrong_password", "That is not the password of this link.")

@@ -57,7 +57,7 @@ struct TrashController: Sendable {
     /// trash (`back=trash`) or the photo's page.
     @Sendable func restore(_ request: Request, context: Context) async throws -> Response {
         let id = try context.routeID(naming: "photo")
-        let fields = try await RequestFields.read(request)
+        let fields = try await RequestFields.read(request, accepting: ["back": .text])
         guard let found = try await photos.photo(id: id) else { throw APIError.notFound("There is no photo \(id).") }
         if let refusal = Ownership.refusal(toDelete: found, context: context) {
             // Someone else's trashed photo is not there for this viewer at all, as on its page.

@@ -139,7 +139,7 @@ struct TusController: Sendable {
         // A guest's album is the link's; the metadata cannot choose another.
         let albumID = try scope.guest?.albumID ?? RequestFields.albumID(metadata["album"])
         if let albumID, try await albums.album(id: albumID) == nil {
-            throw APIError.badRequest("There is no album \(albumID) to upload into.")
+            throw APIError.notFound("There is no album \(albumID) to upload into.")
         }
         let id = Hex.encode(SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) })
         let staged = try await resumable.store.beginStaging(id: id)

@@ -7,6 +7,10 @@ struct AccountLinkRequest: Sendable {
     static let defaultDays = 7
     static let maximumDays = 90
     static let maximumNote = 200
+    /// Every field a JSON body may name.
+    static let fieldNames: [String: RequestFields.FieldKind] = [
+        "username": .text, "note": .text, "role": .text, "expires_in_days": .number,
+    ]
 
     var username: String?
     var note: String?

@@ -52,6 +52,8 @@ public func buildApplication(
     router.add(middleware: HTTPMetricsMiddleware(handles: shared.metrics))
     router.add(middleware: SecurityHeadersMiddleware(headers: shared.securityHeaders))
     router.add(middleware: ErrorMiddleware(renderer: renderer, logger: logger))
+    let apiDocs = APIDocsController<WebRequestContext>(publicDirectory: configuration.publicDirectory)
+    router.add(middleware: MethodNotAllowedMiddleware(routes: DocumentedRoutes(document: apiDocs.document)))
     router.add(middleware: MediaPathGuard())
     if let staticFiles = shared.staticFiles {
         router.add(middleware: StaticFileMiddleware(files: staticFiles))
@@ -109,6 +111,7 @@ public func buildApplication(
         tus: tus, hasher: hasher, passwordAttempts: ShareLinkPasswordLimits(cache: cache), configuration: configuration,
         renderer: renderer, logger: logger
     ).addRoutes(to: router)
+    apiDocs.addRoutes(to: router)
     HealthController(readiness: readiness, metrics: metrics, serveMetrics: configuration.serveMetrics)
         .addRoutes(to: router)
     let serverName = "Memories"

@@ -6,7 +6,16 @@ import Hummingbird
 enum RequestFields {
     static let maxBytes = 64 * 1024
 
-    static func read(_ request: Request) async throws -> [String: String] {
+    /// What JSON type a field takes: text (a string), a flag (true/false) or a number (a whole one, like an id).
+    /// Strings are taken for any kind (forms send only text; the field's parser checks it).
+    enum FieldKind: Sendable {
+        case text, flag, number
+    }
+
+    /// The fields of the body. A JSON object may name only `accepted` fields (and `csrf_token`), each of its kind:
+    /// anything else is a 400 naming the field, so a misspelt or future field is never silently ignored. A form's
+    /// extra fields are ignored (pages send their own bookkeeping fields).
+    static func read(_ request: Request, accepting accepted: [String: FieldKind]) async throws -> [String: String] {
         var request = request
         let body: ByteBuffer
         do {
@@ -16,22 +25,34 @@ enum RequestFields {
         }
         let type = HeaderParameters(request.headers[.contentType] ?? "").value
         if type == "application/json" {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+            guard
+                let object = try? JSONDecoder().decode(
+                    [String: JSONFieldValue].self, from: Data(body.readableBytesView))
             else {
                 throw APIError.badRequest("The body is not a JSON object.")
             }
+            try rejectUnknown(Array(object.keys), accepted: Set(accepted.keys))
             var fields: [String: String] = [:]
             for (name, value) in object {
-                switch value {
-                case let text as String: fields[name] = text
-                case let number as NSNumber: fields[name] = number.stringValue
-                case is NSNull: fields[name] = ""
-                default: throw APIError.badRequest("The field \u{201C}\(name)\u{201D} must be a string or a number.")
-                }
+                fields[name] = try value.text(named: name, kind: accepted[name] ?? .text)
             }
             return fields
         }
         return FormFields(body).values
+    }
+
+    /// A 400 naming the first field of a JSON object that is not `accepted` (nor `csrf_token`).
+    static func rejectUnknown(_ names: [String], accepted: Set<String>) throws {
+        let unknown = Set(names).subtracting(accepted).subtracting([CSRFPolicy.fieldName])
+        if let name = unknown.sorted().first {
+            throw APIError.badRequest(
+                "Unknown field \u{201C}\(name)\u{201D}: this takes \(accepted.sorted().joined(separator: ", ")).")
+        }
+    }
+
+    /// The top-level keys of a JSON object body, or nil when it is not one (its decoder then says what is wrong).
+    static func jsonKeys(_ body: ByteBuffer) -> [String]? {
+        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]).map { Array($0.keys) }
     }
 
     /// A yes/no field: `true`/`false`, `1`/`0` (JSON booleans arrive so), `on` (a checkbox).
@@ -43,6 +64,17 @@ enum RequestFields {
             default: throw APIError.badRequest("\(name) must be true or false.")
             }
         }
+    }
+
+    /// The ids of a query's `ids=1,2,3` (empty: none), at most 200; a 400 for anything that is not a list of ids.
+    static func queryIDs(_ text: Substring) throws -> [Int64] {
+        guard !text.isEmpty else { return [] }
+        let ids = try text.split(separator: ",", omittingEmptySubsequences: false).map { part -> Int64 in
+            guard let id = Int64(part), id >= 0 else { throw APIError.badRequest("ids must be ids like 1,2,3.") }
+            return id
+        }
+        guard ids.count <= 200 else { throw APIError.badRequest("Ask for at most 200 ids at once.") }
+        return ids
     }
 
     /// The most photo ids one request may name.
@@ -63,6 +95,7 @@ enum RequestFields {
             guard let decoded = try? JSONDecoder().decode(Body.self, from: Data(body.readableBytesView)) else {
                 throw APIError.badRequest("The body must be a JSON object like {\"photos\": [1, 2, 3]}.")
             }
+            try rejectUnknown(jsonKeys(body) ?? [], accepted: ["photos"])
             ids = decoded.photos
         } else {
             let text = FormFields(body).values["photos"] ?? ""
@@ -81,9 +114,11 @@ enum RequestFields {
 
     /// An album name from a form: trimmed, 1 to 200 characters, no control characters.
     static func albumName(_ fields: [String: String]) throws -> String {
-        let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let raw = fields["name"] ?? ""
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw APIError.badRequest("Give the album a name.") }
-        guard name.count <= 200 else { throw APIError.badRequest("An album name has at most 200 characters.") }
+        // The untrimmed length: what the client sent is what the limit is about.
+        guard raw.count <= 200 else { throw APIError.badRequest("An album name has at most 200 characters.") }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw APIError.badRequest("An album name cannot contain control characters.")
         }

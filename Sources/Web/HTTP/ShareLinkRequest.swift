@@ -9,6 +9,12 @@ struct ShareLinkRequest: Sendable {
     var password: String?
     var permissions: SharePermissions
 
+    /// Every field a JSON body may name (the form's own fields included).
+    static let fieldNames: [String: RequestFields.FieldKind] = [
+        "expires_at": .text, "expires_in": .text, "password": .text, "allow_download": .flag, "allow_upload": .flag,
+        "allow_view": .flag, "upload_only": .flag, "share_form": .text,
+    ]
+
     init(_ fields: [String: String], target: ShareTarget, defaultExpiry: Duration?, now: Date) throws {
         let fromForm = fields["share_form"] != nil
         // The form has boxes for downloads and uploads (and "upload only" for a drop box), none for viewing.
@@ -16,7 +22,9 @@ struct ShareLinkRequest: Sendable {
             guard let text = fields[name] else { return fromForm && box ? false : fallback }
             switch text.lowercased() {
             case "true", "1", "on", "yes": return true
-            case "false", "0", "off", "no", "": return false
+            case "false", "0", "off", "no": return false
+            // JSON null (a box never sends an empty value): the default, as if the field were absent.
+            case "": return fromForm && box ? false : fallback
             default: throw APIError.badRequest("\(name) must be true or false.")
             }
         }
