@@ -80,7 +80,7 @@ struct SettingsController: Sendable {
         let user = try Self.requireUser(context)
         let fields = try await RequestFields.read(request, accepting: ["name": .text])
         let name = (fields["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...Self.maxTokenName).contains(name.count),
+        guard (1...Self.maxTokenName).contains(name.unicodeScalars.count),
             !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
             let error = APIError.badRequest(

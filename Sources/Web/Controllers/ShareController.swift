@@ -113,9 +113,13 @@ struct ShareController: Sendable {
         let query = request.uri.queryParameters
         // Checked also where a lookup by `hashes` or `ids` does not use it: no parameter is silently dropped.
         _ = try request.photoCursor()
+        let ids = try query["ids"].map { try RequestFields.queryIDs($0) }
         let found: [Photo]
         if let text = query["hashes"] {
-            let hashes = text.split(separator: ",").map { $0.lowercased() }.filter { MediaKey.isSHA256Hex($0) }
+            let hashes = text.split(separator: ",").map { $0.lowercased() }
+            guard hashes.allSatisfy({ MediaKey.isSHA256Hex($0) }) else {
+                throw APIError.badRequest("hashes must be SHA-256 hashes (64 hex digits) separated by commas.")
+            }
             guard hashes.count <= 200 else { throw APIError.badRequest("Ask for at most 200 hashes at once.") }
             switch view.link.target {
             case .album(let albumID):
@@ -127,8 +131,7 @@ struct ShareController: Sendable {
             return JSONResponse.make(
                 PhotoListJSON(photos: found.map { view.json($0, revealHash: true) }, next: nil, includeNext: true))
         }
-        if let text = query["ids"] {
-            let ids = try RequestFields.queryIDs(text)
+        if let ids {
             guard view.link.permissions.view else { throw Self.uploadOnly }
             switch view.link.target {
             case .album(let albumID): found = try await shareLinks.photos(ids: ids, inAlbum: albumID)
@@ -214,7 +217,7 @@ struct ShareController: Sendable {
         let token = try Self.token(context)
         let link = try await findLink(token)
         let fields = try await RequestFields.read(request, accepting: ["password": .text])
-        guard let submitted = fields["password"] else {
+        guard let submitted = fields["password"], !submitted.isEmpty else {
             throw APIError.badRequest("Send the link's password (field \u{201C}password\u{201D}).")
         }
         guard let passwordHash = link.passwordHash else {

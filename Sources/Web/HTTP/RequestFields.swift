@@ -117,8 +117,11 @@ enum RequestFields {
         let raw = fields["name"] ?? ""
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw APIError.badRequest("Give the album a name.") }
-        // The untrimmed length: what the client sent is what the limit is about.
-        guard raw.count <= 200 else { throw APIError.badRequest("An album name has at most 200 characters.") }
+        // The untrimmed length, in Unicode scalars as the database's CHECK counts them (a letter with combining marks
+        // is one Swift character but several scalars): what the client sent is what the limit is about.
+        guard raw.unicodeScalars.count <= 200 else {
+            throw APIError.badRequest("An album name has at most 200 characters.")
+        }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw APIError.badRequest("An album name cannot contain control characters.")
         }

@@ -22,7 +22,9 @@ enum TusHeaders {
         var result: [String: String] = [:]
         for pair in text.split(separator: ",") {
             let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true)
-            guard let key = parts.first, parts.count <= 2 else { return nil }
+            guard let key = parts.first, parts.count <= 2, key.unicodeScalars.allSatisfy(Self.isKeyScalar) else {
+                return nil
+            }
             if parts.count == 2 {
                 guard let data = Data(base64Encoded: String(parts[1])) else { return nil }
                 result[String(key)] = String(decoding: data, as: UTF8.self)
@@ -31,6 +33,14 @@ enum TusHeaders {
             }
         }
         return result
+    }
+
+    /// Whether a metadata key may hold the scalar: tus keys are ASCII, without spaces and commas (HTTP's token
+    /// characters).
+    static func isKeyScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII
+            && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                || "!#$%&'*+.^_|~-".unicodeScalars.contains(scalar))
     }
 
     /// A file name from the client, kept as text: the last path component, no control characters, at most 255.
