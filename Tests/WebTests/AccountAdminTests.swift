@@ -111,6 +111,14 @@ struct AccountAdminTests {
             #expect(try await invite(#"{"expires_in_days": 0}"#).status == .badRequest)
             #expect(try await invite(#"{"role": "owner"}"#).status == .badRequest)
             #expect(try await invite(#"{"username": "Alice"}"#).status == .conflict)
+            // Lengths count Unicode scalars, as the database's CHECKs do: 40 letters with a combining accent (80
+            // scalars) are too long a username, 150 for a note (300 scalars): a 400, not a failed insert.
+            let accented = String(repeating: "e\u{0301}", count: 40)
+            #expect(try await invite(#"{"username": "\#(accented)"}"#).status == .badRequest)
+            let longNote = String(repeating: "e\u{0301}", count: 150)
+            #expect(try await invite(#"{"note": "\#(longNote)"}"#).status == .badRequest)
+            let longest = String(repeating: "\u{00E9}", count: 64)
+            #expect(try await invite(#"{"username": "\#(longest)"}"#).status == .created)
 
             // Expired: the clock moves past it.
             _ = try await harness.database.write(
@@ -159,7 +167,7 @@ struct AccountAdminTests {
             #expect(try await member.get("/accounts").status == .forbidden)
             #expect(
                 try await member.get("/accounts", accept: "application/json").json["error"] as? String == "forbidden")
-            #expect(try await member.postForm("/accounts/\(bob.id)", ["role": "admin"]).status == .forbidden)
+            #expect(try await member.postForm("/accounts/\(bob.id)/update", ["role": "admin"]).status == .forbidden)
             #expect(try await member.postForm("/accounts/\(bob.id)/reset", [:]).status == .forbidden)
             #expect(try await harness.accounts.pendingLinks(now: Date()).isEmpty)
             #expect(try await harness.accounts.credentials(username: "bob")?.user.role == .member)
@@ -209,7 +217,7 @@ struct AccountAdminTests {
             #expect(try await admin.get("/accounts").text.contains("badge-disabled"))
 
             // Enabled again (the page's form): signing in and the token work again.
-            let enabled = try await admin.postForm("/accounts/\(bob.id)", ["disabled": "false"])
+            let enabled = try await admin.postForm("/accounts/\(bob.id)/update", ["disabled": "false"])
             #expect(enabled.status == .seeOther)
             #expect(try await again.login("bob", password: Self.password).status == .seeOther)
             #expect(try await Self.bearerGet(clients[0], "/photos", token: token).status == .ok)
@@ -315,14 +323,14 @@ struct AccountAdminTests {
             #expect(demote.json["error"] as? String == "last_admin")
             let disable = try await admin.sendJSON("/accounts/\(alice.id)", method: .patch, ["disabled": true])
             #expect(disable.status == .conflict)
-            let form = try await admin.postForm("/accounts/\(alice.id)", ["role": "member"])
+            let form = try await admin.postForm("/accounts/\(alice.id)/update", ["role": "member"])
             #expect(form.status == .conflict)
             #expect(form.text.contains("last enabled admin"))
             #expect(try await harness.accounts.user(id: alice.id)?.role == .admin)
             #expect(try await admin.sendJSON("/accounts/\(alice.id)", method: .patch, [:]).status == .badRequest)
             #expect(try await admin.sendJSON("/accounts/99999", method: .patch, ["role": "admin"]).status == .notFound)
 
-            let promote = try await admin.postForm("/accounts/\(bob.id)", ["role": "admin"])
+            let promote = try await admin.postForm("/accounts/\(bob.id)/update", ["role": "admin"])
             #expect(promote.status == .seeOther)
             let now = try await admin.sendJSON("/accounts/\(alice.id)", method: .patch, ["role": "member"])
             #expect(now.status == .ok)

@@ -295,7 +295,7 @@ struct TrashTests {
             _ = try await app.upload("comeback.jpg", bytes)
             try await app.runWorker()
             let jobs = try await app.sql.count("jobs")
-            _ = try await app.browser.sendJSON("/photos/1/favorite", method: .post, ["favorite": "true"])
+            _ = try await app.browser.sendJSON("/photos/1/favorite", method: .post, ["favorite": true])
             _ = try await app.browser.sendJSON("/photos/1", method: .delete, nil)
             #expect(Self.ids(try await app.client.getJSON("/photos").1) == [])
             let again = try await app.browser.upload([("renamed.jpg", bytes)])

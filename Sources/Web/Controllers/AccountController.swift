@@ -5,7 +5,7 @@ import Logging
 
 /// The admin's side of accounts: the list of accounts and pending links (`GET /accounts`), inviting someone
 /// (`POST /invites`), disabling, enabling, granting or taking away admin (`PATCH /accounts/{id}`, or the page's
-/// `POST /accounts/{id}`), a password-reset link (`POST /accounts/{id}/reset`) and revoking a pending link. Admins
+/// `POST /accounts/{id}/update`), a password-reset link (`POST /accounts/{id}/reset`) and revoking a pending link. Admins
 /// only: 401 without sign-in, 403 for members. A link's token is shown once, in the answer that makes it.
 struct AccountController: Sendable {
     typealias Context = WebRequestContext
@@ -15,7 +15,7 @@ struct AccountController: Sendable {
     func addRoutes(to router: Router<Context>) {
         router.get("/accounts", use: index)
         router.patch("/accounts/{id}", use: update)
-        router.post("/accounts/{id}", use: update)
+        router.post("/accounts/{id}/update", use: update)
         router.post("/accounts/{id}/reset", use: reset)
         router.get("/invites", use: invites)
         router.post("/invites", use: invite)

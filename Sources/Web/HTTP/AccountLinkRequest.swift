@@ -26,7 +26,7 @@ struct AccountLinkRequest: Sendable {
             username = name
         }
         let note = (fields["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard note.count <= Self.maximumNote else {
+        guard note.unicodeScalars.count <= Self.maximumNote else {  // as the database counts
             throw APIError.badRequest("The note has at most \(Self.maximumNote) characters.")
         }
         guard !note.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {

@@ -26,11 +26,13 @@ enum JSONFieldValue: Decodable, Sendable, Equatable {
     }
 
     /// The field's text for the parsers that read forms too, or a 400 naming the field when JSON gave the wrong type.
-    /// null reads as empty (absent for flags, "never" for `expires_at`, no cover), as a form's empty field does.
+    /// null reads as empty (absent for flags, "never" for `expires_at`, no cover), as a form's empty field does. A
+    /// JSON body says what type it means, so a flag must be a boolean and a number an integer: `"true"` or `""` there
+    /// is a 400, as the API document says (forms, whose fields are all text, are read by `FormFields`).
     func text(named name: String, kind: RequestFields.FieldKind) throws -> String {
         switch (kind, self) {
         case (_, .null): return ""
-        case (_, .string(let text)): return text
+        case (.text, .string(let text)): return text
         case (.flag, .bool(let value)): return value ? "true" : "false"
         case (.number, .integer(let value)): return String(value)
         case (.text, _): throw APIError.badRequest("The field \u{201C}\(name)\u{201D} must be a string.")
