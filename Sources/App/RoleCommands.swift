@@ -23,7 +23,7 @@ struct DevCommand: AsyncParsableCommand {
         var settings = settings
         if noAuth { settings.server?.authRequired = "false" }
         try await Runtime.run(settings, role: "app dev") { configuration, registry, logger in
-            let tracing = try Runtime.bootstrapTracing(configuration, role: "app dev")
+            let tracing = try Runtime.bootstrapTracing(configuration, role: "app dev", logger: logger)
             try await Runtime.with(configuration, migrate: true, logger: logger) { runtime in
                 let wake = WakeSignal()
                 let app = try await runtime.webApplication(
@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Runtime.run(settings, role: "app serve") { configuration, registry, logger in
-            let tracing = try Runtime.bootstrapTracing(configuration, role: "app serve")
+            let tracing = try Runtime.bootstrapTracing(configuration, role: "app serve", logger: logger)
             try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
                 // The outbox relay runs here, beside the uploads that write the outbox: an upload wakes it.
                 let wake = WakeSignal()
@@ -96,7 +96,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Runtime.run(settings, role: "app worker") { configuration, registry, logger in
-            let tracing = try Runtime.bootstrapTracing(configuration, role: "app worker")
+            let tracing = try Runtime.bootstrapTracing(configuration, role: "app worker", logger: logger)
             try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
                 let group = ServiceGroup(
                     configuration: .init(

@@ -65,10 +65,12 @@ extension Runtime {
     /// and returns the service that runs the processor: put it first in the role's service group, so it starts
     /// before and stops after the rest and its last spans are flushed on SIGTERM. Otherwise the no-op tracer stays
     /// and nothing runs. Logs and metrics stay ours (the log handlers, Prometheus).
-    static func bootstrapTracing(_ configuration: Configuration, role: String) throws -> [any Service] {
+    static func bootstrapTracing(_ configuration: Configuration, role: String, logger: Logger) throws -> [any Service] {
         guard configuration.tracing.enabled else { return [] }
         var otel = OTel.Configuration.default
         otel.serviceName = configuration.tracing.serviceName(role: role)
+        // Its own complaints (a collector that is down) go through our handlers, in our format.
+        otel.diagnosticLogger = .custom(logger)
         otel.logs.enabled = false
         otel.metrics.enabled = false
         otel.traces.exporter = .otlp
