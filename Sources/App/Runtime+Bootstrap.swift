@@ -69,8 +69,12 @@ extension Runtime {
         guard configuration.tracing.enabled else { return [] }
         var otel = OTel.Configuration.default
         otel.serviceName = configuration.tracing.serviceName(role: role)
-        // Its own complaints (a collector that is down) go through our handlers, in our format.
+        // Its own complaints (a collector that is down) go through our handlers, in our format; its notes on
+        // every variable it read only with OTEL_LOG_LEVEL=info.
         otel.diagnosticLogger = .custom(logger)
+        otel.diagnosticLogLevel = .warning
+        // A collector that is down must not hold up a SIGTERM for the SDK's 30 s (OTEL_BSP_EXPORT_TIMEOUT still wins).
+        otel.traces.batchSpanProcessor.exportTimeout = .seconds(5)
         otel.logs.enabled = false
         otel.metrics.enabled = false
         otel.traces.exporter = .otlp
