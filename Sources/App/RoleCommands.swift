@@ -23,11 +23,12 @@ struct DevCommand: AsyncParsableCommand {
         var settings = settings
         if noAuth { settings.server?.authRequired = "false" }
         try await Runtime.run(settings, role: "app dev") { configuration, registry, logger in
+            let tracing = try Runtime.bootstrapTracing(configuration, role: "app dev", logger: logger)
             try await Runtime.with(configuration, migrate: true, logger: logger) { runtime in
                 let wake = WakeSignal()
                 let app = try await runtime.webApplication(
                     metrics: registry, wake: wake, inProcessWorker: true,
-                    extraServices: runtime.relayServices(wake: wake) + runtime.workerServices(wake: wake)
+                    extraServices: tracing + runtime.relayServices(wake: wake) + runtime.workerServices(wake: wake)
                         + runtime.metricsServices(registry))
                 print("Memories is running at http://\(configuration.host):\(configuration.port)/ (Ctrl-C to stop)")
                 try await app.runService()
@@ -59,12 +60,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Runtime.run(settings, role: "app serve") { configuration, registry, logger in
+            let tracing = try Runtime.bootstrapTracing(configuration, role: "app serve", logger: logger)
             try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
                 // The outbox relay runs here, beside the uploads that write the outbox: an upload wakes it.
                 let wake = WakeSignal()
                 let app = try await runtime.webApplication(
                     metrics: registry, wake: wake,
-                    extraServices: runtime.relayServices(wake: wake) + runtime.metricsServices(registry))
+                    extraServices: tracing + runtime.relayServices(wake: wake) + runtime.metricsServices(registry))
                 try await app.runService()
             }
         }
@@ -94,10 +96,12 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Runtime.run(settings, role: "app worker") { configuration, registry, logger in
+            let tracing = try Runtime.bootstrapTracing(configuration, role: "app worker", logger: logger)
             try await Runtime.with(configuration, migrate: false, logger: logger) { runtime in
                 let group = ServiceGroup(
                     configuration: .init(
-                        services: runtime.metricsServices(registry) + runtime.workerServices(wake: WakeSignal()),
+                        services: tracing + runtime.metricsServices(registry)
+                            + runtime.workerServices(wake: WakeSignal()),
                         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 try await group.run()
             }

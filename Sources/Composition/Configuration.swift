@@ -48,6 +48,8 @@ package struct Configuration: Sendable {
     package var galleryCacheSeconds: Int?
     package var trustedProxies: TrustedProxies
     package var sharing: SharingConfiguration
+    /// OpenTelemetry traces: on with an OTLP endpoint, off (the no-op tracer) otherwise.
+    package var tracing: TracingSettings
 
     /// Where media live.
     package enum StorageChoice: Sendable {
@@ -212,6 +214,7 @@ package struct Configuration: Sendable {
             ) {
                 try SharingConfiguration.lifetime($0)
             } ?? nil)
+        tracing = reader.tracingSettings()
         let explicitResources = settings.process?.resourcesDir ?? environment["RESOURCES_DIR"]
         if let found = ResourceLocator.find(explicit: explicitResources) {
             resourcesDirectory = found
@@ -288,7 +291,7 @@ package struct Configuration: Sendable {
             ("UPLOAD_RATE_PER_MINUTE", String(uploadRatePerMinute)),
             ("GALLERY_CACHE_SECONDS", galleryCacheSeconds.map(String.init) ?? "(automatic)"),
             ("TRUSTED_PROXIES", trustedProxies.text.isEmpty ? "(none)" : trustedProxies.text),
-            ("SHARE_LINKS", sharing.enabled ? "on" : "off"),
+            ("SHARE_LINKS", sharing.enabled ? "on" : "off"), ("OTEL_EXPORTER_OTLP_ENDPOINT", tracing.description),
             ("SHARE_LINK_DEFAULT_EXPIRY", sharing.defaultExpiry.map { "\($0.components.seconds)s" } ?? "(never)"),
         ] + limits.summary
     }

@@ -203,6 +203,7 @@ package struct Runtime: Sendable {
         )
         .limited(by: configuration.limits, mediaOrigin: (store as? S3Store)?.mediaOrigin)
         web.sharing = configuration.sharing
+        web.tracing = configuration.tracing.enabled
         web.trashDays = configuration.trashDays
         if let pageSize = overrides.pageSize { web.pageSize = pageSize }
         if let window = overrides.uploadRateWindow { web.uploadRateWindow = window }

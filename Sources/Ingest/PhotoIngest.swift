@@ -5,6 +5,7 @@ import Jobs
 import Logging
 import Metrics
 import Storage
+import Tracing
 
 #if canImport(Glibc)
     import Glibc
@@ -64,7 +65,11 @@ public struct PhotoIngest: Sendable {
             // Purged since the look-up: these bytes are a new photo again, stored and recorded below.
         }
         let key = MediaKey(kind: .original, hash: file.hash, fileExtension: format.fileExtension)
-        let created = try await storeOriginal(key, format.contentType)
+        let created = try await withSpan("storage.put", ofKind: .client) { span in
+            span.attributes["media.kind"] = "original"
+            span.attributes["media.bytes"] = file.bytes
+            return try await storeOriginal(key, format.contentType)
+        }
         do {
             let outcome = try await UploadRecorder(
                 database: database, photos: photos, queue: queue, maxJobAttempts: maxJobAttempts

@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import NIOPosix
 import Storage
+import Tracing
 
 #if canImport(Glibc)
     import Glibc
@@ -48,12 +49,14 @@ public struct ThumbnailProcessor: Sendable {
         let options = self.options
         let threadPool = self.threadPool
         let derivatives: Derivatives
+        let pipelineStarted: SpanInstant
         do {
             // The pipeline is CPU-bound and blocking: keep it off the cooperative pool the server shares.
-            derivatives = try await store.withLocalFile(original) { path in
+            (derivatives, pipelineStarted) = try await store.withLocalFile(original) { path in
                 try await threadPool.runIfActive {
                     BackgroundPriority.applyToCurrentThread()
-                    return try ImagePipeline.makeDerivatives(fromFile: path, options: options)
+                    let started = SpanInstant.now
+                    return (try ImagePipeline.makeDerivatives(fromFile: path, options: options), started)
                 }
             }
         } catch let error as ImagingError {
@@ -63,15 +66,22 @@ public struct ThumbnailProcessor: Sendable {
         } catch {
             throw JobError("could not read the original: \(error)", isPermanent: false)
         }
-        for (stage, duration) in [
-            ("decode", derivatives.timings.decode), ("resample", derivatives.timings.resample),
-            ("encode", derivatives.timings.encode),
+        // The stages ran one after another on the pool's thread, which has no task context: their spans are
+        // recorded here, from the pipeline's own timings, under this job's span.
+        var stageStart = pipelineStarted
+        for (stage, span, duration) in [
+            ("decode", "image.decode", derivatives.timings.decode),
+            ("resample", "image.resize", derivatives.timings.resample),
+            ("encode", "image.encode", derivatives.timings.encode),
         ] {
             Timer(
                 label: "memories_thumbnail_stage_seconds", dimensions: [("stage", stage)],
                 preferredDisplayUnit: .seconds
             )
             .recordNanoseconds(duration.nanoseconds)
+            let stageSpan = startSpan(span, at: stageStart)
+            stageStart = stageStart.advanced(by: duration)
+            stageSpan.end(at: stageStart)
         }
         let display = MediaKey(
             kind: .display, hash: photo.hash, fileExtension: derivatives.display.format.fileExtension)
@@ -89,7 +99,11 @@ public struct ThumbnailProcessor: Sendable {
                 for (key, twin) in zip(twinKeys, twins) { if let twin { files.append((key, twin)) } }
                 for (key, image) in files {
                     group.addTask {
-                        try await store.put(key, bytes: image.bytes, contentType: image.format.contentType)
+                        try await withSpan("storage.put", ofKind: .client) { span in
+                            span.attributes["media.kind"] = key.kind.rawValue
+                            span.attributes["media.bytes"] = image.bytes.count
+                            try await store.put(key, bytes: image.bytes, contentType: image.format.contentType)
+                        }
                     }
                 }
                 try await group.waitForAll()
@@ -106,9 +120,12 @@ public struct ThumbnailProcessor: Sendable {
                 displayWebPBytes: derivatives.displayWebP?.bytes.count,
                 thumbnailWebPBytes: derivatives.thumbnailWebP?.bytes.count,
                 placeholder: derivatives.placeholder.map { Data($0).base64EncodedString() })
-            completed = try await queue.complete(job) { transaction in
-                try await photos.markReady(
-                    photoID: photoID, display: displayInfo, thumbnail: thumbnailInfo, extras: extras, in: transaction)
+            completed = try await withSpan("photo.mark_ready", ofKind: .client) { _ in
+                try await queue.complete(job) { transaction in
+                    try await photos.markReady(
+                        photoID: photoID, display: displayInfo, thumbnail: thumbnailInfo, extras: extras,
+                        in: transaction)
+                }
             }
         } catch {
             throw JobError("could not record the result: \(error)", isPermanent: false)

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import NIOConcurrencyHelpers
 import ServiceLifecycle
+import Tracing
 
 /// The worker loop as a service: claims as many jobs as it has free slots, runs them, keeps their leases alive,
 /// and on graceful shutdown stops claiming, lets running jobs finish within the grace period and releases the rest.
@@ -72,6 +73,7 @@ public struct Worker: Service {
                 continue
             }
             let claimed: [ClaimedJob]
+            let claimStarted = SpanInstant.now
             do {
                 claimed = try await queue.claim(
                     workerID: configuration.workerID, limit: free, lease: configuration.lease)
@@ -97,10 +99,11 @@ public struct Worker: Service {
                 lastRelease = .now
                 releaseMemory()
             }
+            let claim = claimStarted...SpanInstant.now
             for job in claimed {
                 held.withLockedValue { $0[job.id] = job }
                 jobs.addTask {
-                    await self.run(job)
+                    await self.run(job, claim: claim)
                     held.withLockedValue { _ = $0.removeValue(forKey: job.id) }
                     self.wake.notify()
                 }
@@ -143,8 +146,28 @@ public struct Worker: Service {
         }
     }
 
-    /// Runs one job and records its outcome; never throws, so one bad job cannot stop the worker.
-    func run(_ job: ClaimedJob) async {
+    /// Runs one job and records its outcome; never throws, so one bad job cannot stop the worker. Traced in the
+    /// trace of the upload that enqueued it (its `traceparent`): `job.claim` over the claim query that took it
+    /// (recorded afterwards: one query claims jobs of several traces), then `job.run` over the work.
+    func run(_ job: ClaimedJob, claim: ClosedRange<SpanInstant>? = nil) async {
+        let parent = JobTrace.context(traceparent: job.traceparent)
+        if let claim {
+            let span = startSpan("job.claim", context: parent, ofKind: .consumer, at: claim.lowerBound)
+            span.attributes["job.id"] = job.id
+            span.attributes["job.attempt"] = job.attempt
+            span.end(at: claim.upperBound)
+        }
+        await withSpan("job.run", context: parent, ofKind: .consumer) { span in
+            span.attributes["job.id"] = job.id
+            span.attributes["job.kind"] = job.kind
+            span.attributes["job.attempt"] = job.attempt
+            if let photoID = job.photoID { span.attributes["photo.id"] = photoID }
+            await execute(job, span: span)
+        }
+    }
+
+    /// The job's work and the record of its outcome, inside its `job.run` span.
+    private func execute(_ job: ClaimedJob, span: any Span) async {
         let started = ContinuousClock.now
         var metadata: Logger.Metadata = [
             "job.id": "\(job.id)", "job.kind": "\(job.kind)", "job.attempt": "\(job.attempt)",
@@ -167,6 +190,8 @@ public struct Worker: Service {
         } catch {
             if Task.isCancelled { return }  // shutdown: the drain releases it
             let jobError = error as? JobError ?? JobError("\(error)", isPermanent: false)
+            span.recordError(jobError)
+            span.setStatus(SpanStatus(code: .error, message: jobError.message))
             metadata["error"] = "\(jobError.message)"
             do {
                 if jobError.isPermanent {

@@ -86,6 +86,10 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
         BadSetting(name: "SHARE_LINK_DEFAULT_EXPIRY", value: "20000d"),
         BadSetting(name: "LOG_LEVEL", value: "loud"),
         BadSetting(name: "LOG_FORMAT", value: "xml"),
+        BadSetting(name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "collector:4318"),
+        BadSetting(name: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", value: "ftp://collector/v1/traces"),
+        BadSetting(name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "grpc"),
+        BadSetting(name: "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", value: "http/json"),
     ]
 
     /// The problems `environment` gives, on top of what every start needs (the resources folder); none when valid.
@@ -118,6 +122,22 @@ struct BadSetting: Sendable, CustomTestStringConvertible {
             settings: AllOptions.parse(["--share-link-default-expiry", "never"]).settings,
             environment: base.merging(["SHARE_LINK_DEFAULT_EXPIRY": "30d"]) { $1 })
         #expect(flagged.sharing.defaultExpiry == nil)
+    }
+
+    @Test("tracing: off without an endpoint; on with one, named by role or OTEL_SERVICE_NAME; OTEL_SDK_DISABLED wins")
+    func tracing() throws {
+        let base = ["RESOURCES_DIR": TestWorkspace.repositoryRoot]
+        func tracing(_ environment: [String: String]) throws -> TracingSettings {
+            try Configuration(settings: AllOptions.parse([]).settings, environment: base.merging(environment) { $1 })
+                .tracing
+        }
+        #expect(try !tracing([:]).enabled)
+        let on = try tracing(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"])
+        #expect(on.enabled && on.serviceName(role: "app serve") == "memories-serve")
+        #expect(on.serviceName(role: "app worker") == "memories-worker")
+        let named = try tracing(["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://c/v1/traces", "OTEL_SERVICE_NAME": "x"])
+        #expect(named.enabled && named.serviceName(role: "app serve") == "x")
+        #expect(try !tracing(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_SDK_DISABLED": "true"]).enabled)
     }
 
     @Test("the defaults need nothing set") func defaults() throws {

@@ -23,19 +23,23 @@ public struct NewJob: Sendable, Equatable {
     public var payload: String
     public var photoID: Int64?
     public var maxAttempts: Int
+    /// The W3C `traceparent` of the span that enqueued it, so the worker's spans join that trace; nil with
+    /// tracing off.
+    public var traceparent: String?
 
-    public init(kind: String, payload: String, photoID: Int64?, maxAttempts: Int) {
+    public init(kind: String, payload: String, photoID: Int64?, maxAttempts: Int, traceparent: String? = nil) {
         self.kind = kind
         self.payload = payload
         self.photoID = photoID
         self.maxAttempts = maxAttempts
+        self.traceparent = traceparent
     }
 
     /// The job that makes a photo's display image and thumbnail.
-    public static func thumbnail(photoID: Int64, maxAttempts: Int) -> NewJob {
+    public static func thumbnail(photoID: Int64, maxAttempts: Int, traceparent: String? = nil) -> NewJob {
         NewJob(
             kind: JobKind.thumbnail, payload: JobKind.thumbnailPayload(photoID: photoID), photoID: photoID,
-            maxAttempts: maxAttempts)
+            maxAttempts: maxAttempts, traceparent: traceparent)
     }
 }
 
@@ -49,9 +53,12 @@ public struct ClaimedJob: Sendable, Equatable, Identifiable {
     public var attempt: Int
     public var maxAttempts: Int
     public var workerID: String
+    /// The enqueuing span's W3C `traceparent`, when the job was enqueued with tracing on.
+    public var traceparent: String?
 
     public init(
-        id: Int64, kind: String, payload: String, photoID: Int64?, attempt: Int, maxAttempts: Int, workerID: String
+        id: Int64, kind: String, payload: String, photoID: Int64?, attempt: Int, maxAttempts: Int, workerID: String,
+        traceparent: String? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -60,6 +67,7 @@ public struct ClaimedJob: Sendable, Equatable, Identifiable {
         self.attempt = attempt
         self.maxAttempts = maxAttempts
         self.workerID = workerID
+        self.traceparent = traceparent
     }
 }
 

@@ -23,9 +23,10 @@ public struct SQLJobQueue: JobQueue {
     public func enqueue(_ job: NewJob, in transaction: SQLTransaction) async throws {
         try await transaction.query(
             """
-            INSERT INTO jobs (kind, payload, photo_id, state, attempts, max_attempts, run_at, created_at, updated_at)
+            INSERT INTO jobs (kind, payload, photo_id, state, attempts, max_attempts, run_at, created_at, updated_at,
+                              traceparent)
             VALUES (\(job.kind), \(job.payload)\(postgres: "::jsonb", sqlite: ""), \(job.photoID), 'available', 0,
-                    \(job.maxAttempts), \(now: .milliseconds), \(now: .text), \(now: .text))
+                    \(job.maxAttempts), \(now: .milliseconds), \(now: .text), \(now: .text), \(job.traceparent))
             """)
         try await Self.wakeWorkers(in: transaction)
     }
@@ -82,13 +83,15 @@ public struct SQLJobQueue: JobQueue {
                 UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = \(workerID),
                     locked_until = \(now: .milliseconds, plus: lease), updated_at = \(now: .text)
                 WHERE id IN (\(candidates))
-                RETURNING id, kind, payload\(postgres: "::text", sqlite: "") AS payload, photo_id, attempts, max_attempts
+                RETURNING id, kind, payload\(postgres: "::text", sqlite: "") AS payload, photo_id, attempts, max_attempts,
+                          traceparent
                 """)
             let jobs = try rows.map { row in
                 ClaimedJob(
                     id: try row.decode("id"), kind: try row.decode("kind"), payload: try row.decode("payload"),
                     photoID: try row.decode("photo_id"), attempt: try row.decode("attempts"),
-                    maxAttempts: try row.decode("max_attempts"), workerID: workerID)
+                    maxAttempts: try row.decode("max_attempts"), workerID: workerID,
+                    traceparent: try row.decode("traceparent"))
             }
             try await photos.setStatus(
                 .processing, error: nil, photoIDs: jobs.compactMap(\.photoID), in: transaction)

@@ -87,7 +87,7 @@ public struct OutboxRelay: Service {
 
     static func pending(locking: Bool) -> SQLStatement {
         """
-        SELECT id, kind, payload\(postgres: "::text", sqlite: "") AS payload, photo_id, max_attempts, sends
+        SELECT id, kind, payload\(postgres: "::text", sqlite: "") AS payload, photo_id, max_attempts, sends, traceparent
         FROM jobs WHERE state = 'available' AND sent_at IS NULL ORDER BY id LIMIT 10\(raw: locking ? " FOR UPDATE SKIP LOCKED" : "")
         """
     }
@@ -99,14 +99,19 @@ public struct OutboxRelay: Service {
     private func send(_ rows: [SQLRow], stamp: ([Int64]) async throws -> Void) async throws -> Int {
         guard !rows.isEmpty else { return 0 }
         var entries: [(id: String, body: String)] = []
+        var traceparents: [String: String] = [:]
         for row in rows {
             let message = SQSJobQueue.Message(
                 jobID: try row.decode("id"), kind: try row.decode("kind"), payload: try row.decode("payload"),
                 photoID: try row.decode("photo_id"), maxAttempts: try row.decode("max_attempts"),
                 send: try row.decode("sends", as: Int.self) + 1)
             entries.append((id: "j\(message.jobID)", body: message.text))
+            // The upload's trace context rides as a message attribute, copied from the row.
+            if let traceparent = try row.decode("traceparent", as: String?.self) {
+                traceparents["j\(message.jobID)"] = traceparent
+            }
         }
-        let accepted = try await queue.client.sendBatch(entries, to: queue.queueURL)
+        let accepted = try await queue.client.sendBatch(entries, to: queue.queueURL, traceparents: traceparents)
         let ids = accepted.compactMap { Int64($0.dropFirst()) }
         if !ids.isEmpty { try await stamp(ids) }
         Counter(label: "memories_outbox_sent_total").increment(by: ids.count)

@@ -134,11 +134,26 @@ public struct SQSClient: Sendable {
     }
 
     /// Sends up to 10 bodies in one `SendMessageBatch`; returns the ids (the caller's) that SQS accepted.
-    public func sendBatch(_ entries: [(id: String, body: String)], to queueURL: String) async throws -> Set<String> {
+    /// `traceparents` (by entry id) go as each message's `traceparent` attribute, so the worker's spans join the
+    /// trace that enqueued the job.
+    public func sendBatch(
+        _ entries: [(id: String, body: String)], to queueURL: String, traceparents: [String: String] = [:]
+    ) async throws -> Set<String> {
         guard !entries.isEmpty else { return [] }
         let answer = try await call(
             "SendMessageBatch",
-            ["QueueUrl": queueURL, "Entries": entries.map { ["Id": $0.id, "MessageBody": $0.body] }])
+            [
+                "QueueUrl": queueURL,
+                "Entries": entries.map { entry -> [String: Any] in
+                    var message: [String: Any] = ["Id": entry.id, "MessageBody": entry.body]
+                    if let traceparent = traceparents[entry.id] {
+                        message["MessageAttributes"] = [
+                            JobTrace.attribute: ["DataType": "String", "StringValue": traceparent]
+                        ]
+                    }
+                    return message
+                },
+            ])
         let accepted = (answer["Successful"] as? [[String: Any]] ?? []).compactMap { $0["Id"] as? String }
         for failed in answer["Failed"] as? [[String: Any]] ?? [] {
             logger.warning(
@@ -148,11 +163,13 @@ public struct SQSClient: Sendable {
         return Set(accepted)
     }
 
-    /// One message: its body, receipt handle and how many times it was received (this time included).
+    /// One message: its body, receipt handle and how many times it was received (this time included), and the
+    /// `traceparent` attribute it was sent with.
     public struct Message: Sendable {
         public var body: String
         public var receiptHandle: String
         public var receiveCount: Int
+        public var traceparent: String?
     }
 
     /// Long-polls for up to `limit` (≤ 10) messages, hiding them for `visibility` seconds.
@@ -163,14 +180,17 @@ public struct SQSClient: Sendable {
                 "QueueUrl": queueURL, "MaxNumberOfMessages": max(1, min(limit, 10)), "VisibilityTimeout": visibility,
                 "WaitTimeSeconds": wait, "AttributeNames": ["ApproximateReceiveCount"],
                 "MessageSystemAttributeNames": ["ApproximateReceiveCount"],
+                "MessageAttributeNames": [JobTrace.attribute],
             ], extraWait: wait)
         return (answer["Messages"] as? [[String: Any]] ?? []).compactMap { message in
             guard let body = message["Body"] as? String, let receipt = message["ReceiptHandle"] as? String else {
                 return nil
             }
             let attributes = message["Attributes"] as? [String: String] ?? [:]
+            let messageAttributes = message["MessageAttributes"] as? [String: [String: Any]] ?? [:]
             return Message(
-                body: body, receiptHandle: receipt, receiveCount: Int(attributes["ApproximateReceiveCount"] ?? "") ?? 1)
+                body: body, receiptHandle: receipt, receiveCount: Int(attributes["ApproximateReceiveCount"] ?? "") ?? 1,
+                traceparent: messageAttributes[JobTrace.attribute]?["StringValue"] as? String)
         }
     }
 

@@ -89,7 +89,8 @@ public struct SQSJobQueue: JobQueue {
             claimed.append(
                 ClaimedJob(
                     id: body.jobID, kind: body.kind, payload: body.payload, photoID: body.photoID,
-                    attempt: message.receiveCount, maxAttempts: body.maxAttempts, workerID: workerID))
+                    attempt: message.receiveCount, maxAttempts: body.maxAttempts, workerID: workerID,
+                    traceparent: message.traceparent))
         }
         if !unreadable.isEmpty {
             logger.error("deleting messages that are not jobs", metadata: ["sqs.messages": "\(unreadable.count)"])

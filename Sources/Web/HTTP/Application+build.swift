@@ -48,6 +48,8 @@ public func buildApplication(
         logger: logger)
     // Middleware in the order a request meets it, then every controller's routes.
     let router = Router(context: WebRequestContext.self)
+    // First, so every line a request logs (through the error middleware's too) carries its trace id.
+    if configuration.tracing { router.add(middleware: TracingMiddleware()) }
     router.add(middleware: RequestIDMiddleware(generator: shared.requestIDs))
     router.add(middleware: HTTPMetricsMiddleware(handles: shared.metrics))
     router.add(middleware: SecurityHeadersMiddleware(headers: shared.securityHeaders))

@@ -39,6 +39,9 @@ public struct WebConfiguration: Sendable {
     public var sharing = SharingConfiguration()
     /// Days a trashed photo stays before the sweep purges it (`TRASH_DAYS`); 0: deleting purges at once.
     public var trashDays = 30
+    /// Whether requests get spans (`TracingMiddleware`): only when traces are exported, so an untraced server
+    /// does not even make no-op spans.
+    public var tracing = false
     /// Serve `GET /metrics` on the main port; false when `METRICS_PORT` gives it its own listener.
     public var serveMetrics = true
 
