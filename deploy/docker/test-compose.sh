@@ -11,6 +11,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
+# shellcheck disable=SC2034 # read by stand-ins/images.sh
 root="$PWD"
 file=deploy/docker/compose.yaml
 step() { printf 'ok    %-48s %s\n' "$file" "$1"; }
@@ -32,7 +33,7 @@ chmod 755 "$work"
 project=memories-compose-test
 app_tag=localhost/memories-compose-test:latest
 compose=(podman-compose -p "$project" -f "$file")
-# shellcheck source=deploy/docker/stand-ins/images.sh
+# shellcheck source=/dev/null # deploy/docker/stand-ins/images.sh, checked on its own
 source deploy/docker/stand-ins/images.sh
 binary="${1:-$(newest_build)}"
 [[ -x "$binary" ]] || skip "compose up with podman-compose (no built app binary: swift build --product app)"

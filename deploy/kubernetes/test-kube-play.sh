@@ -38,7 +38,7 @@ command -v podman >/dev/null || skip "podman kube play (podman is not installed:
 
 work="$(mktemp -d)"
 chmod 755 "$work"
-# shellcheck source=deploy/docker/stand-ins/images.sh
+# shellcheck source=/dev/null # deploy/docker/stand-ins/images.sh, checked on its own
 source deploy/docker/stand-ins/images.sh
 binary="${1:-$(newest_build)}"
 [[ -x "$binary" ]] || skip "podman kube play (no built app binary: swift build --product app)"
@@ -48,12 +48,9 @@ ensure_packages || fail "installing debootstrap, netavark, aardvark-dns, cataton
 network=memories-kube-test
 app_tag=localhost/memories:kube-test
 proxy_pid=""
+# By label only (not `kube down`, which removes pods by name: a pod of the machine's own named postgres would go).
 take_down() {
     set +e
-    local f
-    for f in "$work"/play-*.yaml; do
-        [[ -f "$f" ]] && podman kube down "$f" >/dev/null 2>&1
-    done
     podman pod ps -q --filter "label=memories.test=kube-play" | xargs -r podman pod rm -f -t 5 >/dev/null 2>&1 || true
     podman secret rm memories-secrets >/dev/null 2>&1 || true
     podman network rm -f "$network" >/dev/null 2>&1 || true
