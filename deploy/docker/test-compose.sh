@@ -53,6 +53,8 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+# Interrupted (Ctrl-C, a CI timeout): exit, so the EXIT trap cleans up too.
+trap 'exit 130' INT TERM
 take_down
 
 # The environment compose.yaml reads (its documented settings): the front port, the public URL media links use,

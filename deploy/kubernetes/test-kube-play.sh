@@ -65,6 +65,8 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+# Interrupted (Ctrl-C, a CI timeout): exit, so the EXIT trap cleans up too.
+trap 'exit 130' INT TERM
 take_down
 
 ensure_base_image || fail "the Debian base image (debootstrap)"

@@ -70,13 +70,14 @@ ensure_base_image() {
 
 # stand_in NAME TAG: builds stand-ins/NAME as TAG unless TAG already holds a build of the same files.
 stand_in() {
-    local name="$1" tag="$2" hash have ctx version=""
+    local name="$1" tag="$2" hash have old ctx version=""
     [[ "$name" == moto ]] && version="${tag##*:}"
     # The folder's files, moto's version and the base image: a new base rebuilds the stand-ins.
     hash="$( (cd "$stand_ins/$name" && find . -type f -print0 | sort -z | xargs -0 sha256sum
         echo "$version"; podman image inspect "$base_image" --format '{{.Id}}') | sha256sum | cut -c1-16)"
     have="$(podman image inspect "$tag" --format '{{index .Labels "org.memories.stand-in"}}' 2>/dev/null || true)"
     [[ "$have" == "$hash" ]] && return 0
+    old="$(podman image inspect "$tag" --format '{{.Id}}' 2>/dev/null || true)"
     ctx="$work/stand-in-$name"
     cp -R "$stand_ins/$name" "$ctx"
     if [[ "$name" == moto ]]; then
@@ -89,6 +90,9 @@ stand_in() {
         -f "$ctx/Containerfile" -t "$tag" "$ctx" >"$work/build-$name.log" 2>&1 \
         || { tail -30 "$work/build-$name.log" >&2; return 1; }
     rm -rf "$ctx"
+    # The build it replaces, now untagged (kept if a container still uses it).
+    [[ -n "$old" ]] && podman rmi "$old" >/dev/null 2>&1
+    return 0
 }
 
 # app_image TAG BINARY: the Dockerfile's runtime stage exactly as written, its build stage replaced by BINARY
