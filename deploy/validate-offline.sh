@@ -144,28 +144,66 @@ else
     skip $docker_dir/stack.yaml "docker stack config (no docker client)"
 fi
 
-# The runtime stage built with podman and run (deploy/docker/test-image.sh): needs root and a built `app`.
-check $docker_dir/test-image.sh "shellcheck" shellcheck $docker_dir/test-image.sh
+# The containers run for real with podman (root and a built `app` needed): the image's roles
+# (deploy/docker/test-image.sh), compose.yaml under podman-compose (deploy/docker/test-compose.sh), the
+# Kubernetes manifests under `podman kube play` (deploy/kubernetes/test-kube-play.sh), the last two with
+# stand-ins for the registry images built from deploy/docker/stand-ins.
+for script in $docker_dir/test-image.sh $docker_dir/test-compose.sh deploy/kubernetes/test-kube-play.sh \
+    $docker_dir/stand-ins/images.sh $docker_dir/stand-ins/postgres/entrypoint.sh $docker_dir/stand-ins/nginx/docker-entrypoint.sh \
+    $docker_dir/stand-ins/nginx/docker-entrypoint.d/20-envsubst-on-templates.sh; do
+    check "$script" "shellcheck" shellcheck -x "$script"
+done
+for containerfile in "$docker_dir"/stand-ins/*/Containerfile; do
+    check "$containerfile" "hadolint" hadolint "$containerfile"
+done
 built_app="$(find -L . -maxdepth 3 -path './.build*/*/app' -type f -print -quit)"
-if [[ "${MEMORIES_SKIP_IMAGE_TEST:-}" == 1 ]]; then
-    skip $docker_dir/Dockerfile "image built and run with podman (MEMORIES_SKIP_IMAGE_TEST=1)"
-elif ((EUID != 0)); then
-    skip $docker_dir/Dockerfile "image built and run with podman (needs root)"
-elif ! command -v podman >/dev/null 2>&1; then
-    skip $docker_dir/Dockerfile "image built and run with podman (podman is not installed: scripts/setup --test installs it)"
-elif [[ -z "${APP_BIN:-$built_app}" ]]; then
-    skip $docker_dir/Dockerfile "image built and run with podman (no built app binary)"
-# The binary scripts/test just built (APP_BIN), so the image costs no second Swift build.
-elif ! $docker_dir/test-image.sh ${APP_BIN:+"$APP_BIN"} 2>"$work/test-image.err"; then
-    sed 's/^/        /' "$work/test-image.err" | grep -v 'systemd' | tail -30
-    failures=$((failures + 1))
-fi
+# podman_test FILE WHAT SCRIPT: runs SCRIPT (which prints its own ok/FAIL lines) with the binary scripts/test just
+# built (APP_BIN), so the images cost no second Swift build; or prints why it is skipped.
+podman_test() {
+    local file="$1" what="$2" script="$3"
+    if [[ "${MEMORIES_SKIP_IMAGE_TEST:-}" == 1 ]]; then
+        skip "$file" "$what (MEMORIES_SKIP_IMAGE_TEST=1)"
+    elif ((EUID != 0)); then
+        skip "$file" "$what (needs root)"
+    elif ! command -v podman >/dev/null 2>&1; then
+        skip "$file" "$what (podman is not installed: scripts/setup --test installs it)"
+    elif [[ -z "${APP_BIN:-$built_app}" ]]; then
+        skip "$file" "$what (no built app binary)"
+    elif ! "$script" ${APP_BIN:+"$APP_BIN"} 2>"$work/podman-test.err"; then
+        sed 's/^/        /' "$work/podman-test.err" | grep -v 'systemd' | tail -30
+        failures=$((failures + 1))
+    fi
+}
+podman_test $docker_dir/Dockerfile "image built and run with podman" $docker_dir/test-image.sh
+podman_test $docker_dir/compose.yaml "compose up with podman-compose" $docker_dir/test-compose.sh
+podman_test deploy/kubernetes "podman kube play of the manifests" deploy/kubernetes/test-kube-play.sh
 
-# nginx -t on a self-contained copy (the config includes mime.types relative to its own folder, as in the
-# official image's /etc/nginx). Upstreams are variables resolved at request time, so no name is looked up here.
+# nginx.conf is a template the nginx image renders with envsubst (only variables set in its environment):
+# NGINX_RESOLVER, from nginx-resolver.envsh, must be the only ${...} in it, or NGINX's own $variables could be
+# replaced by an environment variable of the same name.
+check $docker_dir/nginx-resolver.envsh "shellcheck" shellcheck $docker_dir/nginx-resolver.envsh
+# shellcheck disable=SC2016 # ${...} is literal: the template's syntax
+resolver_behaves() {
+    printf 'search dns.podman\nnameserver 10.89.0.1\nnameserver 192.0.2.53\n' >"$work/resolv-podman.conf"
+    printf 'nameserver 127.0.0.11\noptions ndots:0\n' >"$work/resolv-docker.conf"
+    printf 'nameserver fd00::1\n' >"$work/resolv-v6.conf"
+    local got
+    got="$(for f in podman docker v6; do RESOLV_CONF="$work/resolv-$f.conf" sh -c '. "$1"; printf "%s|" "$NGINX_RESOLVER"' sh $docker_dir/nginx-resolver.envsh; done)"
+    [[ "$got" == "10.89.0.1|127.0.0.11|[fd00::1]|" ]] || { echo "got '$got'"; return 1; }
+    local vars
+    vars="$(grep -o '\${[A-Za-z_0-9]*}' $docker_dir/nginx.conf | sort -u | tr '\n' ' ')"
+    [[ "$vars" == '${NGINX_RESOLVER} ' ]] || { echo "nginx.conf's \${...}: $vars"; return 1; }
+}
+check $docker_dir/nginx-resolver.envsh "first name server only (podman, Docker, IPv6); the template's only \${...}" resolver_behaves
+
+# nginx -t on a self-contained copy rendered as the image would under Docker (the config includes mime.types
+# relative to its own folder, as in the official image's /etc/nginx). Upstreams are variables resolved at request
+# time, so no name is looked up here.
 mkdir -p "$work/nginx-t/logs"
-cp $docker_dir/nginx.conf /etc/nginx/mime.types "$work/nginx-t/"
-check $docker_dir/nginx.conf "nginx -t" "$nginx_bin" -t -q -c "$work/nginx-t/nginx.conf" -p "$work/nginx-t/"
+cp /etc/nginx/mime.types "$work/nginx-t/"
+# shellcheck disable=SC2016 # ${...} is literal: the template's syntax
+sed 's/\${NGINX_RESOLVER}/127.0.0.11/' $docker_dir/nginx.conf >"$work/nginx-t/nginx.conf"
+check $docker_dir/nginx.conf "nginx -t (rendered with NGINX_RESOLVER=127.0.0.11)" "$nginx_bin" -t -q -c "$work/nginx-t/nginx.conf" -p "$work/nginx-t/"
 
 # The same config running, with the compose host names replaced by local stub servers (a hosts substitution:
 # serve:8000 and s3:5000 become 127.0.0.1 ports, so neither the resolver nor Docker's DNS is needed).
@@ -174,10 +212,11 @@ stub "$app_port" serve
 stub "$s3_port" s3
 mkdir -p "$work/nginx-run/logs"
 cp /etc/nginx/mime.types "$work/nginx-run/"
+# shellcheck disable=SC2016 # ${...} is literal: the template's syntax
 sed -e "s#http://serve:8000#http://127.0.0.1:$app_port#" -e "s#http://s3:5000#http://127.0.0.1:$s3_port#" \
     -e "s#listen 80;#listen 127.0.0.1:$front_port;#" -e "s#^pid .*#pid $work/nginx-run/nginx.pid;#" \
     -e "s#^error_log .*#error_log $work/nginx-run/error.log warn;#" -e "s#access_log /dev/stdout;#access_log off;#" \
-    $docker_dir/nginx.conf >"$work/nginx-run/nginx.conf"
+    -e 's/\${NGINX_RESOLVER}/127.0.0.11/' $docker_dir/nginx.conf >"$work/nginx-run/nginx.conf"
 nginx_routes() {
     "$nginx_bin" -c "$work/nginx-run/nginx.conf" -p "$work/nginx-run/" || return 1
     python3 - "$front_port" <<'PY'
@@ -291,7 +330,8 @@ check $tf_dir/user-data.sh.tftpl "renders (templatefile); shellcheck of the scri
 covered=(
     "$docker_dir/Dockerfile" "$docker_dir/compose.yaml" "$docker_dir/stack.yaml" "$docker_dir/nginx.conf"
     "$docker_dir/healthcheck.sh" "$docker_dir/env-from-files.sh" "$docker_dir/test-image.sh" "$docker_dir/README.md"
-    "$k8s_dir/README.md" deploy/scaling-group/README.md "$tf_dir/user-data.sh.tftpl"
+    "$docker_dir/nginx-resolver.envsh" "$docker_dir/test-compose.sh" "$docker_dir/stand-ins"
+    "$k8s_dir/README.md" "$k8s_dir/test-kube-play.sh" deploy/scaling-group/README.md "$tf_dir/user-data.sh.tftpl"
 )
 uncovered() {
     local file missing=0

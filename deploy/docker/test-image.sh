@@ -63,7 +63,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 if ! "${podman[@]}" image exists docker.io/library/debian:bookworm-slim; then
     debootstrap --variant=minbase bookworm "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
         || { tail -20 "$work/debootstrap.log"; fail "debootstrap bookworm"; }
-    tar -C "$work/rootfs" -c . | "${podman[@]}" import - docker.io/library/debian:bookworm-slim >/dev/null
+    # With the PATH and CMD the registry's image declares (a tarball has no environment).
+    tar -C "$work/rootfs" -c . | "${podman[@]}" import --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+        --change 'CMD ["bash"]' - docker.io/library/debian:bookworm-slim >/dev/null
     rm -rf "$work/rootfs"
 fi
 
