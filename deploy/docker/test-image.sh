@@ -11,24 +11,18 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
+# shellcheck disable=SC2034 # root and work are read by images.sh
 root="$PWD"
-# The newest of .build/{debug,release}/app (scripts/test's build), else of any other .build*/ folder.
-newest_build() {
-    local dir
-    for dir in './.build/' './.build*/'; do
-        find -L . -maxdepth 3 -path "$dir*/app" -type f -printf '%T@ %p\n' | sort -rn | head -1 | cut -d' ' -f2 | grep . && return
-    done
-}
+work="$(mktemp -d)"
+chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+# shellcheck source=/dev/null # deploy/docker/stand-ins/images.sh, checked on its own
+source deploy/docker/stand-ins/images.sh
 binary="${1:-$(newest_build)}"
 [[ -x "$binary" ]] || { echo "test-image: no built binary (swift build --product app first)" >&2; exit 1; }
 # A phone photo when ../shared is beside the repository, else a small JPEG made here (the same one deploy/test.py uses).
-photo="$( (find "$root/../shared/photos/phone" -name '*.jpg' 2>/dev/null || true) | sort | head -1)"
-if [[ -z "$photo" ]]; then
-    photo="$(mktemp --suffix=.jpg)"
-    python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import test; open(sys.argv[2], "wb").write(test.photo("image"))' \
-        "$root/deploy" "$photo"
-    echo "test-image: ../shared/photos not found; uploading a synthetic JPEG" >&2
-fi
+photo="$(test_photo)"
+[[ "$photo" == "$work/"* ]] && echo "test-image: ../shared/photos not found; uploading a synthetic JPEG" >&2
 
 missing=()
 command -v podman >/dev/null || missing+=(podman)
@@ -40,10 +34,9 @@ command -v moto_server >/dev/null || python3 -m pip install --quiet 'moto[server
 pg_bin=/usr/lib/postgresql/15/bin
 [[ -x "$pg_bin/initdb" ]] || { echo "test-image: PostgreSQL 15 binaries are missing ($pg_bin)" >&2; exit 1; }
 
+podman_test_config
 podman=(podman --runtime runc)
 run=("${podman[@]}" run --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network host)
-work="$(mktemp -d)"
-chmod 755 "$work"
 image=localhost/memories-image-test
 moto_pid=""
 cleanup() {
@@ -59,39 +52,9 @@ step() { printf 'ok    %-48s %s\n' "deploy/docker/Dockerfile" "$1"; }
 fail() { printf 'FAIL  %-48s %s\n' "deploy/docker/Dockerfile" "$1"; exit 1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# The base image, once per machine (podman keeps it).
-if ! "${podman[@]}" image exists docker.io/library/debian:bookworm-slim; then
-    debootstrap --variant=minbase bookworm "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
-        || { tail -20 "$work/debootstrap.log"; fail "debootstrap bookworm"; }
-    # With the PATH and CMD the registry's image declares (a tarball has no environment).
-    tar -C "$work/rootfs" -c . | "${podman[@]}" import --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-        --change 'CMD ["bash"]' - docker.io/library/debian:bookworm-slim >/dev/null
-    rm -rf "$work/rootfs"
-fi
-
-# The context: what the build stage leaves in /staging, and the Dockerfile's runtime stage as written.
-ctx="$work/ctx"
-mkdir -p "$ctx/staging/usr/local/bin" "$ctx/staging/app"
-install -m 0755 "$binary" "$ctx/staging/usr/local/bin/app"
-strip "$ctx/staging/usr/local/bin/app"
-install -m 0755 deploy/docker/healthcheck.sh "$ctx/staging/usr/local/bin/healthcheck"
-install -m 0755 deploy/docker/env-from-files.sh "$ctx/staging/usr/local/bin/env-from-files"
-cp -R Public Templates Migrations "$ctx/staging/app/"
-swift_core="$(ldd "$binary" | awk '/libswiftCore.so/ {print $3}')"
-if [[ -n "$swift_core" ]]; then
-    libs="$(dirname "$swift_core")"
-    mkdir -p "$ctx/staging$libs"
-    cp "$libs"/*.so "$ctx/staging$libs/"
-    backtracer="$(dirname "$(dirname "$(dirname "$libs")")")/libexec/swift/linux/swift-backtrace-static"
-    [[ -x "$backtracer" ]] && cp "$backtracer" "$ctx/staging/usr/local/bin/"
-fi
-{
-    printf 'FROM scratch AS build\nCOPY staging/ /staging/\n\n'
-    sed -n '/^FROM debian:bookworm-slim AS runtime/,$p' deploy/docker/Dockerfile
-} >"$ctx/Dockerfile"
-grep -q '^FROM debian:bookworm-slim AS runtime' "$ctx/Dockerfile" || fail "runtime stage not found"
-"${podman[@]}" build --format docker --pull=never --layers=false --network host --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
-    -t "$image" "$ctx" >"$work/build.log" 2>&1 || { tail -30 "$work/build.log"; fail "podman build of the runtime stage"; }
+# The base image, once per machine (podman keeps it), and the Dockerfile's runtime stage as written around the binary.
+ensure_base_image || fail "debootstrap bookworm"
+app_image "$image" "$binary" || fail "podman build of the runtime stage"
 step "runtime stage builds (podman, local debian:bookworm-slim)"
 
 [[ "$("${podman[@]}" image inspect "$image" --format '{{.Config.User}}')" == "10001:10001" ]] || fail "USER is not 10001:10001"
