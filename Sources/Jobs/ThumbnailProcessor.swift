@@ -49,13 +49,13 @@ public struct ThumbnailProcessor: Sendable {
         let options = self.options
         let threadPool = self.threadPool
         let derivatives: Derivatives
-        let pipelineStarted: SpanInstant
+        let pipelineStarted: DefaultTracerClock.Instant
         do {
             // The pipeline is CPU-bound and blocking: keep it off the cooperative pool the server shares.
             (derivatives, pipelineStarted) = try await store.withLocalFile(original) { path in
                 try await threadPool.runIfActive {
                     BackgroundPriority.applyToCurrentThread()
-                    let started = SpanInstant.now
+                    let started = DefaultTracerClock.now
                     return (try ImagePipeline.makeDerivatives(fromFile: path, options: options), started)
                 }
             }

@@ -73,7 +73,7 @@ public struct Worker: Service {
                 continue
             }
             let claimed: [ClaimedJob]
-            let claimStarted = SpanInstant.now
+            let claimStarted = DefaultTracerClock.now
             do {
                 claimed = try await queue.claim(
                     workerID: configuration.workerID, limit: free, lease: configuration.lease)
@@ -99,7 +99,7 @@ public struct Worker: Service {
                 lastRelease = .now
                 releaseMemory()
             }
-            let claim = claimStarted...SpanInstant.now
+            let claim = claimStarted...DefaultTracerClock.now
             for job in claimed {
                 held.withLockedValue { $0[job.id] = job }
                 jobs.addTask {
@@ -149,7 +149,7 @@ public struct Worker: Service {
     /// Runs one job and records its outcome; never throws, so one bad job cannot stop the worker. Traced in the
     /// trace of the upload that enqueued it (its `traceparent`): `job.claim` over the claim query that took it
     /// (recorded afterwards: one query claims jobs of several traces), then `job.run` over the work.
-    func run(_ job: ClaimedJob, claim: ClosedRange<SpanInstant>? = nil) async {
+    func run(_ job: ClaimedJob, claim: ClosedRange<DefaultTracerClock.Instant>? = nil) async {
         let parent = JobTrace.context(traceparent: job.traceparent)
         if let claim {
             let span = startSpan("job.claim", context: parent, ofKind: .consumer, at: claim.lowerBound)

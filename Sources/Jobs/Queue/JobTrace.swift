@@ -40,16 +40,10 @@ struct DictionaryExtractor: Extractor {
     func extract(key: String, from carrier: [String: String]) -> String? { carrier[key] }
 }
 
-/// A point in time for a span recorded after the fact (a stage the image pipeline timed on its thread).
-struct SpanInstant: TracerInstant {
-    var nanosecondsSinceEpoch: UInt64
-
-    static func < (lhs: SpanInstant, rhs: SpanInstant) -> Bool { lhs.nanosecondsSinceEpoch < rhs.nanosecondsSinceEpoch }
-
-    static var now: SpanInstant { SpanInstant(nanosecondsSinceEpoch: DefaultTracerClock.now.nanosecondsSinceEpoch) }
-
-    /// This instant moved on by `duration`.
-    func advanced(by duration: Duration) -> SpanInstant {
-        SpanInstant(nanosecondsSinceEpoch: nanosecondsSinceEpoch + UInt64(max(0, duration.nanoseconds)))
+extension DefaultTracerClock.Instant {
+    /// This instant moved on by `duration`: where a span recorded after the fact (a stage the image pipeline timed
+    /// on its thread) ends.
+    func advanced(by duration: Duration) -> Self {
+        Self(nanosecondsSinceEpoch: nanosecondsSinceEpoch + UInt64(max(0, duration.nanoseconds)))
     }
 }

@@ -71,9 +71,13 @@ public enum PasswordPolicy {
 /// The rules for usernames: 1 to 64 characters, counted in Unicode scalars as the database's CHECK counts them (a
 /// letter with a combining accent is two), no spaces or control characters; unique regardless of case.
 public enum UsernamePolicy {
+    public static let maximumLength = 64
+
     public static func problem(_ name: String) -> String? {
         if name.isEmpty { return "the username is empty" }
-        if name.unicodeScalars.count > 64 { return "the username is too long: at most 64 characters" }
+        if name.unicodeScalars.count > maximumLength {
+            return "the username is too long: at most \(maximumLength) characters"
+        }
         if name.unicodeScalars.contains(where: {
             $0.properties.isWhitespace || $0.properties.generalCategory == .control
         }) {

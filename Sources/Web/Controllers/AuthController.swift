@@ -40,7 +40,7 @@ struct AuthController: Sendable {
         let next = LoginRedirect.safe(fields["next"])
         // An unknown name costs one bcrypt check like a wrong password, and gets the same answer.
         let credentials =
-            username.isEmpty || username.unicodeScalars.count > 64
+            username.isEmpty || username.unicodeScalars.count > UsernamePolicy.maximumLength
             ? nil : try await accounts.credentials(username: username)
         let matches = try await hasher.verify(String(password.prefix(1024)), hash: credentials?.passwordHash)
         guard matches, let user = credentials?.user else {
